@@ -1,0 +1,162 @@
+"""The programme state machine, declared as data and run on `transitions`.
+
+The table below is the single source of truth: operations enforce it, `available_actions`
+shows it to the screens, and the tests enumerate it. A `Machine` is never attached to an ORM
+row (SQLAlchemy does not call `__init__` on load, and `add_model` keeps references); a
+throw-away adapter wraps the row's state for the length of one operation instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from transitions import Machine, MachineError
+
+from .states import ProgrammeState as S
+from .states import Role
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    # Returns None when the condition holds, or the Russian reason why it does not.
+    check: Callable[[object], str | None]
+    # Guards on the caller's input (a reason) are not evaluated when listing actions.
+    on_input: bool = False
+
+
+@dataclass(frozen=True)
+class TransitionSpec:
+    trigger: str
+    sources: tuple[S, ...]
+    dest: S
+    roles: frozenset[Role]
+    label: str
+    guards: tuple[Guard, ...] = ()
+    needs_reason: bool = False
+    # Only the reviewer assigned to the programme may fire it.
+    assigned_reviewer_only: bool = False
+    # The actor must belong to the programme's municipality.
+    own_municipality_only: bool = False
+    danger: bool = False
+    effects: tuple[str, ...] = field(default=())
+
+
+def _reason_given(label: str) -> Guard:
+    return Guard("reason_given", lambda f: None if f.reason else label, on_input=True)
+
+
+def _all_sections_filled(f) -> str | None:
+    missing = f.unfilled_requirement_positions
+    if missing:
+        listed = ", ".join(str(p) for p in missing)
+        return f"Не заполнены разделы программы по требованиям № {listed}"
+    return None
+
+
+def _has_open_external_remark(f) -> str | None:
+    if f.open_external_remarks == 0:
+        return "Для возврата на доработку нужно хотя бы одно открытое замечание для муниципалитета"
+    return None
+
+
+def _every_external_remark_answered(f) -> str | None:
+    if f.open_external_remarks:
+        return f"Ответьте на все замечания министерства: без ответа осталось {f.open_external_remarks}"
+    return None
+
+
+def _every_requirement_met(f) -> str | None:
+    pending = f.requirements_not_met_positions
+    if pending:
+        listed = ", ".join(str(p) for p in pending)
+        return f"Не все требования оценены как «Выполнено»: требования № {listed}"
+    return None
+
+
+def _no_unresolved_remark(f) -> str | None:
+    if f.unresolved_remarks:
+        return f"Есть неснятые замечания ({f.unresolved_remarks}): снимите их перед согласованием"
+    return None
+
+
+EDITOR = frozenset({Role.MUNICIPAL_EDITOR})
+REVIEWER = frozenset({Role.REVIEWER})
+
+PROGRAMME_TRANSITIONS: tuple[TransitionSpec, ...] = (
+    TransitionSpec(
+        "submit", (S.DRAFT,), S.SUBMITTED, EDITOR, "Направить в министерство",
+        guards=(Guard("all_sections_filled", _all_sections_filled),),
+        own_municipality_only=True, effects=("freeze_revision",),
+    ),
+    TransitionSpec(
+        "withdraw", (S.DRAFT, S.SUBMITTED), S.WITHDRAWN, EDITOR, "Отозвать программу",
+        guards=(_reason_given("Укажите причину отзыва"),),
+        needs_reason=True, own_municipality_only=True, danger=True,
+    ),
+    TransitionSpec(
+        "start_review", (S.SUBMITTED,), S.IN_REVIEW, REVIEWER, "Взять на рассмотрение",
+        effects=("assign_reviewer",),
+    ),
+    TransitionSpec(
+        "return_for_revision", (S.IN_REVIEW,), S.RETURNED, REVIEWER, "Вернуть на доработку",
+        guards=(
+            Guard("open_external_remark", _has_open_external_remark),
+            _reason_given("Укажите причину возврата на доработку"),
+        ),
+        needs_reason=True, assigned_reviewer_only=True, danger=True,
+        effects=("draft_return_letter",),
+    ),
+    TransitionSpec(
+        "resubmit", (S.RETURNED,), S.SUBMITTED, EDITOR, "Направить повторно",
+        guards=(
+            Guard("every_remark_answered", _every_external_remark_answered),
+            Guard("all_sections_filled", _all_sections_filled),
+        ),
+        own_municipality_only=True, effects=("freeze_revision",),
+    ),
+    TransitionSpec(
+        "approve", (S.IN_REVIEW,), S.APPROVED, REVIEWER, "Согласовать",
+        guards=(
+            Guard("every_requirement_met", _every_requirement_met),
+            Guard("no_unresolved_remark", _no_unresolved_remark),
+        ),
+        assigned_reviewer_only=True, effects=("draft_approval_letter",),
+    ),
+)
+
+TRANSITIONS_BY_TRIGGER = {t.trigger: t for t in PROGRAMME_TRANSITIONS}
+TRIGGERS = tuple(TRANSITIONS_BY_TRIGGER)
+
+
+class _StateHolder:
+    """What `transitions` drives: a plain object holding one state string."""
+
+    def __init__(self, state: str):
+        self.state = state
+
+
+def _build_machine(model: _StateHolder) -> Machine:
+    return Machine(
+        model=model,
+        states=[s.value for s in S],
+        transitions=[
+            {"trigger": t.trigger, "source": [s.value for s in t.sources], "dest": t.dest.value}
+            for t in PROGRAMME_TRANSITIONS
+        ],
+        initial=model.state,
+        auto_transitions=False,
+        ignore_invalid_triggers=False,
+    )
+
+
+def next_state(current: str, trigger: str) -> str | None:
+    """Run `trigger` on a throw-away machine; the destination, or None if illegal here."""
+    holder = _StateHolder(current)
+    _build_machine(holder)
+    try:
+        getattr(holder, trigger)()
+    except (MachineError, AttributeError):
+        return None
+    return holder.state

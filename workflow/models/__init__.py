@@ -1,0 +1,19 @@
+"""SQLAlchemy models, one module per table family. Import from here."""
+
+from .assessment import Assessment
+from .base import Base, UTCDateTime
+from .campaign import Campaign, Requirement
+from .history import WorkflowEvent
+from .letter import Letter, RegistrationCounter
+from .organisation import Municipality, OrganisationProfile
+from .programme import Programme, ProgrammeSection
+from .remark import Remark, RemarkReply
+from .revision import ImmutableRowError, Revision, RevisionSection
+from .user import User
+
+__all__ = [
+    "Assessment", "Base", "Campaign", "ImmutableRowError", "Letter", "Municipality",
+    "OrganisationProfile", "Programme", "ProgrammeSection", "RegistrationCounter", "Remark",
+    "RemarkReply", "Requirement", "Revision", "RevisionSection", "UTCDateTime", "User",
+    "WorkflowEvent",
+]

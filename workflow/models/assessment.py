@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..states import Verdict, sql_in
+from .base import Base, UTCDateTime
+from .user import User
+
+
+class Assessment(Base):
+    """A reviewer's verdict on one requirement of one revision."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (
+        UniqueConstraint("revision_id", "requirement_id"),
+        CheckConstraint(f"verdict IN ({sql_in(Verdict)})", name="verdict"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"))
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id"))
+    verdict: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    assessor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    assessor: Mapped[User] = relationship()

@@ -1,0 +1,403 @@
+"""Programme use cases: one function each, the actor and the clock passed in.
+
+Every function runs inside the caller's transaction (see `db.unit_of_work`) and either
+completes all of its writes or raises a typed `WorkflowError` having written nothing the
+caller will commit: the caller rolls back on any exception.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from . import audit
+from .errors import (
+    ForeignMunicipality,
+    GuardFailed,
+    IllegalTransition,
+    InvalidInput,
+    NotAssignedReviewer,
+    PermissionDenied,
+    StaleVersion,
+)
+from .facts import ProgrammeFacts
+from .machine import TRANSITIONS_BY_TRIGGER, TransitionSpec, next_state
+from .models import (
+    Campaign,
+    Programme,
+    ProgrammeSection,
+    Revision,
+    RevisionSection,
+    User,
+    WorkflowEvent,
+)
+from .states import PROGRAMME_STATE_LABELS, ROLE_LABELS, ProgrammeState, Role
+
+MAX_TITLE = 500
+MAX_SECTION = 20_000
+MAX_REASON = 2_000
+
+
+# ---------------------------------------------------------------- access
+
+
+def ensure_can_see(programme: Programme, actor: User) -> None:
+    """A municipality sees only its own programmes; the ministry sees all."""
+    if not actor.active:
+        raise PermissionDenied("Учётная запись отключена")
+    if actor.role == Role.MUNICIPAL_EDITOR and programme.municipality_id != actor.municipality_id:
+        raise ForeignMunicipality()
+
+
+def visible_programmes_filter(actor: User):
+    """A WHERE clause for lists and counts: the same rule as `ensure_can_see`."""
+    if actor.role == Role.MUNICIPAL_EDITOR:
+        return Programme.municipality_id == actor.municipality_id
+    return True
+
+
+def _check_actor(spec: TransitionSpec, programme: Programme, actor: User) -> None:
+    ensure_can_see(programme, actor)
+    if actor.role not in spec.roles:
+        allowed = ", ".join(ROLE_LABELS[r].lower() for r in sorted(spec.roles))
+        raise PermissionDenied(f"Действие «{spec.label}» доступно только роли: {allowed}")
+    if spec.assigned_reviewer_only and programme.reviewer_id != actor.id:
+        raise NotAssignedReviewer(
+            f"Действие «{spec.label}» может выполнить только эксперт, которому программа назначена"
+        )
+
+
+def _last_event(session: Session, programme_id: int) -> WorkflowEvent | None:
+    return session.scalars(
+        select(WorkflowEvent)
+        .where(WorkflowEvent.programme_id == programme_id)
+        .order_by(WorkflowEvent.seq.desc())
+        .limit(1)
+    ).first()
+
+
+def _stale(session: Session, programme: Programme) -> StaleVersion:
+    last = _last_event(session, programme.id)
+    if last is None:
+        return StaleVersion()
+    return StaleVersion(last.actor.full_name, last.at)
+
+
+def _lock(session: Session, programme: Programme) -> None:
+    """Reload the row under a row lock (PostgreSQL; SQLite already holds the write lock)."""
+    session.refresh(programme, with_for_update=True)
+
+
+# ---------------------------------------------------------------- the engine
+
+
+@dataclass(frozen=True)
+class ActionOption:
+    trigger: str
+    label: str
+    needs_reason: bool
+    danger: bool
+    # Unmet guards: the action is shown as unavailable with these reasons, not as a button.
+    blocked_by: tuple[str, ...]
+
+    @property
+    def enabled(self) -> bool:
+        return not self.blocked_by
+
+
+def available_actions(session: Session, programme: Programme, actor: User) -> list[ActionOption]:
+    """The transitions this user may fire on this programme now, in table order."""
+    try:
+        ensure_can_see(programme, actor)
+    except (PermissionDenied, ForeignMunicipality):
+        return []
+    facts = ProgrammeFacts(session, programme)
+    options = []
+    for spec in TRANSITIONS_BY_TRIGGER.values():
+        if next_state(programme.state, spec.trigger) is None:
+            continue
+        try:
+            _check_actor(spec, programme, actor)
+        except PermissionDenied:
+            continue
+        blocked = tuple(
+            reason for g in spec.guards if not g.on_input and (reason := g.check(facts))
+        )
+        options.append(ActionOption(spec.trigger, spec.label, spec.needs_reason, spec.danger, blocked))
+    return options
+
+
+def fire(
+    session: Session,
+    programme: Programme,
+    trigger: str,
+    actor: User,
+    *,
+    now: datetime,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> WorkflowEvent:
+    """Fire one transition: check, compare-and-set, run effects, append history."""
+    spec = TRANSITIONS_BY_TRIGGER.get(trigger)
+    if spec is None:
+        raise IllegalTransition(f"Неизвестное действие «{trigger}»")
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(f"Причина длиннее {MAX_REASON} символов", field="reason")
+    seen_version = programme.version if expected_version is None else expected_version
+    ensure_can_see(programme, actor)
+    _lock(session, programme)
+    _check_actor(spec, programme, actor)
+    if programme.version != seen_version:
+        raise _stale(session, programme)
+    from_state = programme.state
+    dest = next_state(from_state, trigger)
+    if dest is None:
+        raise IllegalTransition(
+            f"Действие «{spec.label}» невозможно: программа в состоянии "
+            f"«{PROGRAMME_STATE_LABELS[ProgrammeState(from_state)]}»"
+        )
+    facts = ProgrammeFacts(session, programme, reason)
+    unmet = [r for g in spec.guards if (r := g.check(facts))]
+    if unmet:
+        raise GuardFailed(unmet)
+
+    values: dict = {"state": dest, "version": seen_version + 1, "updated_at": now}
+    if "assign_reviewer" in spec.effects:
+        values["reviewer_id"] = actor.id
+    if "freeze_revision" in spec.effects:
+        values["revision_number"] = programme.revision_number + 1
+        values["submitted_at"] = now
+    # Compare-and-set: of two people acting on the same version, exactly one wins.
+    result = session.execute(
+        update(Programme)
+        .where(
+            Programme.id == programme.id,
+            Programme.state == from_state,
+            Programme.version == seen_version,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise _stale(session, programme)
+    for key, value in values.items():
+        set_committed_value(programme, key, value)
+
+    if "freeze_revision" in spec.effects:
+        _freeze_revision(session, programme, actor, now)
+    event = _append_history(session, programme, actor, trigger, from_state, dest, reason, now)
+    if "draft_return_letter" in spec.effects or "draft_approval_letter" in spec.effects:
+        from .letters import draft_decision_letter
+
+        draft_decision_letter(session, programme, actor, now=now, reason=reason)
+    session.flush()
+    return event
+
+
+def _freeze_revision(session: Session, programme: Programme, actor: User, now: datetime) -> None:
+    revision = Revision(
+        programme_id=programme.id,
+        number=programme.revision_number,
+        created_at=now,
+        created_by_id=actor.id,
+        sections=[
+            RevisionSection(requirement_id=s.requirement_id, text=s.text) for s in programme.sections
+        ],
+    )
+    session.add(revision)
+
+
+def _append_history(session, programme, actor, trigger, from_state, to_state, reason, now):
+    last = _last_event(session, programme.id)
+    event = WorkflowEvent(
+        programme_id=programme.id,
+        seq=(last.seq + 1) if last else 1,
+        actor_id=actor.id,
+        at=now.replace(microsecond=0),
+        trigger=trigger,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        revision_number=programme.revision_number,
+        prev_hash=last.hash if last else audit.GENESIS,
+    )
+    event.hash = audit.chain_hash(event.prev_hash, audit.event_fields(event))
+    session.add(event)
+    return event
+
+
+# One function per use case, as the screens and the API call them.
+
+
+def submit_programme(session, programme, actor, *, now, expected_version=None):
+    return fire(session, programme, "submit", actor, now=now, expected_version=expected_version)
+
+
+def withdraw_programme(session, programme, actor, *, now, reason, expected_version=None):
+    return fire(session, programme, "withdraw", actor, now=now, reason=reason,
+                expected_version=expected_version)
+
+
+def start_review(session, programme, actor, *, now, expected_version=None):
+    return fire(session, programme, "start_review", actor, now=now,
+                expected_version=expected_version)
+
+
+def return_for_revision(session, programme, actor, *, now, reason, expected_version=None):
+    return fire(session, programme, "return_for_revision", actor, now=now, reason=reason,
+                expected_version=expected_version)
+
+
+def resubmit_programme(session, programme, actor, *, now, expected_version=None):
+    return fire(session, programme, "resubmit", actor, now=now, expected_version=expected_version)
+
+
+def approve_programme(session, programme, actor, *, now, expected_version=None):
+    return fire(session, programme, "approve", actor, now=now, expected_version=expected_version)
+
+
+# ---------------------------------------------------------------- drafts
+
+
+@dataclass
+class DraftFields:
+    title: str
+    period_from: int
+    period_to: int
+    responsible_name: str = ""
+    responsible_position: str = ""
+    responsible_phone: str = ""
+    outgoing_number: str | None = None
+    outgoing_date: date | None = None
+
+
+def _validate_fields(fields: DraftFields) -> DraftFields:
+    title = (fields.title or "").strip()
+    if not title:
+        raise InvalidInput("Укажите название программы", field="title")
+    if len(title) > MAX_TITLE:
+        raise InvalidInput(f"Название длиннее {MAX_TITLE} символов", field="title")
+    if not (2000 <= fields.period_from <= fields.period_to <= 2100):
+        raise InvalidInput(
+            "Период реализации указан неверно: год начала не позже года окончания, 2000–2100",
+            field="period_from",
+        )
+    for name in ("responsible_name", "responsible_position", "responsible_phone", "outgoing_number"):
+        value = getattr(fields, name)
+        if value is not None and len(value) > 300:
+            raise InvalidInput("Поле длиннее 300 символов", field=name)
+    fields.title = title
+    return fields
+
+
+def _check_editor(programme_or_municipality_id: int, actor: User) -> None:
+    if actor.role != Role.MUNICIPAL_EDITOR:
+        raise PermissionDenied("Программу составляет специалист муниципалитета")
+    if actor.municipality_id != programme_or_municipality_id:
+        raise ForeignMunicipality()
+
+
+def create_programme(
+    session: Session, campaign: Campaign, actor: User, fields: DraftFields, *, now: datetime,
+    sections: dict[int, str] | None = None,
+) -> Programme:
+    if not actor.active:
+        raise PermissionDenied("Учётная запись отключена")
+    _check_editor(actor.municipality_id, actor)
+    fields = _validate_fields(fields)
+    duplicate = session.scalar(
+        select(func.count(Programme.id)).where(
+            Programme.campaign_id == campaign.id,
+            Programme.municipality_id == actor.municipality_id,
+            Programme.title == fields.title,
+        )
+    )
+    if duplicate:
+        raise InvalidInput("Программа с таким названием уже есть в этой кампании", field="title")
+    programme = Programme(
+        campaign_id=campaign.id,
+        municipality_id=actor.municipality_id,
+        state=ProgrammeState.DRAFT,
+        version=1,
+        revision_number=0,
+        created_by_id=actor.id,
+        created_at=now,
+        updated_at=now,
+        **vars(fields),
+    )
+    texts = _validate_sections(campaign, sections or {})
+    programme.sections = [
+        ProgrammeSection(requirement_id=r.id, text=texts.get(r.id, "")) for r in campaign.requirements
+    ]
+    session.add(programme)
+    session.flush()
+    return programme
+
+
+def _validate_sections(campaign: Campaign, sections: dict[int, str]) -> dict[int, str]:
+    known = {r.id for r in campaign.requirements}
+    cleaned = {}
+    for rid, text in sections.items():
+        if rid not in known:
+            raise InvalidInput("Раздел не относится к требованиям этой кампании", field="sections")
+        text = (text or "").replace("\r\n", "\n").strip()
+        if len(text) > MAX_SECTION:
+            raise InvalidInput(f"Раздел длиннее {MAX_SECTION} символов", field=f"section_{rid}")
+        cleaned[rid] = text
+    return cleaned
+
+
+def update_draft(
+    session: Session, programme: Programme, actor: User, *, now: datetime,
+    expected_version: int | None = None, fields: DraftFields | None = None,
+    sections: dict[int, str] | None = None,
+) -> Programme:
+    """Save the municipality's working copy. Bumps the version, so a stale form is caught."""
+    seen_version = programme.version if expected_version is None else expected_version
+    ensure_can_see(programme, actor)
+    _check_editor(programme.municipality_id, actor)
+    _lock(session, programme)
+    if programme.version != seen_version:
+        raise _stale(session, programme)
+    if not programme.editable:
+        raise IllegalTransition(
+            "Программу можно изменять только в состоянии «Черновик» или «Возвращена на доработку»"
+        )
+    values: dict = {"version": seen_version + 1, "updated_at": now}
+    if fields is not None:
+        values.update(vars(_validate_fields(fields)))
+    result = session.execute(
+        update(Programme)
+        .where(Programme.id == programme.id, Programme.version == seen_version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise _stale(session, programme)
+    for key, value in values.items():
+        set_committed_value(programme, key, value)
+    if sections:
+        texts = _validate_sections(programme.campaign, sections)
+        by_requirement = {s.requirement_id: s for s in programme.sections}
+        for rid, text in texts.items():
+            by_requirement[rid].text = text
+    session.flush()
+    return programme
+
+
+def set_attachment(
+    session: Session, programme: Programme, actor: User, *, now: datetime, name: str, key: str,
+    size: int, content_type: str, expected_version: int | None = None,
+) -> Programme:
+    update_draft(session, programme, actor, now=now, expected_version=expected_version)
+    programme.attachment_name = name
+    programme.attachment_key = key
+    programme.attachment_size = size
+    programme.attachment_type = content_type
+    session.flush()
+    return programme

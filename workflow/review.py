@@ -1,0 +1,196 @@
+"""Remarks and assessments: the reviewer's work inside a review, and the municipality's answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from .errors import IllegalTransition, InvalidInput, NotAssignedReviewer, NotFound, PermissionDenied
+from .models import Assessment, Programme, Remark, RemarkReply, Requirement, Revision, User
+from .operations import _lock, ensure_can_see
+from .states import (
+    ProgrammeState,
+    RemarkState,
+    RemarkVisibility,
+    Role,
+    Verdict,
+)
+
+MAX_TEXT = 5_000
+
+
+def _text(value: str, what: str, *, required: bool = True) -> str:
+    value = (value or "").replace("\r\n", "\n").strip()
+    if required and not value:
+        raise InvalidInput(f"Заполните поле «{what}»", field="body")
+    if len(value) > MAX_TEXT:
+        raise InvalidInput(f"Поле «{what}» длиннее {MAX_TEXT} символов", field="body")
+    return value
+
+
+def _assigned_reviewer_in_review(session: Session, programme: Programme, actor: User) -> None:
+    ensure_can_see(programme, actor)
+    if actor.role != Role.REVIEWER:
+        raise PermissionDenied("Замечания и оценки вносит эксперт министерства")
+    _lock(session, programme)
+    if programme.state != ProgrammeState.IN_REVIEW:
+        raise IllegalTransition("Замечания и оценки вносятся, пока программа на рассмотрении")
+    if programme.reviewer_id != actor.id:
+        raise NotAssignedReviewer("Программа назначена другому эксперту")
+
+
+def current_revision(session: Session, programme: Programme) -> Revision:
+    revision = session.scalar(
+        select(Revision).where(
+            Revision.programme_id == programme.id, Revision.number == programme.revision_number
+        )
+    )
+    if revision is None:
+        raise IllegalTransition("У программы ещё нет направленной редакции")
+    return revision
+
+
+def _requirement(session: Session, programme: Programme, requirement_id: int) -> Requirement:
+    requirement = session.get(Requirement, requirement_id)
+    if requirement is None or requirement.campaign_id != programme.campaign_id:
+        raise InvalidInput("Требование не относится к этой программе", field="requirement_id")
+    return requirement
+
+
+def can_see_remark(remark: Remark, actor: User) -> bool:
+    return actor.role != Role.MUNICIPAL_EDITOR or remark.visibility == RemarkVisibility.EXTERNAL
+
+
+def get_remark(session: Session, programme: Programme, remark_id: int, actor: User) -> Remark:
+    remark = session.get(Remark, remark_id)
+    if remark is None or remark.programme_id != programme.id or not can_see_remark(remark, actor):
+        raise NotFound("Замечание не найдено")
+    return remark
+
+
+def add_remark(
+    session: Session, programme: Programme, actor: User, *, requirement_id: int, body: str,
+    visibility: str, now: datetime,
+) -> Remark:
+    if visibility not in set(RemarkVisibility):
+        raise InvalidInput("Укажите, кому видно замечание", field="visibility")
+    body = _text(body, "Замечание")
+    _assigned_reviewer_in_review(session, programme, actor)
+    _requirement(session, programme, requirement_id)
+    remark = Remark(
+        programme_id=programme.id,
+        revision_id=current_revision(session, programme).id,
+        requirement_id=requirement_id,
+        author_id=actor.id,
+        visibility=visibility,
+        state=RemarkState.OPEN,
+        body=body,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(remark)
+    session.flush()
+    return remark
+
+
+def _move_remark(session, remark: Remark, from_states, to_state, now) -> None:
+    """Compare-and-set on the remark's state, so a double click cannot act twice."""
+    result = session.execute(
+        update(Remark)
+        .where(Remark.id == remark.id, Remark.state.in_([s.value for s in from_states]))
+        .values(state=to_state, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise IllegalTransition("Замечание уже изменено другим пользователем; обновите страницу")
+    set_committed_value(remark, "state", to_state.value)
+    set_committed_value(remark, "updated_at", now)
+
+
+def _reply(session, remark, actor, action, body, now) -> RemarkReply:
+    reply = RemarkReply(remark_id=remark.id, author_id=actor.id, action=action, body=body,
+                        created_at=now)
+    session.add(reply)
+    session.flush()
+    return reply
+
+
+def answer_remark(
+    session: Session, programme: Programme, remark: Remark, actor: User, *, body: str, now: datetime
+) -> RemarkReply:
+    """The municipality answers an external remark while the programme is returned to it."""
+    ensure_can_see(programme, actor)
+    if actor.role != Role.MUNICIPAL_EDITOR:
+        raise PermissionDenied("На замечание отвечает специалист муниципалитета")
+    body = _text(body, "Ответ")
+    _lock(session, programme)
+    if programme.state != ProgrammeState.RETURNED:
+        raise IllegalTransition("Ответить на замечание можно, пока программа на доработке")
+    if remark.visibility != RemarkVisibility.EXTERNAL:
+        raise NotFound("Замечание не найдено")
+    _move_remark(session, remark, (RemarkState.OPEN, RemarkState.ANSWERED), RemarkState.ANSWERED, now)
+    return _reply(session, remark, actor, "answer", body, now)
+
+
+def resolve_remark(
+    session: Session, programme: Programme, remark: Remark, actor: User, *, now: datetime,
+    body: str = "",
+) -> RemarkReply:
+    _assigned_reviewer_in_review(session, programme, actor)
+    body = _text(body, "Комментарий", required=False)
+    _move_remark(session, remark, (RemarkState.OPEN, RemarkState.ANSWERED), RemarkState.RESOLVED, now)
+    return _reply(session, remark, actor, "resolve", body, now)
+
+
+def reopen_remark(
+    session: Session, programme: Programme, remark: Remark, actor: User, *, now: datetime,
+    body: str = "",
+) -> RemarkReply:
+    _assigned_reviewer_in_review(session, programme, actor)
+    body = _text(body, "Комментарий", required=False)
+    _move_remark(session, remark, (RemarkState.ANSWERED, RemarkState.RESOLVED), RemarkState.OPEN, now)
+    return _reply(session, remark, actor, "reopen", body, now)
+
+
+def comment_remark(
+    session: Session, programme: Programme, remark: Remark, actor: User, *, body: str, now: datetime
+) -> RemarkReply:
+    """A message in the thread that does not change the remark's state."""
+    ensure_can_see(programme, actor)
+    if not can_see_remark(remark, actor):
+        raise NotFound("Замечание не найдено")
+    if actor.role not in (Role.MUNICIPAL_EDITOR, Role.REVIEWER):
+        raise PermissionDenied("Комментировать замечания могут эксперт и муниципалитет")
+    body = _text(body, "Комментарий")
+    return _reply(session, remark, actor, "comment", body, now)
+
+
+def assess_requirement(
+    session: Session, programme: Programme, actor: User, *, requirement_id: int, verdict: str,
+    comment: str = "", now: datetime,
+) -> Assessment:
+    if verdict not in set(Verdict):
+        raise InvalidInput("Выберите оценку: выполнено, частично или не выполнено", field="verdict")
+    comment = _text(comment, "Комментарий к оценке", required=False)
+    _assigned_reviewer_in_review(session, programme, actor)
+    _requirement(session, programme, requirement_id)
+    revision = current_revision(session, programme)
+    assessment = session.scalar(
+        select(Assessment).where(
+            Assessment.revision_id == revision.id, Assessment.requirement_id == requirement_id
+        )
+    )
+    if assessment is None:
+        assessment = Assessment(
+            programme_id=programme.id, revision_id=revision.id, requirement_id=requirement_id
+        )
+        session.add(assessment)
+    assessment.verdict = verdict
+    assessment.comment = comment
+    assessment.assessor_id = actor.id
+    assessment.assessed_at = now
+    session.flush()
+    return assessment
