@@ -1,0 +1,137 @@
+"""LetterContext -> HTML -> PDF, with the position of the signature mark for the signer."""
+
+from __future__ import annotations
+
+import base64
+import re
+import threading
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import jinja2
+import weasyprint
+from markupsafe import Markup
+from weasyprint.text.fonts import FontConfiguration
+
+from documents.context import LetterContext
+from documents.fetcher import DataOnlyURLFetcher
+from documents.qr import qr_data_uri
+from documents.typography import keep_together
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "letters"
+MARK_ANCHOR = "signature-mark"
+# WeasyPrint lays out in CSS px (1/96 in); PDF user space is in points (1/72 in).
+PX_TO_PT = 0.75
+
+# (page_index, x1, y1, x2, y2) in PDF points, origin bottom-left, as pyHanko's SigFieldSpec wants.
+SignatureBox = tuple[int, float, float, float, float]
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    pdf: bytes
+    signature_box: SignatureBox | None
+
+
+def _ddmmyyyy(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+def _utc_minutes(value: datetime) -> str:
+    # Naive datetimes are taken as UTC: the mark states the zone, so it must not guess local.
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.strftime("%d.%m.%Y %H:%M")
+
+
+def _collapse_tags(markup: str) -> Markup:
+    # Drops the indentation between tags of an already-escaped fragment (see letter.html).
+    return Markup(re.sub(r">\s+<", "><", str(markup)).strip())
+
+
+def _svg_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+class LetterRenderer:
+    """Renders letters with one font configuration and one parsed stylesheet.
+
+    Building a ``FontConfiguration`` and parsing the stylesheet cost more than laying out a
+    one-page letter, so a process creates one renderer (see :func:`get_renderer`) and reuses it.
+    WeasyPrint does not promise that a shared ``FontConfiguration`` is thread-safe, hence the
+    lock: threads serialise on rendering instead of corrupting each other's font state.
+    """
+
+    def __init__(self, template_dir: Path = TEMPLATE_DIR) -> None:
+        self._fetcher = DataOnlyURLFetcher()
+        self._font_config = FontConfiguration()
+        self._stylesheet = weasyprint.CSS(
+            filename=str(template_dir / "letter.css"),
+            font_config=self._font_config,
+            url_fetcher=self._fetcher,
+        )
+        self._default_emblem = (template_dir / "emblem.svg").read_text(encoding="utf-8")
+        self._env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(template_dir),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._env.filters["nb"] = keep_together
+        self._env.filters["ddmmyyyy"] = _ddmmyyyy
+        self._env.filters["utc_minutes"] = _utc_minutes
+        self._env.filters["collapse_tags"] = _collapse_tags
+        self._template = self._env.get_template("letter.html")
+        self._lock = threading.Lock()
+
+    def render_html(self, ctx: LetterContext) -> str:
+        emblem = ctx.organisation.emblem_svg or self._default_emblem
+        return self._template.render(
+            ctx=ctx,
+            org=ctx.organisation,
+            mark=ctx.signature_mark,
+            mark_anchor=MARK_ANCHOR,
+            emblem_uri=_svg_data_uri(emblem),
+            qr_uri=qr_data_uri(ctx.verification_url) if ctx.verification_url else None,
+        )
+
+    def render_pdf(self, ctx: LetterContext) -> RenderedPdf:
+        html = weasyprint.HTML(string=self.render_html(ctx), url_fetcher=self._fetcher)
+        with self._lock:
+            document = html.render(font_config=self._font_config, stylesheets=[self._stylesheet])
+            pdf = document.write_pdf()
+        return RenderedPdf(pdf=pdf, signature_box=_mark_box(document.pages))
+
+
+def _mark_box(pages) -> SignatureBox | None:
+    for index, page in enumerate(pages):
+        anchor = page.anchors.get(MARK_ANCHOR)
+        if anchor is None:
+            continue
+        # Anchors are (x1, y1, x2, y2) of the border box, y growing downwards, in CSS px.
+        x1, y1, x2, y2 = anchor
+        height = page.height
+        return (
+            index,
+            round(x1 * PX_TO_PT, 2),
+            round((height - y2) * PX_TO_PT, 2),
+            round(x2 * PX_TO_PT, 2),
+            round((height - y1) * PX_TO_PT, 2),
+        )
+    return None
+
+
+_default_renderer: LetterRenderer | None = None
+_default_lock = threading.Lock()
+
+
+def get_renderer() -> LetterRenderer:
+    """The process-wide renderer, built on first use (importing this module stays cheap)."""
+    global _default_renderer
+    if _default_renderer is None:
+        with _default_lock:
+            if _default_renderer is None:
+                _default_renderer = LetterRenderer()
+    return _default_renderer

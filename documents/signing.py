@@ -1,0 +1,152 @@
+"""Signing rendered letters (PAdES) behind a small interface.
+
+Russian qualified signatures use GOST R 34.10-2012 keys that live in a certified provider
+(CryptoPro CSP, a token); no Python library can stand in for that. So the pipeline only knows
+the :class:`Signer` protocol: today's implementation is a PKCS#12 file through pyHanko, and a
+GOST backend (e.g. shelling out to CryptoPro's tools, or a signing service) can be added later
+without touching rendering or the web layer.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import Protocol
+
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives.serialization import pkcs12
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+from pyhanko.stamp.noop import NoOpStampStyle
+
+from documents.context import SignatureMark
+from documents.render import SignatureBox
+
+
+class SignerError(Exception):
+    """A letter cannot be signed; the message is meant for the user (Russian)."""
+
+
+class CertificateMissing(SignerError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"Сертификат подписи не найден: {path}")
+        self.path = path
+
+
+class CertificateLocked(SignerError):
+    def __init__(self) -> None:
+        super().__init__("Неверный пароль сертификата подписи")
+
+
+class Signer(Protocol):
+    @property
+    def certificate(self) -> asn1_x509.Certificate: ...
+
+    def mark(self, signed_at: datetime) -> SignatureMark:
+        """The visible mark's contents, drawn before signing so the signature covers it."""
+        ...
+
+    def sign(
+        self,
+        pdf: bytes,
+        box: SignatureBox,
+        *,
+        field_name: str,
+        reason: str,
+        signed_at: datetime | None = None,
+    ) -> bytes: ...
+
+
+def certificate_owner(cert: asn1_x509.Certificate) -> str:
+    return cert.subject.native.get("common_name") or cert.subject.human_friendly
+
+
+def mark_for(cert: asn1_x509.Certificate, signed_at: datetime) -> SignatureMark:
+    validity = cert["tbs_certificate"]["validity"]
+    return SignatureMark(
+        certificate_serial=format(cert.serial_number, "X"),
+        owner=certificate_owner(cert),
+        valid_from=validity["not_before"].native.astimezone(UTC).date(),
+        valid_to=validity["not_after"].native.astimezone(UTC).date(),
+        signed_at=signed_at,
+    )
+
+
+class _ClockedPdfSigner(signers.PdfSigner):
+    """PdfSigner whose CMS signing-time is the caller's clock, not ``datetime.now()``.
+
+    The mark printed in the letter states the signing time, so the signature must carry exactly
+    that time; and tests and replays need to pass the clock in.
+    """
+
+    def __init__(self, *args, signing_time: datetime | None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._signing_time = signing_time
+
+    def init_signing_session(self, pdf_out, existing_fields_only=False):
+        session = super().init_signing_session(pdf_out, existing_fields_only)
+        if self._signing_time is not None:
+            session.system_time = self._signing_time
+        return session
+
+
+class Pkcs12Signer:
+    """Signs with a key and certificate from a PKCS#12 (.p12/.pfx) file, via pyHanko."""
+
+    def __init__(self, path: Path | str, passphrase: str | bytes | None) -> None:
+        path = Path(path)
+        if not path.is_file():
+            raise CertificateMissing(path)
+        data = path.read_bytes()
+        secret = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
+        # Checked with cryptography first: pyHanko logs and returns an unhelpful error instead of
+        # telling a wrong passphrase apart from a file without a key.
+        try:
+            key, cert, _extra = pkcs12.load_key_and_certificates(data, secret)
+        except ValueError as exc:
+            raise CertificateLocked() from exc
+        if key is None or cert is None:
+            raise SignerError(f"В файле {path} нет ключа и сертификата подписи")
+        self._signer = signers.SimpleSigner.load_pkcs12_data(data, [], passphrase=secret)
+
+    @property
+    def certificate(self) -> asn1_x509.Certificate:
+        return self._signer.signing_cert
+
+    def mark(self, signed_at: datetime) -> SignatureMark:
+        return mark_for(self.certificate, signed_at)
+
+    def sign(
+        self,
+        pdf: bytes,
+        box: SignatureBox,
+        *,
+        field_name: str = "Signature",
+        reason: str = "Подписание исходящего письма",
+        signed_at: datetime | None = None,
+    ) -> bytes:
+        page, x1, y1, x2, y2 = box
+        meta = signers.PdfSignatureMetadata(
+            field_name=field_name,
+            reason=reason,
+            md_algorithm="sha256",
+            subfilter=fields.SigSeedSubFilter.PADES,
+        )
+        field = fields.SigFieldSpec(
+            sig_field_name=field_name,
+            on_page=page,
+            box=(x1, y1, x2, y2),
+            empty_field_appearance=True,
+        )
+        pdf_signer = _ClockedPdfSigner(
+            meta,
+            self._signer,
+            # No pyHanko stamp: its text layout breaks Cyrillic; the visible mark is our HTML.
+            stamp_style=NoOpStampStyle(),
+            new_field_spec=field,
+            signing_time=signed_at,
+        )
+        # Incremental update: the rendered bytes stay untouched under the signature's byte range.
+        writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
+        return pdf_signer.sign_pdf(writer).getvalue()

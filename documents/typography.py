@@ -1,0 +1,39 @@
+"""Russian office typography: what must never be separated by a line break.
+
+ГОСТ Р 7.0.97 and every style guide forbid leaving `№` at the end of a line without its number,
+or initials on one line and the surname on the next. Templates apply :func:`keep_together` to
+every user-supplied string instead of relying on authors to type U+00A0 themselves.
+"""
+
+from __future__ import annotations
+
+import re
+
+NBSP = "\u00a0"
+
+_NUMBER_SIGN = re.compile(r"№\s+")
+_UPPER = "А-ЯЁA-Z"
+_LOWER = "а-яёa-z"
+_SURNAME = rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?"
+_INITIALS = rf"[{_UPPER}]\.\s?(?:[{_UPPER}]\.)?"
+# "М.В. Шкуратская" / "М. В. Шкуратская": initials before the surname.
+_INITIALS_FIRST = re.compile(rf"\b({_INITIALS})\s+({_SURNAME})\b")
+# "Шкуратская М.В.": surname before the initials (lists, executor marks).
+_SURNAME_FIRST = re.compile(rf"\b({_SURNAME})\s+([{_UPPER}]\.\s?(?:[{_UPPER}]\.)?)")
+# Short abbreviations glued to the following word: "г. Владивосток", "ул. Светланская".
+# A list item's leading dash stays with the first word, and is the typographic en dash.
+_LIST_DASH = re.compile(r"^[-–—]\s+")
+_ABBREVIATION = re.compile(r"(?<![\w.])(г|ул|д|пр|пер|тел|стр|корп|каб|п)\.\s+", re.IGNORECASE)
+
+
+def _initials(text: str) -> str:
+    # Drop the space between initials ("М. В." -> "М.В."), as ГОСТ writes them.
+    return re.sub(r"\.\s(?=[А-ЯЁA-Z]\.)", ".", text)
+
+
+def keep_together(text: str) -> str:
+    text = _LIST_DASH.sub("–" + NBSP, text)
+    text = _NUMBER_SIGN.sub("№" + NBSP, text)
+    text = _INITIALS_FIRST.sub(lambda m: _initials(m[1]) + NBSP + m[2], text)
+    text = _SURNAME_FIRST.sub(lambda m: m[1] + NBSP + _initials(m[2]), text)
+    return _ABBREVIATION.sub(lambda m: m[0].rstrip() + NBSP, text)

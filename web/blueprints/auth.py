@@ -1,0 +1,88 @@
+"""Sign-in, sign-out and language choice."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from workflow.signin import TooManyAttempts, log_event, sign_in
+
+from ..database import db, now
+from ..extensions import LOCALES, SessionUser
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    login = StringField("Логин", validators=[DataRequired("Введите логин"), Length(max=64)])
+    password = PasswordField("Пароль", validators=[DataRequired("Введите пароль"), Length(max=200)])
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths: no scheme, no host, no protocol-relative `//`."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        session_ = db()
+        try:
+            user = sign_in(
+                session_, form.login.data, form.password.data,
+                address=request.remote_addr or "", now=now(),
+                max_attempts=current_app.config["LOGIN_THROTTLE_ATTEMPTS"],
+                window=current_app.config["LOGIN_THROTTLE_WINDOW"],
+            )
+        except TooManyAttempts as error:
+            session_.commit()
+            flash(error.message, "error")
+            return render_template("auth/login.html", form=form), 429
+        session_.commit()
+        if user is None:
+            flash("Неверный логин или пароль", "error")
+            return render_template("auth/login.html", form=form), 200
+        # A fresh session on sign-in: nothing from before survives (session fixation).
+        lang = session.get("lang")
+        session.clear()
+        if lang:
+            session["lang"] = lang
+        session["auth_at"] = now().timestamp()
+        login_user(SessionUser(user))
+        return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    session_ = db()
+    user = session_.merge(current_user.user)
+    # Ends this user's sessions on the server side too, not only this cookie.
+    user.session_epoch += 1
+    log_event(session_, "auth.logout", now=now(), user=user, address=request.remote_addr or "")
+    session_.commit()
+    logout_user()
+    session.clear()
+    flash("Вы вышли из системы", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/lang/<code>", methods=["POST"])
+def set_language(code: str):
+    if code in LOCALES:
+        session["lang"] = code
+    return redirect(safe_next(request.form.get("next")) or url_for("main.home"))

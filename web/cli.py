@@ -1,0 +1,100 @@
+"""`flask --app wsgi ...` commands: schema, demo data, users, audit, letter rendering."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+
+from workflow import audit, schema
+from workflow.db import unit_of_work
+from workflow.errors import WorkflowError
+from workflow.states import Role
+
+
+def _factory():
+    return current_app.extensions["session_factory"]
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Ошибка: {message}", err=True)
+    sys.exit(1)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the schema with Alembic migrations."""
+    schema.upgrade(current_app.extensions["engine"])
+    click.echo("Схема базы данных обновлена до последней версии.")
+
+
+@click.command("seed-demo")
+@click.option("--password", default="demo-password-2026", show_default=True,
+              help="Password for every demo account.")
+def seed_demo(password: str) -> None:
+    """Load demo data: municipalities, the 23/6666 campaign, users, programmes, letters."""
+    from workflow.demo.seed import seed_demo as run_seed
+
+    schema.upgrade(current_app.extensions["engine"])
+    try:
+        with unit_of_work(_factory()) as session:
+            result = run_seed(session, password=password)
+    except RuntimeError as error:
+        _fail(str(error))
+    issued = _issue_pending_letters()
+    click.echo(f"Демо-данные загружены. Подписанных писем сформировано в PDF: {issued}.")
+    click.echo(f"Пароль всех демо-учётных записей: {result.password}")
+    click.echo("Учётные записи (логин — роль — организация):")
+    for login, role, org in result.logins:
+        click.echo(f"  {login:<26} {Role(role).value:<18} {org}")
+
+
+def _issue_pending_letters() -> int:
+    try:
+        from documents.issue import issue_pending_letters
+    except ImportError:
+        return 0
+    return issue_pending_letters(current_app)
+
+
+@click.command("issue-letters")
+def issue_letters() -> None:
+    """Render and sign every signed letter that has no PDF yet (retry after a failure)."""
+    click.echo(f"Сформировано писем: {_issue_pending_letters()}")
+
+
+@click.command("create-user")
+@click.argument("login")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--municipality", "municipality_code", default=None, help="Municipality code.")
+@click.option("--password", required=True)
+@click.option("--name", "full_name", default=None, help="Full name (Фамилия Имя Отчество).")
+@click.option("--position", default="")
+def create_user(login, role, municipality_code, password, full_name, position) -> None:
+    """Create a user account."""
+    from workflow.users import create_user as run
+
+    try:
+        with unit_of_work(_factory()) as session:
+            user = run(session, login=login, full_name=full_name or login, role=role,
+                       password=password, municipality_code=municipality_code,
+                       position=position, now=current_app.config["CLOCK"]())
+            click.echo(f"Пользователь {user.login} создан (роль {user.role}).")
+    except WorkflowError as error:
+        _fail(error.message)
+
+
+@click.command("verify-audit")
+def verify_audit() -> None:
+    """Recompute the hash chains of the history and the letter journal."""
+    with unit_of_work(_factory()) as session:
+        broken = audit.verify_history(session) or audit.verify_journal(session)
+    if broken:
+        _fail(f"цепочка нарушена: {broken.table} #{broken.row_id}: {broken.message}")
+    click.echo("Журналы целостны: история и регистрационный журнал проверены.")
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_db, seed_demo, issue_letters, create_user, verify_audit):
+        app.cli.add_command(command)

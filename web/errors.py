@@ -1,0 +1,93 @@
+"""Error pages in Russian, without stack traces; JSON errors under /api/."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from workflow.errors import (
+    GuardFailed,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+    WorkflowError,
+)
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: "Запрос не может быть обработан: проверьте введённые данные.",
+    401: "Требуется вход в систему.",
+    403: "У вас нет прав на это действие.",
+    404: "Страница не найдена.",
+    405: "Этот метод запроса не поддерживается.",
+    409: "Данные изменились: обновите страницу.",
+    413: "Файл слишком большой.",
+    422: "Условия для действия не выполнены.",
+    429: "Слишком много попыток. Повторите позже.",
+    500: "Внутренняя ошибка. Мы уже знаем о ней; повторите попытку позже.",
+}
+
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "guard_failed",
+         429: "too_many_requests", 500: "server_error"}
+
+
+def status_for(error: WorkflowError) -> int:
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, PermissionDenied):
+        return 403
+    if isinstance(error, (StaleVersion, IllegalTransition)):
+        return 409
+    if isinstance(error, GuardFailed):
+        return 422
+    if isinstance(error, InvalidInput):
+        return 400
+    return 400
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, code: str, message: str, **extra):
+    body = {"error": {"code": code, "message": message, **extra}}
+    return jsonify(body), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        message = "Форма устарела или отправлена повторно. Обновите страницу и повторите."
+        if wants_json():
+            return json_error(400, "csrf", message)
+        return render_template("errors/error.html", status=400, message=message), 400
+
+    @app.errorhandler(WorkflowError)
+    def _workflow(error: WorkflowError):
+        status = status_for(error)
+        if wants_json():
+            extra = {"reasons": error.reasons} if isinstance(error, GuardFailed) else {}
+            return json_error(status, error.code, error.message, **extra)
+        return render_template("errors/error.html", status=status, message=error.message), status
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        status = error.code or 500
+        message = MESSAGES.get(status, error.description)
+        if wants_json():
+            return json_error(status, CODES.get(status, "error"), message)
+        return render_template("errors/error.html", status=status, message=message), status
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if wants_json():
+            return json_error(500, "server_error", MESSAGES[500])
+        return render_template("errors/error.html", status=500, message=MESSAGES[500]), 500

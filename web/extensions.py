@@ -1,0 +1,79 @@
+"""Flask-Login, CSRF and Babel, wired to the request session."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask, current_app, request, session
+from flask_babel import Babel
+from flask_login import LoginManager, UserMixin
+from flask_wtf.csrf import CSRFProtect
+
+from workflow.models import User
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+
+LOCALES = ("ru", "en")
+
+
+class SessionUser(UserMixin):
+    """What Flask-Login holds: the row plus an id that embeds the session epoch, so that
+    sign-out everywhere, deactivation and a password reset end existing sessions."""
+
+    def __init__(self, user: User):
+        self.user = user
+
+    def get_id(self) -> str:
+        return f"{self.user.id}:{self.user.session_epoch}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.user.active
+
+
+def _load_user(token: str) -> SessionUser | None:
+    from .database import db
+
+    try:
+        user_id, epoch = (int(part) for part in token.split(":"))
+    except ValueError:
+        return None
+    user = db().get(User, user_id)
+    if user is None or not user.active or user.session_epoch != epoch:
+        return None
+    started = session.get("auth_at")
+    limit = current_app.config["SESSION_ABSOLUTE_LIFETIME"]
+    if started is None or (current_app.config["CLOCK"]().timestamp() - started) > limit.total_seconds():
+        return None
+    return SessionUser(user)
+
+
+def _select_locale() -> str:
+    chosen = session.get("lang")
+    if chosen in LOCALES:
+        return chosen
+    return "ru"
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.user_loader(_load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Войдите, чтобы продолжить"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+
+    @app.context_processor
+    def _inject():
+        from flask_login import current_user
+
+        return {
+            "me": current_user.user if current_user.is_authenticated else None,
+            "now_utc": datetime.now,
+            "lang": _select_locale(),
+            "request_path": request.path,
+        }

@@ -1,0 +1,258 @@
+"""Demo data: the 34 municipalities of Primorsky Krai, the campaign of circular 23/6666,
+users for every role and a spread of programmes in every state, all moved through the real
+operations (so their history, revisions, remarks and letters are genuine)."""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import letters, operations, review
+from ..models import Campaign, Municipality, OrganisationProfile, Programme, Requirement, User
+from ..states import RemarkVisibility, Role, Verdict
+from ..users import create_user
+from . import circular
+
+DATA = Path(__file__).parent
+
+HEADS = [
+    "Иванова Ирина Петровна", "Смирнов Алексей Викторович", "Кузнецова Ольга Николаевна",
+    "Попов Дмитрий Сергеевич", "Васильева Елена Александровна", "Петров Андрей Игоревич",
+    "Соколова Наталья Владимировна", "Михайлов Сергей Анатольевич", "Новикова Татьяна Юрьевна",
+    "Фёдоров Павел Геннадьевич", "Морозова Светлана Ивановна", "Волков Игорь Валерьевич",
+]
+
+SECTION_TEMPLATES = (
+    "В {name} разработана муниципальная программа профориентационной работы на {p0}–{p1} годы. "
+    "В неё включены {n} программ дополнительного образования предметной направленности, в том "
+    "числе {k} реализуются в сетевой форме с колледжами и предприятиями округа.",
+    "Заключены соглашения о сотрудничестве с {k} организациями среднего профессионального и "
+    "высшего образования (ДВФУ, ВГУЭС, Владивостокский судостроительный колледж). Ежегодно "
+    "проводятся дни открытых дверей и профессиональные пробы для обучающихся 8–11 классов.",
+    "Межведомственный план включает учреждения культуры, спорта и здравоохранения; охват детей "
+    "дополнительным образованием планируется увеличить до {pct}%, в том числе детей с ОВЗ — "
+    "за счёт адаптированных программ и дистанционных форм.",
+    "С {k} предприятиями округа заключены договоры о проведении экскурсий и стажировок; "
+    "информация о потребности предприятий в кадрах размещается на сайте управления образования "
+    "ежеквартально.",
+    "Проводится ежегодный муниципальный семинар по лучшим практикам педагогического "
+    "сопровождения профессионального выбора; методические материалы размещаются в открытом "
+    "доступе, для родителей организованы консультации педагогов-психологов.",
+    "Реализуется проект «Моя профессия — моё будущее»: трудовые десанты, волонтёрские акции, "
+    "летняя трудовая занятость подростков ({n} рабочих мест ежегодно).",
+    "Для родителей (законных представителей) проводятся родительские собрания по вопросам "
+    "профориентации не реже двух раз в год, а также встречи с представителями работодателей.",
+)
+
+REMARKS = (
+    (0, "Не указаны целевые показатели охвата обучающихся программами дополнительного образования по годам."),
+    (1, "Приложите перечень заключённых соглашений с организациями СПО и ВО с датами и сроками действия."),
+    (2, "Не отражена работа с детьми с ОВЗ: укажите конкретные мероприятия и ответственных."),
+    (3, "Информация о потребности предприятий в кадрах должна обновляться не реже раза в квартал; уточните порядок."),
+    (6, "Мероприятия для родителей описаны общими словами; приведите план на учебный год."),
+)
+
+ANSWERS = (
+    "Целевые показатели добавлены в раздел 1 (таблица 2): 68% в 2023 г., 72% в 2024 г., 75% в 2025 г.",
+    "Перечень соглашений приложен к программе (приложение 3).",
+    "Раздел дополнен: адаптированные программы в 6 школах, ответственный — отдел специального образования.",
+    "Порядок уточнён: обновление ежеквартально до 10-го числа месяца, следующего за кварталом.",
+    "План мероприятий для родителей на 2022/2023 учебный год включён в раздел 7.",
+)
+
+
+@dataclass
+class Clock:
+    """A simulated clock so that the demo's history reads like the summer of 2022."""
+
+    now: datetime = field(default_factory=lambda: datetime(2022, 7, 15, 9, 0, tzinfo=UTC))
+
+    def tick(self, hours: float = 5) -> datetime:
+        self.now += timedelta(hours=hours)
+        return self.now
+
+
+@dataclass
+class SeedResult:
+    logins: list[tuple[str, str, str]]  # (login, role label, municipality)
+    password: str
+
+
+def seed_demo(session: Session, *, password: str, rng_seed: int = 6666) -> SeedResult:
+    if session.scalar(select(func.count(Municipality.id))):
+        raise RuntimeError("База уже содержит данные: демо-данные загружаются в пустую базу")
+    rng = random.Random(rng_seed)
+    clock = Clock()
+    now = clock.now
+    session.add(OrganisationProfile(
+        name=circular.ORGANISATION["name"], letterhead=circular.ORGANISATION["letterhead"],
+        address=circular.ORGANISATION["address"], phone=circular.ORGANISATION["phone"],
+        email=circular.ORGANISATION["email"], emblem_svg=None, journal_index="23",
+        numbering="continuous", public_base_url="http://127.0.0.1:5000", timezone="Asia/Vladivostok",
+    ))
+    municipalities = []
+    with open(DATA / "municipalities.csv", encoding="utf-8") as fh:
+        for i, row in enumerate(csv.DictReader(fh)):
+            municipalities.append(Municipality(
+                code=row["code"], name=row["name"], kind=row["kind"],
+                authority_name=f"Руководителю органа управления образованием\n({row['name']})",
+                head_name=HEADS[i % len(HEADS)], active=True,
+            ))
+    session.add_all(municipalities)
+    session.flush()
+
+    logins = []
+
+    def user(login, name, role, muni=None, position="", phone=""):
+        u = create_user(session, login=login, full_name=name, role=role, password=password, now=now,
+                        municipality_code=muni.code if muni else None, position=position,
+                        phone=phone, email=f"{login}@example.ru", enforce_policy=False)
+        logins.append((login, role, muni.name if muni else "министерство"))
+        return u
+
+    admin = user("admin", "Администратор Системы", Role.ADMIN)
+    signatory = user("signatory", circular.SIGNATORY_FULL_NAME, Role.SIGNATORY,
+                     position=circular.SIGNATORY_POSITION, phone="(423) 240-28-04")
+    reviewers = [
+        user("reviewer1", "Лебедева Анна Сергеевна", Role.REVIEWER,
+             position="Главный специалист отдела общего образования", phone="(423) 240-15-33"),
+        user("reviewer2", "Егоров Максим Олегович", Role.REVIEWER,
+             position="Консультант отдела дополнительного образования", phone="(423) 240-15-34"),
+    ]
+    editors = {m.code: user(m.code, f"Специалист {m.name}", Role.MUNICIPAL_EDITOR, m,
+                            position="Главный специалист управления образования",
+                            phone=f"(4232) {rng.randint(20, 99)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}")
+               for m in municipalities}
+    del admin
+
+    campaign = Campaign(
+        title=circular.CAMPAIGN_TITLE, legal_basis=circular.LEGAL_BASIS,
+        deadline=date(2022, 9, 30), circular_number=circular.NUMBER,
+        circular_date=circular.DATE, created_at=now,
+        requirements=[Requirement(position=i + 1, text=t) for i, t in enumerate(circular.REQUIREMENTS)],
+    )
+    session.add(campaign)
+    session.flush()
+
+    # The journal starts from the real circular, signed before the system existed.
+    circ = letters.draft_circular(
+        session, campaign, reviewers[0], now=now, heading=circular.HEADING,
+        body="\n\n".join(circular.BODY_PARAGRAPHS), salutation=circular.SALUTATION,
+    )
+    circ.executor_name, circ.executor_phone = "Лебедева Анна Сергеевна", "(423) 240-15-33"
+    letters.sign_letter(session, circ, signatory, now=now, legacy_number=circular.SEQ,
+                        legacy_date=circular.DATE)
+
+    plan = (
+        ["approved_signed"] * 3 + ["approved_unsigned"] * 2 + ["in_review"] * 4
+        + ["returned"] * 3 + ["returned_answered"] + ["resubmitted"] * 2 + ["submitted"] * 4
+        + ["draft_full"] * 2 + ["draft_partial"] * 2 + ["withdrawn"]
+    )
+    clock.tick(24 * 14)
+    for muni, scenario in zip(municipalities, plan, strict=False):
+        _play(session, clock, rng, campaign, muni, editors[muni.code], reviewers, signatory, scenario)
+    return SeedResult(logins=logins, password=password)
+
+
+def _sections(campaign, muni, rng, filled: int | None = None) -> dict[int, str]:
+    p0 = 2022
+    texts = {}
+    for i, req in enumerate(campaign.requirements):
+        if filled is not None and i >= filled:
+            break
+        texts[req.id] = SECTION_TEMPLATES[i].format(
+            name=muni.name, p0=p0, p1=p0 + 3, n=rng.randint(6, 24), k=rng.randint(3, 12),
+            pct=rng.randint(70, 85),
+        )
+    return texts
+
+
+def _play(session, clock, rng, campaign, muni, editor, reviewers, signatory, scenario):
+    reviewer = reviewers[rng.randrange(2)]
+    fields = operations.DraftFields(
+        title=f"Программа профориентационной работы ({muni.name})",
+        period_from=2022, period_to=2025,
+        responsible_name=rng.choice(HEADS),
+        responsible_position="Начальник отдела общего образования",
+        responsible_phone=editor.phone,
+        outgoing_number=f"{rng.randint(100, 999)}-01-{rng.randint(10, 40)}",
+        outgoing_date=(clock.now + timedelta(days=1)).date(),
+    )
+    partial = 3 if scenario == "draft_partial" else None
+    programme = operations.create_programme(
+        session, campaign, editor, fields, now=clock.tick(rng.uniform(1, 30)),
+        sections=_sections(campaign, muni, rng, partial),
+    )
+    if scenario.startswith("draft"):
+        return
+    if scenario == "withdrawn":
+        operations.submit_programme(session, programme, editor, now=clock.tick(3))
+        operations.withdraw_programme(session, programme, editor, now=clock.tick(20),
+                                      reason="Программа будет переработана с учётом новой редакции муниципального плана")
+        return
+    operations.submit_programme(session, programme, editor, now=clock.tick(2))
+    if scenario == "submitted":
+        return
+    operations.start_review(session, programme, reviewer, now=clock.tick(20))
+    now = clock.tick(4)
+    if scenario.startswith("approved"):
+        for req in campaign.requirements:
+            review.assess_requirement(session, programme, reviewer, requirement_id=req.id,
+                                      verdict=Verdict.MET, comment="", now=now)
+        operations.approve_programme(session, programme, reviewer, now=clock.tick(1))
+        if scenario == "approved_signed":
+            letter = _latest_letter(session, programme)
+            letters.sign_letter(session, letter, signatory, now=clock.tick(6))
+        return
+    chosen = rng.sample(REMARKS, 2)
+    for i, req in enumerate(campaign.requirements):
+        flagged = any(idx == i for idx, _ in chosen)
+        review.assess_requirement(
+            session, programme, reviewer, requirement_id=req.id,
+            verdict=Verdict.PARTLY if flagged else Verdict.MET,
+            comment="См. замечание" if flagged else "", now=now,
+        )
+    for idx, text in chosen:
+        review.add_remark(session, programme, reviewer, requirement_id=campaign.requirements[idx].id,
+                          body=text, visibility=RemarkVisibility.EXTERNAL, now=clock.tick(0.5))
+    review.add_remark(session, programme, reviewer, requirement_id=campaign.requirements[0].id,
+                      body="Сравнить с программой прошлого года: объём финансирования снижен.",
+                      visibility=RemarkVisibility.INTERNAL, now=clock.tick(0.5))
+    if scenario == "in_review":
+        return
+    operations.return_for_revision(session, programme, reviewer, now=clock.tick(2),
+                                   reason="Программа не в полной мере отвечает требованиям письма")
+    letters.sign_letter(session, _latest_letter(session, programme), signatory, now=clock.tick(5))
+    if scenario == "returned":
+        return
+    from ..models import Remark
+
+    external = session.scalars(select(Remark).where(
+        Remark.programme_id == programme.id, Remark.visibility == RemarkVisibility.EXTERNAL)).all()
+    for remark in external:
+        answer = ANSWERS[[t for _, t in REMARKS].index(remark.body)]
+        review.answer_remark(session, programme, remark, editor, body=answer, now=clock.tick(3))
+    if scenario == "returned_answered":
+        return
+    edited = {r.id: s + " Раздел дополнен по замечаниям министерства." for r, s in zip(
+        campaign.requirements, [programme.section_for(r.id).text for r in campaign.requirements],
+        strict=True) if any(campaign.requirements[idx].id == r.id for idx, _ in chosen)}
+    operations.update_draft(session, programme, editor, now=clock.tick(1), sections=edited)
+    operations.resubmit_programme(session, programme, editor, now=clock.tick(1))
+
+
+def _latest_letter(session, programme: Programme):
+    from ..models import Letter
+
+    return session.scalars(select(Letter).where(Letter.programme_id == programme.id)
+                           .order_by(Letter.id.desc())).first()
+
+
+def first_user(session: Session, role: Role) -> User:
+    return session.scalars(select(User).where(User.role == role).order_by(User.id)).first()
