@@ -24,7 +24,7 @@ class ProgrammeFacts:
                 select(Requirement.id, Requirement.position)
                 .where(Requirement.campaign_id == self.programme.campaign_id)
                 .order_by(Requirement.position)
-            ).tuples()
+            ).all()
         )
 
     @cached_property

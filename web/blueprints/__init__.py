@@ -6,14 +6,23 @@ import importlib
 
 from flask import Flask
 
-# (module, url_prefix). Each module under web/blueprints exposes `bp`.
+# (module, url_prefix). Each module exposes `bp`.
 BLUEPRINTS = (
-    ("auth", None),
-    ("main", None),
+    ("web.blueprints.auth", None),
+    ("web.blueprints.main", None),
+    ("web.blueprints.programmes", "/programmes"),
+    ("web.blueprints.review", "/review"),
+    ("web.blueprints.admin", "/admin"),
+    ("web.blueprints.letters", "/letters"),
+    ("web.blueprints.verify", "/verify"),
+    ("web.api", "/api/v1"),
 )
 
 
 def register_blueprints(app: Flask) -> None:
     for name, prefix in BLUEPRINTS:
-        module = importlib.import_module(f"{__name__}.{name}")
+        module = importlib.import_module(name)
         app.register_blueprint(module.bp, url_prefix=prefix)
+    from .extensions_api import exempt_api
+
+    exempt_api(app)

@@ -1,0 +1,97 @@
+"""Shared fixtures. Every database test runs on SQLite and, when TEST_DATABASE_URL points
+at a PostgreSQL server (CI sets it), on PostgreSQL too."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from workflow.db import make_engine, make_session_factory
+from workflow.models import Base
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def pytest_report_header(config):
+    if PG_URL:
+        return f"PostgreSQL tests: on ({PG_URL})"
+    return "PostgreSQL tests: SKIPPED — set TEST_DATABASE_URL to run them"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def db_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    if not PG_URL:
+        pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL")
+    return PG_URL
+
+
+def reset_schema(engine) -> None:
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    else:
+        Base.metadata.drop_all(engine)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+@pytest.fixture(scope="session")
+def engine(db_url):
+    engine = make_engine(db_url)
+    reset_schema(engine)
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def wipe(engine) -> None:
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def session_factory(engine):
+    yield make_session_factory(engine)
+    wipe(engine)
+
+
+@pytest.fixture
+def session(session_factory):
+    s = session_factory()
+    yield s
+    s.rollback()
+    s.close()
+
+
+class FakeClock:
+    def __init__(self, start: datetime | None = None):
+        self.now = start or datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def tick(self, minutes: float = 1) -> datetime:
+        self.now += timedelta(minutes=minutes)
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def world(session, clock):
+    from tests.factories import build_world
+
+    w = build_world(session, clock)
+    session.commit()
+    return w

@@ -1,0 +1,130 @@
+"""A small world for tests: two municipalities, a user per role, a three-requirement
+campaign, and a helper that brings a programme to any state through the real operations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from workflow import letters, operations, review
+from workflow.models import Campaign, Municipality, OrganisationProfile, Programme, Requirement, User
+from workflow.states import ProgrammeState, RemarkVisibility, Role, Verdict
+from workflow.users import create_user
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class World:
+    session: object
+    clock: object
+    own: Municipality
+    foreign: Municipality
+    editor: User
+    foreign_editor: User
+    reviewer: User
+    other_reviewer: User
+    signatory: User
+    admin: User
+    campaign: Campaign
+
+    def users_by_role(self) -> dict[str, User]:
+        return {
+            "editor": self.editor, "foreign_editor": self.foreign_editor,
+            "reviewer": self.reviewer, "other_reviewer": self.other_reviewer,
+            "signatory": self.signatory, "admin": self.admin,
+        }
+
+
+def build_world(session, clock) -> World:
+    now = clock()
+    session.add(OrganisationProfile(
+        name="Министерство образования Приморского края",
+        letterhead="МИНИСТЕРСТВО\nОБРАЗОВАНИЯ\nПРИМОРСКОГО КРАЯ",
+        address="ул. Светланская, 22, г. Владивосток, 690110",
+        phone="Телефон: (423) 240-28-04", email="E-mail: education2006@primorsky.ru",
+        journal_index="23", numbering="continuous", public_base_url="http://localhost",
+        timezone="Asia/Vladivostok",
+    ))
+    own = Municipality(code="artem", name="Артёмовский городской округ", kind="городской округ",
+                       authority_name="Управление образования администрации Артёмовского городского округа",
+                       head_name="Иванова Ирина Петровна")
+    foreign = Municipality(code="khasan", name="Хасанский муниципальный округ", kind="муниципальный округ",
+                           authority_name="Управление образования Хасанского муниципального округа")
+    session.add_all([own, foreign])
+    session.flush()
+
+    def user(login, role, muni=None, name=None, position=""):
+        return create_user(session, login=login, full_name=name or f"Тестов {login} Иванович",
+                           role=role, password=PASSWORD, now=now,
+                           municipality_code=muni.code if muni else None, position=position,
+                           phone="(423) 200-00-00", enforce_policy=False)
+
+    campaign = Campaign(
+        title="Программы профориентации", legal_basis="Указ № 474", deadline=date(2026, 6, 1),
+        circular_number="23/6666", circular_date=date(2022, 7, 15), created_at=now,
+        requirements=[Requirement(position=i, text=f"Требование номер {i}") for i in (1, 2, 3)],
+    )
+    session.add(campaign)
+    session.flush()
+    return World(
+        session=session, clock=clock, own=own, foreign=foreign,
+        editor=user("editor", Role.MUNICIPAL_EDITOR, own),
+        foreign_editor=user("foreign-editor", Role.MUNICIPAL_EDITOR, foreign),
+        reviewer=user("reviewer", Role.REVIEWER),
+        other_reviewer=user("reviewer2", Role.REVIEWER),
+        signatory=user("signatory", Role.SIGNATORY, name="Шкуратская Мария Викторовна",
+                       position="Заместитель министра\nобразования Приморского края"),
+        admin=user("admin", Role.ADMIN),
+        campaign=campaign,
+    )
+
+
+def new_programme(w: World, *, title: str = "Программа профориентации", filled: bool = True) -> Programme:
+    sections = {r.id: f"Текст раздела {r.position}" for r in w.campaign.requirements} if filled else {}
+    return operations.create_programme(
+        w.session, w.campaign, w.editor,
+        operations.DraftFields(title=title, period_from=2026, period_to=2028,
+                               outgoing_number="01-12/345", outgoing_date=date(2026, 2, 20)),
+        now=w.clock.tick(), sections=sections,
+    )
+
+
+def add_external_remark(w: World, programme: Programme, text: str = "Уточните показатели"):
+    return review.add_remark(w.session, programme, w.reviewer,
+                             requirement_id=w.campaign.requirements[0].id, body=text,
+                             visibility=RemarkVisibility.EXTERNAL, now=w.clock.tick())
+
+
+def assess_all(w: World, programme: Programme, verdict: str = Verdict.MET) -> None:
+    for r in w.campaign.requirements:
+        review.assess_requirement(w.session, programme, w.reviewer, requirement_id=r.id,
+                                  verdict=verdict, now=w.clock.tick())
+
+
+def programme_in(w: World, state: ProgrammeState, *, title: str = "Программа профориентации") -> Programme:
+    """A programme of `w.own` in `state`, brought there through the operations."""
+    p = new_programme(w, title=title)
+    if state == ProgrammeState.DRAFT:
+        return p
+    if state == ProgrammeState.WITHDRAWN:
+        operations.withdraw_programme(w.session, p, w.editor, now=w.clock.tick(), reason="Передумали")
+        return p
+    operations.submit_programme(w.session, p, w.editor, now=w.clock.tick())
+    if state == ProgrammeState.SUBMITTED:
+        return p
+    operations.start_review(w.session, p, w.reviewer, now=w.clock.tick())
+    if state == ProgrammeState.IN_REVIEW:
+        return p
+    if state == ProgrammeState.APPROVED:
+        assess_all(w, p)
+        operations.approve_programme(w.session, p, w.reviewer, now=w.clock.tick())
+        return p
+    add_external_remark(w, p)
+    operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(), reason="Доработать")
+    assert state == ProgrammeState.RETURNED
+    return p
+
+
+def sign(w: World, letter):
+    return letters.sign_letter(w.session, letter, w.signatory, now=w.clock.tick())
