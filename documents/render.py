@@ -24,6 +24,10 @@ MARK_ANCHOR = "signature-mark"
 # WeasyPrint lays out in CSS px (1/96 in); PDF user space is in points (1/72 in).
 PX_TO_PT = 0.75
 
+# Parsed images (the emblem above all) are kept between renders; QR codes differ per letter,
+# so the cache is emptied, between renders only, once it holds this many entries.
+_IMAGE_CACHE_LIMIT = 64
+
 # (page_index, x1, y1, x2, y2) in PDF points, origin bottom-left, as pyHanko's SigFieldSpec wants.
 SignatureBox = tuple[int, float, float, float, float]
 
@@ -84,6 +88,7 @@ class LetterRenderer:
         self._env.filters["utc_minutes"] = _utc_minutes
         self._env.filters["collapse_tags"] = _collapse_tags
         self._template = self._env.get_template("letter.html")
+        self._image_cache: dict = {}
         self._lock = threading.Lock()
 
     def render_html(self, ctx: LetterContext) -> str:
@@ -100,7 +105,14 @@ class LetterRenderer:
     def render_pdf(self, ctx: LetterContext) -> RenderedPdf:
         html = weasyprint.HTML(string=self.render_html(ctx), url_fetcher=self._fetcher)
         with self._lock:
-            document = html.render(font_config=self._font_config, stylesheets=[self._stylesheet])
+            # Never cleared mid-render: WeasyPrint reads image data back from it while writing.
+            if len(self._image_cache) > _IMAGE_CACHE_LIMIT:
+                self._image_cache.clear()
+            document = html.render(
+                font_config=self._font_config,
+                stylesheets=[self._stylesheet],
+                cache=self._image_cache,
+            )
             pdf = document.write_pdf()
         return RenderedPdf(pdf=pdf, signature_box=_mark_box(document.pages))
 

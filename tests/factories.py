@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from workflow import letters, operations, review
-from workflow.models import Campaign, Municipality, OrganisationProfile, Programme, Requirement, User
+from workflow.models import (
+    Campaign,
+    Municipality,
+    OrganisationProfile,
+    Programme,
+    Requirement,
+    User,
+)
 from workflow.states import ProgrammeState, RemarkVisibility, Role, Verdict
 from workflow.users import create_user
 
