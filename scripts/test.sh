@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# One command: set up everything and run the whole test suite on SQLite and PostgreSQL.
+# PostgreSQL: uses $TEST_DATABASE_URL, else the local server (started if it is down) with a
+# dedicated database `programme_test`. SKIP_POSTGRES=1 runs SQLite only (printed as skipped).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --with-browser
+
+if [ -z "${TEST_DATABASE_URL:-}" ] && [ "${SKIP_POSTGRES:-0}" != 1 ]; then
+  if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+    echo "==> starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+    for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+  fi
+  psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='programme_test'" | grep -q 1 \
+    || psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE programme_test"
+  export TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:5432/programme_test"
+fi
+echo "==> ruff"
+.venv/bin/ruff check .
+echo "==> pytest (PostgreSQL: ${TEST_DATABASE_URL:-off})"
+exec .venv/bin/pytest "$@"
