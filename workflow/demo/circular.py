@@ -62,6 +62,6 @@ ORGANISATION = {
     "name": "Министерство образования Приморского края",
     "letterhead": "МИНИСТЕРСТВО\nОБРАЗОВАНИЯ\nПРИМОРСКОГО КРАЯ",
     "address": "ул. Светланская, 22, г. Владивосток, 690110",
-    "phone": "Телефон: (423) 240-28-04",
-    "email": "E-mail: education2006@primorsky.ru",
+    "phone": "(423) 240-28-04",
+    "email": "education2006@primorsky.ru",
 }
