@@ -9,6 +9,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -93,3 +95,29 @@ class RegistrationCounter(Base):
     # 0 for continuous numbering.
     year: Mapped[int]
     last: Mapped[int] = mapped_column(default=0)
+
+
+# Fields that are frozen from signing on: a correction is a new letter, never an edit.
+FROZEN_AFTER_SIGNING = (
+    "kind", "programme_id", "campaign_id", "municipality_id", "addressee", "heading", "salutation",
+    "body", "reply_to_number", "reply_to_date", "executor_name", "executor_phone",
+    "journal_index", "journal_year", "seq", "number", "registered_on", "signatory_id",
+    "signed_at", "final_data", "verification_code", "prev_hash", "hash",
+)
+
+
+class SignedLetterChanged(RuntimeError):
+    pass
+
+
+@event.listens_for(Letter, "before_update")
+def _signed_letters_never_change(_mapper, _connection, target: Letter) -> None:
+    state_history = inspect(target).attrs.state.history
+    was = state_history.deleted[0] if state_history.deleted else target.state
+    if was not in (LetterState.SIGNED, LetterState.DISPATCHED):
+        return
+    for name in FROZEN_AFTER_SIGNING:
+        if inspect(target).attrs[name].history.has_changes():
+            raise SignedLetterChanged(f"signed letter {target.id}: {name} cannot change")
+    if any(old is not None for old in inspect(target).attrs.pdf_sha256.history.deleted):
+        raise SignedLetterChanged(f"signed letter {target.id}: its PDF cannot be replaced")
