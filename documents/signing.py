@@ -87,8 +87,13 @@ class _ClockedPdfSigner(signers.PdfSigner):
     def init_signing_session(self, pdf_out, existing_fields_only=False):
         session = super().init_signing_session(pdf_out, existing_fields_only)
         if self._signing_time is not None:
-            session.system_time = self._signing_time
+            session.system_time = _aware(self._signing_time)
         return session
+
+
+def _aware(moment: datetime) -> datetime:
+    # Databases often hand back naive timestamps; like the printed mark, read them as UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class Pkcs12Signer:

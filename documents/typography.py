@@ -11,7 +11,7 @@ import re
 
 NBSP = "\u00a0"
 
-_NUMBER_SIGN = re.compile(r"№\s+")
+_NUMBER_SIGN = re.compile(r"№\s*(?=\S)")
 _UPPER = "А-ЯЁA-Z"
 _LOWER = "а-яёa-z"
 _SURNAME = rf"[{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?"
