@@ -1,5 +1,301 @@
-"""Placeholder: filled in by the admin screens."""
+"""Administration: users, municipalities, campaigns. Administrators only."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from workflow import admin_ops, users
+from workflow.errors import WorkflowError
+from workflow.models import Campaign, Municipality, Programme, User
+from workflow.states import Role
+
+from ..database import db, now
+from ..errors import status_for
+from ..extensions import login_manager
+from ..forms import (
+    CampaignForm,
+    MunicipalityForm,
+    PasswordForm,
+    SimplePostForm,
+    UserCreateForm,
+    UserRoleForm,
+)
 
 bp = Blueprint("admin", __name__)
+
+
+@bp.before_request
+def _admins_only():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.user.role != Role.ADMIN:
+        abort(403)
+    return None
+
+
+def _me() -> User:
+    return current_user.user
+
+
+def _municipality_choices(include_empty: bool = True):
+    rows = db().execute(
+        select(Municipality.id, Municipality.name).order_by(Municipality.name)
+    ).all()
+    choices = [("", "— не указан —")] if include_empty else []
+    return choices + [(str(r.id), r.name) for r in rows]
+
+
+def _error(form, error: WorkflowError) -> None:
+    name = getattr(error, "field", None)
+    if name and name in form._fields:
+        form._fields[name].errors = [*form._fields[name].errors, error.message]
+
+
+@bp.route("/")
+def index():
+    session = db()
+    counts = {
+        "users": session.scalar(select(func.count(User.id))),
+        "municipalities": session.scalar(select(func.count(Municipality.id))),
+        "campaigns": session.scalar(select(func.count(Campaign.id))),
+        "programmes": session.scalar(select(func.count(Programme.id))),
+    }
+    return render_template("admin/index.html", counts=counts)
+
+
+# ---------------------------------------------------------------- users
+
+
+@bp.route("/users")
+def users_list():
+    rows = db().scalars(select(User).order_by(User.role, User.full_name)).all()
+    return render_template("admin/users.html", users=rows, form=SimplePostForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    form = UserCreateForm()
+    form.municipality.choices = _municipality_choices()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("admin/user_new.html", form=form), status
+    session = db()
+    code = None
+    if form.municipality.data:
+        municipality = session.get(Municipality, int(form.municipality.data))
+        code = municipality.code if municipality else None
+    try:
+        user = users.create_user(
+            session, login=form.login.data, full_name=form.full_name.data, role=form.role.data,
+            password=form.password.data, now=now(), municipality_code=code,
+            position=form.position.data or "", phone=form.phone.data or "",
+            email=form.email.data or "",
+        )
+    except WorkflowError as error:
+        session.rollback()
+        _error(form, error)
+        return render_template("admin/user_new.html", form=form, error=error.message), \
+            status_for(error)
+    session.commit()
+    flash(f"Пользователь «{user.login}» создан", "success")
+    return redirect(url_for(".users_list"))
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db().get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _render_user(user, *, role_form=None, password_form=None, error=None, status=200):
+    if role_form is None:
+        role_form = UserRoleForm(role=user.role, municipality=str(user.municipality_id or ""))
+    role_form.municipality.choices = _municipality_choices()
+    return render_template(
+        "admin/user_edit.html", user=user, role_form=role_form,
+        password_form=password_form or PasswordForm(), toggle_form=SimplePostForm(),
+        error=error,
+    ), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int):
+    session = db()
+    user = _user_or_404(user_id)
+    if request.method == "GET":
+        return _render_user(user)
+    form = UserRoleForm()
+    form.municipality.choices = _municipality_choices()
+    if not form.validate_on_submit():
+        return _render_user(user, role_form=form, status=400)
+    try:
+        admin_ops.change_role(
+            session, user, _me(), role=form.role.data,
+            municipality_id=int(form.municipality.data) if form.municipality.data else None,
+        )
+    except WorkflowError as error:
+        session.rollback()
+        _error(form, error)
+        return _render_user(_user_or_404(user_id), role_form=form, error=error.message,
+                            status=status_for(error))
+    session.commit()
+    flash("Роль и муниципалитет сохранены", "success")
+    return redirect(url_for(".user_edit", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+def user_password(user_id: int):
+    session = db()
+    user = _user_or_404(user_id)
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return _render_user(user, password_form=form, status=400)
+    try:
+        users.set_password(session, user, form.password.data, _me())
+    except WorkflowError as error:
+        session.rollback()
+        _error(form, error)
+        return _render_user(_user_or_404(user_id), password_form=form, error=error.message,
+                            status=status_for(error))
+    session.commit()
+    flash("Пароль изменён; сеансы пользователя завершены", "success")
+    return redirect(url_for(".user_edit", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+def user_active(user_id: int):
+    session = db()
+    user = _user_or_404(user_id)
+    form = SimplePostForm()
+    if not form.validate_on_submit():
+        abort(400)
+    activate = request.form.get("active") == "1"
+    try:
+        users.set_active(session, user, activate, _me())
+    except WorkflowError as error:
+        session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".user_edit", user_id=user_id))
+    session.commit()
+    flash("Учётная запись включена" if activate else "Учётная запись отключена", "success")
+    return redirect(url_for(".user_edit", user_id=user_id))
+
+
+# ---------------------------------------------------------------- municipalities
+
+
+@bp.route("/municipalities")
+def municipalities():
+    rows = db().scalars(select(Municipality).order_by(Municipality.name)).all()
+    return render_template("admin/municipalities.html", municipalities=rows,
+                           form=SimplePostForm())
+
+
+@bp.route("/municipalities/new", methods=["GET", "POST"])
+def municipality_new():
+    form = MunicipalityForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("admin/municipality_form.html", form=form, municipality=None), \
+            status
+    session = db()
+    try:
+        admin_ops.create_municipality(
+            session, _me(), code=form.code.data, name=form.name.data, kind=form.kind.data,
+            authority_name=form.authority_name.data, head_name=form.head_name.data,
+        )
+    except WorkflowError as error:
+        session.rollback()
+        _error(form, error)
+        return render_template("admin/municipality_form.html", form=form, municipality=None,
+                               error=error.message), status_for(error)
+    session.commit()
+    flash("Муниципалитет добавлен", "success")
+    return redirect(url_for(".municipalities"))
+
+
+@bp.route("/municipalities/<int:municipality_id>", methods=["GET", "POST"])
+def municipality_edit(municipality_id: int):
+    session = db()
+    municipality = session.get(Municipality, municipality_id)
+    if municipality is None:
+        abort(404)
+    form = MunicipalityForm(obj=municipality) if request.method == "GET" else MunicipalityForm()
+    # The code identifies the municipality in imports and is not edited here.
+    form.code.data = municipality.code
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("admin/municipality_form.html", form=form,
+                               municipality=municipality, toggle_form=SimplePostForm()), status
+    try:
+        admin_ops.update_municipality(
+            session, municipality, _me(), name=form.name.data, kind=form.kind.data,
+            authority_name=form.authority_name.data, head_name=form.head_name.data,
+        )
+    except WorkflowError as error:
+        session.rollback()
+        _error(form, error)
+        return render_template("admin/municipality_form.html", form=form,
+                               municipality=session.get(Municipality, municipality_id),
+                               toggle_form=SimplePostForm(), error=error.message), \
+            status_for(error)
+    session.commit()
+    flash("Сведения о муниципалитете сохранены", "success")
+    return redirect(url_for(".municipalities"))
+
+
+@bp.route("/municipalities/<int:municipality_id>/active", methods=["POST"])
+def municipality_active(municipality_id: int):
+    session = db()
+    municipality = session.get(Municipality, municipality_id)
+    if municipality is None:
+        abort(404)
+    if not SimplePostForm().validate_on_submit():
+        abort(400)
+    activate = request.form.get("active") == "1"
+    try:
+        admin_ops.set_municipality_active(session, municipality, _me(), active=activate)
+    except WorkflowError as error:
+        session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".municipalities"))
+    session.commit()
+    flash("Муниципалитет включён" if activate else "Муниципалитет отключён", "success")
+    return redirect(url_for(".municipalities"))
+
+
+# ---------------------------------------------------------------- campaigns
+
+
+@bp.route("/campaigns")
+def campaigns():
+    rows = db().scalars(select(Campaign).order_by(Campaign.deadline.desc())).all()
+    return render_template("admin/campaigns.html", campaigns=rows)
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+def campaign_new():
+    form = CampaignForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("admin/campaign_form.html", form=form), status
+    session = db()
+    try:
+        campaign = admin_ops.create_campaign(
+            session, _me(), title=form.title.data, legal_basis=form.legal_basis.data or "",
+            deadline=form.deadline.data, circular_number=form.circular_number.data or None,
+            circular_date=form.circular_date.data,
+            requirements=(form.requirements.data or "").splitlines(), now=now(),
+        )
+    except WorkflowError as error:
+        session.rollback()
+        _error(form, error)
+        return render_template("admin/campaign_form.html", form=form, error=error.message), \
+            status_for(error)
+    session.commit()
+    flash(f"Кампания «{campaign.title}» создана; требований: {len(campaign.requirements)}",
+          "success")
+    return redirect(url_for(".campaigns"))

@@ -1,14 +1,67 @@
-"""The home page: each role lands on its own work list."""
+"""The home page: each role lands on its own work list. Also the Jinja helpers the
+screens share (Russian dates, plurals, state labels)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from workflow.states import (
+    LETTER_KIND_LABELS,
+    LETTER_STATE_LABELS,
+    PROGRAMME_STATE_LABELS,
+    REMARK_STATE_LABELS,
+    REMARK_VISIBILITY_LABELS,
+    ROLE_LABELS,
+    VERDICT_LABELS,
+    Role,
+)
+
+from .. import viewmodels as vm
+from ..database import db, now
 
 bp = Blueprint("main", __name__)
+
+
+@bp.app_template_filter("dt")
+def _dt(value):
+    return vm.fmt_datetime(value)
+
+
+@bp.app_template_filter("d")
+def _d(value):
+    return vm.fmt_date(value)
+
+
+@bp.app_context_processor
+def _helpers():
+    return {
+        "state_label": vm.state_label,
+        "trigger_label": vm.trigger_label,
+        "plural": vm.plural,
+        "plural_word": vm.plural_word,
+        "ROLE_LABELS": ROLE_LABELS,
+        "REMARK_STATE_LABELS": REMARK_STATE_LABELS,
+        "REMARK_VISIBILITY_LABELS": REMARK_VISIBILITY_LABELS,
+        "VERDICT_LABELS": VERDICT_LABELS,
+        "LETTER_KIND_LABELS": LETTER_KIND_LABELS,
+        "LETTER_STATE_LABELS": LETTER_STATE_LABELS,
+        "PROGRAMME_STATE_LABELS": PROGRAMME_STATE_LABELS,
+        "has_endpoint": lambda name: name in current_app.view_functions,
+    }
 
 
 @bp.route("/")
 @login_required
 def home():
-    return render_template("main/home.html")
+    me = current_user.user
+    if me.role == Role.REVIEWER:
+        return redirect(url_for("review.queue"))
+    if me.role == Role.ADMIN:
+        return redirect(url_for("admin.index"))
+    if me.role == Role.SIGNATORY:
+        has_letters = "letters.index" in current_app.view_functions
+        letters = [] if has_letters else vm.draft_letters(db())
+        return render_template("main/signatory.html", has_letters=has_letters, letters=letters)
+    groups = vm.editor_home(db(), me, now())
+    return render_template("main/home.html", groups=groups)

@@ -1,5 +1,426 @@
-"""Placeholder: filled in by the programmes screens."""
+"""Programme screens: list, create, edit, attachment, the programme page, its actions,
+remarks and assessments.
 
-from flask import Blueprint
+Every handler parses a form, calls one domain operation, commits once and redirects.
+A domain error rolls back and re-renders the same page with the message and with what the
+user typed, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from workflow import operations, review
+from workflow.errors import StaleVersion, WorkflowError
+from workflow.machine import TRANSITIONS_BY_TRIGGER
+from workflow.models import Campaign, Programme
+from workflow.states import Role
+
+from .. import uploads
+from .. import viewmodels as vm
+from ..database import db, now
+from ..errors import status_for
+from ..forms import (
+    ActionForm,
+    AssessmentForm,
+    AttachmentForm,
+    RemarkForm,
+    ReplyForm,
+    programme_form_class,
+)
 
 bp = Blueprint("programmes", __name__)
+
+DONE = {
+    "submit": "Программа направлена в министерство",
+    "withdraw": "Программа отозвана",
+    "start_review": "Программа взята на рассмотрение",
+    "return_for_revision": "Программа возвращена на доработку; подготовлен проект письма",
+    "resubmit": "Программа направлена в министерство повторно",
+    "approve": "Программа согласована; подготовлен проект письма о согласовании",
+}
+
+REMARK_OPS = {
+    "answer": (review.answer_remark, "Ответ на замечание сохранён"),
+    "resolve": (review.resolve_remark, "Замечание снято"),
+    "reopen": (review.reopen_remark, "Замечание открыто повторно"),
+    "comment": (review.comment_remark, "Комментарий добавлен"),
+}
+
+
+def _me():
+    return current_user.user
+
+
+def _upload_limit_mb() -> int:
+    return (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_error):
+    message = (f"Файл слишком большой: допускается не более {_upload_limit_mb()} МБ. "
+               "Уменьшите файл (например, сохраните PDF со сжатием) и загрузите снова.")
+    return render_template("errors/error.html", status=413, message=message), 413
+
+
+# ---------------------------------------------------------------- lists
+
+
+@bp.route("/")
+@login_required
+def index():
+    listing = vm.programme_list(
+        db(), _me(), now(), tab="all",
+        campaign_id=request.args.get("campaign"),
+        municipality_id=request.args.get("municipality"),
+        state=request.args.get("state"),
+        page=request.args.get("page", 1, type=int),
+        page_size=current_app.config["PAGE_SIZE"],
+    )
+    return render_template("programmes/index.html", listing=listing, args=request.args)
+
+
+# ---------------------------------------------------------------- create and edit
+
+
+def _fields(form) -> operations.DraftFields:
+    return operations.DraftFields(
+        title=form.title.data or "",
+        period_from=form.period_from.data,
+        period_to=form.period_to.data,
+        responsible_name=(form.responsible_name.data or "").strip(),
+        responsible_position=(form.responsible_position.data or "").strip(),
+        responsible_phone=(form.responsible_phone.data or "").strip(),
+        outgoing_number=(form.outgoing_number.data or "").strip() or None,
+        outgoing_date=form.outgoing_date.data,
+    )
+
+
+def _field_error(form, error: WorkflowError) -> None:
+    """Attach a domain error to the field it names, when the form has that field."""
+    name = getattr(error, "field", None)
+    if name and name in form._fields:
+        form._fields[name].errors = [*form._fields[name].errors, error.message]
+
+
+def _render_form(form, campaign, programme=None, *, error=None, conflict=None, status=200):
+    return render_template(
+        "programmes/form.html", form=form, campaign=campaign, programme=programme,
+        error=error, conflict=conflict,
+        attachment_form=AttachmentForm(version=programme.version) if programme else None,
+        upload_limit=_upload_limit_mb(),
+    ), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    me = _me()
+    if me.role != Role.MUNICIPAL_EDITOR:
+        abort(403)
+    campaign = db().get(Campaign, request.args.get("campaign", type=int) or 0)
+    if campaign is None:
+        abort(404)
+    form_class = programme_form_class(campaign.requirements)
+    form = form_class()
+    if request.method == "GET":
+        year = now().year
+        form.version.data = "0"
+        form.period_from.data, form.period_to.data = year, year + 2
+        form.responsible_name.data = me.full_name
+        form.responsible_position.data = me.position
+        form.responsible_phone.data = me.phone
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return _render_form(form, campaign, status=status)
+    session = db()
+    try:
+        programme = operations.create_programme(
+            session, campaign, me, _fields(form), now=now(), sections=form.sections()
+        )
+    except WorkflowError as error:
+        session.rollback()
+        _field_error(form, error)
+        return _render_form(form, campaign, error=error.message, status=status_for(error))
+    session.commit()
+    flash("Черновик программы создан", "success")
+    return redirect(url_for(".show", programme_id=programme.id))
+
+
+def _fill_form(form, programme: Programme) -> None:
+    for name in ("title", "period_from", "period_to", "responsible_name", "responsible_position",
+                 "responsible_phone", "outgoing_number", "outgoing_date"):
+        getattr(form, name).data = getattr(programme, name)
+    form.version.data = str(programme.version)
+    for section in programme.sections:
+        field = form._fields.get(f"section_{section.requirement_id}")
+        if field is not None:
+            field.data = section.text
+
+
+@bp.route("/<int:programme_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(programme_id: int):
+    me = _me()
+    session = db()
+    programme = vm.load_programme(session, programme_id, me)
+    if me.role != Role.MUNICIPAL_EDITOR:
+        abort(403)
+    campaign = programme.campaign
+    form = programme_form_class(campaign.requirements)()
+    if request.method == "GET":
+        if not programme.editable:
+            flash("Программу можно изменять только в состоянии «Черновик» или "
+                  "«Возвращена на доработку»", "error")
+            return redirect(url_for(".show", programme_id=programme.id))
+        _fill_form(form, programme)
+        return _render_form(form, campaign, programme)
+    if not form.validate_on_submit():
+        return _render_form(form, campaign, programme, status=400)
+    try:
+        operations.update_draft(
+            session, programme, me, now=now(), expected_version=form.seen_version(),
+            fields=_fields(form), sections=form.sections(),
+        )
+    except StaleVersion:
+        session.rollback()
+        current = vm.load_programme(session, programme_id, me)
+        who, when = vm.last_change(session, current)
+        saved = {s.requirement_id: s.text for s in current.sections}
+        conflict = {
+            "who": who, "when": when, "programme": current,
+            "sections": {rid: saved.get(rid, "") for rid, text in form.sections().items()
+                         if text.strip() != saved.get(rid, "").strip()},
+        }
+        # The user's text stays in the form; saving again now replaces the newer copy,
+        # which is shown beside each differing section so nothing is overwritten blindly.
+        form.version.data = str(current.version)
+        message = (f"Программа была изменена {who} в {vm.fmt_datetime(when)}, после того как "
+                   "вы открыли форму. Ваш текст сохранён в форме ниже: сверьте его с текущей "
+                   "версией и нажмите «Сохранить» ещё раз.")
+        return _render_form(form, current.campaign, current, error=message, conflict=conflict,
+                            status=409)
+    except WorkflowError as error:
+        session.rollback()
+        _field_error(form, error)
+        current = vm.load_programme(session, programme_id, me)
+        return _render_form(form, current.campaign, current, error=error.message,
+                            status=status_for(error))
+    session.commit()
+    flash("Изменения сохранены", "success")
+    return redirect(url_for(".show", programme_id=programme.id))
+
+
+# ---------------------------------------------------------------- attachment
+
+
+@bp.route("/<int:programme_id>/attachment", methods=["POST"])
+@login_required
+def upload(programme_id: int):
+    me = _me()
+    session = db()
+    programme = vm.load_programme(session, programme_id, me)
+    form = AttachmentForm()
+    back = url_for(".edit", programme_id=programme.id) if programme.editable else \
+        url_for(".show", programme_id=programme.id)
+    if not form.validate_on_submit():
+        flash("Форма устарела: обновите страницу", "error")
+        return redirect(back)
+    storage = request.files.get(form.file.name)
+    try:
+        checked = uploads.check_upload(storage, current_app.config.get("MAX_CONTENT_LENGTH")) \
+            if storage else None
+        if checked is None:
+            raise uploads.UploadRejected("Выберите файл для загрузки")
+    except uploads.UploadRejected as error:
+        flash(error.message, "error")
+        return redirect(back)
+    directory = current_app.config["UPLOAD_DIR"]
+    previous_key = programme.attachment_key
+    key = uploads.store(checked, directory)
+    try:
+        operations.set_attachment(
+            session, programme, me, now=now(), name=checked.name, key=key, size=checked.size,
+            content_type=checked.content_type, expected_version=form.seen_version(),
+        )
+    except WorkflowError as error:
+        session.rollback()
+        uploads.discard(directory, key)
+        flash(error.message, "error")
+        return redirect(back)
+    session.commit()
+    if previous_key:
+        uploads.discard(directory, previous_key)
+    flash(f"Файл «{checked.name}» загружен", "success")
+    return redirect(back)
+
+
+@bp.route("/<int:programme_id>/attachment", methods=["GET"])
+@login_required
+def download(programme_id: int):
+    programme = vm.load_programme(db(), programme_id, _me())
+    path = uploads.path_for(current_app.config["UPLOAD_DIR"], programme.attachment_key)
+    if path is None:
+        abort(404)
+    return send_file(
+        path, as_attachment=True, mimetype=programme.attachment_type or "application/octet-stream",
+        download_name=uploads.safe_name(programme.attachment_name or "programme"),
+        max_age=0,
+    )
+
+
+# ---------------------------------------------------------------- the programme page
+
+
+def _render_show(programme: Programme, *, failed: dict | None = None, status: int = 200):
+    me = _me()
+    session = db()
+    page = vm.programme_page(session, programme, me, request.args.get("rev"))
+    actions = operations.available_actions(session, programme, me)
+    assigned = (me.role == Role.REVIEWER and programme.reviewer_id == me.id
+                and programme.state == "in_review")
+    return render_template(
+        "programmes/show.html",
+        page=page, p=programme, actions=actions, failed=failed or {},
+        assigned=assigned,
+        can_edit=me.role == Role.MUNICIPAL_EDITOR and programme.editable,
+        can_answer=me.role == Role.MUNICIPAL_EDITOR and programme.state == "returned",
+        can_comment=me.role in (Role.MUNICIPAL_EDITOR, Role.REVIEWER),
+        action_form=ActionForm(version=programme.version),
+        remark_form=RemarkForm(),
+        reply_form=ReplyForm(),
+        assessment_form=AssessmentForm(),
+        attachment_form=AttachmentForm(version=programme.version),
+        upload_limit=_upload_limit_mb(),
+    ), status
+
+
+@bp.route("/<int:programme_id>")
+@login_required
+def show(programme_id: int):
+    programme = vm.load_programme(db(), programme_id, _me())
+    return _render_show(programme)
+
+
+def _failed(session, programme_id: int, error: WorkflowError | str, key: str):
+    """Roll back and re-render the programme page with the message next to the form `key`,
+    keeping the text the user typed."""
+    session.rollback()
+    programme = vm.load_programme(session, programme_id, _me())
+    if isinstance(error, WorkflowError):
+        message, status = error.message, status_for(error)
+        reasons = getattr(error, "reasons", None) or []
+    else:
+        message, status, reasons = error, 400, []
+    failed = {"key": key, "message": message, "reasons": reasons, "data": request.form}
+    return _render_show(programme, failed=failed, status=status)
+
+
+@bp.route("/<int:programme_id>/actions/<trigger>", methods=["POST"])
+@login_required
+def action(programme_id: int, trigger: str):
+    if trigger not in TRANSITIONS_BY_TRIGGER:
+        abort(404)
+    session = db()
+    programme = vm.load_programme(session, programme_id, _me())
+    form = ActionForm()
+    key = f"action:{trigger}"
+    if not form.validate_on_submit():
+        return _failed(session, programme_id, _first_error(form), key)
+    try:
+        operations.fire(
+            session, programme, trigger, _me(), now=now(), reason=form.reason.data or "",
+            expected_version=form.seen_version(),
+        )
+    except WorkflowError as error:
+        return _failed(session, programme_id, error, key)
+    session.commit()
+    flash(DONE[trigger], "success")
+    return redirect(url_for(".show", programme_id=programme.id))
+
+
+def _first_error(form) -> str:
+    for errors in form.errors.values():
+        if errors:
+            return errors[0]
+    return "Проверьте введённые данные"
+
+
+@bp.route("/<int:programme_id>/remarks", methods=["POST"])
+@login_required
+def add_remark(programme_id: int):
+    session = db()
+    programme = vm.load_programme(session, programme_id, _me())
+    form = RemarkForm()
+    key = f"remark:{form.requirement_id.data}"
+    if not form.validate_on_submit():
+        return _failed(session, programme_id, _first_error(form), key)
+    try:
+        requirement_id = int(form.requirement_id.data)
+    except ValueError:
+        abort(400)
+    try:
+        review.add_remark(session, programme, _me(), requirement_id=requirement_id,
+                          body=form.body.data, visibility=form.visibility.data, now=now())
+    except WorkflowError as error:
+        return _failed(session, programme_id, error, key)
+    session.commit()
+    flash("Замечание добавлено", "success")
+    return redirect(url_for(".show", programme_id=programme.id, _anchor=f"req-{requirement_id}"))
+
+
+@bp.route("/<int:programme_id>/remarks/<int:remark_id>/<op>", methods=["POST"])
+@login_required
+def remark_op(programme_id: int, remark_id: int, op: str):
+    if op not in REMARK_OPS:
+        abort(404)
+    operation, done = REMARK_OPS[op]
+    session = db()
+    me = _me()
+    programme = vm.load_programme(session, programme_id, me)
+    remark = review.get_remark(session, programme, remark_id, me)
+    form = ReplyForm()
+    key = f"reply:{remark_id}"
+    if not form.validate_on_submit():
+        return _failed(session, programme_id, _first_error(form), key)
+    try:
+        operation(session, programme, remark, me, body=form.body.data or "", now=now())
+    except WorkflowError as error:
+        return _failed(session, programme_id, error, key)
+    session.commit()
+    flash(done, "success")
+    return redirect(url_for(".show", programme_id=programme.id,
+                            _anchor=f"remark-{remark_id}"))
+
+
+@bp.route("/<int:programme_id>/assessments/<int:requirement_id>", methods=["POST"])
+@login_required
+def assess(programme_id: int, requirement_id: int):
+    session = db()
+    programme = vm.load_programme(session, programme_id, _me())
+    form = AssessmentForm()
+    key = f"assess:{requirement_id}"
+    if not form.validate_on_submit():
+        return _failed(session, programme_id, _first_error(form), key)
+    try:
+        review.assess_requirement(session, programme, _me(), requirement_id=requirement_id,
+                                  verdict=form.verdict.data, comment=form.comment.data or "",
+                                  now=now())
+    except WorkflowError as error:
+        return _failed(session, programme_id, error, key)
+    session.commit()
+    flash("Оценка сохранена", "success")
+    return redirect(url_for(".show", programme_id=programme.id,
+                            _anchor=f"req-{requirement_id}"))

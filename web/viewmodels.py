@@ -1,0 +1,447 @@
+"""Read models of the screens: each loads what one page shows in a fixed number of queries
+(joined and select-in loading, aggregate subqueries), whatever the amount of data."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from flask import current_app
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from workflow.machine import TRANSITIONS_BY_TRIGGER
+from workflow.models import (
+    Assessment,
+    Campaign,
+    Letter,
+    Municipality,
+    Programme,
+    Remark,
+    RemarkReply,
+    Revision,
+    RevisionSection,
+    User,
+    WorkflowEvent,
+)
+from workflow.operations import ensure_can_see, visible_programmes_filter
+from workflow.states import (
+    PROGRAMME_STATE_LABELS,
+    ProgrammeState,
+    RemarkState,
+    RemarkVisibility,
+    Role,
+)
+
+from .redline import changed, redline
+
+OVERDUE_DAYS = 10
+
+S = ProgrammeState
+
+
+# ---------------------------------------------------------------- formatting helpers
+
+
+def local_today(now: datetime) -> date:
+    return now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, "d MMMM y, HH:mm")
+
+
+def fmt_date(value: date | None) -> str:
+    if value is None:
+        return ""
+    return format_date(value, "d MMMM y")
+
+
+def plural_word(n: int, one: str, few: str, many: str) -> str:
+    """The form of the word for `n`, by the current locale's plural rules (ru: one, few,
+    many)."""
+    form = Locale.parse(str(get_locale() or "ru")).plural_form(n)
+    return {"one": one, "few": few}.get(form, many)
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    return f"{format_decimal(n)} {plural_word(n, one, few, many)}"
+
+
+def state_label(state: str) -> str:
+    try:
+        return PROGRAMME_STATE_LABELS[ProgrammeState(state)]
+    except ValueError:
+        return state
+
+
+def trigger_label(trigger: str) -> str:
+    spec = TRANSITIONS_BY_TRIGGER.get(trigger)
+    return spec.label if spec else trigger
+
+
+# ---------------------------------------------------------------- what happens next
+
+
+def next_step_for_editor(programme: Programme, open_remarks: int) -> str:
+    state = programme.state
+    if state == S.DRAFT:
+        return "Заполните разделы и направьте в министерство"
+    if state == S.RETURNED:
+        if open_remarks:
+            return (f"Ответьте на замечания ({open_remarks}) и направьте программу повторно")
+        return "Замечания отвечены: направьте программу повторно"
+    if state == S.SUBMITTED:
+        return "Ожидает рассмотрения в министерстве"
+    if state == S.IN_REVIEW:
+        return "На рассмотрении у эксперта министерства"
+    if state == S.APPROVED:
+        return "Согласована: действий не требуется"
+    return "Действий не требуется"
+
+
+def _open_external_counts():
+    """Per programme: external remarks still open (awaiting the municipality's answer)."""
+    return (
+        select(Remark.programme_id, func.count(Remark.id).label("open_count"))
+        .where(Remark.visibility == RemarkVisibility.EXTERNAL, Remark.state == RemarkState.OPEN)
+        .group_by(Remark.programme_id)
+        .subquery()
+    )
+
+
+# ---------------------------------------------------------------- home
+
+
+@dataclass
+class EditorRow:
+    programme: Programme
+    open_remarks: int
+    next_step: str
+
+
+@dataclass
+class CampaignGroup:
+    campaign: Campaign
+    rows: list[EditorRow] = field(default_factory=list)
+    deadline_passed: bool = False
+
+
+def editor_home(session: Session, actor: User, now: datetime) -> list[CampaignGroup]:
+    campaigns = session.scalars(select(Campaign).order_by(Campaign.deadline.desc(), Campaign.id))
+    today = local_today(now)
+    groups = {c.id: CampaignGroup(c, deadline_passed=c.deadline < today) for c in campaigns}
+    counts = _open_external_counts()
+    rows = session.execute(
+        select(Programme, func.coalesce(counts.c.open_count, 0))
+        .outerjoin(counts, counts.c.programme_id == Programme.id)
+        .where(visible_programmes_filter(actor))
+        .order_by(Programme.updated_at.desc(), Programme.id.desc())
+    ).all()
+    for programme, open_count in rows:
+        group = groups.get(programme.campaign_id)
+        if group is not None:
+            group.rows.append(EditorRow(programme, open_count,
+                                        next_step_for_editor(programme, open_count)))
+    return list(groups.values())
+
+
+def draft_letters(session: Session, limit: int = 50) -> list[Letter]:
+    return list(session.scalars(
+        select(Letter)
+        .where(Letter.state == "draft")
+        .options(joinedload(Letter.municipality))
+        .order_by(Letter.created_at, Letter.id)
+        .limit(limit)
+    ))
+
+
+# ---------------------------------------------------------------- lists and the queue
+
+TABS = {
+    "submitted": "Ожидают рассмотрения",
+    "mine": "Мои на рассмотрении",
+    "returned": "На доработке",
+    "overdue": "Просроченные",
+    "all": "Все",
+}
+
+
+def _tab_condition(tab: str, actor: User, now: datetime):
+    if tab == "submitted":
+        return Programme.state == S.SUBMITTED
+    if tab == "mine":
+        return and_(Programme.state == S.IN_REVIEW, Programme.reviewer_id == actor.id)
+    if tab == "returned":
+        return Programme.state == S.RETURNED
+    if tab == "overdue":
+        cutoff = now - timedelta(days=OVERDUE_DAYS)
+        return or_(
+            and_(Programme.state.in_([S.SUBMITTED, S.IN_REVIEW]), Programme.submitted_at < cutoff),
+            and_(Programme.state == S.DRAFT, Campaign.deadline < local_today(now)),
+        )
+    return True
+
+
+@dataclass
+class ListRow:
+    programme: Programme
+    open_remarks: int
+    overdue: bool
+
+
+@dataclass
+class ProgrammeList:
+    rows: list[ListRow]
+    total: int
+    page: int
+    pages: int
+    tab_counts: dict[str, int]
+    campaigns: list[tuple[int, str]]
+    municipalities: list[tuple[int, str]]
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def programme_list(
+    session: Session, actor: User, now: datetime, *, tab: str = "all", campaign_id=None,
+    municipality_id=None, state: str | None = None, page: int = 1, page_size: int = 25,
+) -> ProgrammeList:
+    """A page of the programmes this user may see: four queries whatever the data."""
+    visible = visible_programmes_filter(actor)
+    filters = [visible]
+    if (cid := _int_or_none(campaign_id)) is not None:
+        filters.append(Programme.campaign_id == cid)
+    if (mid := _int_or_none(municipality_id)) is not None:
+        filters.append(Programme.municipality_id == mid)
+    if state in {s.value for s in ProgrammeState}:
+        filters.append(Programme.state == state)
+
+    # One query counts every tab (for the tab labels) under the same filters.
+    sums = [
+        func.coalesce(func.sum(case((_tab_condition(t, actor, now), 1), else_=0)), 0).label(t)
+        for t in TABS
+        if t != "all"
+    ]
+    counted = session.execute(
+        select(func.count(Programme.id).label("all"), *sums)
+        .select_from(Programme)
+        .join(Campaign, Campaign.id == Programme.campaign_id)
+        .where(*filters)
+    ).one()
+    tab_counts = {t: int(getattr(counted, t) or 0) for t in TABS}
+    total = tab_counts.get(tab, tab_counts["all"])
+    pages = max(1, math.ceil(total / page_size))
+    page = min(max(1, page), pages)
+
+    counts = _open_external_counts()
+    cutoff = now - timedelta(days=OVERDUE_DAYS)
+    today = local_today(now)
+    result = session.execute(
+        select(Programme, func.coalesce(counts.c.open_count, 0))
+        .join(Programme.campaign)
+        .outerjoin(counts, counts.c.programme_id == Programme.id)
+        .where(*filters, _tab_condition(tab, actor, now))
+        .options(
+            joinedload(Programme.campaign),
+            joinedload(Programme.municipality),
+            joinedload(Programme.reviewer),
+        )
+        .order_by(Programme.submitted_at.is_(None), Programme.submitted_at, Programme.id)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).unique().all()
+    rows = []
+    for programme, open_count in result:
+        overdue = (
+            programme.state in (S.SUBMITTED, S.IN_REVIEW)
+            and programme.submitted_at is not None and programme.submitted_at < cutoff
+        ) or (programme.state == S.DRAFT and programme.campaign.deadline < today)
+        rows.append(ListRow(programme, open_count, overdue))
+
+    campaigns = [(c.id, c.title) for c in session.execute(
+        select(Campaign.id, Campaign.title).order_by(Campaign.deadline.desc()))]
+    if actor.role == Role.MUNICIPAL_EDITOR:
+        municipalities = []
+    else:
+        municipalities = [(m.id, m.name) for m in session.execute(
+            select(Municipality.id, Municipality.name).order_by(Municipality.name))]
+    return ProgrammeList(rows, total, page, pages, tab_counts, campaigns, municipalities)
+
+
+# ---------------------------------------------------------------- the programme page
+
+
+@dataclass
+class RemarkView:
+    remark: Remark
+    revision_number: int
+
+
+@dataclass
+class SectionView:
+    requirement: object
+    text: str
+    redline: object | None
+    previous_number: int | None
+    remarks: list[RemarkView]
+    previous_remarks: list[RemarkView]
+    assessment: Assessment | None
+
+
+@dataclass
+class ProgrammePage:
+    programme: Programme
+    revisions: list[tuple[int, datetime]]
+    shown: int | None  # None: the working copy
+    sections: list[SectionView]
+    events: list[WorkflowEvent]
+    is_ministry: bool
+
+
+def load_programme(session: Session, programme_id: int, actor: User) -> Programme:
+    """The programme with its campaign, requirements, municipality and working sections;
+    a programme the user may not see is reported as not found."""
+    from workflow.errors import NotFound
+
+    programme = session.scalar(
+        select(Programme)
+        .where(Programme.id == programme_id)
+        .options(
+            joinedload(Programme.campaign).selectinload(Campaign.requirements),
+            joinedload(Programme.municipality),
+            joinedload(Programme.reviewer),
+            selectinload(Programme.sections),
+        )
+    )
+    if programme is None:
+        raise NotFound("Программа не найдена")
+    ensure_can_see(programme, actor)
+    return programme
+
+
+def default_revision(programme: Programme, actor: User) -> int | None:
+    if programme.revision_number == 0:
+        return None
+    if actor.role == Role.MUNICIPAL_EDITOR and programme.editable:
+        return None
+    return programme.revision_number
+
+
+def choose_revision(rev, programme: Programme, actor: User, numbers) -> int | None:
+    """`?rev=N` if that revision exists, `?rev=work` for the working copy (the municipality's
+    own, or any draft never sent), else the default for this user and state."""
+    if rev == "work" and (actor.role == Role.MUNICIPAL_EDITOR or not numbers):
+        return None
+    number = _int_or_none(rev)
+    if number in numbers:
+        return number
+    return default_revision(programme, actor)
+
+
+def programme_page(session: Session, programme: Programme, actor: User, rev) -> ProgrammePage:
+    is_ministry = actor.role != Role.MUNICIPAL_EDITOR
+    revisions = session.execute(
+        select(Revision.id, Revision.number, Revision.created_at)
+        .where(Revision.programme_id == programme.id)
+        .order_by(Revision.number)
+    ).all()
+    numbers = {r.number: r.id for r in revisions}
+    number_of = {r.id: r.number for r in revisions}
+
+    shown = choose_revision(rev, programme, actor, numbers)
+    previous = ((shown - 1) or None) if shown else (programme.revision_number or None)
+    wanted = [n for n in (shown, previous) if n]
+    texts: dict[int, dict[int, str]] = {n: {} for n in wanted}
+    if wanted:
+        for number, section in session.execute(
+            select(Revision.number, RevisionSection)
+            .join(RevisionSection, RevisionSection.revision_id == Revision.id)
+            .where(Revision.programme_id == programme.id, Revision.number.in_(wanted))
+        ):
+            texts[number][section.requirement_id] = section.text
+
+    remark_query = (
+        select(Remark)
+        .where(Remark.programme_id == programme.id)
+        .options(
+            joinedload(Remark.author),
+            selectinload(Remark.replies).joinedload(RemarkReply.author),
+        )
+        .order_by(Remark.created_at, Remark.id)
+    )
+    if not is_ministry:
+        remark_query = remark_query.where(Remark.visibility == RemarkVisibility.EXTERNAL)
+    remarks = list(session.scalars(remark_query).unique())
+
+    assessments: dict[int, Assessment] = {}
+    shown_revision_id = numbers.get(shown) if shown else None
+    if is_ministry and shown_revision_id:
+        for a in session.scalars(
+            select(Assessment)
+            .where(Assessment.revision_id == shown_revision_id)
+            .options(joinedload(Assessment.assessor))
+        ):
+            assessments[a.requirement_id] = a
+
+    working = {s.requirement_id: s.text for s in programme.sections}
+    sections = []
+    for requirement in programme.campaign.requirements:
+        text = texts[shown].get(requirement.id, "") if shown else working.get(requirement.id, "")
+        old = texts.get(previous, {}).get(requirement.id) if previous else None
+        diff = None
+        if old is not None and previous and (shown is None or shown >= 2):
+            diff = redline(old, text) if changed(old, text) else None
+        own = [RemarkView(r, number_of.get(r.revision_id, 0)) for r in remarks
+               if r.requirement_id == requirement.id]
+        sections.append(SectionView(
+            requirement=requirement,
+            text=text,
+            redline=diff,
+            previous_number=previous if old is not None else None,
+            remarks=own,
+            previous_remarks=[r for r in own if previous and r.revision_number == previous],
+            assessment=assessments.get(requirement.id),
+        ))
+
+    events = list(session.scalars(
+        select(WorkflowEvent)
+        .where(WorkflowEvent.programme_id == programme.id)
+        .options(joinedload(WorkflowEvent.actor))
+        .order_by(WorkflowEvent.seq)
+    ))
+    return ProgrammePage(
+        programme=programme,
+        revisions=[(r.number, r.created_at) for r in revisions],
+        shown=shown,
+        sections=sections,
+        events=events,
+        is_ministry=is_ministry,
+    )
+
+
+def last_change(session: Session, programme: Programme) -> tuple[str, datetime]:
+    """Who changed the programme last, and when, for the "changed since you opened it" note.
+    Draft saves leave no history entry, so they are attributed to the municipality."""
+    event = session.scalar(
+        select(WorkflowEvent)
+        .where(WorkflowEvent.programme_id == programme.id)
+        .options(joinedload(WorkflowEvent.actor))
+        .order_by(WorkflowEvent.seq.desc())
+        .limit(1)
+    )
+    at = programme.updated_at
+    if event is not None and abs((event.at - at).total_seconds()) < 1:
+        return event.actor.full_name, at
+    return f"специалистом муниципалитета ({programme.municipality.name})", at

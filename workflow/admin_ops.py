@@ -1,0 +1,131 @@
+"""Administration use cases: roles, municipalities and campaigns. Admin only."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .errors import InvalidInput, NotFound, PermissionDenied
+from .models import Campaign, Municipality, Requirement, User
+from .states import Role
+
+CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
+MAX_REQUIREMENTS = 50
+
+
+def _check_admin(actor: User) -> None:
+    if not actor.active or actor.role != Role.ADMIN:
+        raise PermissionDenied("Действие доступно только администратору")
+
+
+def _clean(value: str | None, what: str, limit: int, *, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput(f"Заполните поле «{what}»", field=what)
+    if len(value) > limit:
+        raise InvalidInput(f"Поле «{what}» длиннее {limit} символов", field=what)
+    return value
+
+
+def change_role(
+    session: Session, user: User, actor: User, *, role: str, municipality_id: int | None
+) -> User:
+    """Set a user's role and, for a municipal editor, the municipality. Ends their sessions."""
+    _check_admin(actor)
+    try:
+        role_enum = Role(role)
+    except ValueError:
+        raise InvalidInput("Неизвестная роль", field="role") from None
+    if user.id == actor.id and role_enum != Role.ADMIN:
+        raise InvalidInput("Нельзя снять роль администратора с самого себя", field="role")
+    if role_enum == Role.MUNICIPAL_EDITOR:
+        if municipality_id is None:
+            raise InvalidInput("Для специалиста муниципалитета укажите муниципалитет",
+                               field="municipality")
+        if session.get(Municipality, municipality_id) is None:
+            raise NotFound("Муниципалитет не найден")
+    else:
+        municipality_id = None
+    if user.role != role_enum.value or user.municipality_id != municipality_id:
+        user.role = role_enum.value
+        user.municipality_id = municipality_id
+        user.session_epoch += 1
+    session.flush()
+    return user
+
+
+def create_municipality(
+    session: Session, actor: User, *, code: str, name: str, kind: str = "",
+    authority_name: str = "", head_name: str = "",
+) -> Municipality:
+    _check_admin(actor)
+    code = (code or "").strip().lower()
+    if not CODE_RE.match(code):
+        raise InvalidInput("Код: латинские буквы, цифры, дефис; от 2 до 64 символов", field="code")
+    if session.scalar(select(func.count(Municipality.id)).where(Municipality.code == code)):
+        raise InvalidInput(f"Муниципалитет с кодом «{code}» уже есть", field="code")
+    municipality = Municipality(
+        code=code,
+        name=_clean(name, "Наименование", 200, required=True),
+        kind=_clean(kind, "Вид", 100),
+        authority_name=_clean(authority_name, "Орган управления образованием", 300),
+        head_name=_clean(head_name, "Руководитель", 200),
+        active=True,
+    )
+    session.add(municipality)
+    session.flush()
+    return municipality
+
+
+def update_municipality(
+    session: Session, municipality: Municipality, actor: User, *, name: str, kind: str = "",
+    authority_name: str = "", head_name: str = "",
+) -> Municipality:
+    _check_admin(actor)
+    municipality.name = _clean(name, "Наименование", 200, required=True)
+    municipality.kind = _clean(kind, "Вид", 100)
+    municipality.authority_name = _clean(authority_name, "Орган управления образованием", 300)
+    municipality.head_name = _clean(head_name, "Руководитель", 200)
+    session.flush()
+    return municipality
+
+
+def set_municipality_active(
+    session: Session, municipality: Municipality, actor: User, *, active: bool
+) -> Municipality:
+    _check_admin(actor)
+    municipality.active = active
+    session.flush()
+    return municipality
+
+
+def create_campaign(
+    session: Session, actor: User, *, title: str, deadline: date, requirements: list[str],
+    now: datetime, legal_basis: str = "", circular_number: str | None = None,
+    circular_date: date | None = None,
+) -> Campaign:
+    _check_admin(actor)
+    texts = [t.strip() for t in requirements if t and t.strip()]
+    if not texts:
+        raise InvalidInput("Укажите хотя бы одно требование", field="requirements")
+    if len(texts) > MAX_REQUIREMENTS:
+        raise InvalidInput(f"Не больше {MAX_REQUIREMENTS} требований", field="requirements")
+    for text in texts:
+        _clean(text, "Требование", 5000)
+    if deadline is None:
+        raise InvalidInput("Укажите срок представления программ", field="deadline")
+    campaign = Campaign(
+        title=_clean(title, "Название", 300, required=True),
+        legal_basis=_clean(legal_basis, "Правовое основание", 5000),
+        deadline=deadline,
+        circular_number=_clean(circular_number, "Номер письма", 50) or None,
+        circular_date=circular_date,
+        created_at=now,
+        requirements=[Requirement(position=i, text=t) for i, t in enumerate(texts, start=1)],
+    )
+    session.add(campaign)
+    session.flush()
+    return campaign
