@@ -1,5 +1,26 @@
-"""Placeholder: the JSON API (/api/v1)."""
+"""The JSON API (/api/v1): bearer tokens, strict JSON bodies, JSON errors.
+
+Handlers parse and check the request, call one `workflow` operation, commit once and
+respond; side effects (the signed PDF) run after the commit. The contract is the OpenAPI
+document in `openapi.py`, served at /api/v1/openapi.json.
+"""
 
 from flask import Blueprint
 
+from ..errors import json_error
+
 bp = Blueprint("api", __name__)
+
+
+from .validation import ApiError  # noqa: E402
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError):
+    response, status = json_error(error.status, error.code, error.message, **error.extra)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response, status
+
+
+from . import auth, letters, openapi, programmes, review  # noqa: E402, F401

@@ -1,0 +1,82 @@
+"""What every handler shares: the caller, loading visible objects, one unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import g
+from sqlalchemy import func, select
+from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.orm import Session
+
+from workflow.errors import NotFound
+from workflow.letters import visible_letters_filter
+from workflow.models import Letter, Programme, User
+from workflow.operations import ensure_can_see
+from workflow.states import Role
+
+from ..database import db
+from .validation import ApiError, query_int
+
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 25
+
+# Path converters: identifiers beyond PostgreSQL's INTEGER cannot exist, and passing them to
+# the database would fail there instead of answering 404.
+ID = "int(max=2147483647)"
+
+
+def actor() -> User:
+    return g.api_user
+
+
+def load_programme(programme_id: int) -> Programme:
+    """A programme the caller may see; another municipality's programme does not exist."""
+    user = actor()
+    programme = db().get(Programme, programme_id)
+    if programme is None or (
+        user.role == Role.MUNICIPAL_EDITOR and programme.municipality_id != user.municipality_id
+    ):
+        raise NotFound("Программа не найдена")
+    ensure_can_see(programme, user)
+    return programme
+
+
+def load_letter(letter_id: int) -> Letter:
+    letter = db().scalar(
+        select(Letter).where(Letter.id == letter_id, visible_letters_filter(actor()))
+    )
+    if letter is None:
+        raise NotFound("Письмо не найдено")
+    return letter
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One operation, one commit. Domain errors propagate (teardown rolls back); a constraint
+    the domain did not foresee becomes a 409, never a 500."""
+    session = db()
+    try:
+        yield session
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ApiError(409, "conflict", "Данные конфликтуют с уже сохранёнными; обновите и повторите") from None
+    except DataError:
+        session.rollback()
+        raise ApiError(400, "invalid_value", "Значение не может быть сохранено: проверьте данные") from None
+
+
+def page_args() -> tuple[int, int]:
+    page = query_int("page", 1)
+    per_page = query_int("per_page", DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
+    return page, per_page
+
+
+def paginate(session: Session, stmt, order_by, serialize) -> dict:
+    """Items of one page and the total, both under the same (tenant) filter."""
+    page, per_page = page_args()
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = session.scalars(stmt.order_by(*order_by).limit(per_page).offset((page - 1) * per_page))
+    return {"items": [serialize(r) for r in rows], "total": total, "page": page, "per_page": per_page}

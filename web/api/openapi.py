@@ -1,0 +1,424 @@
+"""The OpenAPI 3.1 document of the API, served at /api/v1/openapi.json.
+
+Request bodies are generated from the same declarations the handlers validate with
+(`validation.schema_of`), so the documented and the enforced contract are one.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from workflow.machine import TRIGGERS
+from workflow.states import (
+    LetterKind,
+    LetterState,
+    ProgrammeState,
+    RemarkState,
+    RemarkVisibility,
+    Role,
+    Verdict,
+)
+
+from . import bp
+from .auth import TOKEN_REQUEST
+from .common import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from .letters import SIGN_LETTER
+from .programmes import CREATE_PROGRAMME, FIRE_ACTION, UPDATE_PROGRAMME
+from .review import ASSESS, CREATE_REMARK, OPTIONAL_BODY, REQUIRED_BODY
+from .validation import INT_MAX, schema_of
+
+API_VERSION = "1.0.0"
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: dict) -> dict:
+    if "$ref" in schema:
+        return {"oneOf": [schema, {"type": "null"}]}
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def obj(properties: dict, *, optional: tuple[str, ...] = ()) -> dict:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": [k for k in properties if k not in optional],
+    }
+
+
+STR = {"type": "string"}
+INT = {"type": "integer"}
+BOOL = {"type": "boolean"}
+DATE = {"type": "string", "format": "date"}
+DATETIME = {"type": "string", "format": "date-time"}
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
+
+
+def enum(values) -> dict:
+    return {"type": "string", "enum": [str(v) for v in values]}
+
+
+def page_of(item: str) -> dict:
+    return obj({"items": {"type": "array", "items": ref(item)}, "total": INT, "page": INT,
+                "per_page": INT})
+
+
+SUMMARY = {
+    "id": INT,
+    "title": STR,
+    "campaign_id": INT,
+    "municipality": ref("Municipality"),
+    "state": enum(ProgrammeState),
+    "state_label": STR,
+    "version": INT,
+    "revision_number": INT,
+    "period_from": INT,
+    "period_to": INT,
+    "reviewer": nullable(ref("Person")),
+    "updated_at": DATETIME,
+    "submitted_at": nullable(DATETIME),
+}
+
+SCHEMAS = {
+    "Error": obj({
+        "error": obj({
+            "code": {**STR, "description": "Стабильный машинный код ошибки"},
+            "message": {**STR, "description": "Сообщение для человека (по-русски)"},
+            "field": {**STR, "description": "Поле запроса, к которому относится ошибка"},
+            "reasons": {"type": "array", "items": STR,
+                        "description": "Невыполненные условия перехода (guard_failed)"},
+        }, optional=("field", "reasons")),
+    }),
+    "Person": obj({"id": INT, "full_name": STR}),
+    "Municipality": obj({"id": INT, "code": STR, "name": STR}),
+    "User": obj({
+        "id": INT, "login": STR, "full_name": STR, "role": enum(Role), "role_label": STR,
+        "municipality": nullable(ref("Municipality")),
+    }),
+    "TokenRequest": schema_of(TOKEN_REQUEST),
+    "Token": obj({
+        "token": {**STR, "description": "Передавайте в заголовке Authorization: Bearer <token>"},
+        "token_type": {"type": "string", "const": "Bearer"},
+        "expires_at": DATETIME,
+        "user": ref("User"),
+    }),
+    "Me": obj({"user": ref("User")}),
+    "Section": obj({"requirement_id": INT, "position": INT, "requirement_text": STR, "text": STR}),
+    "Action": obj({
+        "trigger": enum(TRIGGERS), "label": STR, "needs_reason": BOOL, "danger": BOOL,
+        "enabled": BOOL,
+        "blocked_by": {"type": "array", "items": STR,
+                       "description": "Почему действие сейчас недоступно"},
+    }),
+    "ProgrammeSummary": obj(SUMMARY),
+    "Programme": obj({
+        **SUMMARY,
+        "responsible_name": STR,
+        "responsible_position": STR,
+        "responsible_phone": STR,
+        "outgoing_number": nullable(STR),
+        "outgoing_date": nullable(DATE),
+        "created_at": DATETIME,
+        "sections": {"type": "array", "items": ref("Section")},
+        "actions": {"type": "array", "items": ref("Action"),
+                    "description": "Переходы, доступные вызывающему пользователю"},
+    }),
+    "ProgrammeList": page_of("ProgrammeSummary"),
+    "ProgrammeCreate": schema_of(CREATE_PROGRAMME),
+    "ProgrammeUpdate": schema_of(UPDATE_PROGRAMME),
+    "ActionRequest": schema_of(FIRE_ACTION),
+    "ActionResult": obj({"event": ref("HistoryEntry"), "programme": ref("Programme")}),
+    "HistoryEntry": obj({
+        "seq": INT, "at": DATETIME, "trigger": STR, "trigger_label": STR,
+        "from_state": enum(ProgrammeState), "from_state_label": STR,
+        "to_state": enum(ProgrammeState), "to_state_label": STR,
+        "reason": STR, "revision_number": INT, "actor": ref("Person"),
+        "hash": {**STR, "description": "SHA-256 цепочки истории"},
+    }),
+    "History": obj({"items": {"type": "array", "items": ref("HistoryEntry")}}),
+    "RemarkReply": obj({
+        "id": INT, "action": enum(("comment", "answer", "resolve", "reopen")), "body": STR,
+        "author": ref("Person"), "created_at": DATETIME,
+    }),
+    "Remark": obj({
+        "id": INT, "programme_id": INT, "revision_number": nullable(INT), "requirement_id": INT,
+        "requirement_position": nullable(INT), "visibility": enum(RemarkVisibility),
+        "visibility_label": STR, "state": enum(RemarkState), "state_label": STR, "body": STR,
+        "author": ref("Person"), "created_at": DATETIME, "updated_at": DATETIME,
+        "replies": {"type": "array", "items": ref("RemarkReply")},
+    }),
+    "RemarkList": obj({"items": {"type": "array", "items": ref("Remark")}}),
+    "RemarkCreate": schema_of(CREATE_REMARK),
+    "RemarkMessage": schema_of(REQUIRED_BODY),
+    "RemarkDecision": schema_of(OPTIONAL_BODY),
+    "Assessment": obj({
+        "id": INT, "programme_id": INT, "revision_number": INT, "requirement_id": INT,
+        "requirement_position": nullable(INT), "verdict": enum(Verdict), "verdict_label": STR,
+        "comment": STR, "assessor": ref("Person"), "assessed_at": DATETIME,
+    }),
+    "AssessmentList": obj({"revision_number": INT,
+                           "items": {"type": "array", "items": ref("Assessment")}}),
+    "AssessmentRequest": schema_of(ASSESS),
+    "RevisionSection": obj({"requirement_id": INT, "position": nullable(INT), "text": STR}),
+    "Revision": obj({
+        "programme_id": INT, "number": INT, "created_at": DATETIME,
+        "created_by": nullable(ref("Person")),
+        "sections": {"type": "array", "items": ref("RevisionSection")},
+    }),
+    "Letter": obj({
+        "id": INT, "kind": enum(LetterKind), "kind_label": STR, "state": enum(LetterState),
+        "state_label": STR, "version": INT, "programme_id": nullable(INT),
+        "campaign_id": nullable(INT), "municipality": nullable(ref("Municipality")),
+        "addressee": STR, "heading": STR, "salutation": STR, "body": STR,
+        "reply_to_number": nullable(STR), "reply_to_date": nullable(DATE),
+        "executor_name": STR, "executor_phone": STR,
+        "number": {**nullable(STR), "description": "Регистрационный номер, например 23/6667"},
+        "registered_on": nullable(DATE), "signatory": nullable(ref("Person")),
+        "signed_at": nullable(DATETIME), "dispatched_at": nullable(DATETIME),
+        "verification_code": STR, "pdf_available": BOOL, "pdf_sha256": nullable(STR),
+        "created_at": DATETIME, "updated_at": DATETIME,
+    }),
+    "LetterList": page_of("Letter"),
+    "SignRequest": schema_of(SIGN_LETTER),
+}
+
+RESPONSES = {
+    "BadRequest": "Некорректный запрос: не JSON, неверный тип, лишнее или отсутствующее поле",
+    "Unauthorized": "Нет токена, токен неизвестен, отозван или истёк",
+    "Forbidden": "Действие не разрешено роли пользователя",
+    "NotFound": "Объект не найден или принадлежит другому муниципалитету",
+    "Conflict": "Версия устарела (stale_version) или переход невозможен в текущем состоянии",
+    "TooLarge": "Тело запроса слишком велико",
+    "GuardFailed": "Условия перехода не выполнены; причины в error.reasons",
+    "TooManyRequests": "Слишком много неудачных попыток входа",
+}
+
+
+def json_content(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def errors(*names: str) -> dict:
+    status = {"BadRequest": "400", "Unauthorized": "401", "Forbidden": "403",
+              "NotFound": "404", "Conflict": "409", "TooLarge": "413", "GuardFailed": "422",
+              "TooManyRequests": "429"}
+    return {status[n]: {"$ref": f"#/components/responses/{n}"} for n in names}
+
+
+def ok(schema_name: str, description: str = "Успешно", status: str = "200") -> dict:
+    return {status: {"description": description, "content": json_content(ref(schema_name))}}
+
+
+def body(schema_name: str, required: bool = True) -> dict:
+    return {"required": required, "content": json_content(ref(schema_name))}
+
+
+def path_id(name: str, description: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": ID_SCHEMA}
+
+
+def query(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema}
+
+
+PROGRAMME_ID = path_id("programme_id", "Идентификатор программы")
+REMARK_ID = path_id("remark_id", "Идентификатор замечания")
+LETTER_ID = path_id("letter_id", "Идентификатор письма")
+PAGING = [
+    query("page", {**ID_SCHEMA, "default": 1}, "Номер страницы, с 1"),
+    query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
+                       "default": DEFAULT_PER_PAGE}, f"Размер страницы, не больше {MAX_PER_PAGE}"),
+]
+READ_ERRORS = ("Unauthorized",)
+WRITE_ERRORS = ("BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "TooLarge")
+
+
+def op(op_id: str, summary: str, responses: dict, *, tags: tuple[str, ...], **extra) -> dict:
+    return {"operationId": op_id, "summary": summary, "tags": list(tags), "responses": responses,
+            **extra}
+
+
+def remark_action(op_id: str, summary: str, schema_name: str, required: bool) -> dict:
+    return {
+        "parameters": [PROGRAMME_ID, REMARK_ID],
+        "post": op(op_id, summary, {**ok("Remark"), **errors(*WRITE_ERRORS)},
+                   tags=("remarks",), requestBody=body(schema_name, required)),
+    }
+
+
+PATHS = {
+    "/openapi.json": {
+        "get": op("getOpenApi", "Этот документ OpenAPI",
+                  {"200": {"description": "Документ OpenAPI 3.1",
+                           "content": json_content({"type": "object"})}},
+                  tags=("meta",), security=[]),
+    },
+    "/auth/token": {
+        "post": op("issueToken", "Получить токен доступа (действует 12 часов)",
+                   {**ok("Token", "Токен выдан", "201"),
+                    **errors("BadRequest", "Unauthorized", "TooLarge", "TooManyRequests")},
+                   tags=("auth",), security=[], requestBody=body("TokenRequest")),
+        "delete": op("revokeToken", "Отозвать текущий токен",
+                     {"204": {"description": "Токен отозван"}, **errors("Unauthorized")},
+                     tags=("auth",)),
+    },
+    "/auth/me": {
+        "get": op("getMe", "Пользователь, которому выдан токен",
+                  {**ok("Me"), **errors("Unauthorized")}, tags=("auth",)),
+    },
+    "/programmes": {
+        "get": op("listProgrammes", "Программы, видимые пользователю",
+                  {**ok("ProgrammeList"), **errors("BadRequest", "Unauthorized")},
+                  tags=("programmes",), parameters=[
+                      query("state", enum(ProgrammeState), "Состояние программы"),
+                      query("campaign_id", ID_SCHEMA, "Кампания"),
+                      query("municipality", {"type": "string", "maxLength": 64},
+                            "Код муниципалитета"),
+                      *PAGING,
+                  ]),
+        "post": op("createProgramme", "Создать черновик программы (специалист муниципалитета)",
+                   {**ok("Programme", "Черновик создан", "201"),
+                    **errors("BadRequest", "Unauthorized", "Forbidden", "Conflict", "TooLarge")},
+                   tags=("programmes",), requestBody=body("ProgrammeCreate")),
+    },
+    "/programmes/{programme_id}": {
+        "parameters": [PROGRAMME_ID],
+        "get": op("getProgramme", "Программа с разделами и доступными действиями",
+                  {**ok("Programme"), **errors("Unauthorized", "NotFound")},
+                  tags=("programmes",)),
+        "patch": op("updateProgramme", "Изменить черновик (нужна текущая version)",
+                    {**ok("Programme"), **errors(*WRITE_ERRORS)},
+                    tags=("programmes",), requestBody=body("ProgrammeUpdate")),
+    },
+    "/programmes/{programme_id}/actions/{trigger}": {
+        "parameters": [
+            PROGRAMME_ID,
+            {"name": "trigger", "in": "path", "required": True,
+             "description": "Переход; неизвестный — 404 unknown_action", "schema": enum(TRIGGERS)},
+        ],
+        "post": op("fireAction", "Выполнить переход программы",
+                   {**ok("ActionResult"), **errors(*WRITE_ERRORS, "GuardFailed")},
+                   tags=("programmes",), requestBody=body("ActionRequest")),
+    },
+    "/programmes/{programme_id}/history": {
+        "parameters": [PROGRAMME_ID],
+        "get": op("getHistory", "История переходов программы",
+                  {**ok("History"), **errors("Unauthorized", "NotFound")},
+                  tags=("programmes",)),
+    },
+    "/programmes/{programme_id}/revisions/{number}": {
+        "parameters": [PROGRAMME_ID, path_id("number", "Номер редакции, с 1")],
+        "get": op("getRevision", "Зафиксированная редакция программы",
+                  {**ok("Revision"), **errors("Unauthorized", "NotFound")},
+                  tags=("programmes",)),
+    },
+    "/programmes/{programme_id}/remarks": {
+        "parameters": [PROGRAMME_ID],
+        "get": op("listRemarks", "Замечания (муниципалитету — только внешние)",
+                  {**ok("RemarkList"), **errors("Unauthorized", "NotFound")},
+                  tags=("remarks",)),
+        "post": op("createRemark", "Добавить замечание (назначенный эксперт)",
+                   {**ok("Remark", "Замечание добавлено", "201"), **errors(*WRITE_ERRORS)},
+                   tags=("remarks",), requestBody=body("RemarkCreate")),
+    },
+    "/programmes/{programme_id}/remarks/{remark_id}/answer": remark_action(
+        "answerRemark", "Ответить на замечание (муниципалитет)", "RemarkMessage", True),
+    "/programmes/{programme_id}/remarks/{remark_id}/resolve": remark_action(
+        "resolveRemark", "Снять замечание (эксперт)", "RemarkDecision", False),
+    "/programmes/{programme_id}/remarks/{remark_id}/reopen": remark_action(
+        "reopenRemark", "Вернуть замечание в работу (эксперт)", "RemarkDecision", False),
+    "/programmes/{programme_id}/remarks/{remark_id}/comments": {
+        "parameters": [PROGRAMME_ID, REMARK_ID],
+        "post": op("commentRemark", "Комментарий в обсуждении замечания",
+                   {**ok("Remark", "Комментарий добавлен", "201"), **errors(*WRITE_ERRORS)},
+                   tags=("remarks",), requestBody=body("RemarkMessage")),
+    },
+    "/programmes/{programme_id}/assessments": {
+        "parameters": [PROGRAMME_ID],
+        "get": op("listAssessments", "Оценки требований редакции (только министерство)",
+                  {**ok("AssessmentList"),
+                   **errors("BadRequest", "Unauthorized", "Forbidden", "NotFound")},
+                  tags=("assessments",), parameters=[
+                      query("revision", ID_SCHEMA, "Номер редакции; по умолчанию текущая"),
+                  ]),
+    },
+    "/programmes/{programme_id}/assessments/{requirement_id}": {
+        "parameters": [PROGRAMME_ID, path_id("requirement_id", "Идентификатор требования")],
+        "put": op("assessRequirement", "Оценить требование в текущей редакции (эксперт)",
+                  {**ok("Assessment"), **errors(*WRITE_ERRORS)},
+                  tags=("assessments",), requestBody=body("AssessmentRequest")),
+    },
+    "/letters": {
+        "get": op("listLetters", "Письма, видимые пользователю",
+                  {**ok("LetterList"), **errors("BadRequest", "Unauthorized")},
+                  tags=("letters",), parameters=[
+                      query("state", enum(LetterState), "Состояние письма"),
+                      query("kind", enum(LetterKind), "Вид письма"),
+                      query("programme_id", ID_SCHEMA, "Программа"),
+                      *PAGING,
+                  ]),
+    },
+    "/letters/{letter_id}": {
+        "parameters": [LETTER_ID],
+        "get": op("getLetter", "Реквизиты и текст письма",
+                  {**ok("Letter"), **errors("Unauthorized", "NotFound")}, tags=("letters",)),
+    },
+    "/letters/{letter_id}/pdf": {
+        "parameters": [LETTER_ID],
+        "get": op("getLetterPdf", "Подписанный PDF письма (вложение)",
+                  {"200": {"description": "PDF с электронной подписью",
+                           "content": {"application/pdf": {
+                               "schema": {"type": "string", "contentMediaType": "application/pdf"}}}},
+                   **errors("Unauthorized", "NotFound"),
+                   "409": {"description": "PDF ещё не сформирован (not_rendered)",
+                           "content": json_content(ref("Error"))}},
+                  tags=("letters",)),
+    },
+    "/letters/{letter_id}/sign": {
+        "parameters": [LETTER_ID],
+        "post": op("signLetter", "Подписать и зарегистрировать письмо (подписант)",
+                   {**ok("Letter"), **errors(*WRITE_ERRORS)},
+                   tags=("letters",), requestBody=body("SignRequest", required=False)),
+    },
+}
+
+
+@cache
+def spec() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Согласование муниципальных программ: API",
+            "version": API_VERSION,
+            "description": (
+                "Ошибки: JSON {\"error\": {\"code\", \"message\", ...}}; code — стабильный "
+                "машинный код, message — по-русски. Объекты другого муниципалитета "
+                "отвечают 404, как несуществующие."
+            ),
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearerAuth": []}],
+        "tags": [{"name": t} for t in
+                 ("auth", "programmes", "remarks", "assessments", "letters", "meta")],
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "responses": {
+                name: {"description": text, "content": json_content(ref("Error"))}
+                for name, text in RESPONSES.items()
+            },
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer",
+                               "description": "Токен из POST /auth/token"},
+            },
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return spec()

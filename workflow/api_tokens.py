@@ -1,0 +1,92 @@
+"""Bearer tokens of the JSON API.
+
+Only the SHA-256 of a token is stored, so a copy of the database does not let anyone call the
+API. A token is bound to the user's `session_epoch`: deactivation, a password reset or
+"sign out everywhere" bump the epoch and so revoke every token issued before. Tokens live
+12 hours at most.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from .models import ApiToken, User
+
+TOKEN_LIFETIME = timedelta(hours=12)
+# Recognisable in logs and secret scanners; the random part carries 256 bits.
+PREFIX = "pa_"
+MAX_TOKEN_LENGTH = 200
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_at: datetime
+    record: ApiToken
+
+
+def issue_token(
+    session: Session, user: User, *, now: datetime, lifetime: timedelta = TOKEN_LIFETIME
+) -> IssuedToken:
+    """A new token for `user`; the plain value is returned once and never stored."""
+    lifetime = min(lifetime, TOKEN_LIFETIME)
+    token = PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken(
+        token_sha256=token_hash(token),
+        user_id=user.id,
+        session_epoch=user.session_epoch,
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+    session.add(record)
+    session.flush()
+    return IssuedToken(token, record.expires_at, record)
+
+
+def _lookup(session: Session, token: str) -> ApiToken | None:
+    if not token or len(token) > MAX_TOKEN_LENGTH or not token.startswith(PREFIX):
+        return None
+    return session.scalar(select(ApiToken).where(ApiToken.token_sha256 == token_hash(token)))
+
+
+def verify_token(session: Session, token: str, *, now: datetime) -> User | None:
+    """The token's user, or None when the token is unknown, expired, revoked by an epoch
+    change, or its user is deactivated."""
+    record = _lookup(session, token)
+    if record is None or record.expires_at <= now:
+        return None
+    user = session.get(User, record.user_id)
+    if user is None or not user.active or user.session_epoch != record.session_epoch:
+        return None
+    return user
+
+
+def revoke_token(session: Session, token: str) -> bool:
+    """Forget one token (sign-out of an API client). True if it existed."""
+    record = _lookup(session, token)
+    if record is None:
+        return False
+    session.delete(record)
+    session.flush()
+    return True
+
+
+def revoke_all(session: Session, user: User) -> int:
+    """Forget every token of `user`; the epoch check already refuses them, this tidies up."""
+    result = session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    return result.rowcount or 0
+
+
+def purge_expired(session: Session, *, now: datetime) -> int:
+    result = session.execute(delete(ApiToken).where(ApiToken.expires_at <= now))
+    return result.rowcount or 0
