@@ -1,0 +1,104 @@
+"""The whole letter pipeline against a bare WeasyPrint render, ms per letter, steady state.
+
+(a) bare: `weasyprint.HTML(string=html).write_pdf()` of the same letter's HTML, default config;
+(b) pipeline: register (journal number, date, final data; one committed transaction), render
+    with the reused fonts and stylesheet, sign (PAdES), store the bytes and SHA-256 (a second
+    transaction) -- what happens when a signatory presses "Подписать".
+
+Run: python benchmarks/letters_pipeline_bench.py [--n 40] [--url DATABASE_URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import weasyprint
+from sqlalchemy import select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from documents.demo_pki import ensure_demo_pki  # noqa: E402
+from documents.issue import context_from_data, render_letter  # noqa: E402
+from documents.render import TEMPLATE_DIR, get_renderer  # noqa: E402
+from documents.signing import Pkcs12Signer  # noqa: E402
+from tests.conftest import FakeClock  # noqa: E402
+from tests.factories import build_world  # noqa: E402
+from workflow import letters, schema  # noqa: E402
+from workflow.db import make_engine, make_session_factory  # noqa: E402
+from workflow.demo import circular  # noqa: E402
+from workflow.models import Letter, User  # noqa: E402
+
+WARM_UP = 5
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=40)
+    parser.add_argument("--url", default=None)
+    args = parser.parse_args()
+    total = args.n + WARM_UP
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(args.url or f"sqlite:///{tmp}/bench.db")
+        schema.upgrade(engine)
+        factory = make_session_factory(engine)
+        clock = FakeClock()
+        with factory() as session:
+            world = build_world(session, clock)
+            ids = []
+            for _ in range(total):
+                letter = letters.draft_circular(
+                    session, world.campaign, world.reviewer, now=clock.tick(),
+                    heading=circular.HEADING, body="\n\n".join(circular.BODY_PARAGRAPHS))
+                ids.append(letter.id)
+            signatory_id = world.signatory.id
+            session.commit()
+        pki = ensure_demo_pki(Path(tmp) / "pki", owner_name="Шкуратская Мария Викторовна",
+                              organisation="Министерство образования Приморского края",
+                              passphrase="bench")
+        signer = Pkcs12Signer(pki.pkcs12, "bench")
+
+        pipeline_ms = []
+        for i, letter_id in enumerate(ids):
+            start = time.perf_counter()
+            with factory() as session:
+                letter = session.get(Letter, letter_id)
+                letters.sign_letter(session, letter, session.get(User, signatory_id), now=clock.tick())
+                session.commit()
+            assert render_letter(factory, letter_id, signer)
+            if i >= WARM_UP:
+                pipeline_ms.append((time.perf_counter() - start) * 1000)
+
+        with factory() as session:
+            data = json.loads(session.scalar(select(Letter.final_data).where(Letter.id == ids[-1])))
+        from dataclasses import replace
+        from datetime import UTC, datetime
+        ctx = replace(context_from_data(data), signature_mark=signer.mark(datetime.now(UTC)))
+        html = get_renderer().render_html(ctx)
+        css = (TEMPLATE_DIR / "letter.css").read_text(encoding="utf-8")
+        bare_html = html.replace("</head>", f"<style>{css}</style></head>")
+        bare_ms = []
+        for i in range(total):
+            start = time.perf_counter()
+            weasyprint.HTML(string=bare_html).write_pdf()
+            if i >= WARM_UP:
+                bare_ms.append((time.perf_counter() - start) * 1000)
+        with factory() as session:
+            numbers = sorted(session.scalars(select(Letter.seq).where(Letter.seq.is_not(None))))
+        engine.dispose()
+
+    assert numbers == list(range(numbers[0], numbers[0] + total)), "journal has gaps"
+    b, p = statistics.median(bare_ms), statistics.median(pipeline_ms)
+    print(f"letters: {args.n} measured after {WARM_UP} warm-up; database {engine.dialect.name}")
+    print(f"(a) bare WeasyPrint render of the same letter: median {b:7.1f} ms  mean {statistics.mean(bare_ms):7.1f} ms")
+    print(f"(b) number + render + sign + store pipeline:   median {p:7.1f} ms  mean {statistics.mean(pipeline_ms):7.1f} ms")
+    print(f"ratio (b)/(a), medians: {p / b:.2f}  (target <= 1.6); journal numbers gapless: {numbers[0]}..{numbers[-1]}")
+
+
+if __name__ == "__main__":
+    main()
