@@ -6,7 +6,8 @@ bash scripts/setup.sh
 export FLASK_APP=wsgi
 if [ ! -f instance/app.db ] || [ "${RESET_DEMO:-0}" = 1 ]; then
   rm -f instance/app.db instance/app.db-wal instance/app.db-shm
-  .venv/bin/flask init-db
+  # seed-demo applies the migrations itself, then creates the demo signing certificate
+  # in the signatory's name.
   .venv/bin/flask seed-demo ${DEMO_PASSWORD:+--password "$DEMO_PASSWORD"}
 else
   .venv/bin/flask init-db

@@ -27,6 +27,25 @@ def init_db() -> None:
     """Create or upgrade the schema with Alembic migrations."""
     schema.upgrade(current_app.extensions["engine"])
     click.echo("Схема базы данных обновлена до последней версии.")
+    _ensure_signer()
+
+
+def _ensure_signer() -> None:
+    """Without a configured certificate, create the demo CA and signatory certificate."""
+    if current_app.config.get("SIGNER_P12"):
+        return
+    from sqlalchemy import select
+
+    from documents.issue import ensure_demo_signer
+    from workflow.models import OrganisationProfile, User
+
+    with unit_of_work(_factory()) as session:
+        signatory = session.scalars(
+            select(User).where(User.role == Role.SIGNATORY).order_by(User.id)).first()
+        profile = session.scalars(select(OrganisationProfile)).first()
+        owner = signatory.full_name if signatory else "Уполномоченный подписант"
+        organisation = profile.name if profile else "Министерство"
+    ensure_demo_signer(current_app.config, owner, organisation)
 
 
 @click.command("seed-demo")
