@@ -7,7 +7,9 @@ document in `openapi.py`, served at /api/v1/openapi.json.
 
 from flask import Blueprint
 
-from ..errors import json_error
+from workflow.errors import GuardFailed, InvalidInput, WorkflowError
+
+from ..errors import json_error, status_for
 
 bp = Blueprint("api", __name__)
 
@@ -21,6 +23,17 @@ def _api_error(error: ApiError):
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response, status
+
+
+@bp.errorhandler(WorkflowError)
+def _workflow_error(error: WorkflowError):
+    """As the app-wide handler, plus the offending field of invalid input."""
+    extra: dict = {}
+    if isinstance(error, GuardFailed):
+        extra["reasons"] = error.reasons
+    if isinstance(error, InvalidInput) and error.field:
+        extra["field"] = error.field
+    return json_error(status_for(error), error.code, error.message, **extra)
 
 
 from . import auth, letters, openapi, programmes, review  # noqa: E402, F401

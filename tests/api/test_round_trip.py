@@ -1,0 +1,119 @@
+"""The whole review cycle over the API alone, from the first draft to the signed approval
+letter; it also checks that every documented operation was exercised and that every
+response matched the OpenAPI document (the client checks each one)."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from tests.api.conftest import Api, draft_body
+from tests.factories import PASSWORD
+
+
+def _login(anonymous: Api, login: str) -> Api:
+    response = anonymous.post("/auth/token", json={"login": login, "password": PASSWORD})
+    assert response.status_code == 201, response.get_json()
+    return Api(anonymous.client, anonymous.recorder, response.get_json()["token"])
+
+
+def _ok(response, status: int = 200) -> dict:
+    assert response.status_code == status, response.get_json()
+    return response.get_json()
+
+
+def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
+    from documents.issue import ensure_demo_signer
+
+    ensure_demo_signer(app.config, "Шкуратская Мария Викторовна",
+                       "Министерство образования Приморского края")
+    assert _ok(anonymous.get("/openapi.json"))["openapi"] == "3.1.0"
+    editor = _login(anonymous, "editor")
+    reviewer = _login(anonymous, "reviewer")
+    signatory = _login(anonymous, "signatory")
+    assert _ok(editor.get("/auth/me"))["user"]["role"] == "municipal_editor"
+    requirements = world.campaign.requirements
+
+    # The municipality drafts, completes and submits.
+    p = _ok(editor.post("/programmes", json=draft_body(world, filled=False)), 201)
+    pid = p["id"]
+    p = _ok(editor.patch(f"/programmes/{pid}", json={
+        "version": p["version"],
+        "sections": {str(r.id): f"Раздел {r.position}: мероприятия и показатели" for r in requirements},
+    }))
+    p = _ok(editor.post(f"/programmes/{pid}/actions/submit", json={"version": p["version"]}))["programme"]
+    assert (p["state"], p["revision_number"]) == ("submitted", 1)
+    assert [x["id"] for x in _ok(reviewer.get("/programmes", query={"state": "submitted"}))["items"]] == [pid]
+
+    # The ministry takes it, remarks and returns it.
+    p = _ok(reviewer.post(f"/programmes/{pid}/actions/start_review", json={"version": p["version"]}))["programme"]
+    assert p["reviewer"]["id"] == world.reviewer.id
+    remark = _ok(reviewer.post(f"/programmes/{pid}/remarks", json={
+        "requirement_id": requirements[1].id, "body": "Добавьте целевые показатели по годам",
+        "visibility": "external"}), 201)
+    _ok(reviewer.post(f"/programmes/{pid}/remarks", json={
+        "requirement_id": requirements[2].id, "body": "Проверить бюджет", "visibility": "internal"}), 201)
+    _ok(reviewer.put(f"/programmes/{pid}/assessments/{requirements[1].id}",
+                     json={"verdict": "not_met", "comment": "Нет показателей"}))
+    returned = _ok(reviewer.post(f"/programmes/{pid}/actions/return_for_revision",
+                                 json={"version": p["version"], "reason": "Нет целевых показателей"}))
+    p = returned["programme"]
+    assert (returned["event"]["trigger"], p["state"]) == ("return_for_revision", "returned")
+    return_letter = _ok(reviewer.get("/letters", query={"kind": "return", "programme_id": pid}))["items"][0]
+    assert "Добавьте целевые показатели по годам" in return_letter["body"]
+    assert "Проверить бюджет" not in return_letter["body"]
+
+    # The municipality answers, edits and resubmits.
+    editor_view = _ok(editor.get(f"/programmes/{pid}/remarks"))["items"]
+    assert [r["id"] for r in editor_view] == [remark["id"]]
+    base = f"/programmes/{pid}/remarks/{remark['id']}"
+    blocked = next(a for a in _ok(editor.get(f"/programmes/{pid}"))["actions"] if a["trigger"] == "resubmit")
+    assert blocked["enabled"] is False
+    _ok(editor.post(f"{base}/answer", json={"body": "Показатели добавлены в раздел 2"}))
+    _ok(editor.post(f"{base}/comments", json={"body": "Таблица на с. 4"}), 201)
+    p = _ok(editor.patch(f"/programmes/{pid}", json={
+        "version": p["version"], "sections": {str(requirements[1].id): "Раздел 2 с показателями"}}))
+    p = _ok(editor.post(f"/programmes/{pid}/actions/resubmit", json={"version": p["version"]}))["programme"]
+    assert (p["state"], p["revision_number"]) == ("submitted", 2)
+    assert _ok(editor.get(f"/programmes/{pid}/revisions/1"))["sections"][1]["text"].startswith("Раздел 2:")
+    assert _ok(editor.get(f"/programmes/{pid}/revisions/2"))["sections"][1]["text"] == "Раздел 2 с показателями"
+
+    # The ministry reviews revision 2, assesses, resolves and approves.
+    p = _ok(reviewer.post(f"/programmes/{pid}/actions/start_review", json={"version": p["version"]}))["programme"]
+    for r in requirements:
+        _ok(reviewer.put(f"/programmes/{pid}/assessments/{r.id}", json={"verdict": "met"}))
+    assert _ok(reviewer.get(f"/programmes/{pid}/assessments", query={"revision": 1}))["items"][0]["verdict"] == "not_met"
+    assert len(_ok(reviewer.get(f"/programmes/{pid}/assessments"))["items"]) == 3
+    _ok(reviewer.post(f"{base}/reopen", json={"body": "Уточните источник"}))
+    _ok(reviewer.post(f"{base}/resolve", json={"body": "Принято"}))
+    internal = next(r for r in _ok(reviewer.get(f"/programmes/{pid}/remarks"))["items"]
+                    if r["visibility"] == "internal")
+    _ok(reviewer.post(f"/programmes/{pid}/remarks/{internal['id']}/resolve", json={}))
+    approve = next(a for a in _ok(reviewer.get(f"/programmes/{pid}"))["actions"] if a["trigger"] == "approve")
+    assert approve["enabled"] is True
+    p = _ok(reviewer.post(f"/programmes/{pid}/actions/approve", json={"version": p["version"]}))["programme"]
+    assert p["state"] == "approved"
+    history = _ok(editor.get(f"/programmes/{pid}/history"))["items"]
+    assert [e["trigger"] for e in history] == [
+        "submit", "start_review", "return_for_revision", "resubmit", "start_review", "approve"]
+
+    # The signatory signs the approval letter; the municipality downloads the signed PDF.
+    letter = _ok(signatory.get("/letters", query={"kind": "approval", "programme_id": pid}))["items"][0]
+    signed = _ok(signatory.post(f"/letters/{letter['id']}/sign", json={"version": letter["version"]}))
+    assert signed["state"] == "signed"
+    assert signed["pdf_available"] is True
+    assert _ok(editor.get(f"/letters/{letter['id']}"))["number"] == signed["number"]
+    pdf = editor.get(f"/letters/{letter['id']}/pdf")
+    assert pdf.status_code == 200
+    assert pdf.data.startswith(b"%PDF")
+    assert "/ByteRange" in pdf.data.decode("latin-1")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert signed["number"] in text
+    assert {x["id"] for x in _ok(editor.get("/letters"))["items"]} == {letter["id"]}
+
+    # Signing out revokes the token.
+    assert editor.delete("/auth/token").status_code == 204
+    assert editor.get(f"/programmes/{pid}").status_code == 401
+
+    assert recorder.missing() == set(), "documented operations no test exercised"
