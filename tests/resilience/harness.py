@@ -1,0 +1,139 @@
+"""Run the real application under gunicorn against a database in a temp folder, and drive
+it over HTTP like its users would. Used by the crash and load tests and by the load script."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from contextlib import closing
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare_database(url: str, instance: Path, *, editors: int = 1) -> None:
+    """Schema by migrations, a small world, and the demo signing certificate."""
+    code = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+from workflow import schema
+from workflow.db import make_engine, make_session_factory
+from tests.conftest import FakeClock
+from tests.factories import build_world
+from workflow.users import create_user
+from workflow.models import Municipality
+from documents.issue import ensure_demo_signer
+engine = make_engine({url!r})
+schema.upgrade(engine)
+with make_session_factory(engine)() as s:
+    w = build_world(s, FakeClock())
+    for i in range({editors}):
+        m = Municipality(code=f"m{{i}}", name=f"Муниципалитет {{i}}", kind="округ",
+                         authority_name="Управление образования")
+        s.add(m); s.flush()
+        create_user(s, login=f"ed{{i}}", full_name=f"Редактор {{i}} Тестович", role="municipal_editor",
+                    password="correct-horse-battery", now=w.clock(), municipality_code=m.code,
+                    enforce_policy=False)
+    s.commit()
+ensure_demo_signer({{"PKI_DIR": {str(instance / "pki")!r}}}, "Шкуратская Мария Викторовна",
+                   "Министерство образования Приморского края")
+"""
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+class Server:
+    def __init__(self, url: str, instance: Path, *, workers: int = 2, threads: int = 1):
+        self.db_url = url
+        self.instance = instance
+        self.port = free_port()
+        self.workers = workers
+        self.threads = threads
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = dict(os.environ, DATABASE_URL=self.db_url, APP_INSTANCE_PATH=str(self.instance),
+                   SECRET_KEY="resilience-test", PYTHONPATH=str(ROOT))
+        self.log = open(self.instance / "gunicorn.log", "ab")  # noqa: SIM115 -- lives with the server
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(self.workers), "--threads", str(self.threads),
+             "--timeout", "60", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=self.log, start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.base + "/api/v1/openapi.json", timeout=2).read()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start; see " + str(self.instance / "gunicorn.log"))
+
+    def kill(self) -> None:
+        """SIGKILL the master and every worker at once: a power cut, not a shutdown."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self.log.close()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+
+
+class ApiClient:
+    def __init__(self, base: str, login: str, password: str = "correct-horse-battery"):
+        self.base = base
+        self.login = login
+        self.password = password
+        self.token: str | None = None
+
+    def call(self, method: str, path: str, body: dict | None = None, *, timeout: float = 30):
+        """(status, parsed JSON or raw bytes). Network errors propagate as OSError."""
+        if self.token is None and not path.startswith("/auth/"):
+            self.authenticate()
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + "/api/v1" + path, data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, _decode(response.read(), response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, _decode(error.read(), error.headers)
+
+    def authenticate(self) -> None:
+        status, body = self.call("POST", "/auth/token", {"login": self.login, "password": self.password})
+        if status != 200 and status != 201:
+            raise RuntimeError(f"sign-in of {self.login} failed: {status} {body}")
+        self.token = body["token"]
+
+
+def _decode(raw: bytes, headers):
+    if "json" in (headers.get("Content-Type") or ""):
+        return json.loads(raw)
+    return raw
