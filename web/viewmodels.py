@@ -310,11 +310,23 @@ class ProgrammePage:
     is_ministry: bool
 
 
-def load_programme(session: Session, programme_id: int, actor: User) -> Programme:
+def load_programme(
+    session: Session, programme_id: int, actor: User, *, for_write: bool = False
+) -> Programme:
     """The programme with its campaign, requirements, municipality and working sections;
-    a programme the user may not see is reported as not found."""
+    a programme the user may not see is reported as not found.
+
+    `for_write` loads the bare row: the operations lock it with `refresh(with_for_update)`,
+    which repeats the original eager joins, and PostgreSQL refuses FOR UPDATE on the
+    nullable side of an outer join (the optional reviewer)."""
     from workflow.errors import NotFound
 
+    if for_write:
+        programme = session.get(Programme, programme_id)
+        if programme is None:
+            raise NotFound("Программа не найдена")
+        ensure_can_see(programme, actor)
+        return programme
     programme = session.scalar(
         select(Programme)
         .where(Programme.id == programme_id)

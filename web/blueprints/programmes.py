@@ -175,7 +175,8 @@ def _fill_form(form, programme: Programme) -> None:
 def edit(programme_id: int):
     me = _me()
     session = db()
-    programme = vm.load_programme(session, programme_id, me)
+    programme = vm.load_programme(session, programme_id, me,
+                                  for_write=request.method == "POST")
     if me.role != Role.MUNICIPAL_EDITOR:
         abort(403)
     campaign = programme.campaign
@@ -231,7 +232,7 @@ def edit(programme_id: int):
 def upload(programme_id: int):
     me = _me()
     session = db()
-    programme = vm.load_programme(session, programme_id, me)
+    programme = vm.load_programme(session, programme_id, me, for_write=True)
     form = AttachmentForm()
     back = url_for(".edit", programme_id=programme.id) if programme.editable else \
         url_for(".show", programme_id=programme.id)
@@ -334,7 +335,7 @@ def action(programme_id: int, trigger: str):
     if trigger not in TRANSITIONS_BY_TRIGGER:
         abort(404)
     session = db()
-    programme = vm.load_programme(session, programme_id, _me())
+    programme = vm.load_programme(session, programme_id, _me(), for_write=True)
     form = ActionForm()
     key = f"action:{trigger}"
     if not form.validate_on_submit():
@@ -362,7 +363,7 @@ def _first_error(form) -> str:
 @login_required
 def add_remark(programme_id: int):
     session = db()
-    programme = vm.load_programme(session, programme_id, _me())
+    programme = vm.load_programme(session, programme_id, _me(), for_write=True)
     form = RemarkForm()
     key = f"remark:{form.requirement_id.data}"
     if not form.validate_on_submit():
@@ -389,7 +390,7 @@ def remark_op(programme_id: int, remark_id: int, op: str):
     operation, done = REMARK_OPS[op]
     session = db()
     me = _me()
-    programme = vm.load_programme(session, programme_id, me)
+    programme = vm.load_programme(session, programme_id, me, for_write=True)
     remark = review.get_remark(session, programme, remark_id, me)
     form = ReplyForm()
     key = f"reply:{remark_id}"
@@ -409,7 +410,7 @@ def remark_op(programme_id: int, remark_id: int, op: str):
 @login_required
 def assess(programme_id: int, requirement_id: int):
     session = db()
-    programme = vm.load_programme(session, programme_id, _me())
+    programme = vm.load_programme(session, programme_id, _me(), for_write=True)
     form = AssessmentForm()
     key = f"assess:{requirement_id}"
     if not form.validate_on_submit():
