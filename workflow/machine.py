@@ -153,7 +153,10 @@ def _build_machine(model: _StateHolder) -> Machine:
 
 def next_state(current: str, trigger: str) -> str | None:
     """Run `trigger` on a throw-away machine; the destination, or None if illegal here."""
-    holder = _StateHolder(current)
+    # A `ProgrammeState` member (what a freshly created row holds until it is reloaded) must
+    # become its plain value: `transitions` treats an Enum initial state as the member's
+    # *name* ("DRAFT"), which matches no state, and every trigger then looked illegal.
+    holder = _StateHolder(getattr(current, "value", current))
     _build_machine(holder)
     try:
         getattr(holder, trigger)()

@@ -81,10 +81,15 @@ def _last_event(session: Session, programme_id: int) -> WorkflowEvent | None:
 
 
 def _stale(session: Session, programme: Programme) -> StaleVersion:
+    """Name who changed the row, when we know it: the last history entry is the latest change
+    only if it happened at the row's `updated_at`. A saved draft writes no history, so naming
+    the author of the last transition then would blame the wrong person at the wrong time."""
+    session.refresh(programme, ["updated_at"])
     last = _last_event(session, programme.id)
-    if last is None:
-        return StaleVersion()
-    return StaleVersion(last.actor.full_name, last.at)
+    changed_at = programme.updated_at
+    if last is not None and changed_at is not None and last.at == changed_at.replace(microsecond=0):
+        return StaleVersion(last.actor.full_name, last.at)
+    return StaleVersion(changed_at=changed_at)
 
 
 def _lock(session: Session, programme: Programme) -> None:

@@ -65,10 +65,18 @@ def can_see_remark(remark: Remark, actor: User) -> bool:
 
 
 def get_remark(session: Session, programme: Programme, remark_id: int, actor: User) -> Remark:
+    ensure_can_see(programme, actor)
     remark = session.get(Remark, remark_id)
     if remark is None or remark.programme_id != programme.id or not can_see_remark(remark, actor):
         raise NotFound("Замечание не найдено")
     return remark
+
+
+def _of_programme(remark: Remark, programme: Programme) -> None:
+    """The operations take the remark and the programme separately: they must belong together,
+    or access to one programme would reach the remarks of any other."""
+    if remark.programme_id != programme.id:
+        raise NotFound("Замечание не найдено")
 
 
 def add_remark(
@@ -123,6 +131,7 @@ def answer_remark(
 ) -> RemarkReply:
     """The municipality answers an external remark while the programme is returned to it."""
     ensure_can_see(programme, actor)
+    _of_programme(remark, programme)
     if actor.role != Role.MUNICIPAL_EDITOR:
         raise PermissionDenied("На замечание отвечает специалист муниципалитета")
     body = _text(body, "Ответ")
@@ -131,7 +140,9 @@ def answer_remark(
         raise IllegalTransition("Ответить на замечание можно, пока программа на доработке")
     if remark.visibility != RemarkVisibility.EXTERNAL:
         raise NotFound("Замечание не найдено")
-    _move_remark(session, remark, (RemarkState.OPEN, RemarkState.ANSWERED), RemarkState.ANSWERED, now)
+    # Only an open remark is answered: a second answer (a double click, or a colleague in
+    # another tab) is refused, not appended; to add to an answer, comment on the remark.
+    _move_remark(session, remark, (RemarkState.OPEN,), RemarkState.ANSWERED, now)
     return _reply(session, remark, actor, "answer", body, now)
 
 
@@ -140,6 +151,7 @@ def resolve_remark(
     body: str = "",
 ) -> RemarkReply:
     _assigned_reviewer_in_review(session, programme, actor)
+    _of_programme(remark, programme)
     body = _text(body, "Комментарий", required=False)
     _move_remark(session, remark, (RemarkState.OPEN, RemarkState.ANSWERED), RemarkState.RESOLVED, now)
     return _reply(session, remark, actor, "resolve", body, now)
@@ -150,6 +162,7 @@ def reopen_remark(
     body: str = "",
 ) -> RemarkReply:
     _assigned_reviewer_in_review(session, programme, actor)
+    _of_programme(remark, programme)
     body = _text(body, "Комментарий", required=False)
     _move_remark(session, remark, (RemarkState.ANSWERED, RemarkState.RESOLVED), RemarkState.OPEN, now)
     return _reply(session, remark, actor, "reopen", body, now)
@@ -160,6 +173,7 @@ def comment_remark(
 ) -> RemarkReply:
     """A message in the thread that does not change the remark's state."""
     ensure_can_see(programme, actor)
+    _of_programme(remark, programme)
     if not can_see_remark(remark, actor):
         raise NotFound("Замечание не найдено")
     if actor.role not in (Role.MUNICIPAL_EDITOR, Role.REVIEWER):

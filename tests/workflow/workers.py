@@ -1,0 +1,68 @@
+"""Process entry points for the multi-process tests (spawned: importable, no fixtures).
+
+Each worker opens its own engine, reports through a queue as plain tuples, and never lets
+an exception escape silently: an unexpected error is reported as ("error", repr).
+"""
+
+from __future__ import annotations
+
+import traceback
+from datetime import UTC, datetime
+
+BARRIER_TIMEOUT = 120
+
+
+def race_start_review(url, programme_id, reviewer_id, barrier, queue):
+    from workflow import operations
+    from workflow.db import make_engine, make_session_factory
+    from workflow.errors import WorkflowError
+    from workflow.models import Programme, User
+
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    try:
+        # Load and end the read transaction (on SQLite it holds the write lock).
+        with factory() as session:
+            seen = session.get(Programme, programme_id).version
+            session.commit()
+        barrier.wait(BARRIER_TIMEOUT)
+        with factory() as session:
+            programme = session.get(Programme, programme_id)
+            reviewer = session.get(User, reviewer_id)
+            try:
+                operations.start_review(session, programme, reviewer, now=datetime.now(UTC),
+                                        expected_version=seen)
+                session.commit()
+                queue.put((reviewer_id, "ok", seen))
+            except WorkflowError as exc:
+                session.rollback()
+                queue.put((reviewer_id, type(exc).__name__, exc.message))
+    except Exception:  # reported, so the parent fails with the cause
+        queue.put((reviewer_id, "error", traceback.format_exc()))
+    finally:
+        engine.dispose()
+
+
+def sign_many(url, letter_ids, signatory_id, barrier, queue):
+    from workflow import letters
+    from workflow.db import make_engine, make_session_factory
+    from workflow.models import Letter, User
+
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    results = []
+    try:
+        barrier.wait(BARRIER_TIMEOUT)
+        for letter_id in letter_ids:
+            # One use case, one transaction, as the web does it.
+            with factory() as session:
+                letter = session.get(Letter, letter_id)
+                signatory = session.get(User, signatory_id)
+                letters.sign_letter(session, letter, signatory, now=datetime.now(UTC))
+                session.commit()
+                results.append((letter_id, letter.seq))
+        queue.put(("ok", results))
+    except Exception:
+        queue.put(("error", traceback.format_exc()))
+    finally:
+        engine.dispose()
