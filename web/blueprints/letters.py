@@ -1,5 +1,768 @@
-"""Placeholder: filled in by the letters screens."""
+"""Outgoing letters: the registration journal, a letter's page, drafting, signing, dispatch,
+campaign letters (circular, reminders) and the organisation profile printed on the letterhead.
 
-from flask import Blueprint
+Handlers parse, check, call one `workflow.letters` operation and commit once. Rendering and
+signing the PDF is a side effect after the commit (`documents.issue.render_and_store`): when
+it fails the letter stays registered and signed, and the page offers to render it again.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import logging
+import re
+from datetime import date
+from functools import lru_cache
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from sqlalchemy import case, func, or_, select, true
+from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import BuildError
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from documents.issue import draft_context, render_and_store
+from documents.render import TEMPLATE_DIR, get_renderer
+from workflow import letters as ops
+from workflow.errors import (
+    IllegalTransition,
+    InvalidInput,
+    LetterError,
+    PermissionDenied,
+    StaleVersion,
+)
+from workflow.models import Campaign, Letter, OrganisationProfile, User
+from workflow.signin import log_event
+from workflow.states import (
+    LETTER_KIND_LABELS,
+    LETTER_STATE_LABELS,
+    LetterKind,
+    LetterState,
+    Role,
+)
+
+from ..database import db, now
+
+try:  # WTForms 3.3 deprecates (value, label) tuples
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("letters", __name__)
+
+DRAFTERS = (Role.REVIEWER, Role.SIGNATORY, Role.ADMIN)
+REGISTERED = (LetterState.SIGNED, LetterState.DISPATCHED)
+STALE_LETTER = (
+    "Письмо было изменено другим пользователем после того, как вы его открыли. "
+    "Ваш текст сохранён в форме ниже: сверьте его с текущей редакцией и сохраните снова."
+)
+EMBLEM_MAX_BYTES = 200 * 1024
+PROFILE_MAX_REQUEST = 1024 * 1024
+
+# Russian time zones for the registration calendar (the date printed on a letter).
+TIMEZONES = (
+    ("Europe/Kaliningrad", "Калининград (UTC+2)"),
+    ("Europe/Moscow", "Москва (UTC+3)"),
+    ("Europe/Samara", "Самара (UTC+4)"),
+    ("Asia/Yekaterinburg", "Екатеринбург (UTC+5)"),
+    ("Asia/Omsk", "Омск (UTC+6)"),
+    ("Asia/Novosibirsk", "Новосибирск (UTC+7)"),
+    ("Asia/Krasnoyarsk", "Красноярск (UTC+7)"),
+    ("Asia/Irkutsk", "Иркутск (UTC+8)"),
+    ("Asia/Yakutsk", "Якутск (UTC+9)"),
+    ("Asia/Vladivostok", "Владивосток (UTC+10)"),
+    ("Asia/Magadan", "Магадан (UTC+11)"),
+    ("Asia/Kamchatka", "Петропавловск-Камчатский (UTC+12)"),
+)
+
+PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; frame-ancestors 'self'"
+
+# On screen the print stylesheet's @page box and footnotes do not apply: draw a sheet.
+PREVIEW_SCREEN_CSS = """
+@media screen {
+  html { background: #8a939c; }
+  body { position: relative; background: #fff; width: 210mm; min-height: 297mm;
+         margin: 6mm auto; padding: 20mm 10mm 20mm 25mm; box-sizing: border-box;
+         box-shadow: 0 1px 6px rgba(0,0,0,.35); overflow: hidden; }
+  .watermark { position: absolute; top: 110mm; left: 25mm; }
+  .last-page-foot { margin-top: 12mm; }
+}
+"""
+
+
+# ------------------------------------------------------------------ forms
+
+
+def _choices(pairs) -> list:
+    return [SelectChoice(v, label) for v, label in pairs] if SelectChoice else list(pairs)
+
+
+class ActionForm(FlaskForm):
+    """A button that acts on a letter: CSRF plus the version the user saw."""
+
+    version = HiddenField()
+
+    def seen_version(self) -> int | None:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class LetterForm(ActionForm):
+    addressee = TextAreaField("Адресат (каждая строка — отдельно)",
+                              validators=[DataRequired("Укажите адресата"), Length(max=1000)])
+    heading = TextAreaField("Заголовок к тексту",
+                            validators=[DataRequired("Укажите заголовок"), Length(max=500)])
+    salutation = StringField("Обращение",
+                             validators=[DataRequired("Укажите обращение"), Length(max=200)])
+    body = TextAreaField("Текст письма (абзацы разделяйте пустой строкой)",
+                         validators=[DataRequired("Введите текст письма"),
+                                     Length(max=ops.MAX_BODY)])
+
+
+class CircularForm(FlaskForm):
+    heading = TextAreaField("Заголовок к тексту",
+                            validators=[DataRequired("Укажите заголовок"), Length(max=500)])
+    salutation = StringField("Обращение", default="Уважаемые коллеги!",
+                             validators=[DataRequired("Укажите обращение"), Length(max=200)])
+    body = TextAreaField("Текст письма (абзацы разделяйте пустой строкой)",
+                         validators=[DataRequired("Введите текст письма"),
+                                     Length(max=ops.MAX_BODY)])
+
+
+class ProfileForm(FlaskForm):
+    name = StringField("Полное наименование организации",
+                       validators=[DataRequired("Укажите наименование"), Length(max=300)])
+    letterhead = TextAreaField("Наименование на бланке (каждая строка — отдельно)",
+                               validators=[DataRequired("Укажите строки бланка"), Length(max=1000)])
+    address = StringField("Почтовый адрес",
+                          validators=[DataRequired("Укажите адрес"), Length(max=300)])
+    phone = StringField("Телефон", validators=[DataRequired("Укажите телефон"), Length(max=100)])
+    email = StringField("Электронная почта",
+                        validators=[DataRequired("Укажите электронную почту"), Length(max=200),
+                                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                           message="Проверьте адрес электронной почты")])
+    emblem = FileField("Герб (SVG, не более 200 КБ)")
+    remove_emblem = BooleanField("Убрать загруженный герб (печатать стандартный)")
+    journal_index = StringField(
+        "Индекс журнала регистрации",
+        validators=[DataRequired("Укажите индекс журнала"), Length(max=20),
+                    Regexp(r"^[0-9A-Za-zА-Яа-яЁё.\-]+$",
+                           message="Индекс: буквы, цифры, точка и дефис, без «/» и пробелов")],
+    )
+    numbering = SelectField("Нумерация", choices=_choices([
+        ("continuous", "Сквозная (номера не сбрасываются)"),
+        ("yearly", "С начала каждого календарного года"),
+    ]))
+    public_base_url = StringField("Адрес сайта для проверки писем (QR-код)",
+                                  validators=[DataRequired("Укажите адрес"), Length(max=300)])
+    timezone = SelectField("Часовой пояс даты регистрации", choices=_choices(TIMEZONES))
+
+    def validate_public_base_url(self, field):
+        from wtforms.validators import ValidationError
+
+        parts = urlsplit((field.data or "").strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValidationError("Укажите адрес вида https://letters.example.ru")
+
+    def validate_timezone(self, field):
+        from wtforms.validators import ValidationError
+
+        try:
+            ZoneInfo(field.data or "")
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValidationError("Неизвестный часовой пояс") from error
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def _me() -> User:
+    return current_user.user
+
+
+def _is_drafter(user: User) -> bool:
+    return user.active and user.role in DRAFTERS
+
+
+def _visible(user: User):
+    condition = ops.visible_letters_filter(user)
+    return true() if condition is True else condition
+
+
+def _load(letter_id: int) -> Letter:
+    """The letter if this user may see it; another municipality's letter is simply absent.
+
+    No eager joins: the operations refresh the row `FOR UPDATE`, which PostgreSQL refuses
+    on the nullable side of the outer joins that eager loading would bring along."""
+    letter = db().scalar(select(Letter).where(Letter.id == letter_id, _visible(_me())))
+    if letter is None:
+        abort(404)
+    return letter
+
+
+def _ddmmyyyy(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+def _pdf_filename(letter: Letter) -> str:
+    stem = re.sub(r"[^0-9A-Za-z]+", "-", letter.number or f"draft-{letter.id}").strip("-")
+    return f"letter-{stem or letter.id}.pdf"
+
+
+def _programme_url(letter: Letter) -> str | None:
+    if not letter.programme_id:
+        return None
+    try:
+        return url_for("programmes.show", programme_id=letter.programme_id)
+    except BuildError:
+        return None
+
+
+@bp.context_processor
+def _labels():
+    return {
+        "state_labels": LETTER_STATE_LABELS,
+        "kind_labels": LETTER_KIND_LABELS,
+        "ddmmyyyy": _ddmmyyyy,
+        "programme_url": _programme_url,
+    }
+
+
+# ------------------------------------------------------------------ journal
+
+
+def _journal_filters(args) -> tuple[dict, list]:
+    q = (args.get("q") or "").strip()[:200]
+    state = args.get("state") or ""
+    kind = args.get("kind") or ""
+    conditions = [_visible(_me())]
+    if state in LETTER_STATE_LABELS:
+        conditions.append(Letter.state == state)
+    else:
+        state = ""
+    if kind in LETTER_KIND_LABELS:
+        conditions.append(Letter.kind == kind)
+    else:
+        kind = ""
+    if q:
+        # SQLite folds only ASCII case, so the usual spellings of a Cyrillic query are tried too.
+        variants = {q, q.lower(), q.upper(), q[:1].upper() + q[1:].lower()}
+        matches = []
+        for variant in variants:
+            pattern = "%" + variant.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            for column in (Letter.number, Letter.addressee, Letter.heading):
+                matches.append(column.ilike(pattern, escape="\\"))
+        conditions.append(or_(*matches))
+    return {"q": q, "state": state, "kind": kind}, conditions
+
+
+def _journal_order():
+    # Drafts (no number yet) first, then the journal in reverse number order.
+    return (case((Letter.seq.is_(None), 0), else_=1), Letter.journal_year.desc(),
+            Letter.seq.desc(), Letter.id.desc())
+
+
+@bp.route("/")
+@login_required
+def journal():
+    filters, conditions = _journal_filters(request.args)
+    session = db()
+    page_size = current_app.config["PAGE_SIZE"]
+    total = session.scalar(select(func.count(Letter.id)).where(*conditions)) or 0
+    pages = max(1, (total + page_size - 1) // page_size)
+    try:
+        page = min(max(1, int(request.args.get("page", 1))), pages)
+    except ValueError:
+        page = 1
+    rows = session.scalars(
+        select(Letter).where(*conditions).order_by(*_journal_order())
+        .options(joinedload(Letter.signatory))
+        .limit(page_size).offset((page - 1) * page_size)
+    ).all()
+    me = _me()
+    campaigns = []
+    if _is_drafter(me):
+        campaigns = session.scalars(select(Campaign).order_by(Campaign.id.desc()).limit(10)).all()
+    return render_template(
+        "letters_ui/journal.html", letters=rows, filters=filters, total=total, page=page,
+        pages=pages, campaigns=campaigns, can_profile=me.role == Role.ADMIN,
+    )
+
+
+def _csv_cell(value) -> str:
+    text = "" if value is None else str(value).replace("\r\n", "\n").replace("\n", " ").strip()
+    # A cell that starts like a formula would be run by the spreadsheet.
+    if text[:1] in ("=", "+", "-", "@", "\t"):
+        text = "'" + text
+    return text
+
+
+@bp.route("/journal.csv")
+@login_required
+def journal_csv():
+    _filters, conditions = _journal_filters(request.args)
+    rows = db().scalars(
+        select(Letter).where(*conditions).order_by(*_journal_order())
+        .options(joinedload(Letter.signatory))
+    ).all()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["Номер", "Дата регистрации", "Вид письма", "Адресат", "Заголовок",
+                     "Подписант", "Исполнитель", "Состояние", "Код проверки"])
+    for letter in rows:
+        writer.writerow([_csv_cell(v) for v in (
+            letter.number or "",
+            _ddmmyyyy(letter.registered_on),
+            LETTER_KIND_LABELS.get(letter.kind, letter.kind),
+            letter.addressee,
+            letter.heading,
+            letter.signatory.full_name if letter.signatory else "",
+            letter.executor_name,
+            LETTER_STATE_LABELS.get(letter.state, letter.state),
+            letter.verification_code if letter.state in REGISTERED else "",
+        )])
+    data = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    stamp = now().strftime("%Y-%m-%d")
+    response = current_app.response_class(data, mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="journal-{stamp}.csv"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ------------------------------------------------------------------ one letter
+
+
+def _letter_form(letter: Letter) -> LetterForm:
+    form = LetterForm(formdata=None, obj=letter)
+    form.version.data = str(letter.version)
+    return form
+
+
+def _show(letter: Letter, form: LetterForm | None = None, status: int = 200, current=None):
+    me = _me()
+    editable = letter.state == LetterState.DRAFT and _is_drafter(me)
+    if editable and form is None:
+        form = _letter_form(letter)
+    action = ActionForm(formdata=None)
+    action.version.data = str(letter.version)
+    return render_template(
+        "letters_ui/show.html", letter=letter, form=form if editable else None, action=action,
+        current=current,
+        can_sign=letter.state == LetterState.DRAFT and me.role == Role.SIGNATORY and me.active,
+        can_cancel=editable,
+        can_dispatch=letter.state == LetterState.SIGNED and letter.pdf_sha256 is not None
+        and me.role in DRAFTERS,
+        can_render=letter.state in REGISTERED and letter.pdf_sha256 is None and me.role in DRAFTERS,
+        is_ministry=me.is_ministry,
+    ), status
+
+
+@bp.route("/<int:letter_id>")
+@login_required
+def show(letter_id: int):
+    return _show(_load(letter_id))
+
+
+@bp.route("/<int:letter_id>/preview")
+@login_required
+def preview(letter_id: int):
+    letter = _load(letter_id)
+    html = get_renderer().render_html(draft_context(db(), letter))
+    html = _with_print_css(html)
+    response = current_app.response_class(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = PREVIEW_CSP
+    # The letter page shows the preview in a sandboxed frame of the same origin.
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@lru_cache(maxsize=1)
+def _print_css() -> str:
+    return (TEMPLATE_DIR / "letter.css").read_text(encoding="utf-8")
+
+
+def _with_print_css(html: str) -> str:
+    """The print template gets its stylesheet from the renderer; a browser needs it inline."""
+    if "<style" in html:
+        return html
+    css = (_print_css() + PREVIEW_SCREEN_CSS).replace("</", "<\\/")
+    return html.replace("</head>", f"<style>{css}</style>\n</head>", 1)
+
+
+@bp.route("/<int:letter_id>/pdf")
+@login_required
+def pdf(letter_id: int):
+    letter = _load(letter_id)
+    data = db().scalar(select(Letter.pdf).where(Letter.id == letter.id))
+    if data is None:
+        abort(404)
+    response = current_app.response_class(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{_pdf_filename(letter)}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<int:letter_id>/edit", methods=["POST"])
+@login_required
+def edit(letter_id: int):
+    letter = _load(letter_id)
+    me = _me()
+    if not _is_drafter(me):
+        abort(403)
+    form = LetterForm()
+    if not form.validate_on_submit():
+        return _show(letter, form, 400)
+    if letter.state != LetterState.DRAFT:
+        flash("Изменять можно только проект письма; подписанное письмо не меняется. "
+              "Для исправления подготовьте новое письмо.", "error")
+        return redirect(url_for(".show", letter_id=letter.id))
+    session = db()
+    edit_values = ops.LetterEdit(addressee=form.addressee.data, heading=form.heading.data,
+                                 salutation=form.salutation.data, body=form.body.data)
+    try:
+        ops.edit_letter(session, letter, me, edit_values, now=now(),
+                        expected_version=form.seen_version())
+    except StaleVersion:
+        session.rollback()
+        letter = _load(letter_id)
+        if letter.state != LetterState.DRAFT:
+            flash("Письмо уже подписано или аннулировано; изменить его нельзя.", "error")
+            return redirect(url_for(".show", letter_id=letter.id))
+        flash(STALE_LETTER, "error")
+        form.version.data = str(letter.version)  # the next save overwrites knowingly
+        return _show(letter, form, 409, current=letter)
+    except IllegalTransition as error:
+        session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".show", letter_id=letter_id))
+    except InvalidInput as error:
+        session.rollback()
+        flash(error.message, "error")
+        return _show(_load(letter_id), form, 400)
+    session.commit()
+    flash("Проект письма сохранён", "success")
+    return redirect(url_for(".show", letter_id=letter.id))
+
+
+def _already_signed_message(letter: Letter) -> str:
+    if letter.state in REGISTERED:
+        return (f"Письмо уже подписано и зарегистрировано: № {letter.number} "
+                f"от {_ddmmyyyy(letter.registered_on)}. Повторная подпись не нужна.")
+    return "Письмо аннулировано; подписать его нельзя."
+
+
+@bp.route("/<int:letter_id>/sign", methods=["POST"])
+@login_required
+def sign(letter_id: int):
+    letter = _load(letter_id)
+    me = _me()
+    if me.role != Role.SIGNATORY or not me.active:
+        abort(403)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if letter.state != LetterState.DRAFT:
+        flash(_already_signed_message(letter), "info")
+        return redirect(url_for(".show", letter_id=letter.id))
+    session = db()
+    try:
+        ops.sign_letter(session, letter, me, now=now(), expected_version=form.seen_version())
+    except StaleVersion:
+        session.rollback()
+        letter = _load(letter_id)
+        if letter.state != LetterState.DRAFT:
+            flash(_already_signed_message(letter), "info")
+        else:
+            flash("Проект письма изменился после того, как вы его открыли. "
+                  "Прочитайте текущую редакцию и подпишите снова.", "error")
+        return redirect(url_for(".show", letter_id=letter_id))
+    except (IllegalTransition, LetterError) as error:
+        session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".show", letter_id=letter_id))
+    session.commit()
+    number, registered_on = letter.number, _ddmmyyyy(letter.registered_on)
+    if _render(letter.id):
+        flash(f"Письмо подписано и зарегистрировано: № {number} от {registered_on}. "
+              "PDF с электронной подписью сформирован.", "success")
+    else:
+        flash(f"Письмо зарегистрировано под № {number} от {registered_on} и подписано, "
+              "но PDF сформировать не удалось. Нажмите «Сформировать PDF повторно» "
+              "или обратитесь к администратору.", "error")
+    return redirect(url_for(".show", letter_id=letter_id))
+
+
+def _render(letter_id: int) -> bool:
+    """Side effect after commit: render and sign the PDF. False if it failed (logged)."""
+    try:
+        render_and_store(current_app, letter_id)
+    except Exception:  # the letter is registered already; a failure here is retryable
+        log.exception("letter %s: PDF rendering after commit failed", letter_id)
+        return False
+    return True
+
+
+@bp.route("/<int:letter_id>/render", methods=["POST"])
+@login_required
+def render(letter_id: int):
+    letter = _load(letter_id)
+    if _me().role not in DRAFTERS:
+        abort(403)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if letter.state not in REGISTERED:
+        flash("PDF формируется только для подписанного письма.", "error")
+    elif letter.pdf_sha256 is not None:
+        flash("PDF уже сформирован.", "info")
+    else:
+        # Hold no lock while rendering, and touch no expired row after this (that would
+        # begin a new transaction and take SQLite's write lock again).
+        db().rollback()
+        if _render(letter_id):
+            flash("PDF с электронной подписью сформирован.", "success")
+        else:
+            flash("PDF снова не удалось сформировать. Письмо остаётся зарегистрированным; "
+                  "обратитесь к администратору.", "error")
+    return redirect(url_for(".show", letter_id=letter_id))
+
+
+@bp.route("/<int:letter_id>/dispatch", methods=["POST"])
+@login_required
+def dispatch(letter_id: int):
+    letter = _load(letter_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    session = db()
+    try:
+        ops.dispatch_letter(session, letter, _me(), now=now())
+    except PermissionDenied:
+        raise
+    except (IllegalTransition, StaleVersion) as error:
+        session.rollback()
+        flash(error.message if isinstance(error, IllegalTransition)
+              else "Письмо изменилось; обновите страницу.", "error")
+        return redirect(url_for(".show", letter_id=letter_id))
+    session.commit()
+    flash(f"Письмо № {letter.number} отмечено как отправленное.", "success")
+    return redirect(url_for(".show", letter_id=letter_id))
+
+
+@bp.route("/<int:letter_id>/cancel", methods=["POST"])
+@login_required
+def cancel(letter_id: int):
+    letter = _load(letter_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    session = db()
+    try:
+        ops.cancel_letter(session, letter, _me(), now=now())
+    except PermissionDenied:
+        raise
+    except (IllegalTransition, StaleVersion) as error:
+        session.rollback()
+        flash(error.message if isinstance(error, IllegalTransition)
+              else "Письмо изменилось; обновите страницу.", "error")
+        return redirect(url_for(".show", letter_id=letter_id))
+    session.commit()
+    flash("Проект письма аннулирован.", "success")
+    return redirect(url_for(".show", letter_id=letter_id))
+
+
+# ------------------------------------------------------------------ campaign letters
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    if not _is_drafter(_me()):
+        abort(403)
+    campaign = db().get(Campaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+@bp.route("/campaigns/<int:campaign_id>/circular", methods=["GET", "POST"])
+@login_required
+def circular(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    form = CircularForm()
+    if form.validate_on_submit():
+        session = db()
+        letter = ops.draft_circular(session, campaign, _me(), now=now(),
+                                    heading=form.heading.data.strip(),
+                                    body=form.body.data.replace("\r\n", "\n").strip(),
+                                    salutation=form.salutation.data.strip())
+        session.commit()
+        flash("Проект циркулярного письма подготовлен. Проверьте его и передайте на подпись.",
+              "success")
+        return redirect(url_for(".show", letter_id=letter.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("letters_ui/circular.html", form=form, campaign=campaign,
+                           reminder_form=ActionForm(formdata=None)), status
+
+
+@bp.route("/campaigns/<int:campaign_id>/reminders", methods=["POST"])
+@login_required
+def reminders(campaign_id: int):
+    campaign = _campaign(campaign_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    session = db()
+    drafted = ops.draft_reminders(session, campaign, _me(), now=now())
+    session.commit()
+    if not drafted:
+        flash("Напоминания не нужны: все муниципалитеты направили программы "
+              "или проекты напоминаний уже подготовлены.", "info")
+        return redirect(url_for(".circular", campaign_id=campaign.id))
+    flash(f"Подготовлено проектов напоминаний: {len(drafted)}. Они ждут подписи в журнале.",
+          "success")
+    return redirect(url_for(".journal", kind=LetterKind.REMINDER, state=LetterState.DRAFT))
+
+
+# ------------------------------------------------------------------ organisation profile
+
+
+class EmblemRejected(ValueError):
+    pass
+
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+_FORBIDDEN_ELEMENTS = {"script", "foreignobject", "iframe", "embed", "object", "audio", "video"}
+_HREF_ATTRS = {"href", "{http://www.w3.org/1999/xlink}href"}
+_URL_RE = re.compile(r"url\(\s*['\"]?\s*([^'\")\s]*)", re.IGNORECASE)
+
+
+def check_emblem_svg(data: bytes) -> str:
+    """The SVG text if it is a self-contained, script-free image; else EmblemRejected (Russian)."""
+    if len(data) > EMBLEM_MAX_BYTES:
+        raise EmblemRejected("Файл герба больше 200 КБ")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise EmblemRejected("Файл герба должен быть SVG в кодировке UTF-8") from error
+    lowered = text.lower()
+    # DTDs bring entities (billion laughs, external files); an emblem needs none.
+    if "<!doctype" in lowered or "<!entity" in lowered or "<?xml-stylesheet" in lowered:
+        raise EmblemRejected("SVG с объявлением DOCTYPE или ENTITY не принимается")
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError as error:
+        raise EmblemRejected("Файл не является корректным SVG (ошибка разбора XML)") from error
+    if root.tag not in (SVG_NS + "svg", "svg"):
+        raise EmblemRejected("Файл не является SVG-изображением: корневой элемент не <svg>")
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        local = element.tag.rsplit("}", 1)[-1].lower()
+        if local in _FORBIDDEN_ELEMENTS:
+            raise EmblemRejected(f"SVG содержит недопустимый элемент <{local}> (сценарии и "
+                                 "встроенные документы запрещены)")
+        for name, value in element.attrib.items():
+            attr = name.rsplit("}", 1)[-1].lower()
+            if attr.startswith("on"):
+                raise EmblemRejected(f"SVG содержит обработчик события «{attr}»")
+            if (name in _HREF_ATTRS or attr == "href") and not value.strip().startswith("#"):
+                raise EmblemRejected("SVG ссылается на внешний ресурс; допустимы только "
+                                         "ссылки внутри файла (#id)")
+            if attr == "style":
+                _check_css_urls(value)
+        if local == "style":
+            _check_css_urls(element.text or "")
+    return text
+
+
+def _check_css_urls(css: str) -> None:
+    if "@import" in css.lower():
+        raise EmblemRejected("SVG подключает внешнюю таблицу стилей")
+    for target in _URL_RE.findall(css):
+        if not target.startswith("#"):
+            raise EmblemRejected("SVG ссылается на внешний ресурс в стилях")
+
+
+def _emblem_uri(svg: str | None) -> str | None:
+    if not svg:
+        return None
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _profile_or_new() -> OrganisationProfile:
+    profile = db().scalar(select(OrganisationProfile).order_by(OrganisationProfile.id).limit(1))
+    return profile or OrganisationProfile(numbering="continuous", timezone="Asia/Vladivostok",
+                                          journal_index="23")
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    me = _me()
+    if me.role != Role.ADMIN or not me.active:
+        abort(403)
+    if request.method == "POST":
+        request.max_content_length = PROFILE_MAX_REQUEST
+    record = _profile_or_new()
+    try:
+        form = ProfileForm(obj=record)
+        if record.timezone and record.timezone not in dict(TIMEZONES):
+            form.timezone.choices = _choices([*TIMEZONES, (record.timezone, record.timezone)])
+        submitted = form.validate_on_submit()
+    except RequestEntityTooLarge:
+        flash("Файл герба больше 200 КБ", "error")
+        return redirect(url_for(".profile"))
+    emblem_error = None
+    if submitted:
+        upload = form.emblem.data
+        emblem = record.emblem_svg
+        if upload is not None and getattr(upload, "filename", ""):
+            try:
+                emblem = check_emblem_svg(upload.read(EMBLEM_MAX_BYTES + 1))
+            except EmblemRejected as error:
+                emblem_error = str(error)
+        elif form.remove_emblem.data:
+            emblem = None
+        if emblem_error is None:
+            session = db()
+            record.name = form.name.data.strip()
+            record.letterhead = "\n".join(
+                line.strip() for line in form.letterhead.data.splitlines() if line.strip())
+            record.address = form.address.data.strip()
+            record.phone = form.phone.data.strip()
+            record.email = form.email.data.strip()
+            record.emblem_svg = emblem
+            record.journal_index = form.journal_index.data.strip()
+            record.numbering = form.numbering.data
+            record.public_base_url = form.public_base_url.data.strip().rstrip("/")
+            record.timezone = form.timezone.data
+            session.add(record)
+            log_event(session, "letters.profile.update", now=now(), user=me,
+                      address=request.remote_addr or "",
+                      detail=f"index={record.journal_index} numbering={record.numbering}")
+            session.commit()
+            flash("Реквизиты бланка сохранены. Они будут напечатаны на письмах, "
+                  "подписанных с этого момента.", "success")
+            return redirect(url_for(".profile"))
+    status = 400 if form.is_submitted() and (emblem_error or form.errors) else 200
+    return render_template("letters_ui/profile.html", form=form, emblem_error=emblem_error,
+                           emblem_uri=_emblem_uri(record.emblem_svg)), status

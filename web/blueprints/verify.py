@@ -1,5 +1,146 @@
-"""Placeholder: filled in by the verify screens."""
+"""Public verification of letters: anyone holding a letter (or its QR code) checks it here.
 
-from flask import Blueprint
+`/verify/<code>` shows only the registration requisites of a signed letter, never its text;
+a draft's code and an unknown code get the same "not found" page. A PDF uploaded for checking
+must carry a valid, trusted signature that covers the whole file AND be byte for byte the PDF
+registered under that code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from documents.issue import trust_roots
+from documents.verify import NOT_A_PDF, verify_pdf
+from workflow.models import Letter
+from workflow.states import LETTER_STATE_LABELS, LetterState
+
+from ..database import db
+from ..extensions import csrf
 
 bp = Blueprint("verify", __name__)
+
+MAX_UPLOAD = 5 * 1024 * 1024
+CODE_RE = re.compile(r"^[A-Z0-9]{4,32}$")
+NOT_REGISTERED_PDF = "Это не тот документ, что зарегистрирован под этим кодом"
+NO_PDF_YET = "Электронный экземпляр этого письма ещё не сформирован; проверка файла пока невозможна"
+
+
+class UploadForm(FlaskForm):
+    document = FileField("PDF-файл письма")
+
+
+def normalise_code(raw: str) -> str:
+    return re.sub(r"[\s\-]+", "", raw or "").upper()
+
+
+def _not_found():
+    return render_template("letters_ui/verify_not_found.html"), 404
+
+
+def _registered(code: str) -> Letter | None:
+    if not CODE_RE.match(code):
+        return None
+    return db().scalar(
+        select(Letter).where(
+            Letter.verification_code == code,
+            Letter.state.in_([LetterState.SIGNED, LetterState.DISPATCHED]),
+        )
+    )
+
+
+def _requisites(letter: Letter) -> dict:
+    """Only what is printed on the letter's head and signature; never its text."""
+    data = json.loads(letter.final_data or "{}")
+    return {
+        "number": letter.number,
+        "date": letter.registered_on.strftime("%d.%m.%Y") if letter.registered_on else "",
+        "addressee_lines": data.get("addressee_lines") or letter.addressee.splitlines(),
+        "heading": data.get("heading") or letter.heading,
+        "signatory_position": " ".join(data.get("signatory_position_lines") or []),
+        "signatory_name": data.get("signatory_name") or "",
+        "state": LETTER_STATE_LABELS.get(letter.state, letter.state),
+        "sha256": letter.pdf_sha256,
+        "code": letter.verification_code,
+        "organisation": (data.get("organisation") or {}).get("name", ""),
+    }
+
+
+@bp.route("/")
+def index():
+    raw = request.args.get("code")
+    if raw is not None:
+        code = normalise_code(raw)
+        if code:
+            return redirect(url_for(".show", code=code))
+        return render_template("letters_ui/verify_index.html",
+                               error="Введите код проверки с письма"), 400
+    return render_template("letters_ui/verify_index.html", error=None)
+
+
+@bp.route("/<code>", methods=["GET", "POST"])
+@csrf.exempt  # checked by UploadForm itself, after the tighter upload limit is in force
+def show(code: str):
+    canonical = normalise_code(code)
+    if canonical != code and request.method == "GET":
+        return redirect(url_for(".show", code=canonical))
+    letter = _registered(canonical)
+    if letter is None:
+        return _not_found()
+    requisites = _requisites(letter)
+    if request.method == "GET":
+        return render_template("letters_ui/verify_show.html", letter=requisites,
+                               form=UploadForm(formdata=None), check=None)
+
+    request.max_content_length = MAX_UPLOAD + 64 * 1024  # the file plus the form's overhead
+    try:
+        form = UploadForm()
+        valid = form.validate_on_submit()
+        upload = form.document.data
+    except RequestEntityTooLarge:
+        return _answer(requisites, {"ok": False, "reasons": [
+            f"Файл больше {MAX_UPLOAD // (1024 * 1024)} МБ; письма министерства намного меньше"]},
+            413)
+    if not valid:
+        return _answer(requisites, {"ok": False, "reasons": [
+            "Форма устарела. Обновите страницу и загрузите файл снова"]}, 400)
+    if upload is None or not getattr(upload, "filename", ""):
+        return _answer(requisites, {"ok": False, "reasons": ["Выберите файл для проверки"]}, 400)
+    data = upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        return _answer(requisites, {"ok": False, "reasons": [
+            f"Файл больше {MAX_UPLOAD // (1024 * 1024)} МБ; письма министерства намного меньше"]},
+            413)
+    return _answer(requisites, check_document(data, letter, trust_roots(current_app)), 200)
+
+
+def check_document(data: bytes, letter: Letter, roots: list) -> dict:
+    result = verify_pdf(data, roots)
+    reasons = list(result.reasons)
+    matches = letter.pdf_sha256 is not None and result.sha256 == letter.pdf_sha256
+    if letter.pdf_sha256 is None:
+        reasons.append(NO_PDF_YET)
+    elif not matches and NOT_A_PDF not in reasons:
+        reasons.append(NOT_REGISTERED_PDF)
+    return {
+        "ok": bool(result.ok and matches and not reasons),
+        "reasons": reasons,
+        "sha256": result.sha256,
+        "signer_name": result.signer_name,
+        "serial": result.serial,
+        "signed_at": result.signed_at.strftime("%d.%m.%Y %H:%M") + " (UTC)"
+        if result.signed_at else None,
+        "filename": None,
+    }
+
+
+def _answer(requisites: dict, check: dict, status: int):
+    return render_template("letters_ui/verify_show.html", letter=requisites,
+                           form=UploadForm(formdata=None), check=check), status

@@ -1,0 +1,130 @@
+"""The web app over the shared `world`, with a demo signer, for the letters and verify screens.
+
+`db_url`, `world` and `clock` come from tests/conftest.py, so every test runs on SQLite and,
+with TEST_DATABASE_URL set, on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from documents.issue import ensure_demo_signer
+from tests.factories import PASSWORD
+from web import create_app
+from workflow import letters
+
+ORGANISATION = "Министерство образования Приморского края"
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch):
+    """scrypt at its production cost makes the six users of `world` take ~2 s per test;
+    these tests are about letters, so hash with the same algorithm at a test-only cost."""
+    from werkzeug.security import generate_password_hash
+
+    from workflow import users
+
+    monkeypatch.setattr(users, "hash_password",
+                        lambda password: generate_password_hash(password, method="scrypt:1024:8:1"))
+
+
+@pytest.fixture(scope="session")
+def pki_dir(tmp_path_factory):
+    # Creating the demo CA costs ~0.1 s of key generation: once per test session.
+    return tmp_path_factory.mktemp("pki")
+
+
+@pytest.fixture
+def app(db_url, world, clock, pki_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("APP_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": "test",
+        "WTF_CSRF_ENABLED": False,
+        "CLOCK": clock,
+        "PKI_DIR": str(pki_dir),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+    })
+    ensure_demo_signer(app.config, world.signatory.full_name, ORGANISATION)
+    yield app
+    app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_login):
+        login = getattr(user_or_login, "login", user_or_login)
+        response = self.client.post("/login", data={"login": login, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def make_letters(world):
+    """Draft letters through the domain and commit, so the app's own engine sees them."""
+
+    def make(kind: str = "reminder"):
+        s = world.session
+        if kind == "circular":
+            made = [letters.draft_circular(
+                s, world.campaign, world.reviewer, now=world.clock.tick(),
+                heading="О представлении муниципальных программ",
+                body="Первый абзац циркулярного письма.\n\nВторой абзац.",
+            )]
+        else:
+            made = letters.draft_reminders(s, world.campaign, world.reviewer, now=world.clock.tick())
+        s.commit()  # never leave the test session holding SQLite's write lock
+        return made
+
+    return make
+
+
+@pytest.fixture
+def by_municipality(world, make_letters):
+    """One reminder draft to each municipality: {"own": letter, "foreign": letter}."""
+    made = make_letters("reminder")
+    return {
+        "own": next(x for x in made if x.municipality_id == world.own.id),
+        "foreign": next(x for x in made if x.municipality_id == world.foreign.id),
+    }
+
+
+def sign_in_domain(world, letter):
+    """Register a letter without rendering (as if rendering had not happened yet)."""
+    s = world.session
+    letter = s.merge(letter)
+    letters.sign_letter(s, letter, world.signatory, now=world.clock.tick())
+    s.commit()
+    return letter
+
+
+def read_letter(world, letter_id):
+    """The letter as stored now, and its PDF bytes, read in a short session of its own
+    (the shared test session must not open a transaction: on SQLite it would take the lock)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from workflow.models import Letter
+
+    with Session(bind=world.session.get_bind(), expire_on_commit=False) as s:
+        row = s.get(Letter, letter_id)
+        pdf = s.scalar(select(Letter.pdf).where(Letter.id == letter_id))
+        s.expunge_all()
+        s.rollback()
+    return row, pdf
