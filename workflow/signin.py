@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from .errors import WorkflowError
 from .models import LoginAttempt, SecurityEvent, User
-from .users import authenticate
+from .users import password_matches
 
 
 class TooManyAttempts(WorkflowError):
@@ -26,7 +26,13 @@ def log_event(session: Session, action: str, *, now: datetime, user: User | None
 def sign_in(session: Session, login: str, password: str, *, address: str, now: datetime,
             max_attempts: int = 5, window: timedelta = timedelta(minutes=15)) -> User | None:
     """The user, or None for a wrong login or password. Raises TooManyAttempts when the
-    account or the address has failed `max_attempts` times within `window`."""
+    account or the address has failed `max_attempts` times within `window`.
+
+    Ends the session's current transaction before checking the password: scrypt is slow by
+    design, and on SQLite a transaction holds the database's write lock from its first
+    statement, so hashing inside it would queue every other writer behind each sign-in.
+    The attempt is recorded in a new transaction that the caller commits.
+    """
     login = (login or "").strip().lower()[:64]
     since = now - window
     failures_account = session.scalar(select(func.count(LoginAttempt.id)).where(
@@ -38,7 +44,15 @@ def sign_in(session: Session, login: str, password: str, *, address: str, now: d
         log_event(session, "auth.login.throttled", now=now, login=login, address=address)
         minutes = int(window.total_seconds() // 60)
         raise TooManyAttempts(f"Слишком много неудачных попыток входа. Повторите через {minutes} минут.")
-    user = authenticate(session, login, password)
+    found = session.execute(
+        select(User.id, User.password_hash, User.active).where(func.lower(User.login) == login)
+    ).first()
+    session.rollback()
+    user = None
+    if found is None:
+        password_matches(None, password)  # same cost as a real check: no timing oracle
+    elif password_matches(found.password_hash, password) and found.active:
+        user = session.get(User, found.id)
     session.add(LoginAttempt(login=login, address=address, at=now, success=user is not None))
     log_event(session, "auth.login.ok" if user else "auth.login.failed", now=now, user=user,
               login=login, address=address)

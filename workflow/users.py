@@ -45,6 +45,14 @@ def verify_password(user: User, password: str) -> bool:
 _DUMMY_HASH = hash_password("dummy-password-for-timing")
 
 
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Constant-cost check; a missing hash is compared against a dummy one."""
+    if password_hash is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return False
+    return check_password_hash(password_hash, password or "")
+
+
 def authenticate(session: Session, login: str, password: str) -> User | None:
     user = session.scalar(select(User).where(func.lower(User.login) == (login or "").strip().lower()))
     if user is None:
