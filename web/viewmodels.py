@@ -54,13 +54,13 @@ def local_today(now: datetime) -> date:
 def fmt_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    return format_datetime(value, "d MMMM y, HH:mm")
+    return format_datetime(value, "d MMMM y 'г.', HH:mm")
 
 
 def fmt_date(value: date | None) -> str:
     if value is None:
         return ""
-    return format_date(value, "d MMMM y")
+    return format_date(value, "d MMMM y 'г.'")
 
 
 def plural_word(n: int, one: str, few: str, many: str) -> str:
@@ -423,7 +423,9 @@ def programme_page(session: Session, programme: Programme, actor: User, rev) -> 
             redline=diff,
             previous_number=previous if old is not None else None,
             remarks=own,
-            previous_remarks=[r for r in own if previous and r.revision_number == previous],
+            # On a resubmitted revision: what became of the previous revision's remarks.
+            previous_remarks=[r for r in own if shown and shown >= 2
+                              and r.revision_number == previous],
             assessment=assessments.get(requirement.id),
         ))
 

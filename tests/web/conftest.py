@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from werkzeug.security import generate_password_hash
 
 from tests.factories import PASSWORD

@@ -1,0 +1,98 @@
+"""The queue and the programme page run a fixed number of SQL statements, whatever the
+number of programmes, remarks, replies and revisions."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event, select
+
+from tests.factories import add_external_remark, assess_all, programme_in
+from tests.web.conftest import sign_in
+from workflow import operations, review
+from workflow.models import Remark
+from workflow.states import ProgrammeState, RemarkState
+
+
+@contextmanager
+def counting(app):
+    engine = app.extensions["engine"]
+    statements: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def _get(app, client, url) -> int:
+    with counting(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(statements)
+
+
+def _programmes(w, start: int, count: int) -> None:
+    states = [ProgrammeState.SUBMITTED, ProgrammeState.IN_REVIEW, ProgrammeState.RETURNED,
+              ProgrammeState.DRAFT]
+    for i in range(start, start + count):
+        programme_in(w, states[i % len(states)], title=f"Программа № {i}")
+    w.session.commit()
+
+
+def test_queue_runs_the_same_queries_for_3_and_30_programmes(app, client, world):
+    _programmes(world, 0, 3)
+    sign_in(client, "reviewer")
+    urls = ["/review/", "/review/?tab=all", "/review/?tab=overdue&state=draft",
+            f"/review/?tab=all&campaign={world.campaign.id}&municipality={world.own.id}",
+            "/programmes/"]
+    few = {url: _get(app, client, url) for url in urls}
+    assert all(n > 0 for n in few.values())  # the listener sees the read-only engine too
+    _programmes(world, 3, 27)
+    many = {url: _get(app, client, url) for url in urls}
+    assert few == many
+    sign_in(client, "editor")
+    home_few = _get(app, client, "/")
+    _programmes(world, 30, 5)
+    assert _get(app, client, "/") == home_few
+
+
+def _cycle(w, programme, cycles: int, remarks: int) -> None:
+    """Return and resubmit `cycles` times with `remarks` answered remarks each time."""
+    for c in range(cycles):
+        for i in range(remarks):
+            add_external_remark(w, programme, f"Замечание {c}.{i}")
+        operations.return_for_revision(w.session, programme, w.reviewer, now=w.clock.tick(),
+                                       reason=f"Возврат {c}")
+        for remark in w.session.scalars(select(Remark).where(
+                Remark.programme_id == programme.id, Remark.state == RemarkState.OPEN)):
+            review.answer_remark(w.session, programme, remark, w.editor, body="Ответ",
+                                 now=w.clock.tick())
+            review.comment_remark(w.session, programme, remark, w.reviewer, body="Ещё вопрос",
+                                  now=w.clock.tick())
+        section = programme.sections[0]
+        section.text += f" Дополнено в цикле {c}."
+        operations.resubmit_programme(w.session, programme, w.editor, now=w.clock.tick())
+        operations.start_review(w.session, programme, w.reviewer, now=w.clock.tick())
+    add_external_remark(w, programme, "Последнее замечание")
+    assess_all(w, programme)
+
+
+def test_programme_page_runs_the_same_queries_whatever_its_history(app, client, world):
+    small = programme_in(world, ProgrammeState.IN_REVIEW, title="Простая")
+    _cycle(world, small, cycles=0, remarks=0)
+    big = programme_in(world, ProgrammeState.IN_REVIEW, title="С историей")
+    _cycle(world, big, cycles=4, remarks=5)
+    world.session.commit()
+    assert big.revision_number == 5
+    for login in ("reviewer", "reviewer2", "editor", "admin"):
+        sign_in(client, login)
+        counts = [_get(app, client, f"/programmes/{p.id}") for p in (small, big)]
+        assert counts[0] == counts[1], login
+        assert counts[0] < 25, counts
+        revisions = [_get(app, client, f"/programmes/{p.id}?rev=1") for p in (small, big)]
+        assert revisions[0] == revisions[1], login
