@@ -39,6 +39,8 @@ CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_fo
 
 
 def status_for(error: WorkflowError) -> int:
+    if error.code == "too_many_attempts":
+        return 429
     if isinstance(error, NotFound):
         return 404
     if isinstance(error, PermissionDenied):
@@ -74,6 +76,8 @@ def init_app(app: Flask) -> None:
         status = status_for(error)
         if wants_json():
             extra = {"reasons": error.reasons} if isinstance(error, GuardFailed) else {}
+            if isinstance(error, InvalidInput) and error.field:
+                extra["field"] = error.field
             return json_error(status, error.code, error.message, **extra)
         return render_template("errors/error.html", status=status, message=error.message), status
 

@@ -292,12 +292,35 @@ def _validate_fields(fields: DraftFields) -> DraftFields:
             "Период реализации указан неверно: год начала не позже года окончания, 2000–2100",
             field="period_from",
         )
-    for name in ("responsible_name", "responsible_position", "responsible_phone", "outgoing_number"):
+    for name, label in FIELD_LABELS.items():
         value = getattr(fields, name)
-        if value is not None and len(value) > 300:
-            raise InvalidInput("Поле длиннее 300 символов", field=name)
+        # The column's own length, so no value can reach the database and fail there.
+        limit = Programme.__table__.c[name].type.length
+        if value is not None and len(value) > limit:
+            raise InvalidInput(f"Поле «{label}» длиннее {limit} символов", field=name)
     fields.title = title
     return fields
+
+
+FIELD_LABELS = {
+    "responsible_name": "Ответственный",
+    "responsible_position": "Должность ответственного",
+    "responsible_phone": "Телефон ответственного",
+    "outgoing_number": "Исходящий номер",
+}
+
+
+def _check_title_free(session: Session, campaign_id: int, municipality_id: int, title: str,
+                      programme_id: int | None = None) -> None:
+    clash = select(func.count(Programme.id)).where(
+        Programme.campaign_id == campaign_id,
+        Programme.municipality_id == municipality_id,
+        Programme.title == title,
+    )
+    if programme_id is not None:
+        clash = clash.where(Programme.id != programme_id)
+    if session.scalar(clash):
+        raise InvalidInput("Программа с таким названием уже есть в этой кампании", field="title")
 
 
 def _check_editor(programme_or_municipality_id: int, actor: User) -> None:
@@ -315,15 +338,7 @@ def create_programme(
         raise PermissionDenied("Учётная запись отключена")
     _check_editor(actor.municipality_id, actor)
     fields = _validate_fields(fields)
-    duplicate = session.scalar(
-        select(func.count(Programme.id)).where(
-            Programme.campaign_id == campaign.id,
-            Programme.municipality_id == actor.municipality_id,
-            Programme.title == fields.title,
-        )
-    )
-    if duplicate:
-        raise InvalidInput("Программа с таким названием уже есть в этой кампании", field="title")
+    _check_title_free(session, campaign.id, actor.municipality_id, fields.title)
     programme = Programme(
         campaign_id=campaign.id,
         municipality_id=actor.municipality_id,
@@ -376,6 +391,8 @@ def update_draft(
     values: dict = {"version": seen_version + 1, "updated_at": now}
     if fields is not None:
         values.update(vars(_validate_fields(fields)))
+        _check_title_free(session, programme.campaign_id, programme.municipality_id,
+                          values["title"], programme.id)
     result = session.execute(
         update(Programme)
         .where(Programme.id == programme.id, Programme.version == seen_version)
