@@ -1,0 +1,252 @@
+"""Fixtures of the security tests: one app per database backend (SQLite, and PostgreSQL when
+TEST_DATABASE_URL is set), a configurable copy of its settings per test, sign-in helpers
+for the screens and the API, and a "two tenants" world in which each municipality owns a
+programme with remarks, a revision, an attachment and a signed letter with its PDF, every
+text carrying a marker that must never reach the other municipality."""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from documents.issue import ensure_demo_signer, render_and_store
+from tests.factories import PASSWORD
+from web import create_app
+from workflow import letters, operations, review, users
+from workflow.models import Letter, Programme, User
+from workflow.states import RemarkVisibility, Verdict
+
+ORGANISATION = "Министерство образования Приморского края"
+ROLE_LOGINS = {
+    "editor": "editor", "foreign_editor": "foreign-editor", "reviewer": "reviewer",
+    "signatory": "signatory", "admin": "admin",
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes():
+    """scrypt at its production cost (~0.1-0.3 s) would dominate these tests, which sign in
+    hundreds of times; the same verification code path reads the cost from the hash."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "hash_password",
+                      lambda password: generate_password_hash(password, method="scrypt:1024:8:1"))
+        yield
+
+
+class _ClockHolder:
+    clock = None
+
+    def __call__(self):
+        return self.clock()
+
+
+BASE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "security-tests",
+    "WTF_CSRF_ENABLED": False,
+    "LOGIN_THROTTLE_ATTEMPTS": 1000,
+}
+
+
+@pytest.fixture(scope="session")
+def security_app(db_url, engine, tmp_path_factory):
+    """Building an app costs ~1 s (templates, engine), so one per backend; each test gets its
+    own clock and upload directory, and `configure` changes settings for one test only."""
+    root = tmp_path_factory.mktemp("security")
+    holder = _ClockHolder()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("APP_INSTANCE_PATH", str(root / "instance"))
+        app = create_app({**BASE_CONFIG, "DATABASE_URL": db_url, "CLOCK": holder,
+                          "PKI_DIR": str(root / "pki"), "UPLOAD_DIR": str(root / "uploads")})
+    app.extensions["test_clock"] = holder
+    ensure_demo_signer(app.config, "Шкуратская Мария Викторовна", ORGANISATION)
+    yield app
+    app.extensions["engine"].dispose()
+
+
+@pytest.fixture
+def app(security_app, session_factory, clock, tmp_path):
+    # After `session_factory`, whose teardown wipes the tables when the test is done.
+    saved = dict(security_app.config)
+    security_app.extensions["test_clock"].clock = clock
+    security_app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    yield security_app
+    security_app.config.clear()
+    security_app.config.update(saved)
+
+
+@pytest.fixture
+def configure(app):
+    """`configure(LOGIN_THROTTLE_ATTEMPTS=3)`: restored after the test by `app`."""
+
+    def _set(**overrides):
+        app.config.update(overrides)
+
+    return _set
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def fresh(session_factory):
+    """A short-lived session for arranging and inspecting the database."""
+
+    @contextmanager
+    def _open(commit: bool = True):
+        s = session_factory()
+        try:
+            yield s
+            if commit:
+                s.commit()
+        finally:
+            s.rollback()
+            s.close()
+
+    return _open
+
+
+def csrf_token(client, url: str = "/login") -> str | None:
+    page = client.get(url)
+    found = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data)
+    return found.group(1).decode() if found else None
+
+
+def sign_in(client, login: str, password: str = PASSWORD, *, address: str = "127.0.0.1",
+            expect: int | None = 302):
+    data = {"login": login, "password": password}
+    token = csrf_token(client)
+    if token:
+        data["csrf_token"] = token
+    response = client.post("/login", data=data, environ_base={"REMOTE_ADDR": address})
+    if expect is not None:
+        assert response.status_code == expect, response.get_data(as_text=True)[:500]
+    return response
+
+
+def api_token(client, login: str, password: str = PASSWORD) -> str:
+    response = client.post("/api/v1/auth/token", json={"login": login, "password": password})
+    assert response.status_code == 201, response.get_data(as_text=True)[:500]
+    return response.get_json()["token"]
+
+
+def body_text(response) -> str:
+    """What a response shows, as text: HTML, JSON and CSV as they are, PDFs by their text."""
+    data = response.get_data()
+    if response.mimetype == "application/pdf" and data.startswith(b"%PDF"):
+        import io
+
+        from pypdf import PdfReader
+
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            return "\n".join(page.extract_text() or "" for page in reader.pages)
+        except Exception:  # a broken PDF is still searched as bytes below
+            pass
+    return data.decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------- two tenants
+
+
+@dataclass
+class Tenant:
+    """One municipality's objects and the markers its texts carry."""
+
+    key: str
+    marker: str
+    editor: User
+    programme_id: int = 0
+    remark_id: int = 0
+    internal_remark_id: int = 0
+    letter_id: int = 0
+    code: str = ""
+    revision: int = 1
+    user_id: int = 0
+    municipality_id: int = 0
+    internal_marker: str = ""
+    heading_marker: str = ""
+    ids: dict = field(default_factory=dict)
+
+
+def _build_tenant(w, editor: User, key: str, marker: str, upload_dir: Path) -> Tenant:
+    """A programme returned for revision (external and internal remark, revision 1, an
+    attachment), its return letter with a marked heading and body, signed."""
+    s, clock = w.session, w.clock
+    tenant = Tenant(key=key, marker=marker, editor=editor, user_id=editor.id,
+                    municipality_id=editor.municipality_id,
+                    internal_marker=f"ВНУТРЕННЕЕ-{key.upper()}",
+                    heading_marker=f"{marker}-ЗАГОЛОВОК")
+    sections = {r.id: f"{marker}-РАЗДЕЛ {r.position}" for r in w.campaign.requirements}
+    p = operations.create_programme(
+        s, w.campaign, editor,
+        operations.DraftFields(title=f"{marker}-ПРОГРАММА", period_from=2026, period_to=2028,
+                               responsible_name=f"{marker}-ОТВЕТСТВЕННЫЙ",
+                               outgoing_number="01-12/345", outgoing_date=date(2026, 2, 20)),
+        now=clock.tick(), sections=sections,
+    )
+    upload_dir.mkdir(parents=True, exist_ok=True)
+    attachment_key = (key * 32)[:32].encode().hex()[:32]
+    (upload_dir / attachment_key).write_bytes(b"%PDF-1.4 " + marker.encode())
+    operations.set_attachment(s, p, editor, now=clock.tick(), name=f"{marker}-ФАЙЛ.pdf",
+                              key=attachment_key, size=20, content_type="application/pdf")
+    operations.submit_programme(s, p, editor, now=clock.tick())
+    operations.start_review(s, p, w.reviewer, now=clock.tick())
+    first = w.campaign.requirements[0].id
+    external = review.add_remark(s, p, w.reviewer, requirement_id=first,
+                                 body=f"{marker}-ЗАМЕЧАНИЕ", visibility=RemarkVisibility.EXTERNAL,
+                                 now=clock.tick())
+    internal = review.add_remark(s, p, w.reviewer, requirement_id=first,
+                                 body=tenant.internal_marker,
+                                 visibility=RemarkVisibility.INTERNAL, now=clock.tick())
+    review.assess_requirement(s, p, w.reviewer, requirement_id=first, verdict=Verdict.NOT_MET,
+                              comment=f"{marker}-ОЦЕНКА", now=clock.tick())
+    operations.return_for_revision(s, p, w.reviewer, now=clock.tick(),
+                                   reason=f"{marker}-ПРИЧИНА")
+    letter = s.scalar(select(Letter).where(Letter.programme_id == p.id))
+    letters.edit_letter(s, letter, w.reviewer, letters.LetterEdit(
+        addressee=letter.addressee, heading=tenant.heading_marker, salutation=letter.salutation,
+        body=f"{marker}-ТЕКСТ письма."), now=clock.tick())
+    letters.sign_letter(s, letter, w.signatory, now=clock.tick())
+    s.flush()
+    tenant.programme_id, tenant.remark_id = p.id, external.id
+    tenant.internal_remark_id, tenant.letter_id = internal.id, letter.id
+    tenant.code = letter.verification_code
+    return tenant
+
+
+@dataclass
+class Tenants:
+    own: Tenant
+    foreign: Tenant
+    world: object
+
+    def of(self, role: str) -> tuple[Tenant, Tenant]:
+        """(own, foreign) from the point of view of a municipal editor."""
+        return (self.foreign, self.own) if role == "foreign_editor" else (self.own, self.foreign)
+
+
+@pytest.fixture
+def tenants(app, world) -> Tenants:
+    upload_dir = Path(app.config["UPLOAD_DIR"])
+    own = _build_tenant(world, world.editor, "artem", "СЕКРЕТ-АРТЁМ", upload_dir)
+    foreign = _build_tenant(world, world.foreign_editor, "khasan", "СЕКРЕТ-ХАСАН", upload_dir)
+    world.session.commit()
+    for tenant in (own, foreign):
+        assert render_and_store(app, tenant.letter_id)
+    return Tenants(own=own, foreign=foreign, world=world)
+
+
+def programme_state(fresh, programme_id: int) -> tuple:
+    with fresh(commit=False) as s:
+        p = s.get(Programme, programme_id)
+        return (p.state, p.version, p.title, p.revision_number, p.attachment_key)
