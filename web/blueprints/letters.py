@@ -286,7 +286,7 @@ def _journal_order():
 
 @bp.route("/")
 @login_required
-def journal():
+def index():
     filters, conditions = _journal_filters(request.args)
     session = db()
     page_size = current_app.config["PAGE_SIZE"]
@@ -639,7 +639,7 @@ def reminders(campaign_id: int):
         return redirect(url_for(".circular", campaign_id=campaign.id))
     flash(f"Подготовлено проектов напоминаний: {len(drafted)}. Они ждут подписи в журнале.",
           "success")
-    return redirect(url_for(".journal", kind=LetterKind.REMINDER, state=LetterState.DRAFT))
+    return redirect(url_for(".index", kind=LetterKind.REMINDER, state=LetterState.DRAFT))
 
 
 # ------------------------------------------------------------------ organisation profile

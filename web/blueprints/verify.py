@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -135,10 +136,16 @@ def check_document(data: bytes, letter: Letter, roots: list) -> dict:
         "sha256": result.sha256,
         "signer_name": result.signer_name,
         "serial": result.serial,
-        "signed_at": result.signed_at.strftime("%d.%m.%Y %H:%M") + " (UTC)"
-        if result.signed_at else None,
-        "filename": None,
+        "signed_at": _utc(result.signed_at),
     }
+
+
+def _utc(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%d.%m.%Y %H:%M") + " (UTC)"
 
 
 def _answer(requisites: dict, check: dict, status: int):
