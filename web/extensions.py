@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFProtect
@@ -33,6 +34,15 @@ class SessionUser(UserMixin):
         return self.user.active
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The signed cookie session, marked `Secure` when the configuration says so or when the
+    request itself came over HTTPS (behind a proxy, with ProxyFix trusting X-Forwarded-Proto)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]
+                    or (has_request_context() and request.is_secure))
+
+
 def _load_user(token: str) -> SessionUser | None:
     from .database import db
 
@@ -58,6 +68,7 @@ def _select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.login_view = "auth.login"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, session
+from flask import Flask, request, session
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -23,6 +23,6 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if app.config.get("SESSION_COOKIE_SECURE"):
+        if app.config.get("SESSION_COOKIE_SECURE") or request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

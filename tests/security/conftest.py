@@ -250,3 +250,11 @@ def programme_state(fresh, programme_id: int) -> tuple:
     with fresh(commit=False) as s:
         p = s.get(Programme, programme_id)
         return (p.state, p.version, p.title, p.revision_number, p.attachment_key)
+
+
+@pytest.fixture
+def sqlite_only(db_url):
+    """For checks that do not depend on the database (headers, cookies, redirects): running
+    them again on PostgreSQL would only repeat the same HTTP-level assertions."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("database-independent check: runs on SQLite only")
