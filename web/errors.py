@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -54,6 +54,59 @@ def status_for(error: WorkflowError) -> int:
     return 400
 
 
+REFUSED = "action.refused"
+
+
+def _signed_in() -> tuple[int, str] | None:
+    """(id, login) of the caller: the API's bearer user or the screens' session user."""
+    user = g.get("api_user")
+    if user is None:
+        from flask_login import current_user
+
+        if not current_user or not current_user.is_authenticated:
+            return None
+        user = current_user.user
+    return user.id, user.login
+
+
+def mark_refused(code: str) -> None:
+    """Note that this request was refused; `_log_refused` records it after the response."""
+    g.refused_code = code
+
+
+def _log_refused(response):
+    """A refused action by a signed-in user (403, 404 on a matched route, CSRF failure)
+    becomes a SecurityEvent: who, what (method, path, error code) and when. Never the body,
+    the query string or any header. Written in a session of its own: the request's session
+    is rolled back first (it holds nothing worth keeping in a refused request, and on SQLite
+    it may hold the write lock)."""
+    code = g.pop("refused_code", None)
+    if code is None and response.status_code in (403, 404) and request.endpoint not in (None, "static"):
+        code = CODES[response.status_code]
+    if code is None:
+        return response
+    try:
+        who = _signed_in()
+        if who is None:
+            return response
+        request_session = g.get("db_session")
+        if request_session is not None:
+            request_session.rollback()
+        from workflow.models import SecurityEvent
+
+        factory = current_app.extensions["session_factory"]
+        with factory() as session:
+            session.add(SecurityEvent(
+                at=current_app.config["CLOCK"](), action=REFUSED, user_id=who[0],
+                login=who[1][:64], address=(request.remote_addr or "")[:64],
+                detail=f"{request.method} {request.path[:500]} {response.status_code} {code}",
+            ))
+            session.commit()
+    except Exception:  # the log must never turn a refusal into a server error
+        log.exception("could not record a refused action on %s %s", request.method, request.path)
+    return response
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -64,8 +117,11 @@ def json_error(status: int, code: str, message: str, **extra):
 
 
 def init_app(app: Flask) -> None:
+    app.after_request(_log_refused)
+
     @app.errorhandler(CSRFError)
     def _csrf(error):
+        mark_refused("csrf")
         message = "Форма устарела или отправлена повторно. Обновите страницу и повторите."
         if wants_json():
             return json_error(400, "csrf", message)
@@ -74,6 +130,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(WorkflowError)
     def _workflow(error: WorkflowError):
         status = status_for(error)
+        if isinstance(error, (PermissionDenied, NotFound)):
+            mark_refused(error.code)
         if wants_json():
             extra = {"reasons": error.reasons} if isinstance(error, GuardFailed) else {}
             if isinstance(error, InvalidInput) and error.field:
@@ -85,6 +143,8 @@ def init_app(app: Flask) -> None:
     def _http(error: HTTPException):
         status = error.code or 500
         message = MESSAGES.get(status, error.description)
+        if status == 403:
+            mark_refused("forbidden")
         if wants_json():
             return json_error(status, CODES.get(status, "error"), message)
         return render_template("errors/error.html", status=status, message=message), status
