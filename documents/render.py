@@ -99,7 +99,8 @@ class LetterRenderer:
             mark=ctx.signature_mark,
             mark_anchor=MARK_ANCHOR,
             emblem_uri=_svg_data_uri(emblem),
-            qr_uri=qr_data_uri(ctx.verification_url) if ctx.verification_url else None,
+            # A draft is not registered yet: its verification page would not exist.
+            qr_uri=qr_data_uri(ctx.verification_url) if ctx.verification_url and not ctx.draft else None,
         )
 
     def render_pdf(self, ctx: LetterContext) -> RenderedPdf:
