@@ -281,7 +281,7 @@ def _clean(value: str, what: str, limit: int) -> str:
 
 
 def _cas_letter(session, letter, seen_version, from_state, values, illegal_message) -> None:
-    session.refresh(letter, with_for_update=True)
+    session.refresh(letter, with_for_update={"of": Letter})
     if letter.version != seen_version:
         raise StaleVersion()
     if letter.state != from_state:
@@ -359,7 +359,7 @@ def sign_letter(
     if not actor.active or actor.role != Role.SIGNATORY:
         raise PermissionDenied("Подписать письмо может только подписант")
     seen = letter.version if expected_version is None else expected_version
-    session.refresh(letter, with_for_update=True)
+    session.refresh(letter, with_for_update={"of": Letter})
     if letter.version != seen:
         raise StaleVersion()
     if letter.state != LetterState.DRAFT:

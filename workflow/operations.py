@@ -81,20 +81,17 @@ def _last_event(session: Session, programme_id: int) -> WorkflowEvent | None:
 
 
 def _stale(session: Session, programme: Programme) -> StaleVersion:
-    """Name who changed the row, when we know it: the last history entry is the latest change
-    only if it happened at the row's `updated_at`. A saved draft writes no history, so naming
-    the author of the last transition then would blame the wrong person at the wrong time."""
-    session.refresh(programme, ["updated_at"])
-    last = _last_event(session, programme.id)
-    changed_at = programme.updated_at
-    if last is not None and changed_at is not None and last.at == changed_at.replace(microsecond=0):
-        return StaleVersion(last.actor.full_name, last.at)
-    return StaleVersion(changed_at=changed_at)
+    """Name who made the latest change (a transition or a saved draft) and when."""
+    session.refresh(programme, ["updated_at", "updated_by_id"])
+    author = session.get(User, programme.updated_by_id) if programme.updated_by_id else None
+    return StaleVersion(author.full_name if author else None, programme.updated_at)
 
 
 def _lock(session: Session, programme: Programme) -> None:
-    """Reload the row under a row lock (PostgreSQL; SQLite already holds the write lock)."""
-    session.refresh(programme, with_for_update=True)
+    """Reload the row under a row lock (PostgreSQL; SQLite already holds the write lock).
+    `of` limits the lock to this table: PostgreSQL refuses FOR UPDATE on the nullable side
+    of the outer joins that eager-loaded relationships add."""
+    session.refresh(programme, with_for_update={"of": Programme})
 
 
 # ---------------------------------------------------------------- the engine
@@ -171,7 +168,8 @@ def fire(
     if unmet:
         raise GuardFailed(unmet)
 
-    values: dict = {"state": dest, "version": seen_version + 1, "updated_at": now}
+    values: dict = {"state": dest, "version": seen_version + 1, "updated_at": now,
+                    "updated_by_id": actor.id}
     if "assign_reviewer" in spec.effects:
         values["reviewer_id"] = actor.id
     if "freeze_revision" in spec.effects:
@@ -348,6 +346,7 @@ def create_programme(
         created_by_id=actor.id,
         created_at=now,
         updated_at=now,
+        updated_by_id=actor.id,
         **vars(fields),
     )
     texts = _validate_sections(campaign, sections or {})
@@ -388,7 +387,7 @@ def update_draft(
         raise IllegalTransition(
             "Программу можно изменять только в состоянии «Черновик» или «Возвращена на доработку»"
         )
-    values: dict = {"version": seen_version + 1, "updated_at": now}
+    values: dict = {"version": seen_version + 1, "updated_at": now, "updated_by_id": actor.id}
     if fields is not None:
         values.update(vars(_validate_fields(fields)))
         _check_title_free(session, programme.campaign_id, programme.municipality_id,

@@ -55,11 +55,14 @@ class Programme(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Who made the latest change (a transition or a saved draft): named in "changed by".
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     campaign: Mapped[Campaign] = relationship()
     municipality: Mapped[Municipality] = relationship()
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
     sections: Mapped[list[ProgrammeSection]] = relationship(
         back_populates="programme", cascade="all, delete-orphan",
         order_by="ProgrammeSection.requirement_id",
