@@ -204,14 +204,15 @@ class ProgrammeList:
     pages: int
     tab_counts: dict[str, int]
     campaigns: list[tuple[int, str]]
-    municipalities: list[tuple[int, str]]
+    municipality_filter: bool
 
 
 def _int_or_none(value) -> int | None:
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if -(2**31) <= number < 2**31 else None  # beyond INTEGER: no such row
 
 
 def programme_list(
@@ -225,6 +226,13 @@ def programme_list(
         filters.append(Programme.campaign_id == cid)
     if (mid := _int_or_none(municipality_id)) is not None:
         filters.append(Programme.municipality_id == mid)
+    elif municipality_id and (needle := str(municipality_id).strip()[:100]):
+        filters.append(Programme.municipality_id.in_(
+            select(Municipality.id).where(or_(*(
+                Municipality.name.contains(variant, autoescape=True)
+                for variant in {needle, needle.lower(), needle.capitalize()}
+            )))
+        ))
     if state in {s.value for s in ProgrammeState}:
         filters.append(Programme.state == state)
 
@@ -272,12 +280,8 @@ def programme_list(
 
     campaigns = [(c.id, c.title) for c in session.execute(
         select(Campaign.id, Campaign.title).order_by(Campaign.deadline.desc()))]
-    if actor.role == Role.MUNICIPAL_EDITOR:
-        municipalities = []
-    else:
-        municipalities = [(m.id, m.name) for m in session.execute(
-            select(Municipality.id, Municipality.name).order_by(Municipality.name))]
-    return ProgrammeList(rows, total, page, pages, tab_counts, campaigns, municipalities)
+    municipality_filter = actor.role != Role.MUNICIPAL_EDITOR
+    return ProgrammeList(rows, total, page, pages, tab_counts, campaigns, municipality_filter)
 
 
 # ---------------------------------------------------------------- the programme page
