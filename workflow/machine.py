@@ -151,8 +151,30 @@ def _build_machine(model: _StateHolder) -> Machine:
     )
 
 
+def _reachable() -> dict[tuple[str, str], str]:
+    """(state, trigger) -> destination for every legal pair, found by running each trigger
+    from each state on the machine once, at import."""
+    table = {}
+    for state in S:
+        for spec in PROGRAMME_TRANSITIONS:
+            dest = fire_on_machine(state.value, spec.trigger)
+            if dest is not None:
+                table[(state.value, spec.trigger)] = dest
+    return table
+
+
+def allowed_from(current: str, trigger: str) -> str | None:
+    """The destination of `trigger` from `current`, or None; a lookup for listing actions
+    (the screens ask for every trigger of every row), equal to what the machine does."""
+    return _REACHABLE.get((getattr(current, "value", current), trigger))
+
+
 def next_state(current: str, trigger: str) -> str | None:
     """Run `trigger` on a throw-away machine; the destination, or None if illegal here."""
+    return fire_on_machine(current, trigger)
+
+
+def fire_on_machine(current: str, trigger: str) -> str | None:
     # A `ProgrammeState` member (what a freshly created row holds until it is reloaded) must
     # become its plain value: `transitions` treats an Enum initial state as the member's
     # *name* ("DRAFT"), which matches no state, and every trigger then looked illegal.
@@ -163,3 +185,6 @@ def next_state(current: str, trigger: str) -> str | None:
     except (MachineError, AttributeError):
         return None
     return holder.state
+
+
+_REACHABLE = _reachable()

@@ -25,7 +25,7 @@ from .errors import (
     StaleVersion,
 )
 from .facts import ProgrammeFacts
-from .machine import TRANSITIONS_BY_TRIGGER, TransitionSpec, next_state
+from .machine import TRANSITIONS_BY_TRIGGER, TransitionSpec, allowed_from, next_state
 from .models import (
     Campaign,
     Programme,
@@ -120,7 +120,7 @@ def available_actions(session: Session, programme: Programme, actor: User) -> li
     facts = ProgrammeFacts(session, programme)
     options = []
     for spec in TRANSITIONS_BY_TRIGGER.values():
-        if next_state(programme.state, spec.trigger) is None:
+        if allowed_from(programme.state, spec.trigger) is None:
             continue
         try:
             _check_actor(spec, programme, actor)
