@@ -6,6 +6,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from workflow import audit, schema
 from workflow.db import unit_of_work
@@ -23,6 +24,7 @@ def _fail(message: str) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or upgrade the schema with Alembic migrations."""
     schema.upgrade(current_app.extensions["engine"])
@@ -49,6 +51,7 @@ def _ensure_signer() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--password", default="demo-password-2026", show_default=True,
               help="Password for every demo account.")
 def seed_demo(password: str) -> None:
@@ -78,12 +81,14 @@ def _issue_pending_letters() -> int:
 
 
 @click.command("issue-letters")
+@with_appcontext
 def issue_letters() -> None:
     """Render and sign every signed letter that has no PDF yet (retry after a failure)."""
     click.echo(f"Сформировано писем: {_issue_pending_letters()}")
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("login")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 @click.option("--municipality", "municipality_code", default=None, help="Municipality code.")
@@ -105,6 +110,7 @@ def create_user(login, role, municipality_code, password, full_name, position) -
 
 
 @click.command("verify-audit")
+@with_appcontext
 def verify_audit() -> None:
     """Recompute the hash chains of the history and the letter journal."""
     with unit_of_work(_factory()) as session:

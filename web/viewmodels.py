@@ -15,6 +15,7 @@ from flask_babel import format_decimal, get_locale, get_timezone
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from workflow.letters import visible_letters_filter
 from workflow.machine import TRANSITIONS_BY_TRIGGER
 from workflow.models import (
     Assessment,
@@ -323,6 +324,7 @@ class ProgrammePage:
     sections: list[SectionView]
     events: list[WorkflowEvent]
     is_ministry: bool
+    letters: list[Letter] = field(default_factory=list)
 
 
 def load_programme(
@@ -450,6 +452,11 @@ def programme_page(session: Session, programme: Programme, actor: User, rev) -> 
         .options(joinedload(WorkflowEvent.actor))
         .order_by(WorkflowEvent.seq)
     ))
+    letters = list(session.scalars(
+        select(Letter)
+        .where(Letter.programme_id == programme.id, visible_letters_filter(actor))
+        .order_by(Letter.id)
+    ))
     return ProgrammePage(
         programme=programme,
         revisions=[(r.number, r.created_at) for r in revisions],
@@ -457,20 +464,12 @@ def programme_page(session: Session, programme: Programme, actor: User, rev) -> 
         sections=sections,
         events=events,
         is_ministry=is_ministry,
+        letters=letters,
     )
 
 
 def last_change(session: Session, programme: Programme) -> tuple[str, datetime]:
-    """Who changed the programme last, and when, for the "changed since you opened it" note.
-    Draft saves leave no history entry, so they are attributed to the municipality."""
-    event = session.scalar(
-        select(WorkflowEvent)
-        .where(WorkflowEvent.programme_id == programme.id)
-        .options(joinedload(WorkflowEvent.actor))
-        .order_by(WorkflowEvent.seq.desc())
-        .limit(1)
-    )
-    at = programme.updated_at
-    if event is not None and abs((event.at - at).total_seconds()) < 1:
-        return event.actor.full_name, at
-    return f"специалистом муниципалитета ({programme.municipality.name})", at
+    """Who changed the programme last, and when, for the "changed since you opened it" note."""
+    session.refresh(programme, ["updated_at", "updated_by_id"])
+    author = session.get(User, programme.updated_by_id) if programme.updated_by_id else None
+    return (author.full_name if author else "другим пользователем"), programme.updated_at

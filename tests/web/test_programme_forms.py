@@ -120,7 +120,7 @@ def test_stale_form_in_a_second_tab_keeps_the_typed_text(client, world, login):
     assert response.status_code == 409
     body = text(response)
     assert "Программа была изменена" in body
-    assert "специалистом муниципалитета" in body
+    assert world.editor.full_name in body  # who saved it (recorded on the row)
     assert "2 марта 2026" in body  # when, in Russian, in the ministry's time zone
     assert "Текст из второй вкладки, набранный долго" in body  # the user's text is kept
     assert "Текст из первой вкладки" in body  # and the saved one is shown beside it

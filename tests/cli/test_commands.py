@@ -1,0 +1,68 @@
+"""The command line as an administrator uses it: migrations, demo data, users, audit."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.conftest import reset_schema
+from web import create_app
+from workflow.models import Letter, Municipality, Programme, User
+from workflow.states import LetterState, ProgrammeState
+
+
+@pytest.fixture
+def cli_app(db_url, tmp_path):
+    """An app on an empty database: the schema comes from the migrations."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}" if db_url.startswith("sqlite") else db_url
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "APP_INSTANCE_PATH": str(tmp_path),
+                      "PKI_DIR": str(tmp_path / "pki")})
+    reset_schema(app.extensions["engine"])
+    yield app
+    # Leave the shared PostgreSQL database as the other tests expect it: tables from the models.
+    from workflow.models import Base
+
+    reset_schema(app.extensions["engine"])
+    Base.metadata.create_all(app.extensions["engine"])
+    app.extensions["engine"].dispose()
+
+
+@pytest.mark.slow
+def test_seed_demo_loads_every_state_renders_letters_and_keeps_the_audit_chains(cli_app):
+    runner = cli_app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo", "--password", "another-demo-password"])
+    assert result.exit_code == 0, result.output
+    assert "admin" in result.output and "reviewer1" in result.output and "vladivostok" in result.output
+    with cli_app.extensions["session_factory"]() as s:
+        assert s.scalar(select(func.count(Municipality.id))) == 34
+        assert s.scalar(select(func.count(User.id))) == 34 + 4
+        states = set(s.scalars(select(Programme.state)))
+        assert states == {state.value for state in ProgrammeState}
+        circular = s.scalar(select(Letter).where(Letter.number == "23/6666"))
+        assert circular.registered_on.isoformat() == "2022-07-15"
+        signed = s.scalars(select(Letter).where(Letter.state == LetterState.SIGNED)).all()
+        assert sorted(x.seq for x in signed) == list(range(6666, 6666 + len(signed)))
+        assert all(x.pdf_sha256 for x in signed)
+    audit = runner.invoke(args=["verify-audit"])
+    assert audit.exit_code == 0, audit.output
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 1 and "пустую базу" in again.output
+
+
+def test_init_db_then_create_user_and_clear_errors(cli_app):
+    runner = cli_app.test_cli_runner()
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    ok = runner.invoke(args=["create-user", "ivanova", "--role", "reviewer",
+                             "--password", "a-long-unusual-passphrase", "--name", "Иванова Анна Петровна"])
+    assert ok.exit_code == 0, ok.output
+    missing = runner.invoke(args=["create-user", "petrov", "--role", "municipal_editor",
+                                  "--municipality", "nowhere", "--password", "a-long-unusual-passphrase"])
+    assert missing.exit_code == 1 and "nowhere" in missing.output
+    weak = runner.invoke(args=["create-user", "sidorov", "--role", "reviewer", "--password", "qwerty"])
+    assert weak.exit_code == 1 and "Пароль" in weak.output
+    bad_role = runner.invoke(args=["create-user", "x1", "--role", "boss", "--password", "p"])
+    assert bad_role.exit_code == 2 and "boss" in bad_role.output
+    unknown = runner.invoke(args=["create-user", "x2", "--colour", "red"])
+    assert unknown.exit_code == 2
+    with cli_app.extensions["session_factory"]() as s:
+        assert s.scalar(select(func.count(User.id))) == 1
