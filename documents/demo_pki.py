@@ -17,6 +17,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+# The demo journal replays letters from 2022 (the circular 23/6666 and the decisions after
+# it): the demo certificates must already be valid on those signing dates.
+DEMO_BACKDATE = timedelta(days=5 * 365)
+
 CA_CERT_FILE = "demo-ca.pem"
 CA_KEY_FILE = "demo-ca-key.pem"
 SIGNER_P12_FILE = "signatory.p12"
@@ -54,7 +58,7 @@ def _create_ca(organisation: str, now: datetime):
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(_serial())
-        .not_valid_before(now - timedelta(days=1))
+        .not_valid_before(now - DEMO_BACKDATE)
         .not_valid_after(now + timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
@@ -81,7 +85,7 @@ def _issue_signatory(ca_key, ca_cert, owner_name: str, organisation: str, now: d
         .public_key(key.public_key())
         .serial_number(_serial())
         # Backdated a day so a letter signed "now" on a machine with a skewed clock still verifies.
-        .not_valid_before(now - timedelta(days=1))
+        .not_valid_before(now - DEMO_BACKDATE)
         .not_valid_after(now + timedelta(days=3 * 365))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
