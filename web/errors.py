@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from workflow.errors import (
@@ -148,6 +149,19 @@ def init_app(app: Flask) -> None:
         if wants_json():
             return json_error(status, CODES.get(status, "error"), message)
         return render_template("errors/error.html", status=status, message=message), status
+
+    @app.errorhandler(DataError)
+    def _bad_data(error: DataError):
+        # A value the database cannot hold (a NUL byte in text on PostgreSQL, a number out
+        # of range): bad input, not a server fault. Teardown rolls the session back.
+        log.warning("refused data on %s %s: %s", request.method, request.path,
+                    type(error.orig).__name__ if error.orig is not None else "DataError")
+        request_session = g.get("db_session")
+        if request_session is not None:
+            request_session.rollback()  # PostgreSQL refuses every statement after the error
+        if wants_json():
+            return json_error(400, "invalid_value", MESSAGES[400])
+        return render_template("errors/error.html", status=400, message=MESSAGES[400]), 400
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -258,3 +258,26 @@ def sqlite_only(db_url):
     them again on PostgreSQL would only repeat the same HTTP-level assertions."""
     if not db_url.startswith("sqlite"):
         pytest.skip("database-independent check: runs on SQLite only")
+
+
+# ---------------------------------------------------------------- state digests
+
+# Tables a refused request may legitimately write to: the security log, sign-in attempts
+# (throttling counts failures) and API tokens (issued on sign-in).
+VOLATILE_TABLES = {"security_event", "login_attempt", "api_token"}
+
+
+def db_digest(fresh, upload_dir: str | None = None) -> dict:
+    """Every row of every table but the volatile ones, and the stored upload files."""
+    from workflow.models import Base
+
+    with fresh(commit=False) as s:
+        digest = {
+            table.name: [tuple(r) for r in s.execute(
+                select(table).order_by(*table.primary_key.columns))]
+            for table in Base.metadata.sorted_tables if table.name not in VOLATILE_TABLES
+        }
+    if upload_dir:
+        root = Path(upload_dir)
+        digest["uploads"] = sorted(p.name for p in root.iterdir()) if root.exists() else []
+    return digest
