@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from .models import Assessment, Programme, ProgrammeSection, Remark, Requirement, Revision
@@ -39,20 +39,26 @@ class ProgrammeFacts:
         )
         return [pos for rid, pos in self._requirements if rid not in filled]
 
-    def _count_remarks(self, *conditions) -> int:
-        return self.session.scalar(
-            select(func.count(Remark.id)).where(Remark.programme_id == self.programme.id, *conditions)
-        ) or 0
-
     @cached_property
+    def _remark_counts(self) -> tuple[int, int]:
+        """(open external, unresolved of any kind), in one query."""
+        open_external = and_(Remark.visibility == RemarkVisibility.EXTERNAL,
+                             Remark.state == RemarkState.OPEN)
+        row = self.session.execute(
+            select(
+                func.coalesce(func.sum(case((open_external, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((Remark.state != RemarkState.RESOLVED, 1), else_=0)), 0),
+            ).where(Remark.programme_id == self.programme.id)
+        ).one()
+        return int(row[0]), int(row[1])
+
+    @property
     def open_external_remarks(self) -> int:
-        return self._count_remarks(
-            Remark.visibility == RemarkVisibility.EXTERNAL, Remark.state == RemarkState.OPEN
-        )
+        return self._remark_counts[0]
 
-    @cached_property
+    @property
     def unresolved_remarks(self) -> int:
-        return self._count_remarks(Remark.state != RemarkState.RESOLVED)
+        return self._remark_counts[1]
 
     @cached_property
     def requirements_not_met_positions(self) -> list[int]:
