@@ -1,0 +1,62 @@
+"""The demo journal's first letter, as the seed registers and the pipeline renders it, holds
+every requisite of the real letter 23/6666 (the reference text, extracted from its PDF)."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pdfplumber
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from documents.issue import ensure_demo_signer, get_signer, render_letter
+from workflow.db import make_engine, make_session_factory
+from workflow.demo.seed import seed_demo
+from workflow.models import Base, Letter
+
+REFERENCE = Path(__file__).parent / "data" / "reference_23_6666.txt"
+
+
+def _words(text: str) -> list[str]:
+    text = text.replace("*", " ").replace("–", "-").replace("\u00a0", " ")
+    return re.findall(r"[\w@./()«»:;,!№-]+", text)
+
+
+def _is_subsequence(needle: list[str], haystack: list[str]) -> bool:
+    it = iter(haystack)
+    return all(any(word == candidate for candidate in it) for word in needle)
+
+
+class _App:
+    """What documents.issue needs of an application: config and extensions."""
+
+    def __init__(self, factory, pki_dir):
+        self.config = {"PKI_DIR": str(pki_dir)}
+        self.extensions = {"session_factory": factory}
+
+
+def test_the_seeded_circular_renders_every_requisite_of_the_reference(tmp_path, monkeypatch):
+    monkeypatch.setattr("workflow.users.generate_password_hash",
+                        lambda p, method=None: generate_password_hash(p, "pbkdf2:sha256:1"))
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    Base.metadata.create_all(engine)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        seed_demo(session, password="demo-password-2026")
+        session.commit()
+        circular_id = session.scalar(select(Letter.id).where(Letter.number == "23/6666"))
+    app = _App(factory, tmp_path / "pki")
+    ensure_demo_signer(app.config, "Шкуратская Мария Викторовна", "Министерство образования")
+    assert render_letter(factory, circular_id, get_signer(app))
+    with factory() as session:
+        pdf = session.get(Letter, circular_id).pdf
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        rendered = _words("\n".join(page.extract_text() for page in doc.pages))
+
+    blocks = [b for b in re.split(r"\n\s*\n", REFERENCE.read_text(encoding="utf-8")) if b.strip()]
+    missing = [b.strip()[:80] for b in blocks if not _is_subsequence(_words(b), rendered)]
+    assert len(blocks) >= 15
+    assert missing == []
+    engine.dispose()
