@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         BABEL_DEFAULT_LOCALE="ru",
         BABEL_DEFAULT_TIMEZONE="Asia/Vladivostok",
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "web" / "translations"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",

@@ -1,10 +1,12 @@
-"""Error pages in Russian, without stack traces; JSON errors under /api/."""
+"""Error pages in the user's language (Russian by default), without stack traces; JSON errors under /api/."""
 
 from __future__ import annotations
 
 import logging
 
 from flask import Flask, current_app, g, jsonify, render_template, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
@@ -22,16 +24,16 @@ from workflow.errors import (
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: "Запрос не может быть обработан: проверьте введённые данные.",
-    401: "Требуется вход в систему.",
-    403: "У вас нет прав на это действие.",
-    404: "Страница не найдена.",
-    405: "Этот метод запроса не поддерживается.",
-    409: "Данные изменились: обновите страницу.",
-    413: "Файл слишком большой.",
-    422: "Условия для действия не выполнены.",
-    429: "Слишком много попыток. Повторите позже.",
-    500: "Внутренняя ошибка. Мы уже знаем о ней; повторите попытку позже.",
+    400: _l("Запрос не может быть обработан: проверьте введённые данные."),
+    401: _l("Требуется вход в систему."),
+    403: _l("У вас нет прав на это действие."),
+    404: _l("Страница не найдена."),
+    405: _l("Этот метод запроса не поддерживается."),
+    409: _l("Данные изменились: обновите страницу."),
+    413: _l("Файл слишком большой."),
+    422: _l("Условия для действия не выполнены."),
+    429: _l("Слишком много попыток. Повторите позже."),
+    500: _l("Внутренняя ошибка. Мы уже знаем о ней; повторите попытку позже."),
 }
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -123,7 +125,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error):
         mark_refused("csrf")
-        message = "Форма устарела или отправлена повторно. Обновите страницу и повторите."
+        message = gettext("Форма устарела или отправлена повторно. Обновите страницу и повторите.")
         if wants_json():
             return json_error(400, "csrf", message)
         return render_template("errors/error.html", status=400, message=message), 400
@@ -143,7 +145,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         status = error.code or 500
-        message = MESSAGES.get(status, error.description)
+        message = str(MESSAGES.get(status, error.description))
         if status == 403:
             mark_refused("forbidden")
         if wants_json():
@@ -160,12 +162,12 @@ def init_app(app: Flask) -> None:
         if request_session is not None:
             request_session.rollback()  # PostgreSQL refuses every statement after the error
         if wants_json():
-            return json_error(400, "invalid_value", MESSAGES[400])
-        return render_template("errors/error.html", status=400, message=MESSAGES[400]), 400
+            return json_error(400, "invalid_value", str(MESSAGES[400]))
+        return render_template("errors/error.html", status=400, message=str(MESSAGES[400])), 400
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
         if wants_json():
-            return json_error(500, "server_error", MESSAGES[500])
-        return render_template("errors/error.html", status=500, message=MESSAGES[500]), 500
+            return json_error(500, "server_error", str(MESSAGES[500]))
+        return render_template("errors/error.html", status=500, message=str(MESSAGES[500])), 500

@@ -3,6 +3,7 @@ programme carry the `version` the user saw, so a stale page is caught by the dom
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -36,11 +37,11 @@ from workflow.states import (
     Verdict,
 )
 
-REQUIRED = "Заполните это поле"
+REQUIRED = _l("Заполните это поле")
 
 
 class VersionedForm(FlaskForm):
-    version = HiddenField(validators=[InputRequired("Форма устарела: обновите страницу")])
+    version = HiddenField(validators=[InputRequired(_l("Форма устарела: обновите страницу"))])
 
     def seen_version(self) -> int | None:
         try:
@@ -51,25 +52,25 @@ class VersionedForm(FlaskForm):
 
 class ProgrammeForm(VersionedForm):
     title = StringField(
-        "Название программы",
-        validators=[DataRequired("Укажите название программы"), Length(max=MAX_TITLE)],
+        _l("Название программы"),
+        validators=[DataRequired(_l("Укажите название программы")), Length(max=MAX_TITLE)],
     )
     period_from = IntegerField(
-        "Год начала",
-        validators=[InputRequired("Укажите год начала"),
-                    NumberRange(2000, 2100, "Год от 2000 до 2100")],
+        _l("Год начала"),
+        validators=[InputRequired(_l("Укажите год начала")),
+                    NumberRange(2000, 2100, _l("Год от 2000 до 2100"))],
     )
     period_to = IntegerField(
-        "Год окончания",
-        validators=[InputRequired("Укажите год окончания"),
-                    NumberRange(2000, 2100, "Год от 2000 до 2100")],
+        _l("Год окончания"),
+        validators=[InputRequired(_l("Укажите год окончания")),
+                    NumberRange(2000, 2100, _l("Год от 2000 до 2100"))],
     )
-    responsible_name = StringField("ФИО ответственного", validators=[Length(max=200)])
-    responsible_position = StringField("Должность", validators=[Length(max=300)])
-    responsible_phone = StringField("Телефон", validators=[Length(max=100)])
-    outgoing_number = StringField("Исходящий номер письма муниципалитета",
+    responsible_name = StringField(_l("ФИО ответственного"), validators=[Length(max=200)])
+    responsible_position = StringField(_l("Должность"), validators=[Length(max=300)])
+    responsible_phone = StringField(_l("Телефон"), validators=[Length(max=100)])
+    outgoing_number = StringField(_l("Исходящий номер письма муниципалитета"),
                                   validators=[Length(max=50)])
-    outgoing_date = DateField("Дата исходящего письма", validators=[Optional()])
+    outgoing_date = DateField(_l("Дата исходящего письма"), validators=[Optional()])
 
     def section_fields(self):
         return [f for f in self if f.name.startswith("section_")]
@@ -82,9 +83,10 @@ def programme_form_class(requirements) -> type[ProgrammeForm]:
     """A ProgrammeForm with one textarea per requirement of the campaign."""
     attrs = {
         f"section_{r.id}": TextAreaField(
-            f"Требование {r.position}",
+            _l("Требование %(position)s", position=r.position),
             validators=[Length(max=MAX_SECTION,
-                               message=f"Раздел длиннее {MAX_SECTION} символов")],
+                               message=_l("Раздел длиннее %(limit)s символов",
+                                          limit=MAX_SECTION))],
         )
         for r in requirements
     }
@@ -92,64 +94,64 @@ def programme_form_class(requirements) -> type[ProgrammeForm]:
 
 
 class AttachmentForm(VersionedForm):
-    file = FileField("Файл программы (PDF, DOCX или ODT)")
+    file = FileField(_l("Файл программы (PDF, DOCX или ODT)"))
 
 
 class ActionForm(VersionedForm):
-    reason = TextAreaField("Причина", validators=[Length(max=MAX_REASON)])
+    reason = TextAreaField(_l("Причина"), validators=[Length(max=MAX_REASON)])
 
 
 class RemarkForm(FlaskForm):
     requirement_id = HiddenField(validators=[InputRequired()])
     visibility = RadioField(
-        "Кому видно",
-        choices=[(v.value, REMARK_VISIBILITY_LABELS[v]) for v in RemarkVisibility],
+        _l("Кому видно"),
+        choices=[(v.value, _l(REMARK_VISIBILITY_LABELS[v])) for v in RemarkVisibility],
         default=RemarkVisibility.EXTERNAL.value,
-        validators=[InputRequired("Укажите, кому видно замечание")],
+        validators=[InputRequired(_l("Укажите, кому видно замечание"))],
     )
-    body = TextAreaField("Замечание", validators=[DataRequired("Введите текст замечания"),
+    body = TextAreaField(_l("Замечание"), validators=[DataRequired(_l("Введите текст замечания")),
                                                   Length(max=MAX_TEXT)])
 
 
 class ReplyForm(FlaskForm):
-    body = TextAreaField("Текст", validators=[Length(max=MAX_TEXT)])
+    body = TextAreaField(_l("Текст"), validators=[Length(max=MAX_TEXT)])
 
 
 class AssessmentForm(FlaskForm):
     verdict = RadioField(
-        "Оценка",
-        choices=[(v.value, VERDICT_LABELS[v]) for v in Verdict],
-        validators=[InputRequired("Выберите оценку")],
+        _l("Оценка"),
+        choices=[(v.value, _l(VERDICT_LABELS[v])) for v in Verdict],
+        validators=[InputRequired(_l("Выберите оценку"))],
     )
-    comment = TextAreaField("Комментарий", validators=[Length(max=MAX_TEXT)])
+    comment = TextAreaField(_l("Комментарий"), validators=[Length(max=MAX_TEXT)])
 
 
 # ---------------------------------------------------------------- admin
 
-ROLE_CHOICES = [(r.value, ROLE_LABELS[r]) for r in Role]
+ROLE_CHOICES = [(r.value, _l(ROLE_LABELS[r])) for r in Role]
 
 
 class UserCreateForm(FlaskForm):
-    login = StringField("Логин", validators=[DataRequired(REQUIRED), Length(max=64)])
-    full_name = StringField("ФИО", validators=[DataRequired(REQUIRED), Length(max=200)])
-    position = StringField("Должность", validators=[Length(max=300)])
-    phone = StringField("Телефон", validators=[Length(max=100)])
-    email = StringField("Электронная почта",
-                        validators=[Optional(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Неверный адрес почты"),
+    login = StringField(_l("Логин"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    full_name = StringField(_l("ФИО"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    position = StringField(_l("Должность"), validators=[Length(max=300)])
+    phone = StringField(_l("Телефон"), validators=[Length(max=100)])
+    email = StringField(_l("Электронная почта"),
+                        validators=[Optional(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Неверный адрес почты")),
                                     Length(max=200)])
-    role = SelectField("Роль", choices=ROLE_CHOICES)
-    municipality = SelectField("Муниципалитет (для специалиста муниципалитета)", choices=[])
-    password = PasswordField("Начальный пароль", validators=[DataRequired(REQUIRED),
+    role = SelectField(_l("Роль"), choices=ROLE_CHOICES)
+    municipality = SelectField(_l("Муниципалитет (для специалиста муниципалитета)"), choices=[])
+    password = PasswordField(_l("Начальный пароль"), validators=[DataRequired(REQUIRED),
                                                               Length(max=200)])
 
 
 class UserRoleForm(FlaskForm):
-    role = SelectField("Роль", choices=ROLE_CHOICES)
-    municipality = SelectField("Муниципалитет", choices=[])
+    role = SelectField(_l("Роль"), choices=ROLE_CHOICES)
+    municipality = SelectField(_l("Муниципалитет"), choices=[])
 
 
 class PasswordForm(FlaskForm):
-    password = PasswordField("Новый пароль", validators=[DataRequired(REQUIRED), Length(max=200)])
+    password = PasswordField(_l("Новый пароль"), validators=[DataRequired(REQUIRED), Length(max=200)])
 
 
 class SimplePostForm(FlaskForm):
@@ -157,23 +159,23 @@ class SimplePostForm(FlaskForm):
 
 
 class MunicipalityForm(FlaskForm):
-    code = StringField("Код (латиницей)", validators=[DataRequired(REQUIRED), Length(max=64)])
-    name = StringField("Наименование", validators=[DataRequired(REQUIRED), Length(max=200)])
-    kind = StringField("Вид муниципального образования", validators=[Length(max=100)])
-    authority_name = StringField("Орган управления образованием", validators=[Length(max=300)])
-    head_name = StringField("Руководитель (ФИО)", validators=[Length(max=200)])
+    code = StringField(_l("Код (латиницей)"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    name = StringField(_l("Наименование"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    kind = StringField(_l("Вид муниципального образования"), validators=[Length(max=100)])
+    authority_name = StringField(_l("Орган управления образованием"), validators=[Length(max=300)])
+    head_name = StringField(_l("Руководитель (ФИО)"), validators=[Length(max=200)])
 
 
 class CampaignForm(FlaskForm):
-    title = StringField("Название кампании", validators=[DataRequired(REQUIRED),
+    title = StringField(_l("Название кампании"), validators=[DataRequired(REQUIRED),
                                                          Length(max=300)])
-    legal_basis = TextAreaField("Правовое основание", validators=[Length(max=5000)])
-    deadline = DateField("Срок представления программ",
-                         validators=[InputRequired("Укажите срок")])
-    circular_number = StringField("Номер циркулярного письма", validators=[Length(max=50)])
-    circular_date = DateField("Дата циркулярного письма", validators=[Optional()])
-    requirements = TextAreaField("Требования (по одному в строке)",
-                                 validators=[DataRequired("Укажите хотя бы одно требование"),
+    legal_basis = TextAreaField(_l("Правовое основание"), validators=[Length(max=5000)])
+    deadline = DateField(_l("Срок представления программ"),
+                         validators=[InputRequired(_l("Укажите срок"))])
+    circular_number = StringField(_l("Номер циркулярного письма"), validators=[Length(max=50)])
+    circular_date = DateField(_l("Дата циркулярного письма"), validators=[Optional()])
+    requirements = TextAreaField(_l("Требования (по одному в строке)"),
+                                 validators=[DataRequired(_l("Укажите хотя бы одно требование")),
                                              Length(max=50_000)])
 
 
@@ -183,7 +185,7 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    campaign = SelectField("Кампания", choices=[], validators=[Optional()])
-    municipality = SelectField("Муниципалитет", choices=[], validators=[Optional()])
-    state = SelectField("Состояние", choices=[], validators=[Optional()])
+    campaign = SelectField(_l("Кампания"), choices=[], validators=[Optional()])
+    municipality = SelectField(_l("Муниципалитет"), choices=[], validators=[Optional()])
+    state = SelectField(_l("Состояние"), choices=[], validators=[Optional()])
     active = BooleanField()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -43,7 +44,7 @@ def _municipality_choices(include_empty: bool = True):
     rows = db().execute(
         select(Municipality.id, Municipality.name).order_by(Municipality.name)
     ).all()
-    choices = [("", "— не указан —")] if include_empty else []
+    choices = [("", gettext("— не указан —"))] if include_empty else []
     return choices + [(str(r.id), r.name) for r in rows]
 
 
@@ -99,7 +100,7 @@ def user_new():
         return render_template("admin/user_new.html", form=form, error=error.message), \
             status_for(error)
     session.commit()
-    flash(f"Пользователь «{user.login}» создан", "success")
+    flash(gettext("Пользователь «%(login)s» создан", login=user.login), "success")
     return redirect(url_for(".users_list"))
 
 
@@ -142,7 +143,7 @@ def user_edit(user_id: int):
         return _render_user(_user_or_404(user_id), role_form=form, error=error.message,
                             status=status_for(error))
     session.commit()
-    flash("Роль и муниципалитет сохранены", "success")
+    flash(gettext("Роль и муниципалитет сохранены"), "success")
     return redirect(url_for(".user_edit", user_id=user_id))
 
 
@@ -161,7 +162,7 @@ def user_password(user_id: int):
         return _render_user(_user_or_404(user_id), password_form=form, error=error.message,
                             status=status_for(error))
     session.commit()
-    flash("Пароль изменён; сеансы пользователя завершены", "success")
+    flash(gettext("Пароль изменён; сеансы пользователя завершены"), "success")
     return redirect(url_for(".user_edit", user_id=user_id))
 
 
@@ -180,7 +181,8 @@ def user_active(user_id: int):
         flash(error.message, "error")
         return redirect(url_for(".user_edit", user_id=user_id))
     session.commit()
-    flash("Учётная запись включена" if activate else "Учётная запись отключена", "success")
+    flash(gettext("Учётная запись включена") if activate else gettext("Учётная запись отключена"),
+          "success")
     return redirect(url_for(".user_edit", user_id=user_id))
 
 
@@ -213,7 +215,7 @@ def municipality_new():
         return render_template("admin/municipality_form.html", form=form, municipality=None,
                                error=error.message), status_for(error)
     session.commit()
-    flash("Муниципалитет добавлен", "success")
+    flash(gettext("Муниципалитет добавлен"), "success")
     return redirect(url_for(".municipalities"))
 
 
@@ -243,7 +245,7 @@ def municipality_edit(municipality_id: int):
                                toggle_form=SimplePostForm(), error=error.message), \
             status_for(error)
     session.commit()
-    flash("Сведения о муниципалитете сохранены", "success")
+    flash(gettext("Сведения о муниципалитете сохранены"), "success")
     return redirect(url_for(".municipalities"))
 
 
@@ -263,7 +265,8 @@ def municipality_active(municipality_id: int):
         flash(error.message, "error")
         return redirect(url_for(".municipalities"))
     session.commit()
-    flash("Муниципалитет включён" if activate else "Муниципалитет отключён", "success")
+    flash(gettext("Муниципалитет включён") if activate else gettext("Муниципалитет отключён"),
+          "success")
     return redirect(url_for(".municipalities"))
 
 
@@ -296,6 +299,6 @@ def campaign_new():
         return render_template("admin/campaign_form.html", form=form, error=error.message), \
             status_for(error)
     session.commit()
-    flash(f"Кампания «{campaign.title}» создана; требований: {len(campaign.requirements)}",
-          "success")
+    flash(gettext("Кампания «%(title)s» создана; требований: %(count)s",
+                  title=campaign.title, count=len(campaign.requirements)), "success")
     return redirect(url_for(".campaigns"))

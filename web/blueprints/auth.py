@@ -14,6 +14,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
@@ -22,14 +24,21 @@ from wtforms.validators import DataRequired, Length
 from workflow.signin import TooManyAttempts, log_event, sign_in
 
 from ..database import db, now
-from ..extensions import LOCALES, SessionUser
+from ..extensions import LOCALES, SessionUser, login_manager
 
 bp = Blueprint("auth", __name__)
 
 
+@bp.record_once
+def _localize_login_message(_state) -> None:
+    # Flask-Login flashes its "sign in to continue" message through this callback.
+    login_manager.localize_callback = gettext
+
+
 class LoginForm(FlaskForm):
-    login = StringField("Логин", validators=[DataRequired("Введите логин"), Length(max=64)])
-    password = PasswordField("Пароль", validators=[DataRequired("Введите пароль"), Length(max=200)])
+    login = StringField(_l("Логин"), validators=[DataRequired(_l("Введите логин")), Length(max=64)])
+    password = PasswordField(_l("Пароль"),
+                             validators=[DataRequired(_l("Введите пароль")), Length(max=200)])
 
 
 def safe_next(target: str | None) -> str | None:
@@ -62,7 +71,7 @@ def login():
             return render_template("auth/login.html", form=form), 429
         session_.commit()
         if user is None:
-            flash("Неверный логин или пароль", "error")
+            flash(gettext("Неверный логин или пароль"), "error")
             return render_template("auth/login.html", form=form), 200
         # A fresh session on sign-in: nothing from before survives (session fixation).
         lang = session.get("lang")
@@ -85,8 +94,11 @@ def logout():
     log_event(session_, "auth.logout", now=now(), user=user, address=request.remote_addr or "")
     session_.commit()
     logout_user()
+    lang = session.get("lang")  # the language is a preference, not part of the sign-in
     session.clear()
-    flash("Вы вышли из системы", "info")
+    if lang:
+        session["lang"] = lang
+    flash(gettext("Вы вышли из системы"), "info")
     return redirect(url_for("auth.login"))
 
 

@@ -29,6 +29,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -60,6 +62,7 @@ from workflow.states import (
 )
 
 from ..database import db, now
+from ..i18n_labels import TranslatedLabels
 
 try:  # WTForms 3.3 deprecates (value, label) tuples
     from wtforms.fields.choices import SelectChoice
@@ -73,26 +76,26 @@ bp = Blueprint("letters", __name__)
 DRAFTERS = (Role.REVIEWER, Role.SIGNATORY, Role.ADMIN)
 REGISTERED = (LetterState.SIGNED, LetterState.DISPATCHED)
 STALE_LETTER = (
-    "Письмо было изменено другим пользователем после того, как вы его открыли. "
-    "Ваш текст сохранён в форме ниже: сверьте его с текущей редакцией и сохраните снова."
+    _l("Письмо было изменено другим пользователем после того, как вы его открыли. "
+       "Ваш текст сохранён в форме ниже: сверьте его с текущей редакцией и сохраните снова.")
 )
 EMBLEM_MAX_BYTES = 200 * 1024
 PROFILE_MAX_REQUEST = 1024 * 1024
 
 # Russian time zones for the registration calendar (the date printed on a letter).
 TIMEZONES = (
-    ("Europe/Kaliningrad", "Калининград (UTC+2)"),
-    ("Europe/Moscow", "Москва (UTC+3)"),
-    ("Europe/Samara", "Самара (UTC+4)"),
-    ("Asia/Yekaterinburg", "Екатеринбург (UTC+5)"),
-    ("Asia/Omsk", "Омск (UTC+6)"),
-    ("Asia/Novosibirsk", "Новосибирск (UTC+7)"),
-    ("Asia/Krasnoyarsk", "Красноярск (UTC+7)"),
-    ("Asia/Irkutsk", "Иркутск (UTC+8)"),
-    ("Asia/Yakutsk", "Якутск (UTC+9)"),
-    ("Asia/Vladivostok", "Владивосток (UTC+10)"),
-    ("Asia/Magadan", "Магадан (UTC+11)"),
-    ("Asia/Kamchatka", "Петропавловск-Камчатский (UTC+12)"),
+    ("Europe/Kaliningrad", _l("Калининград (UTC+2)")),
+    ("Europe/Moscow", _l("Москва (UTC+3)")),
+    ("Europe/Samara", _l("Самара (UTC+4)")),
+    ("Asia/Yekaterinburg", _l("Екатеринбург (UTC+5)")),
+    ("Asia/Omsk", _l("Омск (UTC+6)")),
+    ("Asia/Novosibirsk", _l("Новосибирск (UTC+7)")),
+    ("Asia/Krasnoyarsk", _l("Красноярск (UTC+7)")),
+    ("Asia/Irkutsk", _l("Иркутск (UTC+8)")),
+    ("Asia/Yakutsk", _l("Якутск (UTC+9)")),
+    ("Asia/Vladivostok", _l("Владивосток (UTC+10)")),
+    ("Asia/Magadan", _l("Магадан (UTC+11)")),
+    ("Asia/Kamchatka", _l("Петропавловск-Камчатский (UTC+12)")),
 )
 
 PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; frame-ancestors 'self'"
@@ -130,61 +133,61 @@ class ActionForm(FlaskForm):
 
 
 class LetterForm(ActionForm):
-    addressee = TextAreaField("Адресат (каждая строка — отдельно)",
-                              validators=[DataRequired("Укажите адресата"), Length(max=1000)])
-    heading = TextAreaField("Заголовок к тексту",
-                            validators=[DataRequired("Укажите заголовок"), Length(max=500)])
-    salutation = StringField("Обращение",
-                             validators=[DataRequired("Укажите обращение"), Length(max=200)])
-    body = TextAreaField("Текст письма (абзацы разделяйте пустой строкой)",
-                         validators=[DataRequired("Введите текст письма"),
+    addressee = TextAreaField(_l("Адресат (каждая строка — отдельно)"),
+                              validators=[DataRequired(_l("Укажите адресата")), Length(max=1000)])
+    heading = TextAreaField(_l("Заголовок к тексту"),
+                            validators=[DataRequired(_l("Укажите заголовок")), Length(max=500)])
+    salutation = StringField(_l("Обращение"),
+                             validators=[DataRequired(_l("Укажите обращение")), Length(max=200)])
+    body = TextAreaField(_l("Текст письма (абзацы разделяйте пустой строкой)"),
+                         validators=[DataRequired(_l("Введите текст письма")),
                                      Length(max=ops.MAX_BODY)])
 
 
 class CircularForm(FlaskForm):
-    heading = TextAreaField("Заголовок к тексту",
-                            validators=[DataRequired("Укажите заголовок"), Length(max=500)])
-    salutation = StringField("Обращение", default="Уважаемые коллеги!",
-                             validators=[DataRequired("Укажите обращение"), Length(max=200)])
-    body = TextAreaField("Текст письма (абзацы разделяйте пустой строкой)",
-                         validators=[DataRequired("Введите текст письма"),
+    heading = TextAreaField(_l("Заголовок к тексту"),
+                            validators=[DataRequired(_l("Укажите заголовок")), Length(max=500)])
+    salutation = StringField(_l("Обращение"), default="Уважаемые коллеги!",
+                             validators=[DataRequired(_l("Укажите обращение")), Length(max=200)])
+    body = TextAreaField(_l("Текст письма (абзацы разделяйте пустой строкой)"),
+                         validators=[DataRequired(_l("Введите текст письма")),
                                      Length(max=ops.MAX_BODY)])
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Полное наименование организации",
-                       validators=[DataRequired("Укажите наименование"), Length(max=300)])
-    letterhead = TextAreaField("Наименование на бланке (каждая строка — отдельно)",
-                               validators=[DataRequired("Укажите строки бланка"), Length(max=1000)])
-    address = StringField("Почтовый адрес",
-                          validators=[DataRequired("Укажите адрес"), Length(max=300)])
-    phone = StringField("Телефон", validators=[DataRequired("Укажите телефон"), Length(max=100)])
-    email = StringField("Электронная почта",
-                        validators=[DataRequired("Укажите электронную почту"), Length(max=200),
+    name = StringField(_l("Полное наименование организации"),
+                       validators=[DataRequired(_l("Укажите наименование")), Length(max=300)])
+    letterhead = TextAreaField(_l("Наименование на бланке (каждая строка — отдельно)"),
+                               validators=[DataRequired(_l("Укажите строки бланка")), Length(max=1000)])
+    address = StringField(_l("Почтовый адрес"),
+                          validators=[DataRequired(_l("Укажите адрес")), Length(max=300)])
+    phone = StringField(_l("Телефон"), validators=[DataRequired(_l("Укажите телефон")), Length(max=100)])
+    email = StringField(_l("Электронная почта"),
+                        validators=[DataRequired(_l("Укажите электронную почту")), Length(max=200),
                                     Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                                           message="Проверьте адрес электронной почты")])
-    emblem = FileField("Герб (SVG, не более 200 КБ)")
-    remove_emblem = BooleanField("Убрать загруженный герб (печатать стандартный)")
+                                           message=_l("Проверьте адрес электронной почты"))])
+    emblem = FileField(_l("Герб (SVG, не более 200 КБ)"))
+    remove_emblem = BooleanField(_l("Убрать загруженный герб (печатать стандартный)"))
     journal_index = StringField(
-        "Индекс журнала регистрации",
-        validators=[DataRequired("Укажите индекс журнала"), Length(max=20),
+        _l("Индекс журнала регистрации"),
+        validators=[DataRequired(_l("Укажите индекс журнала")), Length(max=20),
                     Regexp(r"^[0-9A-Za-zА-Яа-яЁё.\-]+$",
-                           message="Индекс: буквы, цифры, точка и дефис, без «/» и пробелов")],
+                           message=_l("Индекс: буквы, цифры, точка и дефис, без «/» и пробелов"))],
     )
-    numbering = SelectField("Нумерация", choices=_choices([
-        ("continuous", "Сквозная (номера не сбрасываются)"),
-        ("yearly", "С начала каждого календарного года"),
+    numbering = SelectField(_l("Нумерация"), choices=_choices([
+        ("continuous", _l("Сквозная (номера не сбрасываются)")),
+        ("yearly", _l("С начала каждого календарного года")),
     ]))
-    public_base_url = StringField("Адрес сайта для проверки писем (QR-код)",
-                                  validators=[DataRequired("Укажите адрес"), Length(max=300)])
-    timezone = SelectField("Часовой пояс даты регистрации", choices=_choices(TIMEZONES))
+    public_base_url = StringField(_l("Адрес сайта для проверки писем (QR-код)"),
+                                  validators=[DataRequired(_l("Укажите адрес")), Length(max=300)])
+    timezone = SelectField(_l("Часовой пояс даты регистрации"), choices=_choices(TIMEZONES))
 
     def validate_public_base_url(self, field):
         from wtforms.validators import ValidationError
 
         parts = urlsplit((field.data or "").strip())
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-            raise ValidationError("Укажите адрес вида https://letters.example.ru")
+            raise ValidationError(gettext("Укажите адрес вида https://letters.example.ru"))
 
     def validate_timezone(self, field):
         from wtforms.validators import ValidationError
@@ -192,7 +195,7 @@ class ProfileForm(FlaskForm):
         try:
             ZoneInfo(field.data or "")
         except (ZoneInfoNotFoundError, ValueError) as error:
-            raise ValidationError("Неизвестный часовой пояс") from error
+            raise ValidationError(gettext("Неизвестный часовой пояс")) from error
 
 
 # ------------------------------------------------------------------ helpers
@@ -243,8 +246,8 @@ def _programme_url(letter: Letter) -> str | None:
 @bp.context_processor
 def _labels():
     return {
-        "state_labels": LETTER_STATE_LABELS,
-        "kind_labels": LETTER_KIND_LABELS,
+        "state_labels": TranslatedLabels(LETTER_STATE_LABELS),
+        "kind_labels": TranslatedLabels(LETTER_KIND_LABELS),
         "ddmmyyyy": _ddmmyyyy,
         "programme_url": _programme_url,
     }
@@ -437,8 +440,8 @@ def edit(letter_id: int):
     if not form.validate_on_submit():
         return _show(letter, form, 400)
     if letter.state != LetterState.DRAFT:
-        flash("Изменять можно только проект письма; подписанное письмо не меняется. "
-              "Для исправления подготовьте новое письмо.", "error")
+        flash(gettext("Изменять можно только проект письма; подписанное письмо не меняется. "
+                      "Для исправления подготовьте новое письмо."), "error")
         return redirect(url_for(".show", letter_id=letter.id))
     session = db()
     edit_values = ops.LetterEdit(addressee=form.addressee.data, heading=form.heading.data,
@@ -450,9 +453,9 @@ def edit(letter_id: int):
         session.rollback()
         letter = _load(letter_id)
         if letter.state != LetterState.DRAFT:
-            flash("Письмо уже подписано или аннулировано; изменить его нельзя.", "error")
+            flash(gettext("Письмо уже подписано или аннулировано; изменить его нельзя."), "error")
             return redirect(url_for(".show", letter_id=letter.id))
-        flash(STALE_LETTER, "error")
+        flash(str(STALE_LETTER), "error")
         form.version.data = str(letter.version)  # the next save overwrites knowingly
         return _show(letter, form, 409, current=letter)
     except IllegalTransition as error:
@@ -464,15 +467,16 @@ def edit(letter_id: int):
         flash(error.message, "error")
         return _show(_load(letter_id), form, 400)
     session.commit()
-    flash("Проект письма сохранён", "success")
+    flash(gettext("Проект письма сохранён"), "success")
     return redirect(url_for(".show", letter_id=letter.id))
 
 
 def _already_signed_message(letter: Letter) -> str:
     if letter.state in REGISTERED:
-        return (f"Письмо уже подписано и зарегистрировано: № {letter.number} "
-                f"от {_ddmmyyyy(letter.registered_on)}. Повторная подпись не нужна.")
-    return "Письмо аннулировано; подписать его нельзя."
+        return gettext("Письмо уже подписано и зарегистрировано: № %(number)s "
+                       "от %(date)s. Повторная подпись не нужна.",
+                       number=letter.number, date=_ddmmyyyy(letter.registered_on))
+    return gettext("Письмо аннулировано; подписать его нельзя.")
 
 
 @bp.route("/<int:letter_id>/sign", methods=["POST"])
@@ -497,8 +501,8 @@ def sign(letter_id: int):
         if letter.state != LetterState.DRAFT:
             flash(_already_signed_message(letter), "info")
         else:
-            flash("Проект письма изменился после того, как вы его открыли. "
-                  "Прочитайте текущую редакцию и подпишите снова.", "error")
+            flash(gettext("Проект письма изменился после того, как вы его открыли. "
+                          "Прочитайте текущую редакцию и подпишите снова."), "error")
         return redirect(url_for(".show", letter_id=letter_id))
     except (IllegalTransition, LetterError) as error:
         session.rollback()
@@ -507,12 +511,14 @@ def sign(letter_id: int):
     session.commit()
     number, registered_on = letter.number, _ddmmyyyy(letter.registered_on)
     if _render(letter.id):
-        flash(f"Письмо подписано и зарегистрировано: № {number} от {registered_on}. "
-              "PDF с электронной подписью сформирован.", "success")
+        flash(gettext("Письмо подписано и зарегистрировано: № %(number)s от %(date)s. "
+                      "PDF с электронной подписью сформирован.",
+                      number=number, date=registered_on), "success")
     else:
-        flash(f"Письмо зарегистрировано под № {number} от {registered_on} и подписано, "
-              "но PDF сформировать не удалось. Нажмите «Сформировать PDF повторно» "
-              "или обратитесь к администратору.", "error")
+        flash(gettext("Письмо зарегистрировано под № %(number)s от %(date)s и подписано, "
+                      "но PDF сформировать не удалось. Нажмите «Сформировать PDF повторно» "
+                      "или обратитесь к администратору.",
+                      number=number, date=registered_on), "error")
     return redirect(url_for(".show", letter_id=letter_id))
 
 
@@ -535,18 +541,18 @@ def render(letter_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     if letter.state not in REGISTERED:
-        flash("PDF формируется только для подписанного письма.", "error")
+        flash(gettext("PDF формируется только для подписанного письма."), "error")
     elif letter.pdf_sha256 is not None:
-        flash("PDF уже сформирован.", "info")
+        flash(gettext("PDF уже сформирован."), "info")
     else:
         # Hold no lock while rendering, and touch no expired row after this (that would
         # begin a new transaction and take SQLite's write lock again).
         db().rollback()
         if _render(letter_id):
-            flash("PDF с электронной подписью сформирован.", "success")
+            flash(gettext("PDF с электронной подписью сформирован."), "success")
         else:
-            flash("PDF снова не удалось сформировать. Письмо остаётся зарегистрированным; "
-                  "обратитесь к администратору.", "error")
+            flash(gettext("PDF снова не удалось сформировать. Письмо остаётся "
+                          "зарегистрированным; обратитесь к администратору."), "error")
     return redirect(url_for(".show", letter_id=letter_id))
 
 
@@ -564,10 +570,11 @@ def dispatch(letter_id: int):
     except (IllegalTransition, StaleVersion) as error:
         session.rollback()
         flash(error.message if isinstance(error, IllegalTransition)
-              else "Письмо изменилось; обновите страницу.", "error")
+              else gettext("Письмо изменилось; обновите страницу."), "error")
         return redirect(url_for(".show", letter_id=letter_id))
     session.commit()
-    flash(f"Письмо № {letter.number} отмечено как отправленное.", "success")
+    flash(gettext("Письмо № %(number)s отмечено как отправленное.", number=letter.number),
+          "success")
     return redirect(url_for(".show", letter_id=letter_id))
 
 
@@ -585,10 +592,10 @@ def cancel(letter_id: int):
     except (IllegalTransition, StaleVersion) as error:
         session.rollback()
         flash(error.message if isinstance(error, IllegalTransition)
-              else "Письмо изменилось; обновите страницу.", "error")
+              else gettext("Письмо изменилось; обновите страницу."), "error")
         return redirect(url_for(".show", letter_id=letter_id))
     session.commit()
-    flash("Проект письма аннулирован.", "success")
+    flash(gettext("Проект письма аннулирован."), "success")
     return redirect(url_for(".show", letter_id=letter_id))
 
 
@@ -616,8 +623,8 @@ def circular(campaign_id: int):
                                     body=form.body.data.replace("\r\n", "\n").strip(),
                                     salutation=form.salutation.data.strip())
         session.commit()
-        flash("Проект циркулярного письма подготовлен. Проверьте его и передайте на подпись.",
-              "success")
+        flash(gettext("Проект циркулярного письма подготовлен. Проверьте его и передайте "
+                      "на подпись."), "success")
         return redirect(url_for(".show", letter_id=letter.id))
     status = 400 if form.is_submitted() else 200
     return render_template("letters_ui/circular.html", form=form, campaign=campaign,
@@ -634,11 +641,11 @@ def reminders(campaign_id: int):
     drafted = ops.draft_reminders(session, campaign, _me(), now=now())
     session.commit()
     if not drafted:
-        flash("Напоминания не нужны: все муниципалитеты направили программы "
-              "или проекты напоминаний уже подготовлены.", "info")
+        flash(gettext("Напоминания не нужны: все муниципалитеты направили программы "
+                      "или проекты напоминаний уже подготовлены."), "info")
         return redirect(url_for(".circular", campaign_id=campaign.id))
-    flash(f"Подготовлено проектов напоминаний: {len(drafted)}. Они ждут подписи в журнале.",
-          "success")
+    flash(gettext("Подготовлено проектов напоминаний: %(count)s. Они ждут подписи в журнале.",
+                  count=len(drafted)), "success")
     return redirect(url_for(".index", kind=LetterKind.REMINDER, state=LetterState.DRAFT))
 
 
@@ -658,35 +665,37 @@ _URL_RE = re.compile(r"url\(\s*['\"]?\s*([^'\")\s]*)", re.IGNORECASE)
 def check_emblem_svg(data: bytes) -> str:
     """The SVG text if it is a self-contained, script-free image; else EmblemRejected (Russian)."""
     if len(data) > EMBLEM_MAX_BYTES:
-        raise EmblemRejected("Файл герба больше 200 КБ")
+        raise EmblemRejected(gettext("Файл герба больше 200 КБ"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise EmblemRejected("Файл герба должен быть SVG в кодировке UTF-8") from error
+        raise EmblemRejected(gettext("Файл герба должен быть SVG в кодировке UTF-8")) from error
     lowered = text.lower()
     # DTDs bring entities (billion laughs, external files); an emblem needs none.
     if "<!doctype" in lowered or "<!entity" in lowered or "<?xml-stylesheet" in lowered:
-        raise EmblemRejected("SVG с объявлением DOCTYPE или ENTITY не принимается")
+        raise EmblemRejected(gettext("SVG с объявлением DOCTYPE или ENTITY не принимается"))
     try:
         root = ElementTree.fromstring(text)
     except ElementTree.ParseError as error:
-        raise EmblemRejected("Файл не является корректным SVG (ошибка разбора XML)") from error
+        raise EmblemRejected(gettext("Файл не является корректным SVG (ошибка разбора XML)")) from error
     if root.tag not in (SVG_NS + "svg", "svg"):
-        raise EmblemRejected("Файл не является SVG-изображением: корневой элемент не <svg>")
+        raise EmblemRejected(gettext("Файл не является SVG-изображением: корневой элемент не <svg>"))
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
         local = element.tag.rsplit("}", 1)[-1].lower()
         if local in _FORBIDDEN_ELEMENTS:
-            raise EmblemRejected(f"SVG содержит недопустимый элемент <{local}> (сценарии и "
-                                 "встроенные документы запрещены)")
+            raise EmblemRejected(gettext("SVG содержит недопустимый элемент <%(element)s> "
+                                         "(сценарии и встроенные документы запрещены)",
+                                         element=local))
         for name, value in element.attrib.items():
             attr = name.rsplit("}", 1)[-1].lower()
             if attr.startswith("on"):
-                raise EmblemRejected(f"SVG содержит обработчик события «{attr}»")
+                raise EmblemRejected(gettext("SVG содержит обработчик события «%(attr)s»",
+                                             attr=attr))
             if (name in _HREF_ATTRS or attr == "href") and not value.strip().startswith("#"):
-                raise EmblemRejected("SVG ссылается на внешний ресурс; допустимы только "
-                                         "ссылки внутри файла (#id)")
+                raise EmblemRejected(gettext("SVG ссылается на внешний ресурс; допустимы только "
+                                             "ссылки внутри файла (#id)"))
             if attr == "style":
                 _check_css_urls(value)
         if local == "style":
@@ -696,10 +705,10 @@ def check_emblem_svg(data: bytes) -> str:
 
 def _check_css_urls(css: str) -> None:
     if "@import" in css.lower():
-        raise EmblemRejected("SVG подключает внешнюю таблицу стилей")
+        raise EmblemRejected(gettext("SVG подключает внешнюю таблицу стилей"))
     for target in _URL_RE.findall(css):
         if not target.startswith("#"):
-            raise EmblemRejected("SVG ссылается на внешний ресурс в стилях")
+            raise EmblemRejected(gettext("SVG ссылается на внешний ресурс в стилях"))
 
 
 def _emblem_uri(svg: str | None) -> str | None:
@@ -729,7 +738,7 @@ def profile():
             form.timezone.choices = _choices([*TIMEZONES, (record.timezone, record.timezone)])
         submitted = form.validate_on_submit()
     except RequestEntityTooLarge:
-        flash("Файл герба больше 200 КБ", "error")
+        flash(gettext("Файл герба больше 200 КБ"), "error")
         return redirect(url_for(".profile"))
     emblem_error = None
     if submitted:
@@ -760,8 +769,8 @@ def profile():
                       address=request.remote_addr or "",
                       detail=f"index={record.journal_index} numbering={record.numbering}")
             session.commit()
-            flash("Реквизиты бланка сохранены. Они будут напечатаны на письмах, "
-                  "подписанных с этого момента.", "success")
+            flash(gettext("Реквизиты бланка сохранены. Они будут напечатаны на письмах, "
+                          "подписанных с этого момента."), "success")
             return redirect(url_for(".profile"))
     status = 400 if form.is_submitted() and (emblem_error or form.errors) else 200
     return render_template("letters_ui/profile.html", form=form, emblem_error=emblem_error,

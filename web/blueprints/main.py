@@ -19,6 +19,7 @@ from workflow.states import (
 
 from .. import viewmodels as vm
 from ..database import db, now
+from ..i18n_labels import TranslatedLabels, tr
 
 bp = Blueprint("main", __name__)
 
@@ -33,20 +34,26 @@ def _d(value):
     return vm.fmt_date(value)
 
 
+@bp.app_template_filter("tr")
+def _tr(value):
+    """A label from `workflow` (a state, an action) in the current language."""
+    return tr(value)
+
+
 @bp.app_context_processor
 def _helpers():
     return {
-        "state_label": vm.state_label,
-        "trigger_label": vm.trigger_label,
+        "state_label": lambda state: tr(vm.state_label(state)),
+        "trigger_label": lambda trigger: tr(vm.trigger_label(trigger)),
         "plural": vm.plural,
         "plural_word": vm.plural_word,
-        "ROLE_LABELS": ROLE_LABELS,
-        "REMARK_STATE_LABELS": REMARK_STATE_LABELS,
-        "REMARK_VISIBILITY_LABELS": REMARK_VISIBILITY_LABELS,
-        "VERDICT_LABELS": VERDICT_LABELS,
-        "LETTER_KIND_LABELS": LETTER_KIND_LABELS,
-        "LETTER_STATE_LABELS": LETTER_STATE_LABELS,
-        "PROGRAMME_STATE_LABELS": PROGRAMME_STATE_LABELS,
+        "ROLE_LABELS": TranslatedLabels(ROLE_LABELS),
+        "REMARK_STATE_LABELS": TranslatedLabels(REMARK_STATE_LABELS),
+        "REMARK_VISIBILITY_LABELS": TranslatedLabels(REMARK_VISIBILITY_LABELS),
+        "VERDICT_LABELS": TranslatedLabels(VERDICT_LABELS),
+        "LETTER_KIND_LABELS": TranslatedLabels(LETTER_KIND_LABELS),
+        "LETTER_STATE_LABELS": TranslatedLabels(LETTER_STATE_LABELS),
+        "PROGRAMME_STATE_LABELS": TranslatedLabels(PROGRAMME_STATE_LABELS),
         "has_endpoint": lambda name: name in current_app.view_functions,
     }
 

@@ -19,6 +19,8 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -44,19 +46,19 @@ from ..forms import (
 bp = Blueprint("programmes", __name__)
 
 DONE = {
-    "submit": "Программа направлена в министерство",
-    "withdraw": "Программа отозвана",
-    "start_review": "Программа взята на рассмотрение",
-    "return_for_revision": "Программа возвращена на доработку; подготовлен проект письма",
-    "resubmit": "Программа направлена в министерство повторно",
-    "approve": "Программа согласована; подготовлен проект письма о согласовании",
+    "submit": _l("Программа направлена в министерство"),
+    "withdraw": _l("Программа отозвана"),
+    "start_review": _l("Программа взята на рассмотрение"),
+    "return_for_revision": _l("Программа возвращена на доработку; подготовлен проект письма"),
+    "resubmit": _l("Программа направлена в министерство повторно"),
+    "approve": _l("Программа согласована; подготовлен проект письма о согласовании"),
 }
 
 REMARK_OPS = {
-    "answer": (review.answer_remark, "Ответ на замечание сохранён"),
-    "resolve": (review.resolve_remark, "Замечание снято"),
-    "reopen": (review.reopen_remark, "Замечание открыто повторно"),
-    "comment": (review.comment_remark, "Комментарий добавлен"),
+    "answer": (review.answer_remark, _l("Ответ на замечание сохранён")),
+    "resolve": (review.resolve_remark, _l("Замечание снято")),
+    "reopen": (review.reopen_remark, _l("Замечание открыто повторно")),
+    "comment": (review.comment_remark, _l("Комментарий добавлен")),
 }
 
 
@@ -70,8 +72,9 @@ def _upload_limit_mb() -> int:
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_error):
-    message = (f"Файл слишком большой: допускается не более {_upload_limit_mb()} МБ. "
-               "Уменьшите файл (например, сохраните PDF со сжатием) и загрузите снова.")
+    message = gettext("Файл слишком большой: допускается не более %(limit)s МБ. "
+                      "Уменьшите файл (например, сохраните PDF со сжатием) и загрузите снова.",
+                      limit=_upload_limit_mb())
     return render_template("errors/error.html", status=413, message=message), 413
 
 
@@ -155,7 +158,7 @@ def new():
         _field_error(form, error)
         return _render_form(form, campaign, error=error.message, status=status_for(error))
     session.commit()
-    flash("Черновик программы создан", "success")
+    flash(gettext("Черновик программы создан"), "success")
     return redirect(url_for(".show", programme_id=programme.id))
 
 
@@ -183,8 +186,8 @@ def edit(programme_id: int):
     form = programme_form_class(campaign.requirements)()
     if request.method == "GET":
         if not programme.editable:
-            flash("Программу можно изменять только в состоянии «Черновик» или "
-                  "«Возвращена на доработку»", "error")
+            flash(gettext("Программу можно изменять только в состоянии «Черновик» или "
+                          "«Возвращена на доработку»"), "error")
             return redirect(url_for(".show", programme_id=programme.id))
         _fill_form(form, programme)
         return _render_form(form, campaign, programme)
@@ -208,9 +211,10 @@ def edit(programme_id: int):
         # The user's text stays in the form; saving again now replaces the newer copy,
         # which is shown beside each differing section so nothing is overwritten blindly.
         form.version.data = str(current.version)
-        message = (f"Программа была изменена {who} в {vm.fmt_datetime(when)}, после того как "
-                   "вы открыли форму. Ваш текст сохранён в форме ниже: сверьте его с текущей "
-                   "версией и нажмите «Сохранить» ещё раз.")
+        message = gettext("Программа была изменена %(who)s в %(when)s, после того как "
+                          "вы открыли форму. Ваш текст сохранён в форме ниже: сверьте его с "
+                          "текущей версией и нажмите «Сохранить» ещё раз.",
+                          who=who, when=vm.fmt_datetime(when))
         return _render_form(form, current.campaign, current, error=message, conflict=conflict,
                             status=409)
     except WorkflowError as error:
@@ -220,7 +224,7 @@ def edit(programme_id: int):
         return _render_form(form, current.campaign, current, error=error.message,
                             status=status_for(error))
     session.commit()
-    flash("Изменения сохранены", "success")
+    flash(gettext("Изменения сохранены"), "success")
     return redirect(url_for(".show", programme_id=programme.id))
 
 
@@ -237,14 +241,14 @@ def upload(programme_id: int):
     back = url_for(".edit", programme_id=programme.id) if programme.editable else \
         url_for(".show", programme_id=programme.id)
     if not form.validate_on_submit():
-        flash("Форма устарела: обновите страницу", "error")
+        flash(gettext("Форма устарела: обновите страницу"), "error")
         return redirect(back)
     storage = request.files.get(form.file.name)
     try:
         checked = uploads.check_upload(storage, current_app.config.get("MAX_CONTENT_LENGTH")) \
             if storage else None
         if checked is None:
-            raise uploads.UploadRejected("Выберите файл для загрузки")
+            raise uploads.UploadRejected(gettext("Выберите файл для загрузки"))
     except uploads.UploadRejected as error:
         flash(error.message, "error")
         return redirect(back)
@@ -264,7 +268,7 @@ def upload(programme_id: int):
     session.commit()
     if previous_key:
         uploads.discard(directory, previous_key)
-    flash(f"Файл «{checked.name}» загружен", "success")
+    flash(gettext("Файл «%(name)s» загружен", name=checked.name), "success")
     return redirect(back)
 
 
@@ -348,7 +352,7 @@ def action(programme_id: int, trigger: str):
     except WorkflowError as error:
         return _failed(session, programme_id, error, key)
     session.commit()
-    flash(DONE[trigger], "success")
+    flash(str(DONE[trigger]), "success")
     return redirect(url_for(".show", programme_id=programme.id))
 
 
@@ -356,7 +360,7 @@ def _first_error(form) -> str:
     for errors in form.errors.values():
         if errors:
             return errors[0]
-    return "Проверьте введённые данные"
+    return gettext("Проверьте введённые данные")
 
 
 @bp.route("/<int:programme_id>/remarks", methods=["POST"])
@@ -378,7 +382,7 @@ def add_remark(programme_id: int):
     except WorkflowError as error:
         return _failed(session, programme_id, error, key)
     session.commit()
-    flash("Замечание добавлено", "success")
+    flash(gettext("Замечание добавлено"), "success")
     return redirect(url_for(".show", programme_id=programme.id, _anchor=f"req-{requirement_id}"))
 
 
@@ -401,7 +405,7 @@ def remark_op(programme_id: int, remark_id: int, op: str):
     except WorkflowError as error:
         return _failed(session, programme_id, error, key)
     session.commit()
-    flash(done, "success")
+    flash(str(done), "success")
     return redirect(url_for(".show", programme_id=programme.id,
                             _anchor=f"remark-{remark_id}"))
 
@@ -422,6 +426,6 @@ def assess(programme_id: int, requirement_id: int):
     except WorkflowError as error:
         return _failed(session, programme_id, error, key)
     session.commit()
-    flash("Оценка сохранена", "success")
+    flash(gettext("Оценка сохранена"), "success")
     return redirect(url_for(".show", programme_id=programme.id,
                             _anchor=f"req-{requirement_id}"))

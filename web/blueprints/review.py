@@ -9,6 +9,7 @@ from workflow.states import Role
 
 from .. import viewmodels as vm
 from ..database import db, now
+from ..i18n_labels import TranslatedLabels
 
 bp = Blueprint("review", __name__)
 
@@ -32,5 +33,5 @@ def queue():
         page=request.args.get("page", 1, type=int),
         page_size=current_app.config["PAGE_SIZE"],
     )
-    return render_template("review/queue.html", listing=listing, tab=tab, tabs=vm.TABS,
+    return render_template("review/queue.html", listing=listing, tab=tab, tabs=TranslatedLabels(vm.TABS),
                            args=request.args)

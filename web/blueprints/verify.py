@@ -13,6 +13,8 @@ import re
 from datetime import UTC, datetime
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
@@ -25,17 +27,24 @@ from workflow.states import LETTER_STATE_LABELS, LetterState
 
 from ..database import db
 from ..extensions import csrf
+from ..i18n_labels import tr
 
 bp = Blueprint("verify", __name__)
 
 MAX_UPLOAD = 5 * 1024 * 1024
 CODE_RE = re.compile(r"^[A-Z0-9]{4,32}$")
-NOT_REGISTERED_PDF = "Это не тот документ, что зарегистрирован под этим кодом"
-NO_PDF_YET = "Электронный экземпляр этого письма ещё не сформирован; проверка файла пока невозможна"
+NOT_REGISTERED_PDF = _l("Это не тот документ, что зарегистрирован под этим кодом")
+NO_PDF_YET = _l("Электронный экземпляр этого письма ещё не сформирован; "
+                "проверка файла пока невозможна")
 
 
 class UploadForm(FlaskForm):
-    document = FileField("PDF-файл письма")
+    document = FileField(_l("PDF-файл письма"))
+
+
+def _too_big() -> str:
+    return gettext("Файл больше %(limit)s МБ; письма министерства намного меньше",
+                   limit=MAX_UPLOAD // (1024 * 1024))
 
 
 def normalise_code(raw: str) -> str:
@@ -67,7 +76,7 @@ def _requisites(letter: Letter) -> dict:
         "heading": data.get("heading") or letter.heading,
         "signatory_position": " ".join(data.get("signatory_position_lines") or []),
         "signatory_name": data.get("signatory_name") or "",
-        "state": LETTER_STATE_LABELS.get(letter.state, letter.state),
+        "state": tr(LETTER_STATE_LABELS.get(letter.state, letter.state)),
         "sha256": letter.pdf_sha256,
         "code": letter.verification_code,
         "organisation": (data.get("organisation") or {}).get("name", ""),
@@ -82,7 +91,7 @@ def index():
         if code:
             return redirect(url_for(".show", code=code))
         return render_template("letters_ui/verify_index.html",
-                               error="Введите код проверки с письма"), 400
+                               error=gettext("Введите код проверки с письма")), 400
     return render_template("letters_ui/verify_index.html", error=None)
 
 
@@ -107,17 +116,17 @@ def show(code: str):
         upload = form.document.data
     except RequestEntityTooLarge:
         return _answer(requisites, {"ok": False, "reasons": [
-            f"Файл больше {MAX_UPLOAD // (1024 * 1024)} МБ; письма министерства намного меньше"]},
+            _too_big()]},
             413)
     if not valid:
         return _answer(requisites, {"ok": False, "reasons": [
-            "Форма устарела. Обновите страницу и загрузите файл снова"]}, 400)
+            gettext("Форма устарела. Обновите страницу и загрузите файл снова")]}, 400)
     if upload is None or not getattr(upload, "filename", ""):
-        return _answer(requisites, {"ok": False, "reasons": ["Выберите файл для проверки"]}, 400)
+        return _answer(requisites, {"ok": False, "reasons": [gettext("Выберите файл для проверки")]}, 400)
     data = upload.read(MAX_UPLOAD + 1)
     if len(data) > MAX_UPLOAD:
         return _answer(requisites, {"ok": False, "reasons": [
-            f"Файл больше {MAX_UPLOAD // (1024 * 1024)} МБ; письма министерства намного меньше"]},
+            _too_big()]},
             413)
     return _answer(requisites, check_document(data, letter, trust_roots(current_app)), 200)
 
@@ -127,9 +136,9 @@ def check_document(data: bytes, letter: Letter, roots: list) -> dict:
     reasons = list(result.reasons)
     matches = letter.pdf_sha256 is not None and result.sha256 == letter.pdf_sha256
     if letter.pdf_sha256 is None:
-        reasons.append(NO_PDF_YET)
+        reasons.append(str(NO_PDF_YET))
     elif not matches and NOT_A_PDF not in reasons:
-        reasons.append(NOT_REGISTERED_PDF)
+        reasons.append(str(NOT_REGISTERED_PDF))
     return {
         "ok": bool(result.ok and matches and not reasons),
         "reasons": reasons,
