@@ -14,6 +14,8 @@ from collections.abc import Iterator, Mapping
 
 from flask_babel import gettext
 
+from .extensions import fast_gettext
+
 
 def N_(message: str) -> str:
     """A no-op marker: extracted by pybabel, translated later with `tr`."""
@@ -122,7 +124,7 @@ def tr(value):
     """The label in the current language: its catalogue translation, or itself."""
     if not isinstance(value, str) or not value:
         return value
-    translated = gettext(value)
+    translated = fast_gettext(value)
     if translated == value:
         for pattern, render in _PATTERNS:
             match = pattern.match(value)
