@@ -80,7 +80,7 @@ def reader(client, acks, stop, seed):
             if status >= 500:
                 acks.add("server_errors", f"reader got {status}")
         except OSError as error:
-            acks.add("server_errors", f"network error {error}")
+            acks.add("server_errors", f"network error at {time.strftime('%H:%M:%S')}: {error}")
 
 
 def run(users: int, seconds: float, url: str | None, quiet: bool = False) -> dict:

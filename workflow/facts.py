@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from .models import Assessment, Programme, ProgrammeSection, Remark, Requirement, Revision
 from .states import RemarkState, RemarkVisibility, Verdict
+
+
+def _memo(method):
+    """Compute once per instance. Not `functools.cached_property`: on Python 3.11 it takes a
+    lock shared by every instance of the class, so two request threads computing facts for
+    different programmes serialise on it, and a thread that holds it while waiting for the
+    database lock deadlocks with one that holds the database lock and waits for it."""
+    name = method.__name__
+
+    def getter(self):
+        cache = self.__dict__.setdefault("_memo", {})
+        if name not in cache:
+            cache[name] = method(self)
+        return cache[name]
+
+    return property(getter, doc=method.__doc__)
 
 
 class ProgrammeFacts:
@@ -17,7 +31,7 @@ class ProgrammeFacts:
         self.programme = programme
         self.reason = (reason or "").strip()
 
-    @cached_property
+    @_memo
     def _requirements(self) -> list[tuple[int, int]]:
         return list(
             self.session.execute(
@@ -27,7 +41,7 @@ class ProgrammeFacts:
             ).all()
         )
 
-    @cached_property
+    @_memo
     def unfilled_requirement_positions(self) -> list[int]:
         filled = set(
             self.session.scalars(
@@ -39,7 +53,7 @@ class ProgrammeFacts:
         )
         return [pos for rid, pos in self._requirements if rid not in filled]
 
-    @cached_property
+    @_memo
     def _remark_counts(self) -> tuple[int, int]:
         """(open external, unresolved of any kind), in one query."""
         open_external = and_(Remark.visibility == RemarkVisibility.EXTERNAL,
@@ -60,7 +74,7 @@ class ProgrammeFacts:
     def unresolved_remarks(self) -> int:
         return self._remark_counts[1]
 
-    @cached_property
+    @_memo
     def requirements_not_met_positions(self) -> list[int]:
         met = set(
             self.session.scalars(
