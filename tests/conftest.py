@@ -95,3 +95,33 @@ def world(session, clock):
     w = build_world(session, clock)
     session.commit()
     return w
+
+
+@pytest.fixture
+def scratch_db_url(db_url, tmp_path):
+    """An empty database of the test's own: a SQLite file, or a PostgreSQL database created
+    beside the test database and dropped afterwards. For tests that create the schema with
+    the migrations or run the application in other processes."""
+    if db_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url)
+    name = f"{url.database}_scratch"
+    admin = make_engine(url.set(database="postgres").render_as_string(hide_password=False),
+                        isolation_level="AUTOCOMMIT")
+
+    def drop():
+        with admin.connect() as conn:
+            conn.exec_driver_sql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
+
+    drop()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield url.set(database=name).render_as_string(hide_password=False)
+    drop()
+    admin.dispose()

@@ -5,25 +5,17 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import reset_schema
 from web import create_app
 from workflow.models import Letter, Municipality, Programme, User
 from workflow.states import LetterState, ProgrammeState
 
 
 @pytest.fixture
-def cli_app(db_url, tmp_path):
+def cli_app(scratch_db_url, tmp_path):
     """An app on an empty database: the schema comes from the migrations."""
-    url = f"sqlite:///{tmp_path / 'cli.db'}" if db_url.startswith("sqlite") else db_url
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test", "APP_INSTANCE_PATH": str(tmp_path),
-                      "PKI_DIR": str(tmp_path / "pki")})
-    reset_schema(app.extensions["engine"])
+    app = create_app({"DATABASE_URL": scratch_db_url, "SECRET_KEY": "test",
+                      "APP_INSTANCE_PATH": str(tmp_path), "PKI_DIR": str(tmp_path / "pki")})
     yield app
-    # Leave the shared PostgreSQL database as the other tests expect it: tables from the models.
-    from workflow.models import Base
-
-    reset_schema(app.extensions["engine"])
-    Base.metadata.create_all(app.extensions["engine"])
     app.extensions["engine"].dispose()
 
 

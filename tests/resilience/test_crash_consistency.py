@@ -30,20 +30,8 @@ ROUNDS = int(os.environ.get("KILL_ROUNDS", "6"))
 EDITORS = 4
 
 
-@pytest.fixture
-def crash_db_url(db_url, tmp_path):
-    """A database of its own: SQLite file in tmp, or a fresh PostgreSQL schema."""
-    if db_url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path / 'crash.db'}"
-    from tests.conftest import reset_schema
-
-    engine = make_engine(db_url)
-    reset_schema(engine)
-    engine.dispose()
-    return db_url
-
-
-def test_sigkill_during_transitions_and_signing_loses_and_doubles_nothing(crash_db_url, tmp_path):
+def test_sigkill_during_transitions_and_signing_loses_and_doubles_nothing(scratch_db_url, tmp_path):
+    crash_db_url = scratch_db_url
     instance = tmp_path / "instance"
     instance.mkdir()
     prepare_database(crash_db_url, instance, editors=EDITORS)

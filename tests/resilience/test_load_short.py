@@ -16,16 +16,8 @@ from load import run  # noqa: E402
 pytestmark = [pytest.mark.slow]
 
 
-def test_64_users_leave_no_server_error_and_no_lost_or_doubled_effect(db_url):
-    url = None
-    if db_url.startswith("postgres"):
-        from tests.conftest import reset_schema
-        from workflow.db import make_engine
-
-        engine = make_engine(db_url)
-        reset_schema(engine)
-        engine.dispose()
-        url = db_url
+def test_64_users_leave_no_server_error_and_no_lost_or_doubled_effect(scratch_db_url):
+    url = None if scratch_db_url.startswith("sqlite") else scratch_db_url
     result = run(64, float(os.environ.get("LOAD_SECONDS", "6")), url)
     assert result["requests"] > 64
     assert result["server_errors"] == 0
