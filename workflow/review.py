@@ -146,26 +146,33 @@ def answer_remark(
     return _reply(session, remark, actor, "answer", body, now)
 
 
+def _reviewer_moves_remark(session, programme, remark, actor, *, body, now, sources, target,
+                           action) -> RemarkReply:
+    _assigned_reviewer_in_review(session, programme, actor)
+    _of_programme(remark, programme)
+    body = _text(body, "Комментарий", required=False)
+    _move_remark(session, remark, sources, target, now)
+    return _reply(session, remark, actor, action, body, now)
+
+
 def resolve_remark(
     session: Session, programme: Programme, remark: Remark, actor: User, *, now: datetime,
     body: str = "",
 ) -> RemarkReply:
-    _assigned_reviewer_in_review(session, programme, actor)
-    _of_programme(remark, programme)
-    body = _text(body, "Комментарий", required=False)
-    _move_remark(session, remark, (RemarkState.OPEN, RemarkState.ANSWERED), RemarkState.RESOLVED, now)
-    return _reply(session, remark, actor, "resolve", body, now)
+    return _reviewer_moves_remark(
+        session, programme, remark, actor, body=body, now=now,
+        sources=(RemarkState.OPEN, RemarkState.ANSWERED), target=RemarkState.RESOLVED,
+        action="resolve")
 
 
 def reopen_remark(
     session: Session, programme: Programme, remark: Remark, actor: User, *, now: datetime,
     body: str = "",
 ) -> RemarkReply:
-    _assigned_reviewer_in_review(session, programme, actor)
-    _of_programme(remark, programme)
-    body = _text(body, "Комментарий", required=False)
-    _move_remark(session, remark, (RemarkState.ANSWERED, RemarkState.RESOLVED), RemarkState.OPEN, now)
-    return _reply(session, remark, actor, "reopen", body, now)
+    return _reviewer_moves_remark(
+        session, programme, remark, actor, body=body, now=now,
+        sources=(RemarkState.ANSWERED, RemarkState.RESOLVED), target=RemarkState.OPEN,
+        action="reopen")
 
 
 def comment_remark(

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -556,15 +557,14 @@ def render(letter_id: int):
     return redirect(url_for(".show", letter_id=letter_id))
 
 
-@bp.route("/<int:letter_id>/dispatch", methods=["POST"])
-@login_required
-def dispatch(letter_id: int):
+def _move_letter(letter_id: int, operation, success) -> Response:
+    """Dispatch or cancel: one operation on the letter, one commit, a message, back to it."""
     letter = _load(letter_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     session = db()
     try:
-        ops.dispatch_letter(session, letter, _me(), now=now())
+        operation(session, letter, _me(), now=now())
     except PermissionDenied:
         raise
     except (IllegalTransition, StaleVersion) as error:
@@ -573,30 +573,22 @@ def dispatch(letter_id: int):
               else gettext("Письмо изменилось; обновите страницу."), "error")
         return redirect(url_for(".show", letter_id=letter_id))
     session.commit()
-    flash(gettext("Письмо № %(number)s отмечено как отправленное.", number=letter.number),
-          "success")
+    flash(success(letter), "success")
     return redirect(url_for(".show", letter_id=letter_id))
+
+
+@bp.route("/<int:letter_id>/dispatch", methods=["POST"])
+@login_required
+def dispatch(letter_id: int):
+    return _move_letter(letter_id, ops.dispatch_letter, lambda letter: gettext(
+        "Письмо № %(number)s отмечено как отправленное.", number=letter.number))
 
 
 @bp.route("/<int:letter_id>/cancel", methods=["POST"])
 @login_required
 def cancel(letter_id: int):
-    letter = _load(letter_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    session = db()
-    try:
-        ops.cancel_letter(session, letter, _me(), now=now())
-    except PermissionDenied:
-        raise
-    except (IllegalTransition, StaleVersion) as error:
-        session.rollback()
-        flash(error.message if isinstance(error, IllegalTransition)
-              else gettext("Письмо изменилось; обновите страницу."), "error")
-        return redirect(url_for(".show", letter_id=letter_id))
-    session.commit()
-    flash(gettext("Проект письма аннулирован."), "success")
-    return redirect(url_for(".show", letter_id=letter_id))
+    return _move_letter(letter_id, ops.cancel_letter,
+                        lambda _letter: gettext("Проект письма аннулирован."))
 
 
 # ------------------------------------------------------------------ campaign letters
