@@ -152,6 +152,43 @@ def measure(port: int, path: str, seconds: float, clients: int, cookie: str | No
     return count[0] / (time.monotonic() - start), errors[0]
 
 
+def in_process(url: str, instance: str, sample: int) -> dict[str, float]:
+    """Milliseconds per request through the Flask test client, best of five runs: shows
+    where the time goes without HTTP. "signed-in, empty" is a page that only checks the
+    session and loads the user: the floor of any page of the application."""
+    from flask_login import login_required
+
+    from benchmarks.bare_app import app as bare
+    from web import create_app
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "APP_INSTANCE_PATH": instance})
+
+    @app.route("/__bench_empty")
+    @login_required
+    def _empty():
+        return "ok"
+
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post("/login", data={"login": "reviewer", "password": PASSWORD, "csrf_token": token})
+    out = {}
+    for name, c, path in (("bare 50-row table", bare.test_client(), "/"),
+                          ("signed-in, empty", client, "/__bench_empty"),
+                          ("reviewer queue", client, "/review/"),
+                          ("programme page", client, f"/programmes/{sample}")):
+        for _ in range(20):
+            c.get(path)
+        best = float("inf")
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(100):
+                c.get(path)
+            best = min(best, (time.perf_counter() - start) * 10)
+        out[name] = best
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
@@ -182,11 +219,15 @@ def main() -> None:
             for p in procs:
                 os.killpg(p.pid, signal.SIGTERM)
                 p.wait()
+        timings = in_process(url, tmp, sample)
     bare = results["bare 50-row Jinja2 table"][0]
     print(f"gunicorn, 2 workers; {args.clients} keep-alive clients; {args.seconds:.0f} s per page; "
           f"{args.programmes} programmes")
     for name, (rps, errors) in results.items():
         print(f"  {name:<36} {rps:8.1f} req/s  ({rps / bare:5.0%} of bare)  non-200: {errors}")
+    print("in-process, Flask test client, best of 5 x 100 requests:")
+    for name, ms in timings.items():
+        print(f"  {name:<36} {ms:8.2f} ms per request")
 
 
 if __name__ == "__main__":
