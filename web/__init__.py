@@ -78,4 +78,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import cli
 
     cli.init_app(app)
+
+    # Behind a reverse proxy, trust its X-Forwarded-For/-Proto (so throttling sees the
+    # client's address and Secure cookies follow HTTPS): TRUSTED_PROXIES = how many hops.
+    hops = int(app.config.get("TRUSTED_PROXIES") or os.environ.get("TRUSTED_PROXIES", "0"))
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     return app
