@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
+from werkzeug.security import generate_password_hash
 
+from workflow import users
 from workflow.db import make_engine, make_session_factory
 from workflow.models import Base
 
@@ -20,6 +22,18 @@ def pytest_report_header(config):
     if PG_URL:
         return f"PostgreSQL tests: on ({PG_URL})"
     return "PostgreSQL tests: SKIPPED — set TEST_DATABASE_URL to run them"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes():
+    """scrypt at its production cost (~0.1-0.3 s a hash) would dominate the tests, which
+    create the world's six users per test and sign in many times. Tests hash with the same
+    algorithm at a test-only work factor; verification reads the parameters from the hash,
+    so sign-in takes the production code path. Production `hash_password` is untouched."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "hash_password",
+                      lambda password: generate_password_hash(password, method="scrypt:1024:8:1"))
+        yield
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -8,11 +8,10 @@ from contextlib import contextmanager
 
 import pytest
 from openapi_schema_validator import OAS31Validator
-from werkzeug.security import generate_password_hash
 
 from web import create_app
 from web.api.openapi import spec
-from workflow import api_tokens, users
+from workflow import api_tokens
 from workflow.models import User
 
 BASE = "/api/v1"
@@ -117,16 +116,6 @@ class Api:
 
     def delete(self, path, **kw):
         return self.request("DELETE", path, **kw)
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashes(monkeypatch):
-    """The world's six accounts cost 0.14 s each with production scrypt parameters; tests
-    use a cheaper scrypt work factor (verification reads the parameters from the hash)."""
-    monkeypatch.setattr(
-        users, "hash_password",
-        lambda password: generate_password_hash(password, method="scrypt:1024:8:1"),
-    )
 
 
 @pytest.fixture

@@ -10,12 +10,10 @@ cookie that holds the language.
 from __future__ import annotations
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from tests.conftest import FakeClock
 from tests.factories import add_external_remark, build_world, new_programme, programme_in
 from tests.web.conftest import make_app
-from workflow import users
 from workflow.db import make_engine, make_session_factory
 from workflow.models import Base
 from workflow.states import ProgrammeState
@@ -37,9 +35,6 @@ def i18n_app(tmp_path_factory):
     Base.metadata.create_all(engine)
     clock = FakeClock()
     with pytest.MonkeyPatch.context() as patch:
-        # A cheap hash: password hashing is tested elsewhere (see tests/web/conftest.py).
-        patch.setattr(users, "hash_password",
-                      lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
         with make_session_factory(engine)() as session:
             w = build_world(session, clock)
             seeded = Seeded()

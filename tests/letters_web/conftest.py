@@ -16,18 +16,6 @@ from workflow import letters
 ORGANISATION = "Министерство образования Приморского края"
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashes(monkeypatch):
-    """scrypt at its production cost makes the six users of `world` take ~2 s per test;
-    these tests are about letters, so hash with the same algorithm at a test-only cost."""
-    from werkzeug.security import generate_password_hash
-
-    from workflow import users
-
-    monkeypatch.setattr(users, "hash_password",
-                        lambda password: generate_password_hash(password, method="scrypt:1024:8:1"))
-
-
 @pytest.fixture(scope="session")
 def pki_dir(tmp_path_factory):
     # Creating the demo CA costs ~0.1 s of key generation: once per test session.

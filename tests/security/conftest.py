@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from documents.issue import ensure_demo_signer, render_and_store
 from tests.factories import PASSWORD
 from web import create_app
-from workflow import letters, operations, review, users
+from workflow import letters, operations, review
 from workflow.models import Letter, Programme, User
 from workflow.states import RemarkVisibility, Verdict
 
@@ -28,16 +27,6 @@ ROLE_LOGINS = {
     "editor": "editor", "foreign_editor": "foreign-editor", "reviewer": "reviewer",
     "signatory": "signatory", "admin": "admin",
 }
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _cheap_password_hashes():
-    """scrypt at its production cost (~0.1-0.3 s) would dominate these tests, which sign in
-    hundreds of times; the same verification code path reads the cost from the hash."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(users, "hash_password",
-                      lambda password: generate_password_hash(password, method="scrypt:1024:8:1"))
-        yield
 
 
 class _ClockHolder:

@@ -7,11 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from tests.factories import PASSWORD
 from web import create_app
-from workflow import users
 
 
 def make_app(db_url, clock, tmp_path, **overrides):
@@ -26,16 +24,6 @@ def make_app(db_url, clock, tmp_path, **overrides):
     }
     config.update(overrides)
     return create_app(config)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _fast_password_hashing():
-    """scrypt costs ~0.3 s a hash; the web tests create and sign in many users. Password
-    policy and hashing are tested in tests/workflow; here a cheap hash is enough."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(users, "hash_password",
-                      lambda password: generate_password_hash(password, method="pbkdf2:sha256:1"))
-        yield
 
 
 class _ClockHolder:
