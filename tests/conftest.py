@@ -4,6 +4,7 @@ at a PostgreSQL server (CI sets it), on PostgreSQL too."""
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -78,6 +79,25 @@ def session_factory(engine):
 
 
 @pytest.fixture
+def fresh(session_factory):
+    """A short-lived session for arranging and inspecting the database: it is committed (or
+    rolled back) and closed at once, so it never holds a lock the app would wait for."""
+
+    @contextmanager
+    def _open(commit: bool = True):
+        s = session_factory()
+        try:
+            yield s
+            if commit:
+                s.commit()
+        finally:
+            s.rollback()
+            s.close()
+
+    return _open
+
+
+@pytest.fixture
 def session(session_factory):
     s = session_factory()
     yield s
@@ -95,6 +115,15 @@ class FakeClock:
     def tick(self, minutes: float = 1) -> datetime:
         self.now += timedelta(minutes=minutes)
         return self.now
+
+
+class ClockHolder:
+    """A clock for an app built once per session: each test points `clock` at its own."""
+
+    clock = None
+
+    def __call__(self):
+        return self.clock()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ every response against the OpenAPI document and records which operations were ex
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
 from openapi_schema_validator import OAS31Validator
@@ -142,25 +141,6 @@ def client(app):
 @pytest.fixture
 def anonymous(client, recorder):
     return Api(client, recorder)
-
-
-@pytest.fixture
-def fresh(session_factory):
-    """A short-lived session for arranging and inspecting the database: it is committed (or
-    rolled back) and closed at once, so it never holds a lock the app would wait for."""
-
-    @contextmanager
-    def _open(commit: bool = True):
-        s = session_factory()
-        try:
-            yield s
-            if commit:
-                s.commit()
-        finally:
-            s.rollback()
-            s.close()
-
-    return _open
 
 
 @pytest.fixture

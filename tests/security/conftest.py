@@ -7,7 +7,6 @@ text carrying a marker that must never reach the other municipality."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from documents.issue import ensure_demo_signer, render_and_store
+from tests.conftest import ClockHolder
 from tests.factories import PASSWORD
 from web import create_app
 from workflow import letters, operations, review
@@ -27,13 +27,6 @@ ROLE_LOGINS = {
     "editor": "editor", "foreign_editor": "foreign-editor", "reviewer": "reviewer",
     "signatory": "signatory", "admin": "admin",
 }
-
-
-class _ClockHolder:
-    clock = None
-
-    def __call__(self):
-        return self.clock()
 
 
 BASE_CONFIG = {
@@ -49,7 +42,7 @@ def security_app(db_url, engine, tmp_path_factory):
     """Building an app costs ~1 s (templates, engine), so one per backend; each test gets its
     own clock and upload directory, and `configure` changes settings for one test only."""
     root = tmp_path_factory.mktemp("security")
-    holder = _ClockHolder()
+    holder = ClockHolder()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("APP_INSTANCE_PATH", str(root / "instance"))
         app = create_app({**BASE_CONFIG, "DATABASE_URL": db_url, "CLOCK": holder,
@@ -84,24 +77,6 @@ def configure(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-@pytest.fixture
-def fresh(session_factory):
-    """A short-lived session for arranging and inspecting the database."""
-
-    @contextmanager
-    def _open(commit: bool = True):
-        s = session_factory()
-        try:
-            yield s
-            if commit:
-                s.commit()
-        finally:
-            s.rollback()
-            s.close()
-
-    return _open
 
 
 def csrf_token(client, url: str = "/login") -> str | None:

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.conftest import ClockHolder
 from tests.factories import PASSWORD
 from web import create_app
 
@@ -26,19 +27,12 @@ def make_app(db_url, clock, tmp_path, **overrides):
     return create_app(config)
 
 
-class _ClockHolder:
-    clock = None
-
-    def __call__(self):
-        return self.clock()
-
-
 @pytest.fixture(scope="session")
 def shared_app(db_url, engine, tmp_path_factory):
     """One app per database backend (building one compiles every template again); each
     test points it at its own clock and upload directory."""
     root = tmp_path_factory.mktemp("web")
-    holder = _ClockHolder()
+    holder = ClockHolder()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("APP_INSTANCE_PATH", str(root / "instance"))
         app = make_app(db_url, holder, root)
