@@ -341,19 +341,28 @@ def action(programme_id: int, trigger: str):
     session = db()
     programme = vm.load_programme(session, programme_id, _me(), for_write=True)
     form = ActionForm()
-    key = f"action:{trigger}"
+    return _submit(
+        session, programme_id, form, f"action:{trigger}",
+        lambda: operations.fire(
+            session, programme, trigger, _me(), now=now(), reason=form.reason.data or "",
+            expected_version=form.seen_version(),
+        ),
+        done=DONE[trigger],
+    )
+
+
+def _submit(session, programme_id: int, form, key: str, operation, *, done, anchor=None):
+    """A form of the programme page: validate `form`, run `operation()`, commit, flash `done`
+    and go back to the page (at `anchor`). A form or workflow error is shown by `_failed`."""
     if not form.validate_on_submit():
         return _failed(session, programme_id, _first_error(form), key)
     try:
-        operations.fire(
-            session, programme, trigger, _me(), now=now(), reason=form.reason.data or "",
-            expected_version=form.seen_version(),
-        )
+        operation()
     except WorkflowError as error:
         return _failed(session, programme_id, error, key)
     session.commit()
-    flash(str(DONE[trigger]), "success")
-    return redirect(url_for(".show", programme_id=programme.id))
+    flash(str(done), "success")
+    return redirect(url_for(".show", programme_id=programme_id, _anchor=anchor))
 
 
 def _first_error(form) -> str:
@@ -397,17 +406,11 @@ def remark_op(programme_id: int, remark_id: int, op: str):
     programme = vm.load_programme(session, programme_id, me, for_write=True)
     remark = review.get_remark(session, programme, remark_id, me)
     form = ReplyForm()
-    key = f"reply:{remark_id}"
-    if not form.validate_on_submit():
-        return _failed(session, programme_id, _first_error(form), key)
-    try:
-        operation(session, programme, remark, me, body=form.body.data or "", now=now())
-    except WorkflowError as error:
-        return _failed(session, programme_id, error, key)
-    session.commit()
-    flash(str(done), "success")
-    return redirect(url_for(".show", programme_id=programme.id,
-                            _anchor=f"remark-{remark_id}"))
+    return _submit(
+        session, programme_id, form, f"reply:{remark_id}",
+        lambda: operation(session, programme, remark, me, body=form.body.data or "", now=now()),
+        done=done, anchor=f"remark-{remark_id}",
+    )
 
 
 @bp.route("/<int:programme_id>/assessments/<int:requirement_id>", methods=["POST"])
@@ -416,16 +419,11 @@ def assess(programme_id: int, requirement_id: int):
     session = db()
     programme = vm.load_programme(session, programme_id, _me(), for_write=True)
     form = AssessmentForm()
-    key = f"assess:{requirement_id}"
-    if not form.validate_on_submit():
-        return _failed(session, programme_id, _first_error(form), key)
-    try:
-        review.assess_requirement(session, programme, _me(), requirement_id=requirement_id,
-                                  verdict=form.verdict.data, comment=form.comment.data or "",
-                                  now=now())
-    except WorkflowError as error:
-        return _failed(session, programme_id, error, key)
-    session.commit()
-    flash(gettext("Оценка сохранена"), "success")
-    return redirect(url_for(".show", programme_id=programme.id,
-                            _anchor=f"req-{requirement_id}"))
+    return _submit(
+        session, programme_id, form, f"assess:{requirement_id}",
+        lambda: review.assess_requirement(
+            session, programme, _me(), requirement_id=requirement_id,
+            verdict=form.verdict.data, comment=form.comment.data or "", now=now(),
+        ),
+        done=gettext("Оценка сохранена"), anchor=f"req-{requirement_id}",
+    )
