@@ -4,6 +4,7 @@ at a PostgreSQL server (CI sets it), on PostgreSQL too."""
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
+from tests.factories import PASSWORD
 from workflow import users
 from workflow.db import make_engine, make_session_factory
 from workflow.models import Base
@@ -35,6 +37,25 @@ def _cheap_password_hashes():
         patch.setattr(users, "hash_password",
                       lambda password: generate_password_hash(password, method="scrypt:1024:8:1"))
         yield
+
+
+def csrf_token(client, url: str = "/login") -> str | None:
+    page = client.get(url)
+    found = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data)
+    return found.group(1).decode() if found else None
+
+
+def sign_in(client, login: str, password: str = PASSWORD, *, address: str = "127.0.0.1",
+            expect: int | None = 302):
+    """Sign in through the login form (with its CSRF token when the app asks for one)."""
+    data = {"login": login, "password": password}
+    token = csrf_token(client)
+    if token:
+        data["csrf_token"] = token
+    response = client.post("/login", data=data, environ_base={"REMOTE_ADDR": address})
+    if expect is not None:
+        assert response.status_code == expect, response.get_data(as_text=True)[:500]
+    return response
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -6,7 +6,6 @@ text carrying a marker that must never reach the other municipality."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,7 +14,10 @@ import pytest
 from sqlalchemy import select
 
 from documents.issue import ensure_demo_signer, render_and_store
-from tests.conftest import ClockHolder
+from tests.conftest import (
+    ClockHolder,
+    sign_in,  # noqa: F401 (the security tests import it from here)
+)
 from tests.factories import PASSWORD
 from web import create_app
 from workflow import letters, operations, review
@@ -77,24 +79,6 @@ def configure(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def csrf_token(client, url: str = "/login") -> str | None:
-    page = client.get(url)
-    found = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data)
-    return found.group(1).decode() if found else None
-
-
-def sign_in(client, login: str, password: str = PASSWORD, *, address: str = "127.0.0.1",
-            expect: int | None = 302):
-    data = {"login": login, "password": password}
-    token = csrf_token(client)
-    if token:
-        data["csrf_token"] = token
-    response = client.post("/login", data=data, environ_base={"REMOTE_ADDR": address})
-    if expect is not None:
-        assert response.status_code == expect, response.get_data(as_text=True)[:500]
-    return response
 
 
 def api_token(client, login: str, password: str = PASSWORD) -> str:

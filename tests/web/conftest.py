@@ -4,11 +4,10 @@ test commits its data before making requests."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests.conftest import ClockHolder
+from tests.conftest import sign_in as _sign_in_with_form
 from tests.factories import PASSWORD
 from web import create_app
 
@@ -71,15 +70,9 @@ def client(app):
 
 
 def sign_in(client, login: str, password: str = PASSWORD):
+    """Sign out whoever is signed in, then sign in as `login`."""
     client.post("/logout")
-    data = {"login": login, "password": password}
-    page = client.get("/login")
-    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page.data)
-    if token:
-        data["csrf_token"] = token.group(1).decode()
-    response = client.post("/login", data=data)
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return response
+    return _sign_in_with_form(client, login, password)
 
 
 @pytest.fixture
