@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pdfplumber
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from documents.issue import ensure_demo_signer, get_signer, render_letter
 from workflow.db import make_engine, make_session_factory
@@ -37,9 +36,7 @@ class _App:
         self.extensions = {"session_factory": factory}
 
 
-def test_the_seeded_circular_renders_every_requisite_of_the_reference(tmp_path, monkeypatch):
-    monkeypatch.setattr("workflow.users.generate_password_hash",
-                        lambda p, method=None: generate_password_hash(p, "pbkdf2:sha256:1"))
+def test_the_seeded_circular_renders_every_requisite_of_the_reference(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
     Base.metadata.create_all(engine)
     factory = make_session_factory(engine)
