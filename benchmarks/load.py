@@ -22,13 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select  # noqa: E402
 
 from tests.resilience.driver import Acks, ProgrammeDriver  # noqa: E402
-from tests.resilience.harness import ApiClient, Server, prepare_database  # noqa: E402
+from tests.resilience.harness import ApiClient, Server, open_prepared, prepare_database  # noqa: E402
 from tests.resilience.invariants import check  # noqa: E402
-from workflow.db import make_engine, make_session_factory  # noqa: E402
-from workflow.models import Campaign  # noqa: E402
 
 
 class TimedClient(ApiClient):
@@ -91,11 +88,7 @@ def run(users: int, seconds: float, url: str | None, quiet: bool = False) -> dic
         db_url = url or f"sqlite:///{tmp / 'load.db'}"
         editors = max(1, users // 4)
         prepare_database(db_url, instance, editors=editors)
-        engine = make_engine(db_url)
-        factory = make_session_factory(engine)
-        with factory() as s:
-            campaign = s.scalars(select(Campaign)).one()
-            campaign_id, requirement_ids = campaign.id, [r.id for r in campaign.requirements]
+        engine, factory, campaign_id, requirement_ids = open_prepared(db_url)
         server = Server(db_url, instance, workers=2, threads=8)
         server.start()
         acks, stop, lock, latencies = Acks(), threading.Event(), threading.Lock(), []

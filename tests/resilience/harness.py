@@ -54,6 +54,20 @@ ensure_demo_signer({{"PKI_DIR": {str(instance / "pki")!r}}}, "Шкуратска
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
+def open_prepared(url: str):
+    """(engine, session factory, campaign id, requirement ids) of a prepared database."""
+    from sqlalchemy import select
+
+    from workflow.db import make_engine, make_session_factory
+    from workflow.models import Campaign
+
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        campaign = session.scalars(select(Campaign)).one()
+        return engine, factory, campaign.id, [r.id for r in campaign.requirements]
+
+
 class Server:
     def __init__(self, url: str, instance: Path, *, workers: int = 2, threads: int = 1):
         self.db_url = url

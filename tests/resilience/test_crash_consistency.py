@@ -16,12 +16,11 @@ from sqlalchemy import select
 
 from documents.issue import render_letter
 from documents.signing import Pkcs12Signer
-from workflow.db import make_engine, make_session_factory
-from workflow.models import Campaign, Letter
+from workflow.models import Letter
 from workflow.states import LetterState
 
 from .driver import Acks, ProgrammeDriver
-from .harness import Server, prepare_database
+from .harness import Server, open_prepared, prepare_database
 from .invariants import check
 
 pytestmark = [pytest.mark.slow]
@@ -35,11 +34,7 @@ def test_sigkill_during_transitions_and_signing_loses_and_doubles_nothing(scratc
     instance = tmp_path / "instance"
     instance.mkdir()
     prepare_database(crash_db_url, instance, editors=EDITORS)
-    engine = make_engine(crash_db_url)
-    factory = make_session_factory(engine)
-    with factory() as s:
-        campaign = s.scalars(select(Campaign)).one()
-        campaign_id, requirement_ids = campaign.id, [r.id for r in campaign.requirements]
+    engine, factory, campaign_id, requirement_ids = open_prepared(crash_db_url)
 
     server = Server(crash_db_url, instance, workers=2, threads=2)
     server.start()
