@@ -3,6 +3,7 @@ programme carry the `version` the user saw, so a stale page is caught by the dom
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -24,6 +25,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
 )
 
 from workflow.operations import MAX_REASON, MAX_SECTION, MAX_TITLE
@@ -36,11 +38,37 @@ from workflow.states import (
     Role,
     Verdict,
 )
+from workflow.text import describe, forbidden_character
 
 REQUIRED = _l("Заполните это поле")
 
 
-class VersionedForm(FlaskForm):
+def plain_text(form, field) -> None:
+    """The domain's text rule (`workflow.text`) as a field error: NUL, control characters,
+    bidi overrides and isolates, surrogates and noncharacters are refused, named, beside the
+    field that holds them. Line breaks and tabs are text."""
+    if isinstance(field.data, str):
+        char = forbidden_character(field.data)
+        if char is not None:
+            raise StopValidation(gettext(
+                "Поле «%(label)s» содержит недопустимый символ %(char)s: управляющие символы "
+                "и символы смены направления текста не допускаются",
+                label=field.label.text if field.label else field.name, char=describe(char)))
+
+
+class SafeForm(FlaskForm):
+    """Every form of the screens: each text field (text, text area, hidden) follows the
+    plain-text rule before its own validators. Passwords are never stored as text."""
+
+    def validate(self, extra_validators=None):
+        extra = {name: list(validators) for name, validators in (extra_validators or {}).items()}
+        for field in self:
+            if isinstance(field, StringField) and not isinstance(field, PasswordField):
+                extra.setdefault(field.name, []).insert(0, plain_text)
+        return super().validate(extra)
+
+
+class VersionedForm(SafeForm):
     version = HiddenField(validators=[InputRequired(_l("Форма устарела: обновите страницу"))])
 
     def seen_version(self) -> int | None:
@@ -101,7 +129,7 @@ class ActionForm(VersionedForm):
     reason = TextAreaField(_l("Причина"), validators=[Length(max=MAX_REASON)])
 
 
-class RemarkForm(FlaskForm):
+class RemarkForm(SafeForm):
     requirement_id = HiddenField(validators=[InputRequired()])
     visibility = RadioField(
         _l("Кому видно"),
@@ -113,11 +141,11 @@ class RemarkForm(FlaskForm):
                                                   Length(max=MAX_TEXT)])
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(SafeForm):
     body = TextAreaField(_l("Текст"), validators=[Length(max=MAX_TEXT)])
 
 
-class AssessmentForm(FlaskForm):
+class AssessmentForm(SafeForm):
     verdict = RadioField(
         _l("Оценка"),
         choices=[(v.value, _l(VERDICT_LABELS[v])) for v in Verdict],
@@ -131,7 +159,7 @@ class AssessmentForm(FlaskForm):
 ROLE_CHOICES = [(r.value, _l(ROLE_LABELS[r])) for r in Role]
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(SafeForm):
     login = StringField(_l("Логин"), validators=[DataRequired(REQUIRED), Length(max=64)])
     full_name = StringField(_l("ФИО"), validators=[DataRequired(REQUIRED), Length(max=200)])
     position = StringField(_l("Должность"), validators=[Length(max=300)])
@@ -145,20 +173,20 @@ class UserCreateForm(FlaskForm):
                                                               Length(max=200)])
 
 
-class UserRoleForm(FlaskForm):
+class UserRoleForm(SafeForm):
     role = SelectField(_l("Роль"), choices=ROLE_CHOICES)
     municipality = SelectField(_l("Муниципалитет"), choices=[])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(SafeForm):
     password = PasswordField(_l("Новый пароль"), validators=[DataRequired(REQUIRED), Length(max=200)])
 
 
-class SimplePostForm(FlaskForm):
+class SimplePostForm(SafeForm):
     """A button that only needs the CSRF token."""
 
 
-class MunicipalityForm(FlaskForm):
+class MunicipalityForm(SafeForm):
     code = StringField(_l("Код (латиницей)"), validators=[DataRequired(REQUIRED), Length(max=64)])
     name = StringField(_l("Наименование"), validators=[DataRequired(REQUIRED), Length(max=200)])
     kind = StringField(_l("Вид муниципального образования"), validators=[Length(max=100)])
@@ -166,7 +194,7 @@ class MunicipalityForm(FlaskForm):
     head_name = StringField(_l("Руководитель (ФИО)"), validators=[Length(max=200)])
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(SafeForm):
     title = StringField(_l("Название кампании"), validators=[DataRequired(REQUIRED),
                                                          Length(max=300)])
     legal_basis = TextAreaField(_l("Правовое основание"), validators=[Length(max=5000)])
@@ -179,7 +207,7 @@ class CampaignForm(FlaskForm):
                                              Length(max=50_000)])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(SafeForm):
     """Query-string filters of the lists (GET, so no CSRF)."""
 
     class Meta:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from .errors import InvalidInput, NotFound, PermissionDenied
 from .models import Campaign, Municipality, Requirement, User
 from .states import Role
+from .text import check_text
 
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
 MAX_REQUIREMENTS = 50
@@ -22,7 +23,7 @@ def _check_admin(actor: User) -> None:
 
 
 def _clean(value: str | None, what: str, limit: int, *, required: bool = False) -> str:
-    value = (value or "").strip()
+    value = check_text((value or "").strip(), what, what)
     if required and not value:
         raise InvalidInput(f"Заполните поле «{what}»", field=what)
     if len(value) > limit:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import audit
+from .access import ensure_active
 from .errors import IllegalTransition, InvalidInput, LetterError, PermissionDenied, StaleVersion
 from .models import (
     Campaign,
@@ -33,6 +34,7 @@ from .models import (
     User,
 )
 from .states import LetterKind, LetterState, ProgrammeState, RemarkState, RemarkVisibility, Role
+from .text import check_text
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 MAX_BODY = 50_000
@@ -187,7 +189,8 @@ def draft_circular(
     _check_drafter(actor)
     letter = _new_letter(
         LetterKind.CIRCULAR, actor, now, campaign_id=campaign.id, municipality_id=None,
-        addressee=CIRCULAR_ADDRESSEE, heading=heading, salutation=salutation, body=body,
+        addressee=CIRCULAR_ADDRESSEE, heading=_clean(heading, "Заголовок", 500),
+        salutation=_clean(salutation, "Обращение", 200), body=_clean(body, "Текст письма", MAX_BODY),
     )
     session.add(letter)
     session.flush()
@@ -240,7 +243,8 @@ def draft_reminders(session: Session, campaign: Campaign, actor: User, *, now: d
 
 
 def _check_drafter(actor: User) -> None:
-    if not actor.active or actor.role not in (Role.REVIEWER, Role.SIGNATORY, Role.ADMIN):
+    ensure_active(actor)
+    if actor.role not in (Role.REVIEWER, Role.SIGNATORY, Role.ADMIN):
         raise PermissionDenied("Проекты писем готовят сотрудники министерства")
 
 
@@ -272,7 +276,7 @@ def edit_letter(
 
 
 def _clean(value: str, what: str, limit: int) -> str:
-    value = (value or "").replace("\r\n", "\n").strip()
+    value = check_text((value or "").replace("\r\n", "\n").strip(), what, what)
     if not value:
         raise InvalidInput(f"Заполните поле «{what}»", field=what)
     if len(value) > limit:
@@ -403,6 +407,7 @@ def sign_letter(
 
 
 def dispatch_letter(session: Session, letter: Letter, actor: User, *, now: datetime) -> Letter:
+    ensure_active(actor)
     if actor.role not in (Role.SIGNATORY, Role.ADMIN, Role.REVIEWER):
         raise PermissionDenied("Отметить отправку может сотрудник министерства")
     if letter.pdf_sha256 is None:

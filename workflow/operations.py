@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import audit
+from .access import ensure_active
 from .errors import (
     ForeignMunicipality,
     GuardFailed,
@@ -36,6 +37,7 @@ from .models import (
     WorkflowEvent,
 )
 from .states import PROGRAMME_STATE_LABELS, ROLE_LABELS, ProgrammeState, Role
+from .text import check_text
 
 MAX_TITLE = 500
 MAX_SECTION = 20_000
@@ -47,8 +49,7 @@ MAX_REASON = 2_000
 
 def ensure_can_see(programme: Programme, actor: User) -> None:
     """A municipality sees only its own programmes; the ministry sees all."""
-    if not actor.active:
-        raise PermissionDenied("Учётная запись отключена")
+    ensure_active(actor)
     if actor.role == Role.MUNICIPAL_EDITOR and programme.municipality_id != actor.municipality_id:
         raise ForeignMunicipality()
 
@@ -147,7 +148,7 @@ def fire(
     spec = TRANSITIONS_BY_TRIGGER.get(trigger)
     if spec is None:
         raise IllegalTransition(f"Неизвестное действие «{trigger}»")
-    reason = (reason or "").strip()
+    reason = check_text((reason or "").replace("\r\n", "\n").strip(), "Причина", "reason")
     if len(reason) > MAX_REASON:
         raise InvalidInput(f"Причина длиннее {MAX_REASON} символов", field="reason")
     seen_version = programme.version if expected_version is None else expected_version
@@ -280,7 +281,7 @@ class DraftFields:
 
 
 def _validate_fields(fields: DraftFields) -> DraftFields:
-    title = (fields.title or "").strip()
+    title = check_text((fields.title or "").strip(), "Название программы", "title")
     if not title:
         raise InvalidInput("Укажите название программы", field="title")
     if len(title) > MAX_TITLE:
@@ -292,6 +293,8 @@ def _validate_fields(fields: DraftFields) -> DraftFields:
         )
     for name, label in FIELD_LABELS.items():
         value = getattr(fields, name)
+        if value is not None:
+            check_text(value, label, name)
         # The column's own length, so no value can reach the database and fail there.
         limit = Programme.__table__.c[name].type.length
         if value is not None and len(value) > limit:
@@ -332,8 +335,7 @@ def create_programme(
     session: Session, campaign: Campaign, actor: User, fields: DraftFields, *, now: datetime,
     sections: dict[int, str] | None = None,
 ) -> Programme:
-    if not actor.active:
-        raise PermissionDenied("Учётная запись отключена")
+    ensure_active(actor)
     _check_editor(actor.municipality_id, actor)
     fields = _validate_fields(fields)
     _check_title_free(session, campaign.id, actor.municipality_id, fields.title)
@@ -365,10 +367,15 @@ def _validate_sections(campaign: Campaign, sections: dict[int, str]) -> dict[int
         if rid not in known:
             raise InvalidInput("Раздел не относится к требованиям этой кампании", field="sections")
         text = (text or "").replace("\r\n", "\n").strip()
+        check_text(text, f"Раздел по требованию № {_position(campaign, rid)}", f"section_{rid}")
         if len(text) > MAX_SECTION:
             raise InvalidInput(f"Раздел длиннее {MAX_SECTION} символов", field=f"section_{rid}")
         cleaned[rid] = text
     return cleaned
+
+
+def _position(campaign: Campaign, requirement_id: int) -> int:
+    return next(r.position for r in campaign.requirements if r.id == requirement_id)
 
 
 def update_draft(

@@ -18,12 +18,13 @@ from .states import (
     Role,
     Verdict,
 )
+from .text import check_text
 
 MAX_TEXT = 5_000
 
 
 def _text(value: str, what: str, *, required: bool = True) -> str:
-    value = (value or "").replace("\r\n", "\n").strip()
+    value = check_text((value or "").replace("\r\n", "\n").strip(), what, "body")
     if required and not value:
         raise InvalidInput(f"Заполните поле «{what}»", field="body")
     if len(value) > MAX_TEXT:

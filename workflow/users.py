@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .access import ensure_active
 from .errors import InvalidInput, NotFound, PermissionDenied
 from .models import Municipality, User
 from .states import Role
+from .text import check_text
 
 MIN_PASSWORD = 10
 # The most common passwords (and their obvious variants) are refused outright.
@@ -90,8 +92,12 @@ def create_user(
         raise InvalidInput("Муниципалитет указывается только для специалиста муниципалитета", field="municipality")
     if enforce_policy:
         check_password_policy(password, login)
+    full_name = check_text((full_name or login).strip(), "ФИО", "full_name")
+    position = check_text((position or "").strip(), "Должность", "position")
+    phone = check_text((phone or "").strip(), "Телефон", "phone")
+    email = check_text((email or "").strip(), "Электронная почта", "email")
     user = User(
-        login=login, full_name=(full_name or login).strip(), role=role_enum.value,
+        login=login, full_name=full_name, role=role_enum.value,
         municipality_id=municipality_id, password_hash=hash_password(password), position=position,
         phone=phone, email=email, active=True, created_at=now,
     )
@@ -101,6 +107,7 @@ def create_user(
 
 
 def set_password(session: Session, user: User, password: str, actor: User) -> None:
+    ensure_active(actor)
     if actor.role != Role.ADMIN and actor.id != user.id:
         raise PermissionDenied("Сменить пароль может администратор")
     check_password_policy(password, user.login)
@@ -110,6 +117,7 @@ def set_password(session: Session, user: User, password: str, actor: User) -> No
 
 
 def set_active(session: Session, user: User, active: bool, actor: User) -> None:
+    ensure_active(actor)
     if actor.role != Role.ADMIN:
         raise PermissionDenied("Отключить пользователя может администратор")
     if user.id == actor.id and not active:

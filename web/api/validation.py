@@ -16,6 +16,8 @@ from datetime import date
 
 from flask import request
 
+from workflow.text import forbidden_character, refusal
+
 # PostgreSQL INTEGER: identifiers and versions beyond it cannot exist.
 INT_MAX = 2_147_483_647
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -63,12 +65,11 @@ _TYPE_WORDS = {
 
 
 def clean_string(value: str, name: str, max_length: int | None) -> str:
-    if "\x00" in value:
-        raise bad("invalid_value", f"Поле «{name}» содержит недопустимый символ", name)
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise bad("invalid_value", f"Поле «{name}» содержит недопустимый символ", name) from None
+    # The domain's text rule (workflow.text): NUL, controls, bidi overrides and isolates,
+    # lone surrogates (which UTF-8 cannot encode) and noncharacters are refused here, by name.
+    char = forbidden_character(value)
+    if char is not None:
+        raise bad("invalid_value", refusal(name, char), name)
     if max_length is not None and len(value) > max_length:
         raise bad("too_long", f"Поле «{name}» длиннее {max_length} символов", name)
     return value

@@ -33,7 +33,6 @@ from flask import (
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import case, func, or_, select, true
 from sqlalchemy.orm import joinedload
@@ -63,6 +62,7 @@ from workflow.states import (
 )
 
 from ..database import db, now
+from ..forms import SafeForm
 from ..i18n_labels import TranslatedLabels
 
 try:  # WTForms 3.3 deprecates (value, label) tuples
@@ -121,7 +121,7 @@ def _choices(pairs) -> list:
     return [SelectChoice(v, label) for v, label in pairs] if SelectChoice else list(pairs)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SafeForm):
     """A button that acts on a letter: CSRF plus the version the user saw."""
 
     version = HiddenField()
@@ -145,7 +145,7 @@ class LetterForm(ActionForm):
                                      Length(max=ops.MAX_BODY)])
 
 
-class CircularForm(FlaskForm):
+class CircularForm(SafeForm):
     heading = TextAreaField(_l("Заголовок к тексту"),
                             validators=[DataRequired(_l("Укажите заголовок")), Length(max=500)])
     salutation = StringField(_l("Обращение"), default="Уважаемые коллеги!",
@@ -155,7 +155,7 @@ class CircularForm(FlaskForm):
                                      Length(max=ops.MAX_BODY)])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(SafeForm):
     name = StringField(_l("Полное наименование организации"),
                        validators=[DataRequired(_l("Укажите наименование")), Length(max=300)])
     letterhead = TextAreaField(_l("Наименование на бланке (каждая строка — отдельно)"),
