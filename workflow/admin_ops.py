@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .access import ensure_active
 from .errors import InvalidInput, NotFound, PermissionDenied
 from .models import Campaign, Municipality, Requirement, User
 from .states import Role
@@ -18,12 +19,13 @@ MAX_REQUIREMENTS = 50
 
 
 def _check_admin(actor: User) -> None:
-    if not actor.active or actor.role != Role.ADMIN:
+    ensure_active(actor)
+    if actor.role != Role.ADMIN:
         raise PermissionDenied("Действие доступно только администратору")
 
 
 def _clean(value: str | None, what: str, limit: int, *, required: bool = False) -> str:
-    value = check_text((value or "").strip(), what, what)
+    value = check_text(value or "", what, what).strip()
     if required and not value:
         raise InvalidInput(f"Заполните поле «{what}»", field=what)
     if len(value) > limit:
@@ -109,13 +111,11 @@ def create_campaign(
     circular_date: date | None = None,
 ) -> Campaign:
     _check_admin(actor)
-    texts = [t.strip() for t in requirements if t and t.strip()]
+    texts = [_clean(t, "Требование", 5000) for t in requirements if t and t.strip()]
     if not texts:
         raise InvalidInput("Укажите хотя бы одно требование", field="requirements")
     if len(texts) > MAX_REQUIREMENTS:
         raise InvalidInput(f"Не больше {MAX_REQUIREMENTS} требований", field="requirements")
-    for text in texts:
-        _clean(text, "Требование", 5000)
     if deadline is None:
         raise InvalidInput("Укажите срок представления программ", field="deadline")
     campaign = Campaign(

@@ -276,7 +276,7 @@ def edit_letter(
 
 
 def _clean(value: str, what: str, limit: int) -> str:
-    value = check_text((value or "").replace("\r\n", "\n").strip(), what, what)
+    value = check_text(value or "", what, what).replace("\r\n", "\n").strip()
     if not value:
         raise InvalidInput(f"Заполните поле «{what}»", field=what)
     if len(value) > limit:

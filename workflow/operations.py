@@ -148,7 +148,7 @@ def fire(
     spec = TRANSITIONS_BY_TRIGGER.get(trigger)
     if spec is None:
         raise IllegalTransition(f"Неизвестное действие «{trigger}»")
-    reason = check_text((reason or "").replace("\r\n", "\n").strip(), "Причина", "reason")
+    reason = check_text(reason or "", "Причина", "reason").replace("\r\n", "\n").strip()
     if len(reason) > MAX_REASON:
         raise InvalidInput(f"Причина длиннее {MAX_REASON} символов", field="reason")
     seen_version = programme.version if expected_version is None else expected_version
@@ -281,7 +281,7 @@ class DraftFields:
 
 
 def _validate_fields(fields: DraftFields) -> DraftFields:
-    title = check_text((fields.title or "").strip(), "Название программы", "title")
+    title = check_text(fields.title or "", "Название программы", "title").strip()
     if not title:
         raise InvalidInput("Укажите название программы", field="title")
     if len(title) > MAX_TITLE:
@@ -294,7 +294,8 @@ def _validate_fields(fields: DraftFields) -> DraftFields:
     for name, label in FIELD_LABELS.items():
         value = getattr(fields, name)
         if value is not None:
-            check_text(value, label, name)
+            value = check_text(value, label, name)
+            setattr(fields, name, value)
         # The column's own length, so no value can reach the database and fail there.
         limit = Programme.__table__.c[name].type.length
         if value is not None and len(value) > limit:
@@ -366,8 +367,8 @@ def _validate_sections(campaign: Campaign, sections: dict[int, str]) -> dict[int
     for rid, text in sections.items():
         if rid not in known:
             raise InvalidInput("Раздел не относится к требованиям этой кампании", field="sections")
-        text = (text or "").replace("\r\n", "\n").strip()
-        check_text(text, f"Раздел по требованию № {_position(campaign, rid)}", f"section_{rid}")
+        label = f"Раздел по требованию № {_position(campaign, rid)}"
+        text = check_text(text or "", label, f"section_{rid}").replace("\r\n", "\n").strip()
         if len(text) > MAX_SECTION:
             raise InvalidInput(f"Раздел длиннее {MAX_SECTION} символов", field=f"section_{rid}")
         cleaned[rid] = text

@@ -24,7 +24,7 @@ MAX_TEXT = 5_000
 
 
 def _text(value: str, what: str, *, required: bool = True) -> str:
-    value = check_text((value or "").replace("\r\n", "\n").strip(), what, "body")
+    value = check_text(value or "", what, "body").replace("\r\n", "\n").strip()
     if required and not value:
         raise InvalidInput(f"Заполните поле «{what}»", field="body")
     if len(value) > MAX_TEXT:

@@ -46,11 +46,13 @@ def refusal(label: str, char: str) -> str:
 
 
 def check_text(value: str, label: str, field: str | None = None) -> str:
-    """`value` unchanged if it holds no forbidden character; else InvalidInput naming the field."""
+    """`value` with its line breaks as LF, if it holds no forbidden character; else
+    InvalidInput naming the field. Check before stripping: Python's `strip` removes some
+    control characters (NEL, the C0 separators) at the ends, which would hide them."""
     char = forbidden_character(value)
     if char is not None:
         raise InvalidInput(refusal(label, char), field=field)
-    return value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def clean_text(
@@ -59,8 +61,7 @@ def clean_text(
 ) -> str:
     """The text as stored: line breaks normalised, surrounding whitespace removed, checked
     for forbidden characters, a required value present, at most `limit` characters."""
-    value = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    check_text(value, label, field)
+    value = check_text(value or "", label, field).strip()
     if required and not value:
         raise InvalidInput(required_message or f"Заполните поле «{label}»", field=field)
     if limit is not None and len(value) > limit:

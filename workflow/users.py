@@ -92,10 +92,10 @@ def create_user(
         raise InvalidInput("Муниципалитет указывается только для специалиста муниципалитета", field="municipality")
     if enforce_policy:
         check_password_policy(password, login)
-    full_name = check_text((full_name or login).strip(), "ФИО", "full_name")
-    position = check_text((position or "").strip(), "Должность", "position")
-    phone = check_text((phone or "").strip(), "Телефон", "phone")
-    email = check_text((email or "").strip(), "Электронная почта", "email")
+    full_name = check_text(full_name or login, "ФИО", "full_name").strip()
+    position = check_text(position or "", "Должность", "position").strip()
+    phone = check_text(phone or "", "Телефон", "phone").strip()
+    email = check_text(email or "", "Электронная почта", "email").strip()
     user = User(
         login=login, full_name=full_name, role=role_enum.value,
         municipality_id=municipality_id, password_hash=hash_password(password), position=position,
