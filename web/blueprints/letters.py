@@ -16,7 +16,6 @@ import re
 from datetime import date
 from functools import lru_cache
 from urllib.parse import urlsplit
-from xml.etree import ElementTree
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import (
@@ -64,6 +63,11 @@ from workflow.states import (
 from ..database import db, now
 from ..forms import SafeForm
 from ..i18n_labels import TranslatedLabels
+from ..upload_checks import (  # noqa: F401 (EmblemRejected: importers of the old place)
+    EMBLEM_MAX_BYTES,
+    EmblemRejected,
+    check_emblem_svg,
+)
 
 try:  # WTForms 3.3 deprecates (value, label) tuples
     from wtforms.fields.choices import SelectChoice
@@ -80,7 +84,6 @@ STALE_LETTER = (
     _l("Письмо было изменено другим пользователем после того, как вы его открыли. "
        "Ваш текст сохранён в форме ниже: сверьте его с текущей редакцией и сохраните снова.")
 )
-EMBLEM_MAX_BYTES = 200 * 1024
 PROFILE_MAX_REQUEST = 1024 * 1024
 
 # Russian time zones for the registration calendar (the date printed on a letter).
@@ -644,63 +647,7 @@ def reminders(campaign_id: int):
 # ------------------------------------------------------------------ organisation profile
 
 
-class EmblemRejected(ValueError):
-    pass
-
-
-SVG_NS = "{http://www.w3.org/2000/svg}"
-_FORBIDDEN_ELEMENTS = {"script", "foreignobject", "iframe", "embed", "object", "audio", "video"}
-_HREF_ATTRS = {"href", "{http://www.w3.org/1999/xlink}href"}
-_URL_RE = re.compile(r"url\(\s*['\"]?\s*([^'\")\s]*)", re.IGNORECASE)
-
-
-def check_emblem_svg(data: bytes) -> str:
-    """The SVG text if it is a self-contained, script-free image; else EmblemRejected (Russian)."""
-    if len(data) > EMBLEM_MAX_BYTES:
-        raise EmblemRejected(gettext("Файл герба больше 200 КБ"))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise EmblemRejected(gettext("Файл герба должен быть SVG в кодировке UTF-8")) from error
-    lowered = text.lower()
-    # DTDs bring entities (billion laughs, external files); an emblem needs none.
-    if "<!doctype" in lowered or "<!entity" in lowered or "<?xml-stylesheet" in lowered:
-        raise EmblemRejected(gettext("SVG с объявлением DOCTYPE или ENTITY не принимается"))
-    try:
-        root = ElementTree.fromstring(text)
-    except ElementTree.ParseError as error:
-        raise EmblemRejected(gettext("Файл не является корректным SVG (ошибка разбора XML)")) from error
-    if root.tag not in (SVG_NS + "svg", "svg"):
-        raise EmblemRejected(gettext("Файл не является SVG-изображением: корневой элемент не <svg>"))
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        local = element.tag.rsplit("}", 1)[-1].lower()
-        if local in _FORBIDDEN_ELEMENTS:
-            raise EmblemRejected(gettext("SVG содержит недопустимый элемент <%(element)s> "
-                                         "(сценарии и встроенные документы запрещены)",
-                                         element=local))
-        for name, value in element.attrib.items():
-            attr = name.rsplit("}", 1)[-1].lower()
-            if attr.startswith("on"):
-                raise EmblemRejected(gettext("SVG содержит обработчик события «%(attr)s»",
-                                             attr=attr))
-            if (name in _HREF_ATTRS or attr == "href") and not value.strip().startswith("#"):
-                raise EmblemRejected(gettext("SVG ссылается на внешний ресурс; допустимы только "
-                                             "ссылки внутри файла (#id)"))
-            if attr == "style":
-                _check_css_urls(value)
-        if local == "style":
-            _check_css_urls(element.text or "")
-    return text
-
-
-def _check_css_urls(css: str) -> None:
-    if "@import" in css.lower():
-        raise EmblemRejected(gettext("SVG подключает внешнюю таблицу стилей"))
-    for target in _URL_RE.findall(css):
-        if not target.startswith("#"):
-            raise EmblemRejected(gettext("SVG ссылается на внешний ресурс в стилях"))
+# The emblem's checks live with the other upload checks (web/upload_checks.py).
 
 
 def _emblem_uri(svg: str | None) -> str | None:
