@@ -28,6 +28,17 @@ def pytest_report_header(config):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _verify_pages_not_throttled():
+    """/verify is rate-limited per client address (VERIFY_RATE_LIMIT, default 30 a minute);
+    every test client is 127.0.0.1, and the apps live for the whole session, so the tests'
+    apps get a limit no test reaches. The rate-limit tests set their own in test_config,
+    which overrides the environment."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("VERIFY_RATE_LIMIT", "1000000 per second")
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _cheap_password_hashes():
     """scrypt at its production cost (~0.1-0.3 s a hash) would dominate the tests, which
     create the world's six users per test and sign in many times. Tests hash with the same

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask
+
+from . import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,32 +32,19 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="static",
     )
     os.makedirs(app.instance_path, exist_ok=True)
+    # Fixed behaviour, not operator settings.
     app.config.from_mapping(
-        DATABASE_URL=os.environ.get("DATABASE_URL"),
-        UPLOAD_DIR=os.path.join(app.instance_path, "uploads"),
-        PKI_DIR=os.path.join(app.instance_path, "pki"),
-        SIGNER_P12=os.environ.get("SIGNER_P12"),
-        SIGNER_P12_PASSWORD=os.environ.get("SIGNER_P12_PASSWORD"),
-        MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
-        BABEL_DEFAULT_LOCALE="ru",
-        BABEL_DEFAULT_TIMEZONE="Asia/Vladivostok",
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "web" / "translations"),
         SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
         REMEMBER_COOKIE_HTTPONLY=True,
-        PERMANENT_SESSION_LIFETIME=timedelta(minutes=30),  # idle lifetime
-        SESSION_ABSOLUTE_LIFETIME=timedelta(hours=12),
-        WTF_CSRF_TIME_LIMIT=None,  # the session lifetime bounds the token already
         CLOCK=lambda: datetime.now(UTC),
-        PAGE_SIZE=25,
-        LOGIN_THROTTLE_ATTEMPTS=5,
-        LOGIN_THROTTLE_WINDOW=timedelta(minutes=15),
     )
+    # Every operator setting: its default, or the environment's value (web/settings.py).
+    settings.load(app.config, app)
     if test_config:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _secret_key(app.instance_path)
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
     if not app.config["DATABASE_URL"]:
         from workflow.db import default_sqlite_url
 
@@ -79,13 +68,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_blueprints(app)
 
+    from . import ratelimit
+
+    ratelimit.init_app(app)
+
     from . import cli
 
     cli.init_app(app)
 
     # Behind a reverse proxy, trust its X-Forwarded-For/-Proto (so throttling sees the
     # client's address and Secure cookies follow HTTPS): TRUSTED_PROXIES = how many hops.
-    hops = int(app.config.get("TRUSTED_PROXIES") or os.environ.get("TRUSTED_PROXIES", "0"))
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
     if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -1,0 +1,209 @@
+"""Settings: every one can be given in the environment, as a string converted by its parser.
+
+One table, `SETTINGS`: the variable's name, how its text becomes a value, the default and
+a line for the README. The configuration is built in this order: the defaults, then the
+environment, then the `test_config` given to `create_app`. A value that does not parse
+stops the start with a message naming the variable; nothing silently falls back.
+
+Adding a setting is one line in the table, e.g.
+    "TRUSTED_CA_FILES": Setting(path_list, [], "CA certificates trusted by /verify"),
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class SettingError(ValueError):
+    """A variable of the environment that cannot be used; the message names it."""
+
+
+# ---------------------------------------------------------------- parsers
+
+
+def text(raw: str) -> str:
+    return raw
+
+
+def integer(raw: str) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise ValueError("нужно целое число") from None
+
+
+def non_negative(raw: str) -> int:
+    value = integer(raw)
+    if value < 0:
+        raise ValueError("нужно целое число не меньше 0")
+    return value
+
+
+def positive(raw: str) -> int:
+    value = integer(raw)
+    if value < 1:
+        raise ValueError("нужно целое число больше 0")
+    return value
+
+
+TRUE = {"1", "true", "yes", "on", "да"}
+FALSE = {"0", "false", "no", "off", "нет"}
+
+
+def boolean(raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in TRUE:
+        return True
+    if word in FALSE:
+        return False
+    raise ValueError("нужно 1/0, true/false, yes/no или on/off")
+
+
+DURATION_RE = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$", re.IGNORECASE)
+UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def duration(raw: str) -> timedelta:
+    """"90" or "90s" seconds, "30m" minutes, "12h" hours, "7d" days."""
+    found = DURATION_RE.match(raw)
+    if not found:
+        raise ValueError("нужна длительность: 90 или 90s (секунды), 30m, 12h, 7d")
+    return timedelta(seconds=int(found.group(1)) * UNITS[found.group(2).lower()])
+
+
+def megabytes(raw: str) -> int:
+    return positive(raw) * 1024 * 1024
+
+
+def path_list(raw: str) -> list[str]:
+    """Paths separated by the system's separator (":" on Linux), empty parts skipped."""
+    return [part for part in raw.split(os.pathsep) if part.strip()]
+
+
+def timezone(raw: str) -> str:
+    try:
+        ZoneInfo(raw.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("неизвестный часовой пояс (нужно, например, Asia/Vladivostok)") from None
+    return raw.strip()
+
+
+def choice(*allowed: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        for value in allowed:
+            if raw.strip().lower() == value.lower():
+                return value
+        raise ValueError("допустимые значения: " + ", ".join(allowed))
+
+    return parse
+
+
+def optional_seconds(raw: str) -> int | None:
+    """A number of seconds, or "none" for no limit."""
+    if raw.strip().lower() in ("none", "off", "0"):
+        return None
+    return positive(raw)
+
+
+def rate_limit(raw: str) -> str:
+    """A Flask-Limiter limit string such as "30 per minute; 300 per hour"."""
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise ValueError("нужен предел вида «30 per minute» или «30/minute; 300/hour»") from None
+    return raw.strip()
+
+
+# ---------------------------------------------------------------- the table
+
+
+@dataclass(frozen=True)
+class Setting:
+    parse: Callable[[str], Any]
+    # The value when the environment says nothing: a value, or a function of the app
+    # (for paths inside its instance folder).
+    default: Any
+    help: str
+    # The configuration key, when it differs from the variable (MAX_UPLOAD_MB -> bytes).
+    key: str | None = None
+
+
+def _instance(*parts: str) -> Callable:
+    return lambda app: os.path.join(app.instance_path, *parts)
+
+
+SETTINGS: dict[str, Setting] = {
+    "DATABASE_URL": Setting(text, None, "SQLAlchemy URL; default: SQLite in instance/"),
+    "SECRET_KEY": Setting(text, None, "session signing key; default: instance/secret_key, "
+                                      "created on first start"),
+    "UPLOAD_DIR": Setting(text, _instance("uploads"), "folder of attachments"),
+    "PKI_DIR": Setting(text, _instance("pki"), "folder of the demo CA and certificates"),
+    "SIGNER_P12": Setting(text, None, "PKCS#12 file of the signing certificate"),
+    "SIGNER_P12_PASSWORD": Setting(text, None, "its password"),
+    "MAX_UPLOAD_MB": Setting(megabytes, 20 * 1024 * 1024, "largest upload, MB",
+                             key="MAX_CONTENT_LENGTH"),
+    "API_MAX_BODY": Setting(positive, 1024 * 1024, "largest JSON body of the API, bytes"),
+    "PAGE_SIZE": Setting(positive, 25, "rows per page of the lists"),
+    "BABEL_DEFAULT_LOCALE": Setting(choice("ru", "en"), "ru", "language of the screens"),
+    "BABEL_DEFAULT_TIMEZONE": Setting(timezone, "Asia/Vladivostok",
+                                      "time zone of dates on screens"),
+    "SESSION_COOKIE_SECURE": Setting(boolean, False, "send the session cookie over HTTPS "
+                                                     "only"),
+    "SESSION_COOKIE_SAMESITE": Setting(choice("Lax", "Strict"), "Lax",
+                                       "SameSite of the session cookie"),
+    "PERMANENT_SESSION_LIFETIME": Setting(duration, timedelta(minutes=30),
+                                          "idle session lifetime (e.g. 30m)"),
+    "SESSION_ABSOLUTE_LIFETIME": Setting(duration, timedelta(hours=12),
+                                         "absolute session lifetime (e.g. 12h)"),
+    "WTF_CSRF_TIME_LIMIT": Setting(optional_seconds, None,
+                                   "CSRF token lifetime, seconds; none: the session's"),
+    "LOGIN_THROTTLE_ATTEMPTS": Setting(positive, 5, "failed sign-ins before throttling"),
+    "LOGIN_THROTTLE_WINDOW": Setting(duration, timedelta(minutes=15),
+                                     "window of the sign-in throttle (e.g. 15m)"),
+    "TRUSTED_PROXIES": Setting(non_negative, 0, "reverse proxies in front of the app "
+                                                "(X-Forwarded-* hops trusted)"),
+    "VERIFY_RATE_LIMIT": Setting(rate_limit, "30 per minute; 300 per hour",
+                                 "requests per client address to /verify"),
+    "REDIS_URL": Setting(text, None, "Redis for rate-limit counters shared by several "
+                                     "processes; default: memory of each process"),
+}
+
+
+def load(config: dict, app, environ: Mapping[str, str] | None = None) -> None:
+    """Defaults, then the environment, into `config`."""
+    environ = os.environ if environ is None else environ
+    for name, setting in SETTINGS.items():
+        default = setting.default(app) if callable(setting.default) else setting.default
+        config[setting.key or name] = default
+    for name, setting in SETTINGS.items():
+        raw = environ.get(name)
+        if raw is None or raw == "":
+            continue
+        try:
+            config[setting.key or name] = setting.parse(raw)
+        except ValueError as error:
+            raise SettingError(f"Переменная окружения {name}={raw!r}: {error}") from None
+
+
+def readme_table() -> str:
+    """The settings as a Markdown table, for the README (`python -m web.settings`)."""
+    lines = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for name, setting in SETTINGS.items():
+        default = "(instance folder)" if callable(setting.default) else setting.default
+        if isinstance(default, timedelta):
+            default = f"{int(default.total_seconds())} s"
+        lines.append(f"| `{name}` | {'' if default is None else f'`{default}`'} | "
+                     f"{setting.help} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(readme_table())
