@@ -6,7 +6,8 @@ environment, then the `test_config` given to `create_app`. A value that does not
 stops the start with a message naming the variable; nothing silently falls back.
 
 Adding a setting is one line in the table, e.g.
-    "TRUSTED_CA_FILES": Setting(path_list, [], "CA certificates trusted by /verify"),
+    "TRUSTED_CA_FILES": Setting(text, "", "CA certificates trusted by /verify, ':'-separated"),
+(or `path_list` to get a list). The README table: `python -m web.settings`.
 """
 
 from __future__ import annotations
@@ -134,6 +135,8 @@ class Setting:
     help: str
     # The configuration key, when it differs from the variable (MAX_UPLOAD_MB -> bytes).
     key: str | None = None
+    # The default as written in the environment, for the README, when it differs.
+    shown: str | None = None
 
 
 def _instance(*parts: str) -> Callable:
@@ -144,12 +147,14 @@ SETTINGS: dict[str, Setting] = {
     "DATABASE_URL": Setting(text, None, "SQLAlchemy URL; default: SQLite in instance/"),
     "SECRET_KEY": Setting(text, None, "session signing key; default: instance/secret_key, "
                                       "created on first start"),
-    "UPLOAD_DIR": Setting(text, _instance("uploads"), "folder of attachments"),
-    "PKI_DIR": Setting(text, _instance("pki"), "folder of the demo CA and certificates"),
+    "UPLOAD_DIR": Setting(text, _instance("uploads"), "folder of attachments",
+                          shown="instance/uploads"),
+    "PKI_DIR": Setting(text, _instance("pki"), "folder of the demo CA and certificates",
+                       shown="instance/pki"),
     "SIGNER_P12": Setting(text, None, "PKCS#12 file of the signing certificate"),
     "SIGNER_P12_PASSWORD": Setting(text, None, "its password"),
     "MAX_UPLOAD_MB": Setting(megabytes, 20 * 1024 * 1024, "largest upload, MB",
-                             key="MAX_CONTENT_LENGTH"),
+                             key="MAX_CONTENT_LENGTH", shown="20"),
     "API_MAX_BODY": Setting(positive, 1024 * 1024, "largest JSON body of the API, bytes"),
     "PAGE_SIZE": Setting(positive, 25, "rows per page of the lists"),
     "BABEL_DEFAULT_LOCALE": Setting(choice("ru", "en"), "ru", "language of the screens"),
@@ -160,14 +165,14 @@ SETTINGS: dict[str, Setting] = {
     "SESSION_COOKIE_SAMESITE": Setting(choice("Lax", "Strict"), "Lax",
                                        "SameSite of the session cookie"),
     "PERMANENT_SESSION_LIFETIME": Setting(duration, timedelta(minutes=30),
-                                          "idle session lifetime (e.g. 30m)"),
+                                          "idle session lifetime", shown="30m"),
     "SESSION_ABSOLUTE_LIFETIME": Setting(duration, timedelta(hours=12),
-                                         "absolute session lifetime (e.g. 12h)"),
+                                         "absolute session lifetime", shown="12h"),
     "WTF_CSRF_TIME_LIMIT": Setting(optional_seconds, None,
                                    "CSRF token lifetime, seconds; none: the session's"),
     "LOGIN_THROTTLE_ATTEMPTS": Setting(positive, 5, "failed sign-ins before throttling"),
     "LOGIN_THROTTLE_WINDOW": Setting(duration, timedelta(minutes=15),
-                                     "window of the sign-in throttle (e.g. 15m)"),
+                                     "window of the sign-in throttle", shown="15m"),
     "TRUSTED_PROXIES": Setting(non_negative, 0, "reverse proxies in front of the app "
                                                 "(X-Forwarded-* hops trusted)"),
     "VERIFY_RATE_LIMIT": Setting(rate_limit, "30 per minute; 300 per hour",
@@ -196,10 +201,9 @@ def load(config: dict, app, environ: Mapping[str, str] | None = None) -> None:
 def readme_table() -> str:
     """The settings as a Markdown table, for the README (`python -m web.settings`)."""
     lines = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    # Durations: 90 or 90s, 30m, 12h, 7d; booleans: 1/0, true/false, yes/no, on/off.
     for name, setting in SETTINGS.items():
-        default = "(instance folder)" if callable(setting.default) else setting.default
-        if isinstance(default, timedelta):
-            default = f"{int(default.total_seconds())} s"
+        default = setting.shown if setting.shown is not None else setting.default
         lines.append(f"| `{name}` | {'' if default is None else f'`{default}`'} | "
                      f"{setting.help} |")
     return "\n".join(lines)
