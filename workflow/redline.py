@@ -109,10 +109,9 @@ def _backtrack(trace: list[list[int]], n: int, m: int) -> Steps:
     for d in range(len(trace) - 1, 0, -1):
         prev = trace[d - 1]  # diagonals -(d-1)..(d-1) after round d-1
         k = x - y
-        if k == -d or (k != d and prev[k - 1 + d - 1] < prev[k + 1 + d - 1]):
-            prev_k = k + 1  # came down: an insertion
-        else:
-            prev_k = k - 1  # came right: a deletion
+        # Came down from diagonal k + 1 (an insertion) or right from k - 1 (a deletion).
+        down = k == -d or (k != d and prev[k - 1 + d - 1] < prev[k + 1 + d - 1])
+        prev_k = k + 1 if down else k - 1
         prev_x = prev[prev_k + d - 1]
         prev_y = prev_x - prev_k
         while x > prev_x and y > prev_y:
@@ -243,7 +242,7 @@ def _line_steps(old: str, new: str, out: _Builder) -> int | None:
         nonlocal whole_blocks
         if removed and added:
             # Paragraphs edited one for one (the usual case): compare each pair on its own.
-            pairs = (list(zip(removed, added)) if len(removed) == len(added)
+            pairs = (list(zip(removed, added, strict=True)) if len(removed) == len(added)
                      else [("".join(removed), "".join(added))])
             for old_part, new_part in pairs:
                 if not refine(old_part, new_part):
