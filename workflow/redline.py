@@ -74,8 +74,8 @@ Steps = list[tuple[str, int, int]]
 def _myers(a: list[str], b: list[str], budget: int) -> tuple[Steps | None, int]:
     """Shortest edit script turning `a` into `b` (Myers 1986, forward greedy with a trace),
     as ("eq" | "del" | "ins", index in a, index in b) steps, and the work spent; the steps
-    are None when the work exceeds `budget`. Memory is O(D^2) for D edits, and D is bounded
-    by the budget."""
+    are None when the work exceeds `budget` (it stops there, at most one snake beyond).
+    Memory is O(D^2) for D edits, and D is bounded by the budget."""
     n, m = len(a), len(b)
     offset = n + m + 1
     v = [0] * (2 * offset + 1)
@@ -97,9 +97,9 @@ def _myers(a: list[str], b: list[str], budget: int) -> tuple[Steps | None, int]:
             if x >= n and y >= m:
                 trace.append(v[offset - d: offset + d + 1])
                 return _backtrack(trace, n, m), work
+            if work > budget:  # at most one snake (<= min(n, m) steps) beyond the budget
+                return None, work
         trace.append(v[offset - d: offset + d + 1])
-        if work > budget:
-            return None, work
     return None, work  # not reached: d = n + m always ends the search
 
 

@@ -99,9 +99,9 @@ def test_work_stays_within_the_budget_whatever_the_input(monkeypatch, old, new):
     monkeypatch.setattr(redline, "_myers", counting)
     diff = compute(old, new)
     assert diff.method in (LINES, WHOLE)
-    # Each call stops after the round that crosses its budget: one round is at most
-    # 2 x (tokens) units beyond it.
-    limit = 2 * redline.WORK_BUDGET + redline.REFINE_BUDGET + 4 * (len(old) + len(new))
+    # Words, then lines, then the refinement of changed blocks: each stops as soon as its
+    # budget is crossed, at most one run of equal tokens (fewer than the characters) beyond.
+    limit = 2 * redline.WORK_BUDGET + redline.REFINE_BUDGET + 3 * (len(old) + len(new))
     assert sum(spent) <= limit, (spent, limit)
     assert new_text(diff.segments) == new
 
