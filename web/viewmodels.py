@@ -32,6 +32,7 @@ from workflow.models import (
     WorkflowEvent,
 )
 from workflow.operations import ensure_can_see, visible_programmes_filter
+from workflow.redline import SAME
 from workflow.states import (
     PROGRAMME_STATE_LABELS,
     ProgrammeState,
@@ -41,7 +42,7 @@ from workflow.states import (
 )
 
 from .extensions import request_locale, request_timezone
-from .redline import changed, redline
+from .redline import render as render_redline
 
 OVERDUE_DAYS = 10
 
@@ -376,6 +377,7 @@ class SectionView:
     text: str
     redline: object | None
     previous_number: int | None
+    redline_method: str | None
     remarks: list[RemarkView]
     previous_remarks: list[RemarkView]
     assessment: Assessment | None
@@ -456,15 +458,17 @@ def programme_page(session: Session, programme: Programme, actor: User, rev) -> 
 
     shown = choose_revision(rev, programme, actor, numbers)
     previous = ((shown - 1) or None) if shown else (programme.revision_number or None)
-    wanted = [n for n in (shown, previous) if n]
-    texts: dict[int, dict[int, str]] = {n: {} for n in wanted}
+    # A revision carries its redline (stored when it was frozen); the working copy is
+    # compared with the last revision (stored when it was saved). Nothing is diffed here.
+    wanted = [shown] if shown else [n for n in (previous,) if n]
+    frozen: dict[int, dict[int, RevisionSection]] = {n: {} for n in wanted}
     if wanted:
         for number, section in session.execute(
             select(Revision.number, RevisionSection)
             .join(RevisionSection, RevisionSection.revision_id == Revision.id)
             .where(Revision.programme_id == programme.id, Revision.number.in_(wanted))
         ):
-            texts[number][section.requirement_id] = section.text
+            frozen[number][section.requirement_id] = section
 
     remark_query = (
         select(Remark)
@@ -489,21 +493,29 @@ def programme_page(session: Session, programme: Programme, actor: User, rev) -> 
         ):
             assessments[a.requirement_id] = a
 
-    working = {s.requirement_id: s.text for s in programme.sections}
+    working = {s.requirement_id: s for s in programme.sections}
     sections = []
     for requirement in programme.campaign.requirements:
-        text = texts[shown].get(requirement.id, "") if shown else working.get(requirement.id, "")
-        old = texts.get(previous, {}).get(requirement.id) if previous else None
-        diff = None
-        if old is not None and previous and (shown is None or shown >= 2):
-            diff = redline(old, text) if changed(old, text) else None
+        section = (frozen[shown] if shown else working).get(requirement.id)
+        text = section.text if section else ""
+        method = segments = None
+        if shown:
+            method, segments = (section.redline_method, section.redline) if section else (None, None)
+        elif previous and section is not None:
+            old = frozen[previous].get(requirement.id)
+            if section.redline_base == previous:
+                method, segments = section.redline_method, section.redline
+            elif old is not None and old.text.strip() == text.strip():
+                method = SAME  # untouched since that revision was frozen
+        diff = render_redline(segments) if segments else None
         own = [RemarkView(r, number_of.get(r.revision_id, 0)) for r in remarks
                if r.requirement_id == requirement.id]
         sections.append(SectionView(
             requirement=requirement,
             text=text,
             redline=diff,
-            previous_number=previous if old is not None else None,
+            previous_number=previous if method else None,
+            redline_method=method,
             remarks=own,
             # On a resubmitted revision: what became of the previous revision's remarks.
             previous_remarks=[r for r in own if shown and shown >= 2

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import audit
+from . import audit, redline
 from .access import ensure_active
 from .errors import (
     ForeignMunicipality,
@@ -204,16 +204,55 @@ def fire(
 
 
 def _freeze_revision(session: Session, programme: Programme, actor: User, now: datetime) -> None:
+    previous = _revision_texts(session, programme.id, programme.revision_number - 1)
     revision = Revision(
         programme_id=programme.id,
         number=programme.revision_number,
         created_at=now,
         created_by_id=actor.id,
         sections=[
-            RevisionSection(requirement_id=s.requirement_id, text=s.text) for s in programme.sections
+            _frozen_section(s, previous) for s in programme.sections
         ],
     )
     session.add(revision)
+
+
+def _revision_texts(session: Session, programme_id: int, number: int) -> dict[int, str]:
+    """Section texts of one revision of a programme, by requirement (empty for number 0)."""
+    return dict(session.execute(
+        select(RevisionSection.requirement_id, RevisionSection.text)
+        .join(Revision, Revision.id == RevisionSection.revision_id)
+        .where(Revision.programme_id == programme_id, Revision.number == number)
+    ).all())
+
+
+def _frozen_section(section: ProgrammeSection, previous: dict[int, str]) -> RevisionSection:
+    """The snapshot of a section with its redline against the previous revision, computed
+    here once (bounded cost, see workflow.redline): pages only show what is stored."""
+    frozen = RevisionSection(requirement_id=section.requirement_id, text=section.text)
+    if section.requirement_id in previous:
+        diff = redline.compute(previous[section.requirement_id], section.text)
+        frozen.redline, frozen.redline_method = diff.segments, diff.method
+    return frozen
+
+
+def _refresh_working_redlines(session: Session, programme: Programme, edited: set[int]) -> None:
+    """Redlines of the working copy against the last revision, for the sections just edited
+    and for those still compared with an older revision; the others are current."""
+    base = programme.revision_number
+    if base < 1:
+        return
+    stale = [s for s in programme.sections
+             if s.requirement_id in edited or s.redline_base != base]
+    if not stale:
+        return
+    previous = _revision_texts(session, programme.id, base)
+    for section in stale:
+        diff = (redline.compute(previous[section.requirement_id], section.text)
+                if section.requirement_id in previous else None)
+        section.redline = diff.segments if diff else None
+        section.redline_method = diff.method if diff else None
+        section.redline_base = base
 
 
 def _append_history(session, programme, actor, trigger, from_state, to_state, reason, now):
@@ -413,8 +452,10 @@ def update_draft(
     if sections:
         texts = _validate_sections(programme.campaign, sections)
         by_requirement = {s.requirement_id: s for s in programme.sections}
+        edited = {rid for rid, text in texts.items() if by_requirement[rid].text != text}
         for rid, text in texts.items():
             by_requirement[rid].text = text
+        _refresh_working_redlines(session, programme, edited)
     session.flush()
     return programme
 

@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from tests.factories import new_programme
 from tests.web.conftest import sign_in, text
-from web.redline import redline
 from workflow.models import Letter, Programme, Remark
 from workflow.states import ProgrammeState
 
@@ -115,11 +114,3 @@ def test_reviewer_who_is_not_assigned_cannot_remark(client, world):
         "body": "Чужое замечание"})
     assert response.status_code == 403
     assert "Программа назначена другому эксперту" in text(response)
-
-
-def test_redline_marks_words():
-    html = str(redline("План на 2025 год, утверждён.", "План на 2026 год утверждён."))
-    assert "<del>2025</del><ins>2026</ins>" in html
-    assert "<del>,</del>" in html
-    escaped = str(redline("<b>x</b>", "<script>x</script>"))
-    assert "<script>" not in escaped and "&lt;<del>b</del><ins>script</ins>&gt;" in escaped

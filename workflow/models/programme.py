@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..states import EDITABLE_STATES, ProgrammeState, sql_in
@@ -90,6 +90,12 @@ class ProgrammeSection(Base):
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
     requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id"))
     text: Mapped[str] = mapped_column(Text, default="")
+    # The redline of `text` against revision `redline_base` (see workflow.redline), computed
+    # when the text is saved so that showing it never compares texts; stale once a newer
+    # revision is frozen (the base then differs from the programme's revision number).
+    redline: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    redline_method: Mapped[str | None] = mapped_column(String(10))
+    redline_base: Mapped[int | None]
 
     programme: Mapped[Programme] = relationship(back_populates="sections")
     requirement: Mapped[Requirement] = relationship()

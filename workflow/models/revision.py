@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Text, UniqueConstraint, event
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, UTCDateTime
@@ -37,6 +37,10 @@ class RevisionSection(Base):
     revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"), index=True)
     requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id"))
     text: Mapped[str] = mapped_column(Text)
+    # The redline against the same section of the previous revision (workflow.redline),
+    # computed once when the revision is frozen; None on revision 1 or without that section.
+    redline: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
+    redline_method: Mapped[str | None] = mapped_column(String(10))
 
     revision: Mapped[Revision] = relationship(back_populates="sections")
 
