@@ -3,6 +3,7 @@
 from .assessment import Assessment
 from .base import Base, UTCDateTime
 from .campaign import Campaign, Requirement
+from .files import ProgrammeFile, RevisionFile
 from .history import WorkflowEvent
 from .letter import Letter, RegistrationCounter
 from .organisation import Municipality, OrganisationProfile
@@ -14,7 +15,7 @@ from .user import User
 
 __all__ = [
     "ApiToken", "Assessment", "Base", "LoginAttempt", "SecurityEvent", "Campaign", "ImmutableRowError", "Letter", "Municipality",
-    "OrganisationProfile", "Programme", "ProgrammeSection", "RegistrationCounter", "Remark",
-    "RemarkReply", "Requirement", "Revision", "RevisionSection", "UTCDateTime", "User",
+    "OrganisationProfile", "Programme", "ProgrammeFile", "ProgrammeSection", "RegistrationCounter", "Remark",
+    "RemarkReply", "Requirement", "Revision", "RevisionFile", "RevisionSection", "UTCDateTime", "User",
     "WorkflowEvent",
 ]
