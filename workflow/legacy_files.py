@@ -65,20 +65,24 @@ workflow_event = sa.Table(
     sa.Column("trigger", sa.String),
     sa.Column("at", UTCDateTime),
 )
-_file_columns = (
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("name", sa.String),
-    sa.Column("size", sa.Integer),
-    sa.Column("content_type", sa.String),
-    sa.Column("sha256", sa.String),
-    sa.Column("added_by_id", sa.Integer),
-    sa.Column("added_at", UTCDateTime),
-)
-programme_file = sa.Table("programme_file", _meta, sa.Column("programme_id", sa.Integer),
-                          *[c.copy() for c in _file_columns])
-revision_file = sa.Table("revision_file", _meta, sa.Column("revision_id", sa.Integer),
-                         *[c.copy() for c in _file_columns])
 
+
+def _file_table(name: str, owner: str) -> sa.Table:
+    return sa.Table(
+        name, _meta,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column(owner, sa.Integer),
+        sa.Column("name", sa.String),
+        sa.Column("size", sa.Integer),
+        sa.Column("content_type", sa.String),
+        sa.Column("sha256", sa.String),
+        sa.Column("added_by_id", sa.Integer),
+        sa.Column("added_at", UTCDateTime),
+    )
+
+
+programme_file = _file_table("programme_file", "programme_id")
+revision_file = _file_table("revision_file", "revision_id")
 
 @dataclass
 class AdoptionReport:
