@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, current_app, send_file, url_for
+from flask import current_app, send_file, url_for
 from flask_babel import format_decimal, gettext
 from sqlalchemy.orm import Session
 
 from workflow import files
+from workflow.errors import NotFound
 from workflow.models import Programme, ProgrammeFile, RevisionFile, User
 from workflow.storage import BlobNotFound, BlobStore, store_from_config
 
@@ -73,7 +74,7 @@ def send(row: ProgrammeFile | RevisionFile):
     except BlobNotFound:
         current_app.logger.error("stored file %s (%s) is missing from the file store",
                                  row.sha256, row.name)
-        abort(404)
+        raise NotFound("Файл не найден в хранилище") from None
     return send_file(
         handle, as_attachment=True, mimetype=row.content_type or "application/octet-stream",
         download_name=uploads.safe_name(row.name or "programme"), max_age=0, etag=row.sha256,
