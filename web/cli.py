@@ -41,7 +41,7 @@ def _migrate_files() -> bool:
 
     config = current_app.config
     with current_app.extensions["engine"].begin() as connection:
-        report = adopt_legacy_attachments(connection, store_from_config(config),
+        report = adopt_legacy_attachments(connection, store_from_config(config, connection),
                                           config["UPLOAD_DIR"])
     if report.adopted:
         click.echo(f"Файлы программ перенесены в хранилище: {len(report.adopted)} "

@@ -16,11 +16,13 @@ from workflow.models import Programme, ProgrammeFile, RevisionFile, User
 from workflow.storage import BlobNotFound, BlobStore, store_from_config
 
 from . import uploads
+from .database import db
 
 
 def blob_store() -> BlobStore:
     # Built per call from the configuration (cheap): tests and tools change UPLOAD_DIR.
-    return store_from_config(current_app.config)
+    # The database backend writes through the request's session, in its transaction.
+    return store_from_config(current_app.config, db())
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ see the same files; the callers (screens, API, CLI, background workers) only eve
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import tempfile
@@ -117,10 +118,67 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def store_from_config(config) -> BlobStore:
+class DatabaseBlobStore:
+    """Files in the application database (table `file_blob`), written through the caller's
+    session or connection: a file is committed, or rolled back, together with the rows
+    that name it, and every application server sharing the database sees it. For files of
+    the size this application accepts (tens of megabytes at most)."""
+
+    def __init__(self, db):
+        self.db = db  # a Session or a Connection: both `execute`
+
+    def put(self, data: bytes) -> str:
+        from .models import FileBlob
+
+        key = content_key(data)
+        table = FileBlob.__table__
+        dialect = _dialect_name(self.db)
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            raise ValueError(f"the database file store does not support {dialect}")
+        # Insert-if-absent in one statement: two uploads of the same bytes cannot collide.
+        self.db.execute(insert(table).values(sha256=key, size=len(data), data=data)
+                        .on_conflict_do_nothing(index_elements=["sha256"]))
+        return key
+
+    def open(self, key: str) -> BinaryIO:
+        from sqlalchemy import select
+
+        from .models import FileBlob
+
+        data = self.db.execute(select(FileBlob.data).where(FileBlob.sha256 == key)).scalar() \
+            if is_key(key) else None
+        if data is None:
+            raise BlobNotFound(key)
+        return io.BytesIO(bytes(data))
+
+    def exists(self, key: str) -> bool:
+        from sqlalchemy import select
+
+        from .models import FileBlob
+
+        return is_key(key) and self.db.execute(
+            select(FileBlob.sha256).where(FileBlob.sha256 == key)).first() is not None
+
+
+def _dialect_name(db) -> str:
+    bind = db.get_bind() if hasattr(db, "get_bind") else db
+    return bind.dialect.name
+
+
+def store_from_config(config, db=None) -> BlobStore:
     """The configured store. `FILE_STORE=filesystem` (the default) keeps files under
-    `FILE_STORE_DIR`, or else the upload directory `UPLOAD_DIR`."""
+    `FILE_STORE_DIR`, or else the upload directory `UPLOAD_DIR`; `FILE_STORE=database`
+    keeps them in the application database, through `db` (the caller's session or
+    connection)."""
     backend = (config.get("FILE_STORE") or "filesystem").lower()
+    if backend == "database":
+        if db is None:
+            raise ValueError("FILE_STORE=database needs the caller's session or connection")
+        return DatabaseBlobStore(db)
     if backend != "filesystem":
         raise ValueError(f"unknown FILE_STORE backend {backend!r}")
     return FileSystemBlobStore(config.get("FILE_STORE_DIR") or config["UPLOAD_DIR"])

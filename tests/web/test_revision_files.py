@@ -16,7 +16,7 @@ from sqlalchemy import select
 from tests.factories import new_programme
 from tests.web.conftest import sign_in, text
 from workflow.models import Programme, Remark, Revision, RevisionFile
-from workflow.storage import FileSystemBlobStore
+from workflow.storage import FileSystemBlobStore, store_from_config
 
 V1 = b"%PDF-1.7\n% revision one: the evidence the reviewer returned\n%%EOF\n"
 V2 = b"%PDF-1.7\n% revision two: the corrected programme\n%%EOF\n"
@@ -78,10 +78,17 @@ def _answer_remarks(client, fresh, pid):
                            data={"body": "Показатели добавлены"}).status_code == 302
 
 
-def test_replacing_the_file_after_a_return_keeps_revision_ones_file(app, client, world, fresh,
+@pytest.fixture(params=["filesystem", "database"])
+def store_app(request, app, own_app):
+    """The app with each backend of the file store."""
+    return app if request.param == "filesystem" else own_app(FILE_STORE="database")
+
+
+def test_replacing_the_file_after_a_return_keeps_revision_ones_file(store_app, world, fresh,
                                                                     pid):
     """The reported scenario, through the screens: upload v1, submit, review, return with a
     remark, replace the file with v2, resubmit. Revision 1 still serves v1."""
+    app, client = store_app, store_app.test_client()
     sign_in(client, "editor")
     assert "загружен" in text(_upload(client, pid, ("Программа.pdf", V1)))
     _act(client, pid, "submit")
@@ -98,7 +105,9 @@ def test_replacing_the_file_after_a_return_keeps_revision_ones_file(app, client,
     second = client.get(f"/programmes/{pid}/attachment?rev=2")
     assert second.status_code == 200 and second.data == V2
     assert client.get(f"/programmes/{pid}/attachment").data == V2  # the latest, by default
-    assert _store(app).exists(_sha(V1)) and _store(app).exists(_sha(V2))
+    with fresh() as s:
+        store = store_from_config(app.config, s)
+        assert store.exists(_sha(V1)) and store.exists(_sha(V2))
 
     # The revision selector shows each revision's own file, with its size and a link.
     with fresh(commit=False) as s:

@@ -7,13 +7,19 @@ import hashlib
 import os
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.factories import add_external_remark, new_programme
 from workflow import files, operations
 from workflow.errors import InvalidInput, NotFound, StaleVersion
-from workflow.models import ImmutableRowError, RevisionFile
-from workflow.storage import BlobNotFound, FileSystemBlobStore, read
+from workflow.models import FileBlob, ImmutableRowError, RevisionFile
+from workflow.storage import (
+    BlobNotFound,
+    DatabaseBlobStore,
+    FileSystemBlobStore,
+    read,
+    store_from_config,
+)
 
 PDF_A = b"%PDF-1.4 first"
 PDF_B = b"%PDF-1.4 second"
@@ -151,3 +157,49 @@ def test_the_ministry_sees_the_submitted_files_not_the_working_copy(world, store
     assert files.get_revision_file(w.session, p, 1, frozen.id) is frozen
     with pytest.raises(NotFound):
         files.get_revision_file(w.session, p, 2, frozen.id)
+
+
+# ---------------------------------------------------------------- the database backend
+
+
+def test_the_database_store_keeps_files_in_the_callers_transaction(world):
+    w = world
+    store = DatabaseBlobStore(w.session)
+    key = store.put(PDF_A)
+    assert key == hashlib.sha256(PDF_A).hexdigest()
+    assert store.put(PDF_A) == key  # the same bytes once, no conflict
+    assert read(store, key) == PDF_A and store.exists(key)
+    assert w.session.scalar(select(func.count()).select_from(FileBlob)) == 1
+    w.session.rollback()  # rolled back with the caller's transaction
+    assert not store.exists(key)
+    for bad in ("../../etc/passwd", "0" * 64):
+        assert not store.exists(bad)
+        with pytest.raises(BlobNotFound):
+            store.open(bad)
+
+
+def test_the_database_store_serves_an_earlier_revisions_file(world):
+    w = world
+    store = DatabaseBlobStore(w.session)
+    p = new_programme(w)
+    _add(w, p, store, ("Программа.pdf", PDF_A))
+    operations.submit_programme(w.session, p, w.editor, now=w.clock.tick())
+    operations.start_review(w.session, p, w.reviewer, now=w.clock.tick())
+    add_external_remark(w, p)
+    operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(), reason="Доработать")
+    _add(w, p, store, ("Программа.pdf", PDF_B))
+    w.session.commit()
+    [frozen] = files.revision_files(w.session, p, 1)
+    assert read(store, frozen.sha256) == PDF_A
+    assert read(store, p.files[0].sha256) == PDF_B
+
+
+def test_the_store_is_chosen_by_the_configuration(world, tmp_path):
+    assert isinstance(store_from_config({"UPLOAD_DIR": str(tmp_path)}), FileSystemBlobStore)
+    assert store_from_config({"UPLOAD_DIR": "x", "FILE_STORE_DIR": str(tmp_path)}).root == tmp_path
+    assert isinstance(store_from_config({"FILE_STORE": "database"}, world.session),
+                      DatabaseBlobStore)
+    with pytest.raises(ValueError):
+        store_from_config({"FILE_STORE": "database"})
+    with pytest.raises(ValueError):
+        store_from_config({"FILE_STORE": "s3", "UPLOAD_DIR": "x"})

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, event
+from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from .base import Base, UTCDateTime
@@ -75,3 +75,17 @@ class RevisionFile(Base):
 @event.listens_for(RevisionFile, "before_update")
 def _refuse_update(_mapper, _connection, target):
     raise ImmutableRowError("RevisionFile is a frozen snapshot and never changes")
+
+
+class FileBlob(Base):
+    """The bytes of a stored file, for the `database` backend of the file store
+    (`FILE_STORE=database`): every application server sees the same files, and a file is
+    written in the same transaction as the rows that name it. Unused with the default
+    file-system backend."""
+
+    __tablename__ = "file_blob"
+    __table_args__ = (CheckConstraint("length(sha256) = 64", name="sha256_length"),)
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)

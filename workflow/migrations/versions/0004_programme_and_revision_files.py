@@ -54,9 +54,19 @@ def _file_table(name: str, owner: str) -> None:
 def upgrade() -> None:
     _file_table('programme_file', 'programme')
     _file_table('revision_file', 'revision')
+    # The bytes, for the database backend of the file store (FILE_STORE=database).
+    op.create_table(
+        'file_blob',
+        sa.Column('sha256', sa.String(length=64), nullable=False),
+        sa.Column('size', sa.Integer(), nullable=False),
+        sa.Column('data', sa.LargeBinary(), nullable=False),
+        sa.CheckConstraint('length(sha256) = 64', name=op.f('ck_file_blob_sha256_length')),
+        sa.PrimaryKeyConstraint('sha256', name=op.f('pk_file_blob')),
+    )
 
 
 def downgrade() -> None:
     # Downgrading loses the file lists (the stored bytes stay on disk).
+    op.drop_table('file_blob')
     op.drop_table('revision_file')
     op.drop_table('programme_file')
