@@ -33,6 +33,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(
         DATABASE_URL=os.environ.get("DATABASE_URL"),
         UPLOAD_DIR=os.path.join(app.instance_path, "uploads"),
+        # Programme files: "filesystem" (under FILE_STORE_DIR, default UPLOAD_DIR) or
+        # "database" (shared by every app server on the same database).
+        FILE_STORE=os.environ.get("FILE_STORE", "filesystem"),
+        FILE_STORE_DIR=os.environ.get("FILE_STORE_DIR"),
         PKI_DIR=os.path.join(app.instance_path, "pki"),
         SIGNER_P12=os.environ.get("SIGNER_P12"),
         SIGNER_P12_PASSWORD=os.environ.get("SIGNER_P12_PASSWORD"),
