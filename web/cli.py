@@ -29,7 +29,37 @@ def init_db() -> None:
     """Create or upgrade the schema with Alembic migrations."""
     schema.upgrade(current_app.extensions["engine"])
     click.echo("Схема базы данных обновлена до последней версии.")
+    _migrate_files()
     _ensure_signer()
+
+
+def _migrate_files() -> bool:
+    """Adopt the single attachments of before migration 0004 (see workflow.legacy_files);
+    True when every one was found."""
+    from workflow.legacy_files import adopt_legacy_attachments
+    from workflow.storage import store_from_config
+
+    config = current_app.config
+    with current_app.extensions["engine"].begin() as connection:
+        report = adopt_legacy_attachments(connection, store_from_config(config, connection),
+                                          config["UPLOAD_DIR"])
+    if report.adopted:
+        click.echo(f"Файлы программ перенесены в хранилище: {len(report.adopted)} "
+                   f"(из них закреплены за последней редакцией: {len(report.pinned)}).")
+    if report.missing:
+        ids = ", ".join(str(i) for i in report.missing)
+        click.echo(f"Не найдены в каталоге {config['UPLOAD_DIR']} файлы программ: {ids}. "
+                   "Верните файлы на место и выполните «flask migrate-files».", err=True)
+    return not report.missing
+
+
+@click.command("migrate-files")
+@with_appcontext
+def migrate_files() -> None:
+    """Move the programmes' single attachments of before 0004 into the file store."""
+    if not _migrate_files():
+        sys.exit(1)
+    click.echo("Перенос файлов программ завершён.")
 
 
 def _ensure_signer() -> None:
@@ -121,5 +151,6 @@ def verify_audit() -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, seed_demo, issue_letters, create_user, verify_audit):
+    for command in (init_db, migrate_files, seed_demo, issue_letters, create_user,
+                    verify_audit):
         app.cli.add_command(command)

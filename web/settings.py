@@ -149,6 +149,11 @@ SETTINGS: dict[str, Setting] = {
                                       "created on first start"),
     "UPLOAD_DIR": Setting(text, _instance("uploads"), "folder of attachments",
                           shown="instance/uploads"),
+    "FILE_STORE": Setting(choice("filesystem", "database"), "filesystem",
+                          "programme files: under FILE_STORE_DIR, or in the database (shared "
+                          "by every app server on it)"),
+    "FILE_STORE_DIR": Setting(text, None, "folder of the filesystem file store; default: "
+                                          "UPLOAD_DIR"),
     "PKI_DIR": Setting(text, _instance("pki"), "folder of the demo CA and certificates",
                        shown="instance/pki"),
     "SIGNER_P12": Setting(text, None, "PKCS#12 file of the signing certificate"),

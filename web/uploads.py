@@ -1,5 +1,5 @@
-"""Attachments: content checks by magic bytes and ZIP structure, storage under a
-server-generated name, and safe download names.
+"""Attachments: content checks by magic bytes and ZIP structure, and safe download names.
+(Storage is `workflow.storage`: content-addressed, never overwritten nor deleted.)
 
 Only PDF, DOCX and ODT are accepted. The extension must agree with the content: a text file
 named `.pdf` is refused. DOCX and ODT are ZIP archives, so their structure is checked and
@@ -12,11 +12,9 @@ import io
 import os
 import re
 import unicodedata
-import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass
-from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 
@@ -25,7 +23,6 @@ MAX_RATIO = 100
 MAX_ENTRIES = 5_000
 # "application/vnd.oasis.opendocument.text" is 39 bytes; read a little more to see the end.
 MIMETYPE_READ = 64
-KEY_RE = re.compile(r"^[0-9a-f]{32}$")
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -138,25 +135,3 @@ def safe_name(name: str) -> str:
     name = re.sub(r"\s+", " ", name).strip(" .")
     return name[:200] or "attachment"
 
-
-def store(upload: CheckedUpload, directory: str) -> str:
-    """Write the file under a fresh random name; return that key."""
-    Path(directory).mkdir(parents=True, exist_ok=True)
-    key = uuid.uuid4().hex
-    path = Path(directory) / key
-    with open(path, "xb") as handle:
-        handle.write(upload.data)
-    return key
-
-
-def path_for(directory: str, key: str | None) -> Path | None:
-    if not key or not KEY_RE.match(key):
-        return None
-    path = Path(directory) / key
-    return path if path.is_file() else None
-
-
-def discard(directory: str, key: str) -> None:
-    path = path_for(directory, key)
-    if path is not None:
-        path.unlink(missing_ok=True)

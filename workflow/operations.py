@@ -26,6 +26,7 @@ from .errors import (
     StaleVersion,
 )
 from .facts import ProgrammeFacts
+from .files import freeze_files
 from .machine import TRANSITIONS_BY_TRIGGER, TransitionSpec, allowed_from, next_state
 from .models import (
     Campaign,
@@ -214,6 +215,9 @@ def _freeze_revision(session: Session, programme: Programme, actor: User, now: d
             _frozen_section(s, previous) for s in programme.sections
         ],
     )
+    # The revision's own file list (replacing a file later leaves this revision's file be),
+    # given before the revision joins the session: once flushed, it may never change.
+    freeze_files(revision, programme)
     session.add(revision)
 
 
@@ -459,15 +463,3 @@ def update_draft(
     session.flush()
     return programme
 
-
-def set_attachment(
-    session: Session, programme: Programme, actor: User, *, now: datetime, name: str, key: str,
-    size: int, content_type: str, expected_version: int | None = None,
-) -> Programme:
-    update_draft(session, programme, actor, now=now, expected_version=expected_version)
-    programme.attachment_name = name
-    programme.attachment_key = key
-    programme.attachment_size = size
-    programme.attachment_type = content_type
-    session.flush()
-    return programme

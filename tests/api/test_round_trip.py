@@ -10,12 +10,23 @@ from pypdf import PdfReader
 
 from tests.api.conftest import Api, draft_body
 from tests.factories import PASSWORD
+from workflow import files
+from workflow.models import Programme
+from workflow.storage import FileSystemBlobStore
 
 
 def _login(anonymous: Api, login: str) -> Api:
     response = anonymous.post("/auth/token", json={"login": login, "password": PASSWORD})
     assert response.status_code == 201, response.get_json()
     return Api(anonymous.client, anonymous.recorder, response.get_json()["token"])
+
+
+def _attach(app, world, pid: int, data: bytes) -> None:
+    programme = world.session.get(Programme, pid)
+    files.add_files(world.session, programme, world.editor,
+                    [files.NewFile("Программа.pdf", "application/pdf", data)],
+                    store=FileSystemBlobStore(app.config["UPLOAD_DIR"]), now=world.clock.tick())
+    world.session.commit()
 
 
 def _ok(response, status: int = 200) -> dict:
@@ -42,8 +53,17 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
         "version": p["version"],
         "sections": {str(r.id): f"Раздел {r.position}: мероприятия и показатели" for r in requirements},
     }))
+    # A file attached on the screens (the API reads files, it does not upload them yet).
+    _attach(app, world, pid, b"%PDF-1.4 programme file")
+    p = _ok(editor.get(f"/programmes/{pid}"))
+    [attached] = p["files"]
+    assert (attached["name"], attached["size"]) == ("Программа.pdf", 23)
+    assert editor.get(attached["download_url"].removeprefix("/api/v1")).data == b"%PDF-1.4 programme file"
     p = _ok(editor.post(f"/programmes/{pid}/actions/submit", json={"version": p["version"]}))["programme"]
     assert (p["state"], p["revision_number"]) == ("submitted", 1)
+    [frozen] = _ok(reviewer.get(f"/programmes/{pid}/revisions/1"))["files"]
+    assert frozen["sha256"] == attached["sha256"]
+    assert reviewer.get(frozen["download_url"].removeprefix("/api/v1")).data == b"%PDF-1.4 programme file"
     assert [x["id"] for x in _ok(reviewer.get("/programmes", query={"state": "submitted"}))["items"]] == [pid]
 
     # The ministry takes it, remarks and returns it.

@@ -20,9 +20,10 @@ from tests.conftest import (
 )
 from tests.factories import PASSWORD
 from web import create_app
-from workflow import letters, operations, review
-from workflow.models import Letter, Programme, User
+from workflow import files, letters, operations, review
+from workflow.models import Letter, Programme, Revision, RevisionFile, User
 from workflow.states import RemarkVisibility, Verdict
+from workflow.storage import FileSystemBlobStore
 
 ORGANISATION = "Министерство образования Приморского края"
 ROLE_LOGINS = {
@@ -123,6 +124,8 @@ class Tenant:
     municipality_id: int = 0
     internal_marker: str = ""
     heading_marker: str = ""
+    file_id: int = 0
+    revision_file_id: int = 0
     ids: dict = field(default_factory=dict)
 
 
@@ -142,11 +145,10 @@ def _build_tenant(w, editor: User, key: str, marker: str, upload_dir: Path) -> T
                                outgoing_number="01-12/345", outgoing_date=date(2026, 2, 20)),
         now=clock.tick(), sections=sections,
     )
-    upload_dir.mkdir(parents=True, exist_ok=True)
-    attachment_key = (key * 32)[:32].encode().hex()[:32]
-    (upload_dir / attachment_key).write_bytes(b"%PDF-1.4 " + marker.encode())
-    operations.set_attachment(s, p, editor, now=clock.tick(), name=f"{marker}-ФАЙЛ.pdf",
-                              key=attachment_key, size=20, content_type="application/pdf")
+    [attached] = files.add_files(
+        s, p, editor, [files.NewFile(f"{marker}-ФАЙЛ.pdf", "application/pdf",
+                                     b"%PDF-1.4 " + marker.encode())],
+        store=FileSystemBlobStore(upload_dir), now=clock.tick())
     operations.submit_programme(s, p, editor, now=clock.tick())
     operations.start_review(s, p, w.reviewer, now=clock.tick())
     first = w.campaign.requirements[0].id
@@ -169,6 +171,9 @@ def _build_tenant(w, editor: User, key: str, marker: str, upload_dir: Path) -> T
     tenant.programme_id, tenant.remark_id = p.id, external.id
     tenant.internal_remark_id, tenant.letter_id = internal.id, letter.id
     tenant.code = letter.verification_code
+    tenant.file_id = attached.id
+    tenant.revision_file_id = s.scalar(select(RevisionFile.id).join(Revision).where(
+        Revision.programme_id == p.id, Revision.number == 1))
     return tenant
 
 
@@ -197,7 +202,8 @@ def tenants(app, world) -> Tenants:
 def programme_state(fresh, programme_id: int) -> tuple:
     with fresh(commit=False) as s:
         p = s.get(Programme, programme_id)
-        return (p.state, p.version, p.title, p.revision_number, p.attachment_key)
+        return (p.state, p.version, p.title, p.revision_number,
+                tuple((f.name, f.sha256) for f in p.files))
 
 
 @pytest.fixture
@@ -216,7 +222,8 @@ VOLATILE_TABLES = {"security_event", "login_attempt", "api_token"}
 
 
 def db_digest(fresh, upload_dir: str | None = None) -> dict:
-    """Every row of every table but the volatile ones, and the stored upload files."""
+    """Every row of every table but the volatile ones, and the stored upload files (the
+    file store's content keys, at any depth)."""
     from workflow.models import Base
 
     with fresh(commit=False) as s:
@@ -227,5 +234,6 @@ def db_digest(fresh, upload_dir: str | None = None) -> dict:
         }
     if upload_dir:
         root = Path(upload_dir)
-        digest["uploads"] = sorted(p.name for p in root.iterdir()) if root.exists() else []
+        digest["uploads"] = sorted(p.name for p in root.rglob("*") if p.is_file()) \
+            if root.exists() else []
     return digest

@@ -15,7 +15,7 @@ from werkzeug.http import parse_options_header
 from tests.security.conftest import BASE_CONFIG, ROLE_LOGINS, api_token, sign_in
 from tests.security.test_tenant_isolation import SHARED_ARGS, TENANT_ARGS
 from web import create_app
-from workflow.models import Programme
+from workflow.models import ProgrammeFile
 
 # The letter preview is a sandboxed document framed by the letter page: its own policy
 # allows inline styles (the print stylesheet) and framing by the same origin, and no script.
@@ -204,8 +204,8 @@ def test_attachment_is_downloaded_under_a_sanitised_name(app, client, tenants, f
     """A hostile name that reached the database (an import, an older version) is still
     sent sanitised: attachment, no path, no quotes, no line breaks, no header injection."""
     with fresh() as s:
-        s.execute(update(Programme).where(Programme.id == tenants.own.programme_id)
-                  .values(attachment_name=name))
+        s.execute(update(ProgrammeFile).where(ProgrammeFile.id == tenants.own.file_id)
+                  .values(name=name))
     sign_in(client, "editor")
     response = client.get(f"/programmes/{tenants.own.programme_id}/attachment")
     assert response.status_code == 200

@@ -521,12 +521,13 @@ def test_path_names_never_reach_the_file_system(app, client, world, draft, fresh
     assert outside == []
     assert not Path("/tmp/absolute.pdf").exists()
     with fresh(commit=False) as s:
-        stored = s.get(Programme, draft.id)
-        key, stored_name = stored.attachment_key, stored.attachment_name
+        stored = s.get(Programme, draft.id).files
+        key, stored_name = (stored[0].sha256, stored[0].name) if stored else (None, None)
     if key is None:
         assert "не должно содержать путь" in response.get_data(as_text=True)
         return
-    assert re.fullmatch(r"[0-9a-f]{32}", key) and (upload_dir / key).read_bytes() == PDF
+    assert re.fullmatch(r"[0-9a-f]{64}", key)
+    assert (upload_dir / key[:2] / key[2:4] / key).read_bytes() == PDF
     assert "/" not in stored_name and "\\" not in stored_name
     download = client.get(f"/programmes/{draft.id}/attachment")
     disposition = download.headers["Content-Disposition"]

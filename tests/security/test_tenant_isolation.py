@@ -41,6 +41,8 @@ TENANT_ARGS = {
     "code": lambda t: [t.code],  # a letter's verification code (and /lang/<code>)
     "user_id": lambda t: [t.user_id],
     "municipality_id": lambda t: [t.municipality_id],
+    "file_id": lambda t: [t.file_id],  # a file of the programme's working copy
+    "revision_file_id": lambda t: [t.revision_file_id],  # a file of its revision 1
 }
 # Path arguments shared by every municipality (campaigns and their requirements) or that
 # name no object at all.

@@ -3,13 +3,12 @@ municipality's data in what is shown."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.factories import new_programme
 from tests.web.conftest import sign_in
-from workflow import operations
+from workflow import files, operations
+from workflow.storage import FileSystemBlobStore
 
 OWN_TITLE = "Программа Артёмовского округа"
 FOREIGN_TITLE = "Программа Хасанского округа"
@@ -82,12 +81,9 @@ def expected(table: dict, role: str) -> int:
 def data(world, app):
     w = world
     own = new_programme(w, title=OWN_TITLE)
-    upload_dir = Path(app.config["UPLOAD_DIR"])
-    upload_dir.mkdir(parents=True, exist_ok=True)
-    key = "0123456789abcdef0123456789abcdef"
-    (upload_dir / key).write_bytes(b"%PDF-1.4 test")
-    operations.set_attachment(w.session, own, w.editor, now=w.clock.tick(), name="Программа.pdf",
-                              key=key, size=13, content_type="application/pdf")
+    files.add_files(w.session, own, w.editor,
+                    [files.NewFile("Программа.pdf", "application/pdf", b"%PDF-1.4 test")],
+                    store=FileSystemBlobStore(app.config["UPLOAD_DIR"]), now=w.clock.tick())
     foreign = operations.create_programme(
         w.session, w.campaign, w.foreign_editor,
         operations.DraftFields(title=FOREIGN_TITLE, period_from=2026, period_to=2027),

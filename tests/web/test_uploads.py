@@ -1,8 +1,9 @@
 """Attachments: content checked by magic bytes and ZIP structure, zip bombs and path names
-refused, size limit, stored under a random name, downloaded with a safe name."""
+refused, size limit, stored under the content's SHA-256, downloaded with a safe name."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -13,6 +14,7 @@ from tests.factories import new_programme
 from tests.web.conftest import sign_in, text
 from web import uploads
 from workflow.models import Programme
+from workflow.storage import FileSystemBlobStore
 
 
 def _zip(entries: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
@@ -47,8 +49,9 @@ def _upload(client, programme, name, data, version=None):
 def _stored(world, programme_id):
     world.session.expire_all()
     p = world.session.get(Programme, programme_id)
+    files = list(p.files)
     world.session.commit()
-    return p
+    return files
 
 
 @pytest.mark.parametrize(("name", "data", "kind"), [
@@ -56,15 +59,16 @@ def _stored(world, programme_id):
     ("programme.docx", DOCX, uploads.CONTENT_TYPES["docx"]),
     ("programme.odt", ODT, uploads.CONTENT_TYPES["odt"]),
 ])
-def test_good_files_are_stored_under_a_random_name(client, app, world, draft, name, data, kind):
+def test_good_files_are_stored_under_their_content_key(client, app, world, draft, name, data,
+                                                       kind):
     sign_in(client, "editor")
     response = _upload(client, draft, name, data)
     assert "загружен" in text(response)
-    stored = _stored(world, draft.id)
-    assert stored.attachment_type == kind
-    assert stored.attachment_name == name
-    assert len(stored.attachment_key) == 32 and stored.attachment_key not in name
-    assert (Path(app.config["UPLOAD_DIR"]) / stored.attachment_key).read_bytes() == data
+    [stored] = _stored(world, draft.id)
+    assert stored.content_type == kind
+    assert stored.name == name
+    assert stored.sha256 == hashlib.sha256(data).hexdigest()
+    assert FileSystemBlobStore(app.config["UPLOAD_DIR"]).path(stored.sha256).read_bytes() == data
     download = client.get(f"/programmes/{draft.id}/attachment")
     assert download.status_code == 200
     assert download.data == data
@@ -90,7 +94,7 @@ def test_bad_files_are_refused_with_a_russian_message(client, world, draft, name
     sign_in(client, "editor")
     response = _upload(client, draft, name, data)
     assert message in text(response)
-    assert _stored(world, draft.id).attachment_key is None
+    assert _stored(world, draft.id) == []
 
 
 def test_zip_bomb_docx_is_refused(client, app, world, draft):
@@ -99,7 +103,7 @@ def test_zip_bomb_docx_is_refused(client, app, world, draft):
     sign_in(client, "editor")
     response = _upload(client, draft, "bomb.docx", bomb)
     assert "zip-бомб" in text(response)
-    assert _stored(world, draft.id).attachment_key is None
+    assert _stored(world, draft.id) == []
     assert not list(Path(app.config["UPLOAD_DIR"]).glob("*")) if Path(app.config["UPLOAD_DIR"]).exists() else True
 
 
@@ -113,7 +117,7 @@ def test_file_name_with_a_path_is_refused(client, world, draft):
     sign_in(client, "editor")
     response = _upload(client, draft, "../../etc/evil.pdf", PDF)
     assert "не должно содержать путь" in text(response)
-    assert _stored(world, draft.id).attachment_key is None
+    assert _stored(world, draft.id) == []
 
 
 def test_oversized_upload_gets_413_with_a_russian_message(own_app, world, draft):
@@ -130,11 +134,11 @@ def test_oversized_upload_gets_413_with_a_russian_message(own_app, world, draft)
     assert "Файл слишком большой: допускается не более 1 МБ" in text(response)
 
 
-def test_stale_upload_is_refused_and_the_file_discarded(client, app, world, draft):
+def test_stale_upload_is_refused_and_nothing_stored(client, app, world, draft):
     sign_in(client, "editor")
     response = _upload(client, draft, "a.pdf", PDF, version=draft.version - 1 or 99)
     assert "изменена" in text(response)
-    assert _stored(world, draft.id).attachment_key is None
+    assert _stored(world, draft.id) == []
     directory = Path(app.config["UPLOAD_DIR"])
     assert not directory.exists() or not any(directory.iterdir())
 

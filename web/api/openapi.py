@@ -19,6 +19,7 @@ from workflow.states import (
     Verdict,
 )
 
+from ..uploads import CONTENT_TYPES as FILE_TYPES
 from . import bp
 from .auth import TOKEN_REQUEST
 from .common import DEFAULT_PER_PAGE, MAX_PER_PAGE
@@ -106,6 +107,12 @@ SCHEMAS = {
     }),
     "Me": obj({"user": ref("User")}),
     "Section": obj({"requirement_id": INT, "position": INT, "requirement_text": STR, "text": STR}),
+    "StoredFile": obj({
+        "id": INT, "name": STR, "size": INT, "content_type": STR,
+        "sha256": {**STR, "description": "SHA-256 содержимого (ключ в хранилище файлов)"},
+        "added_at": nullable(DATETIME),
+        "download_url": {**STR, "description": "Адрес для скачивания через API"},
+    }),
     "Action": obj({
         "trigger": enum(TRIGGERS), "label": STR, "needs_reason": BOOL, "danger": BOOL,
         "enabled": BOOL,
@@ -124,6 +131,9 @@ SCHEMAS = {
         "sections": {"type": "array", "items": ref("Section")},
         "actions": {"type": "array", "items": ref("Action"),
                     "description": "Переходы, доступные вызывающему пользователю"},
+        "files": {"type": "array", "items": ref("StoredFile"),
+                  "description": "Файлы рабочей копии (министерству — только до первого "
+                                 "направления)"},
     }),
     "ProgrammeList": page_of("ProgrammeSummary"),
     "ProgrammeCreate": schema_of(CREATE_PROGRAMME),
@@ -166,6 +176,8 @@ SCHEMAS = {
         "programme_id": INT, "number": INT, "created_at": DATETIME,
         "created_by": nullable(ref("Person")),
         "sections": {"type": "array", "items": ref("RevisionSection")},
+        "files": {"type": "array", "items": ref("StoredFile"),
+                  "description": "Файлы, с которыми редакция направлена"},
     }),
     "Letter": obj({
         "id": INT, "kind": enum(LetterKind), "kind_label": STR, "state": enum(LetterState),
@@ -228,6 +240,9 @@ def query(name: str, schema: dict, description: str) -> dict:
 PROGRAMME_ID = path_id("programme_id", "Идентификатор программы")
 REMARK_ID = path_id("remark_id", "Идентификатор замечания")
 LETTER_ID = path_id("letter_id", "Идентификатор письма")
+FILE_RESPONSE = {"description": "Содержимое файла (PDF, DOCX или ODT)",
+                 "content": {media: {"schema": {"type": "string", "contentMediaType": media}}
+                             for media in (*FILE_TYPES.values(), "application/octet-stream")}}
 PAGING = [
     query("page", {**ID_SCHEMA, "default": 1}, "Номер страницы, с 1"),
     query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
@@ -314,6 +329,19 @@ PATHS = {
         "parameters": [PROGRAMME_ID, path_id("number", "Номер редакции, с 1")],
         "get": op("getRevision", "Зафиксированная редакция программы",
                   {**ok("Revision"), **errors("Unauthorized", "NotFound")},
+                  tags=("programmes",)),
+    },
+    "/programmes/{programme_id}/files/{file_id}": {
+        "parameters": [PROGRAMME_ID, path_id("file_id", "Идентификатор файла рабочей копии")],
+        "get": op("getProgrammeFile", "Файл рабочей копии программы (вложение)",
+                  {"200": FILE_RESPONSE, **errors("Unauthorized", "NotFound")},
+                  tags=("programmes",)),
+    },
+    "/programmes/{programme_id}/revisions/{number}/files/{revision_file_id}": {
+        "parameters": [PROGRAMME_ID, path_id("number", "Номер редакции, с 1"),
+                       path_id("revision_file_id", "Идентификатор файла редакции")],
+        "get": op("getRevisionFile", "Файл, с которым направлена редакция (вложение)",
+                  {"200": FILE_RESPONSE, **errors("Unauthorized", "NotFound")},
                   tags=("programmes",)),
     },
     "/programmes/{programme_id}/remarks": {

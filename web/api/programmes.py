@@ -7,7 +7,7 @@ from dataclasses import replace
 from flask import url_for
 from sqlalchemy import func, select
 
-from workflow import operations
+from workflow import files, operations
 from workflow.errors import InvalidInput, NotFound
 from workflow.machine import TRANSITIONS_BY_TRIGGER
 from workflow.models import (
@@ -22,6 +22,7 @@ from workflow.models import (
 from workflow.operations import MAX_REASON, MAX_SECTION, MAX_TITLE, DraftFields
 from workflow.states import ProgrammeState
 
+from .. import files_view as fv
 from ..database import db, now
 from . import bp
 from . import serialize as out
@@ -61,8 +62,11 @@ FIRE_ACTION = {
 
 def _detail(programme: Programme) -> dict:
     session = db()
+    links = [out.stored_file(f, url_for("api.get_programme_file", programme_id=programme.id,
+                                        file_id=f.id))
+             for f in files.working_files(programme, actor())]
     return out.programme_detail(
-        session, programme, operations.available_actions(session, programme, actor())
+        session, programme, operations.available_actions(session, programme, actor()), links
     )
 
 
@@ -182,4 +186,21 @@ def get_revision(programme_id: int, number: int):
         select(Requirement.id, Requirement.position)
         .where(Requirement.campaign_id == programme.campaign_id)
     ).all())
-    return out.revision(revision, positions, session.get(User, revision.created_by_id))
+    links = [out.stored_file(f, url_for("api.get_revision_file", programme_id=programme.id,
+                                        number=number, revision_file_id=f.id))
+             for f in revision.files]
+    return out.revision(revision, positions, session.get(User, revision.created_by_id), links)
+
+
+@bp.get(f"/programmes/<{ID}:programme_id>/files/<{ID}:file_id>")
+def get_programme_file(programme_id: int, file_id: int):
+    """A file of the working copy (the ministry: only of a programme never submitted)."""
+    programme = load_programme(programme_id)
+    return fv.send(files.get_working_file(programme, actor(), file_id))
+
+
+@bp.get(f"/programmes/<{ID}:programme_id>/revisions/<{ID}:number>/files/<{ID}:revision_file_id>")
+def get_revision_file(programme_id: int, number: int, revision_file_id: int):
+    """A file as revision `number` was submitted with it."""
+    programme = load_programme(programme_id)
+    return fv.send(files.get_revision_file(db(), programme, number, revision_file_id))

@@ -13,10 +13,12 @@ from workflow.models import (
     Letter,
     Municipality,
     Programme,
+    ProgrammeFile,
     Remark,
     RemarkReply,
     Requirement,
     Revision,
+    RevisionFile,
     User,
     WorkflowEvent,
 )
@@ -95,7 +97,20 @@ def action(option: ActionOption) -> dict:
     }
 
 
-def programme_detail(session: Session, p: Programme, actions: list[ActionOption]) -> dict:
+def stored_file(f: ProgrammeFile | RevisionFile, download_url: str) -> dict:
+    return {
+        "id": f.id,
+        "name": f.name,
+        "size": f.size,
+        "content_type": f.content_type,
+        "sha256": f.sha256,
+        "added_at": iso(f.added_at),
+        "download_url": download_url,
+    }
+
+
+def programme_detail(session: Session, p: Programme, actions: list[ActionOption],
+                     files: list[dict] | None = None) -> dict:
     requirements = {
         r.id: r for r in session.scalars(
             select(Requirement).where(Requirement.campaign_id == p.campaign_id)
@@ -120,6 +135,8 @@ def programme_detail(session: Session, p: Programme, actions: list[ActionOption]
             for s in sections
         ],
         "actions": [action(o) for o in actions],
+        # The working copy's files (to the ministry only before the first submission).
+        "files": files or [],
     }
 
 
@@ -192,7 +209,8 @@ def history_entry(e: WorkflowEvent) -> dict:
     }
 
 
-def revision(rev: Revision, positions: dict[int, int], author: User | None) -> dict:
+def revision(rev: Revision, positions: dict[int, int], author: User | None,
+             files: list[dict] | None = None) -> dict:
     return {
         "programme_id": rev.programme_id,
         "number": rev.number,
@@ -203,6 +221,8 @@ def revision(rev: Revision, positions: dict[int, int], author: User | None) -> d
              "text": s.text}
             for s in sorted(rev.sections, key=lambda s: positions.get(s.requirement_id, 0))
         ],
+        # The files this revision was submitted with (they never change).
+        "files": files or [],
     }
 
 

@@ -16,20 +16,21 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from workflow import operations, review
+from workflow import files, operations, review
 from workflow.errors import StaleVersion, WorkflowError
 from workflow.machine import TRANSITIONS_BY_TRIGGER
-from workflow.models import Campaign, Programme
+from workflow.models import Campaign, Programme, Revision
 from workflow.states import Role
 
+from .. import files_view as fv
 from .. import uploads
 from .. import viewmodels as vm
 from ..database import db, now
@@ -123,6 +124,8 @@ def _render_form(form, campaign, programme=None, *, error=None, conflict=None, s
         "programmes/form.html", form=form, campaign=campaign, programme=programme,
         error=error, conflict=conflict,
         attachment_form=AttachmentForm(version=programme.version) if programme else None,
+        remove_form=ActionForm(version=programme.version) if programme else None,
+        files=fv.working_links(programme, _me()) if programme else [],
         upload_limit=_upload_limit_mb(),
     ), status
 
@@ -228,12 +231,14 @@ def edit(programme_id: int):
     return redirect(url_for(".show", programme_id=programme.id))
 
 
-# ---------------------------------------------------------------- attachment
+# ---------------------------------------------------------------- files
 
 
 @bp.route("/<int:programme_id>/attachment", methods=["POST"])
 @login_required
 def upload(programme_id: int):
+    """Add one or several files to the working copy (a file of the same name is replaced
+    in the working copy only: the revisions keep what they were submitted with)."""
     me = _me()
     session = db()
     programme = vm.load_programme(session, programme_id, me, for_write=True)
@@ -243,47 +248,105 @@ def upload(programme_id: int):
     if not form.validate_on_submit():
         flash(gettext("Форма устарела: обновите страницу"), "error")
         return redirect(back)
-    storage = request.files.get(form.file.name)
+    chosen = [f for f in request.files.getlist(form.file.name) if f and f.filename]
+    checked = []
     try:
-        checked = uploads.check_upload(storage, current_app.config.get("MAX_CONTENT_LENGTH")) \
-            if storage else None
-        if checked is None:
+        if not chosen:
             raise uploads.UploadRejected(gettext("Выберите файл для загрузки"))
+        for storage in chosen:
+            try:
+                checked.append(
+                    uploads.check_upload(storage, current_app.config.get("MAX_CONTENT_LENGTH")))
+            except uploads.UploadRejected as error:
+                if len(chosen) > 1:
+                    error.message = gettext("«%(name)s»: %(message)s",
+                                            name=uploads.safe_name(storage.filename),
+                                            message=error.message)
+                raise
     except uploads.UploadRejected as error:
         flash(error.message, "error")
         return redirect(back)
-    directory = current_app.config["UPLOAD_DIR"]
-    previous_key = programme.attachment_key
-    key = uploads.store(checked, directory)
     try:
-        operations.set_attachment(
-            session, programme, me, now=now(), name=checked.name, key=key, size=checked.size,
-            content_type=checked.content_type, expected_version=form.seen_version(),
+        files.add_files(
+            session, programme, me,
+            [files.NewFile(c.name, c.content_type, c.data) for c in checked],
+            store=fv.blob_store(), now=now(), expected_version=form.seen_version(),
         )
     except WorkflowError as error:
         session.rollback()
-        uploads.discard(directory, key)
         flash(error.message, "error")
         return redirect(back)
     session.commit()
-    if previous_key:
-        uploads.discard(directory, previous_key)
-    flash(gettext("Файл «%(name)s» загружен", name=checked.name), "success")
+    if len(checked) == 1:
+        flash(gettext("Файл «%(name)s» загружен", name=checked[0].name), "success")
+    else:
+        flash(gettext("Файлы загружены: %(names)s",
+                      names=", ".join(f"«{c.name}»" for c in checked)), "success")
     return redirect(back)
+
+
+@bp.route("/<int:programme_id>/files/<int:file_id>/remove", methods=["POST"])
+@login_required
+def remove_file(programme_id: int, file_id: int):
+    """Take a file off the working copy; revisions frozen with it keep it."""
+    me = _me()
+    session = db()
+    programme = vm.load_programme(session, programme_id, me, for_write=True)
+    form = ActionForm()
+    back = url_for(".edit", programme_id=programme.id) if programme.editable else \
+        url_for(".show", programme_id=programme.id)
+    if not form.validate_on_submit():
+        flash(gettext("Форма устарела: обновите страницу"), "error")
+        return redirect(back)
+    try:
+        removed = files.remove_file(session, programme, me, file_id, now=now(),
+                                    expected_version=form.seen_version())
+    except WorkflowError as error:
+        session.rollback()
+        if status_for(error) == 404:
+            abort(404)
+        flash(error.message, "error")
+        return redirect(back)
+    session.commit()
+    flash(gettext("Файл «%(name)s» убран из рабочей копии", name=removed.name), "success")
+    return redirect(back)
+
+
+@bp.route("/<int:programme_id>/files/<int:file_id>", methods=["GET"])
+@login_required
+def download_file(programme_id: int, file_id: int):
+    """A file of the working copy."""
+    me = _me()
+    programme = vm.load_programme(db(), programme_id, me)
+    return fv.send(files.get_working_file(programme, me, file_id))
+
+
+@bp.route("/<int:programme_id>/revisions/<int:number>/files/<int:revision_file_id>",
+          methods=["GET"])
+@login_required
+def download_revision_file(programme_id: int, number: int, revision_file_id: int):
+    """A file as revision `number` was submitted with it."""
+    session = db()
+    programme = vm.load_programme(session, programme_id, _me())
+    return fv.send(files.get_revision_file(session, programme, number, revision_file_id))
 
 
 @bp.route("/<int:programme_id>/attachment", methods=["GET"])
 @login_required
 def download(programme_id: int):
-    programme = vm.load_programme(db(), programme_id, _me())
-    path = uploads.path_for(current_app.config["UPLOAD_DIR"], programme.attachment_key)
-    if path is None:
+    """The first file of the copy the programme page shows (`?rev=N`, `?rev=work` or the
+    default for this user): the address of the single attachment of earlier versions."""
+    me = _me()
+    session = db()
+    programme = vm.load_programme(session, programme_id, me)
+    numbers = dict(session.execute(
+        select(Revision.number, Revision.id).where(Revision.programme_id == programme.id)).all())
+    shown = vm.choose_revision(request.args.get("rev"), programme, me, numbers)
+    rows = files.working_files(programme, me) if shown is None else \
+        files.revision_files(session, programme, shown)
+    if not rows:
         abort(404)
-    return send_file(
-        path, as_attachment=True, mimetype=programme.attachment_type or "application/octet-stream",
-        download_name=uploads.safe_name(programme.attachment_name or "programme"),
-        max_age=0,
-    )
+    return fv.send(rows[0])
 
 
 # ---------------------------------------------------------------- the programme page
@@ -309,6 +372,7 @@ def _render_show(programme: Programme, *, failed: dict | None = None, status: in
         assessment_form=AssessmentForm(),
         attachment_form=AttachmentForm(version=programme.version),
         upload_limit=_upload_limit_mb(),
+        files=fv.page_links(session, programme, me, page.shown),
     ), status
 
 

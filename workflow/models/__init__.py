@@ -3,6 +3,7 @@
 from .assessment import Assessment
 from .base import Base, UTCDateTime
 from .campaign import Campaign, Requirement
+from .files import FileBlob, ProgrammeFile, RevisionFile
 from .history import WorkflowEvent
 from .letter import Letter, RegistrationCounter
 from .organisation import Municipality, OrganisationProfile
@@ -13,8 +14,8 @@ from .security import ApiToken, LoginAttempt, SecurityEvent
 from .user import User
 
 __all__ = [
-    "ApiToken", "Assessment", "Base", "LoginAttempt", "SecurityEvent", "Campaign", "ImmutableRowError", "Letter", "Municipality",
-    "OrganisationProfile", "Programme", "ProgrammeSection", "RegistrationCounter", "Remark",
-    "RemarkReply", "Requirement", "Revision", "RevisionSection", "UTCDateTime", "User",
+    "ApiToken", "Assessment", "Base", "LoginAttempt", "SecurityEvent", "Campaign", "FileBlob", "ImmutableRowError", "Letter", "Municipality",
+    "OrganisationProfile", "Programme", "ProgrammeFile", "ProgrammeSection", "RegistrationCounter", "Remark",
+    "RemarkReply", "Requirement", "Revision", "RevisionFile", "RevisionSection", "UTCDateTime", "User",
     "WorkflowEvent",
 ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +11,9 @@ from .base import Base, UTCDateTime
 from .campaign import Campaign, Requirement
 from .organisation import Municipality
 from .user import User
+
+if TYPE_CHECKING:
+    from .files import ProgrammeFile
 
 
 class Programme(Base):
@@ -47,6 +51,10 @@ class Programme(Base):
     revision_number: Mapped[int] = mapped_column(default=0)
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
 
+    # The single attachment of before migration 0004, kept only until `flask migrate-files`
+    # (run by `init-db`) has moved it into the file store and `programme_file` /
+    # `revision_file`, which empties these columns. Nothing else reads or writes them; a
+    # later migration may drop them once every installation has run the adoption.
     attachment_name: Mapped[str | None] = mapped_column(String(255))
     attachment_key: Mapped[str | None] = mapped_column(String(100))
     attachment_size: Mapped[int | None]
@@ -66,6 +74,10 @@ class Programme(Base):
     sections: Mapped[list[ProgrammeSection]] = relationship(
         back_populates="programme", cascade="all, delete-orphan",
         order_by="ProgrammeSection.requirement_id",
+    )
+    # The working copy's files; each revision keeps its own copy of this list.
+    files: Mapped[list[ProgrammeFile]] = relationship(
+        back_populates="programme", cascade="all, delete-orphan", order_by="ProgrammeFile.id",
     )
 
     @property
