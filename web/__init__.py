@@ -14,7 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _secret_key(instance_path: str) -> str:
     """A per-installation secret kept in instance/, created on first start."""
-    path = Path(instance_path) / "secret_key"
+    return _instance_secret(instance_path, "secret_key")
+
+
+def _instance_secret(instance_path: str, name: str) -> str:
+    """A random secret in a file of instance/ (outside the database), created on first use."""
+    path = Path(instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))
@@ -34,8 +39,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         DATABASE_URL=os.environ.get("DATABASE_URL"),
         UPLOAD_DIR=os.path.join(app.instance_path, "uploads"),
         PKI_DIR=os.path.join(app.instance_path, "pki"),
-        SIGNER_P12=os.environ.get("SIGNER_P12"),
-        SIGNER_P12_PASSWORD=os.environ.get("SIGNER_P12_PASSWORD"),
+        # Each signatory signs with their own certificate (stored per user, opened by a PIN).
+        # Trust: PEM CA certificates separated by commas or colons; while none is configured
+        # the demo CA issues and is trusted (DEMO_PKI=auto; 0/1 force it off/on).
+        TRUSTED_CA_FILES=os.environ.get("TRUSTED_CA_FILES", ""),
+        DEMO_PKI=os.environ.get("DEMO_PKI", "auto"),
+        # Server key sealing the short-lived signing sessions (crash recovery without PINs).
+        SIGNING_SESSION_KEY=os.environ.get("SIGNING_SESSION_KEY"),
+        SIGNING_SESSION_MINUTES=float(os.environ.get("SIGNING_SESSION_MINUTES", "60")),
+        # Seconds between sweeps that produce the PDFs of letters left without one; 0 = off.
+        PENDING_SWEEP_SECONDS=float(os.environ.get("PENDING_SWEEP_SECONDS", "60")),
         MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         BABEL_DEFAULT_LOCALE="ru",
         BABEL_DEFAULT_TIMEZONE="Asia/Vladivostok",
@@ -56,6 +69,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY") or _secret_key(app.instance_path)
+    if not app.config.get("SIGNING_SESSION_KEY"):
+        app.config["SIGNING_SESSION_KEY"] = _instance_secret(app.instance_path,
+                                                             "signing_session_key")
     if not app.config["DATABASE_URL"]:
         from workflow.db import default_sqlite_url
 
@@ -78,6 +94,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import cli
 
     cli.init_app(app)
+
+    from . import worker
+
+    worker.init_app(app)
 
     # Behind a reverse proxy, trust its X-Forwarded-For/-Proto (so throttling sees the
     # client's address and Secure cookies follow HTTPS): TRUSTED_PROXIES = how many hops.

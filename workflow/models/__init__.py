@@ -5,11 +5,13 @@ from .base import Base, UTCDateTime
 from .campaign import Campaign, Requirement
 from .history import WorkflowEvent
 from .letter import Letter, RegistrationCounter
+from .notification import Notification
 from .organisation import Municipality, OrganisationProfile
 from .programme import Programme, ProgrammeSection
 from .remark import Remark, RemarkReply
 from .revision import ImmutableRowError, Revision, RevisionSection
 from .security import ApiToken, LoginAttempt, SecurityEvent
+from .signing import SignerCertificate, SigningSession
 from .user import User
 
 __all__ = [
@@ -17,4 +19,5 @@ __all__ = [
     "OrganisationProfile", "Programme", "ProgrammeSection", "RegistrationCounter", "Remark",
     "RemarkReply", "Requirement", "Revision", "RevisionSection", "UTCDateTime", "User",
     "WorkflowEvent",
+    "Notification", "SignerCertificate", "SigningSession",
 ]
