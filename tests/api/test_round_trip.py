@@ -9,7 +9,7 @@ import io
 from pypdf import PdfReader
 
 from tests.api.conftest import Api, draft_body
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, SIGNING_PIN
 
 
 def _login(anonymous: Api, login: str) -> Api:
@@ -100,7 +100,8 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
 
     # The signatory signs the approval letter; the municipality downloads the signed PDF.
     letter = _ok(signatory.get("/letters", query={"kind": "approval", "programme_id": pid}))["items"][0]
-    signed = _ok(signatory.post(f"/letters/{letter['id']}/sign", json={"version": letter["version"]}))
+    signed = _ok(signatory.post(f"/letters/{letter['id']}/sign", json={"version": letter["version"],
+                                                                        "pin": SIGNING_PIN}))
     assert signed["state"] == "signed"
     assert signed["pdf_available"] is True
     assert _ok(editor.get(f"/letters/{letter['id']}"))["number"] == signed["number"]
