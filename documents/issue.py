@@ -249,7 +249,7 @@ def render_and_store(app, letter_id: int) -> bool:
     return render_letter(factory, letter_id, signer)
 
 
-def render_with_pin(app, letter_id: int, user: User, pin: str) -> bool:
+def render_with_pin(app, letter_id: int, user_id: int, pin: str) -> bool:
     """The signing session expired: the signatory who signed opens the same key again with
     the PIN, and the PDF is produced (number and date unchanged). A wrong PIN is counted and
     committed like at signing."""
@@ -259,11 +259,11 @@ def render_with_pin(app, letter_id: int, user: User, pin: str) -> bool:
         letter = session.get(Letter, letter_id)
         if letter is None or letter.state not in (LetterState.SIGNED, LetterState.DISPATCHED):
             raise SignerError("PDF формируется только для подписанного письма")
-        if letter.signatory_id != user.id:
+        if letter.signatory_id != user_id:
             raise SignerError("PDF с подписью формирует подписант, подписавший письмо")
         recorded = (json.loads(letter.final_data).get("certificate") or {}).get("id")
         certificate = session.get(SignerCertificate, recorded) if recorded else None
-        signer_user = session.get(User, user.id)
+        signer_user = session.get(User, user_id)
         try:
             key = signing_keys.unlock(session, signer_user, pin, now=now, certificate=certificate)
         except signing_keys.WrongPin:

@@ -101,12 +101,11 @@ def _render_seeded_letters(login: str, pin: str) -> int:
     from workflow.states import LetterState
 
     with unit_of_work(_factory()) as session:
-        signatory = session.scalar(select(User).where(User.login == login))
+        signatory_id = session.scalar(select(User.id).where(User.login == login))
         pending = list(session.scalars(select(Letter.id).where(
             Letter.state.in_([LetterState.SIGNED, LetterState.DISPATCHED]),
-            Letter.pdf_sha256.is_(None), Letter.signatory_id == signatory.id)))
-        session.expunge(signatory)
-    return sum(bool(render_with_pin(current_app, letter_id, signatory, pin))
+            Letter.pdf_sha256.is_(None), Letter.signatory_id == signatory_id)))
+    return sum(bool(render_with_pin(current_app, letter_id, signatory_id, pin))
                for letter_id in pending)
 
 

@@ -601,9 +601,10 @@ def render(letter_id: int):
         flash(gettext("PDF уже сформирован."), "info")
     elif form.pin.data:
         # The signing session expired: the signatory opens the same key with the PIN.
-        db().rollback()
+        my_id = me.id
+        db().rollback()  # and no expired row is touched after this (SQLite's write lock)
         try:
-            render_with_pin(current_app, letter_id, me, form.pin.data)
+            render_with_pin(current_app, letter_id, my_id, form.pin.data)
         except signing_keys.SigningRefused as error:
             flash(error.message, "error")
         except Exception:  # the letter is registered; a failure here is retryable
