@@ -32,7 +32,7 @@ from workflow.signing_keys import SessionSealer
 from workflow.states import LetterState
 
 from .context import LetterContext, Organisation
-from .demo_pki import CA_CERT_FILE, ensure_ca, ensure_demo_pki, issue_demo_pkcs12
+from .demo_pki import CA_CERT_FILE, ensure_ca, issue_demo_pkcs12
 from .pipeline import render_and_sign
 from .render import get_renderer
 from .signing import Pkcs12Signer, Signer, SignerError
@@ -133,13 +133,6 @@ def ensure_demo_ca(config, organisation: str) -> Path | None:
     ensure_ca(pki_dir, organisation=organisation,
                secret=_pki_passphrase(pki_dir).encode("utf-8"), now=datetime.now(UTC))
     return pki_dir / CA_CERT_FILE
-
-
-def ensure_demo_signer(config, owner_name: str, organisation: str) -> None:
-    """Tests, benchmarks and tools: the demo CA plus a file PKCS#12 for `owner_name`."""
-    pki_dir = Path(config["PKI_DIR"])
-    ensure_demo_pki(pki_dir, owner_name=owner_name, organisation=organisation,
-                    passphrase=_pki_passphrase(pki_dir))
 
 
 def issue_demo_certificate(config, *, owner_name: str, organisation: str, pin: str,

@@ -24,10 +24,6 @@ def _ok(response, status: int = 200) -> dict:
 
 
 def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
-    from documents.issue import ensure_demo_signer
-
-    ensure_demo_signer(app.config, "Шкуратская Мария Викторовна",
-                       "Министерство образования Приморского края")
     assert _ok(anonymous.get("/openapi.json"))["openapi"] == "3.1.0"
     editor = _login(anonymous, "editor")
     reviewer = _login(anonymous, "reviewer")
