@@ -2,7 +2,7 @@
 killed between the signing commit and the rendering) get it without a person.
 
 A daemon thread per process calls `documents.issue.issue_pending_letters` at start and every
-PENDING_SWEEP_SECONDS (0 = off). Several processes may sweep at once: a PDF is stored once
+PENDING_SWEEP_SECONDS (0 = off); `create_app` starts it (not inside a `flask` command). Several processes may sweep at once: a PDF is stored once
 (the store is a compare-and-set on `pdf_sha256 IS NULL`). After a fork (a pre-loading
 server), the first request of the child starts its own thread.
 """
@@ -67,7 +67,12 @@ def stop_sweep(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     if float(app.config.get("PENDING_SWEEP_SECONDS") or 0) <= 0:
         return
-    start_sweep(app)
+    # A `flask` command (init-db on an empty database, seed-demo) must not race a sweep; a
+    # server started by `flask run` begins sweeping with its first request.
+    import click
+
+    if click.get_current_context(silent=True) is None:
+        start_sweep(app)
 
     @app.before_request
     def _sweep_in_this_process():
