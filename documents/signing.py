@@ -2,9 +2,10 @@
 
 Russian qualified signatures use GOST R 34.10-2012 keys that live in a certified provider
 (CryptoPro CSP, a token); no Python library can stand in for that. So the pipeline only knows
-the :class:`Signer` protocol: today's implementation is a PKCS#12 file through pyHanko, and a
-GOST backend (e.g. shelling out to CryptoPro's tools, or a signing service) can be added later
-without touching rendering or the web layer.
+the :class:`Signer` protocol: today's implementation is each signatory's own PKCS#12 (stored
+per user, opened by their PIN; see `workflow.signing_keys`) through pyHanko, and a GOST backend
+(e.g. shelling out to CryptoPro's tools, or a signing service) can be added later without
+touching rendering or the web layer.
 """
 
 from __future__ import annotations
