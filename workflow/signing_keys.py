@@ -262,6 +262,7 @@ def add_certificate(
     if trust_roots is not None and not _issued_by_trusted(cert, trust_roots):
         raise InvalidInput("Сертификат выдан не доверенным удостоверяющим центром",
                            field="pkcs12")
+    _check_not_someone_elses(session, user, cert, owner)
     session.execute(
         update(SignerCertificate)
         .where(SignerCertificate.user_id == user.id, SignerCertificate.revoked_at.is_(None))
@@ -285,6 +286,22 @@ def add_certificate(
               f"(владелец «{owner}») пользователю «{user.full_name}» ({user.login})."),
     )
     return row
+
+
+def _check_not_someone_elses(session: Session, user: User, cert: x509.Certificate,
+                             owner: str) -> None:
+    """One person, one name: the same certificate, or a live certificate naming the same
+    person, cannot also belong to another account (a namesake account is the impostor's
+    next move once names must match)."""
+    issuer, serial = cert.issuer.rfc4514_string(), serial_hex(cert)
+    for other in session.scalars(select(SignerCertificate).where(
+            SignerCertificate.user_id != user.id)):
+        if other.serial == serial and other.issuer == issuer:
+            raise InvalidInput("Этот сертификат уже принадлежит другому пользователю",
+                               field="pkcs12")
+        if other.revoked_at is None and owner_matches(other.owner_name, owner):
+            raise InvalidInput(f"Действующий сертификат на имя «{owner}» уже есть у другой "
+                               "учётной записи; сначала отзовите его", field="pkcs12")
 
 
 def revoke_certificate(session: Session, cert: SignerCertificate, actor: User, *, now: datetime,

@@ -214,3 +214,20 @@ def test_notifications_are_read_by_their_recipient_only(world):
     assert notifications.unread(w.session, w.signatory) == []
     assert w.session.scalar(select(func.count(Notification.id))) == 1
     assert w.session.scalar(select(func.count(Letter.id))) == 0
+
+
+def test_a_namesake_account_cannot_get_a_certificate_in_the_signatorys_name(world):
+    """Names must match, so the impostor's next move is an account named like the signatory:
+    one live certificate per person's name, and one account per certificate."""
+    w = world
+    namesake = create_user(w.session, login="namesake", full_name=w.signatory.full_name,
+                           role=Role.SIGNATORY, password="x" * 12, now=w.clock.tick(),
+                           enforce_policy=False, actor=w.admin)
+    with pytest.raises(InvalidInput) as refused:
+        give_certificate(w.session, namesake, now=w.clock.tick(), actor=w.admin, pin="namesake-1")
+    assert "уже есть у другой учётной записи" in refused.value.message
+    real = signing_keys.current_certificate(w.session, w.signatory, w.clock())
+    with pytest.raises(InvalidInput) as same:
+        signing_keys.add_certificate(w.session, namesake, w.admin, pkcs12_bytes=real.pkcs12,
+                                     pin=SIGNING_PIN, now=w.clock.tick())
+    assert "уже принадлежит другому пользователю" in same.value.message
