@@ -131,7 +131,7 @@ def ensure_demo_ca(config, organisation: str) -> Path | None:
         return None
     pki_dir = Path(config["PKI_DIR"])
     ensure_ca(pki_dir, organisation=organisation,
-               secret=_pki_passphrase(pki_dir).encode("utf-8"), now=datetime.now(UTC))
+              secret=_pki_passphrase(pki_dir).encode("utf-8"), now=datetime.now(UTC))
     return pki_dir / CA_CERT_FILE
 
 
