@@ -37,7 +37,7 @@ ORGANISATION = "Министерство образования Приморск
 
 
 @lru_cache(maxsize=1)
-def test_pki_dir() -> Path:
+def shared_pki_dir() -> Path:
     return Path(os.environ.get("TEST_PKI_DIR") or tempfile.mkdtemp(prefix="test-pki-"))
 
 
@@ -46,7 +46,7 @@ def demo_pkcs12(owner: str, pin: str = SIGNING_PIN) -> bytes:
     """A PKCS#12 for `owner` from the tests' demo CA (cached: key generation is the cost)."""
     from documents.issue import issue_demo_certificate
 
-    return issue_demo_certificate({"PKI_DIR": str(test_pki_dir())}, owner_name=owner,
+    return issue_demo_certificate({"PKI_DIR": str(shared_pki_dir())}, owner_name=owner,
                                   organisation=ORGANISATION, pin=pin)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import PASSWORD, SIGNING_PIN, TEST_SEALER, test_pki_dir
+from tests.factories import PASSWORD, SIGNING_PIN, TEST_SEALER, shared_pki_dir
 from web import create_app
 from workflow import letters
 
@@ -18,7 +18,7 @@ ORGANISATION = "Министерство образования Приморск
 @pytest.fixture(scope="session")
 def pki_dir():
     # The tests' demo CA (tests/factories): it issued the world signatory's certificate.
-    return test_pki_dir()
+    return shared_pki_dir()
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from tests.conftest import (
     ClockHolder,
     sign_in,  # noqa: F401 (the security tests import it from here)
 )
-from tests.factories import PASSWORD, SIGNING_PIN, TEST_SEALER, test_pki_dir
+from tests.factories import PASSWORD, SIGNING_PIN, TEST_SEALER, shared_pki_dir
 from web import create_app
 from workflow import letters, operations, review
 from workflow.models import Letter, Programme, User
@@ -48,7 +48,7 @@ def security_app(db_url, engine, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("APP_INSTANCE_PATH", str(root / "instance"))
         app = create_app({**BASE_CONFIG, "DATABASE_URL": db_url, "CLOCK": holder,
-                          "PKI_DIR": str(test_pki_dir()), "UPLOAD_DIR": str(root / "uploads")})
+                          "PKI_DIR": str(shared_pki_dir()), "UPLOAD_DIR": str(root / "uploads")})
     app.extensions["test_clock"] = holder
     yield app
     app.extensions["engine"].dispose()
