@@ -1,9 +1,10 @@
 """The whole letter pipeline against a bare WeasyPrint render, ms per letter, steady state.
 
 (a) bare: `weasyprint.HTML(string=html).write_pdf()` of the same letter's HTML, default config;
-(b) pipeline: register (journal number, date, final data; one committed transaction), render
-    with the reused fonts and stylesheet, sign (PAdES), store the bytes and SHA-256 (a second
-    transaction) -- what happens when a signatory presses "Подписать".
+(b) pipeline: open the signatory's own key with the PIN, register (journal number, date, final
+    data, signing session; one committed transaction), open the session with the server key,
+    render with the reused fonts and stylesheet, sign (PAdES), store the bytes and SHA-256 and
+    drop the session (a second transaction) -- what happens when a signatory presses "Подписать".
 
 Run: python benchmarks/letters_pipeline_bench.py [--n 40] [--url DATABASE_URL]
 """
@@ -24,12 +25,17 @@ from sqlalchemy import select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from documents.demo_pki import ensure_demo_pki  # noqa: E402
-from documents.issue import context_from_data, render_letter  # noqa: E402
+from documents.issue import context_from_data, render_and_store  # noqa: E402
 from documents.render import TEMPLATE_DIR, get_renderer  # noqa: E402
 from documents.signing import Pkcs12Signer  # noqa: E402
 from tests.conftest import FakeClock  # noqa: E402
-from tests.factories import build_world  # noqa: E402
-from workflow import letters, schema  # noqa: E402
+from tests.factories import (  # noqa: E402
+    SESSION_KEY,
+    SIGNING_PIN,
+    TEST_SEALER,
+    build_world,
+)
+from workflow import letters, schema, signing_keys  # noqa: E402
 from workflow.db import make_engine, make_session_factory  # noqa: E402
 from workflow.demo import circular  # noqa: E402
 from workflow.models import Letter, User  # noqa: E402
@@ -62,17 +68,25 @@ def main() -> None:
                               organisation="Министерство образования Приморского края",
                               passphrase="bench")
         signer = Pkcs12Signer(pki.pkcs12, "bench")
+        app = _AppLike(factory, clock)
 
-        pipeline_ms = []
+        pipeline_ms, unlock_ms = [], []
         for i, letter_id in enumerate(ids):
             start = time.perf_counter()
             with factory() as session:
                 letter = session.get(Letter, letter_id)
-                letters.sign_letter(session, letter, session.get(User, signatory_id), now=clock.tick())
+                letters.sign_letter(session, letter, session.get(User, signatory_id), now=clock.tick(),
+                                    pin=SIGNING_PIN, sealer=TEST_SEALER)
                 session.commit()
-            assert render_letter(factory, letter_id, signer)
+            assert render_and_store(app, letter_id)
             if i >= WARM_UP:
                 pipeline_ms.append((time.perf_counter() - start) * 1000)
+            with factory() as session:
+                t = time.perf_counter()
+                signing_keys.unlock(session, session.get(User, signatory_id), SIGNING_PIN,
+                                    now=clock())
+                unlock_ms.append((time.perf_counter() - t) * 1000)
+                session.rollback()
 
         with factory() as session:
             data = json.loads(session.scalar(select(Letter.final_data).where(Letter.id == ids[-1])))
@@ -98,6 +112,15 @@ def main() -> None:
     print(f"(a) bare WeasyPrint render of the same letter: median {b:7.1f} ms  mean {statistics.mean(bare_ms):7.1f} ms")
     print(f"(b) number + render + sign + store pipeline:   median {p:7.1f} ms  mean {statistics.mean(pipeline_ms):7.1f} ms")
     print(f"ratio (b)/(a), medians: {p / b:.2f}  (target <= 1.6); journal numbers gapless: {numbers[0]}..{numbers[-1]}")
+    print(f"opening the signatory's key with the PIN (part of (b)): median {statistics.median(unlock_ms):.1f} ms")
+
+
+class _AppLike:
+    """What documents.issue needs of the application: settings and the session factory."""
+
+    def __init__(self, factory, clock):
+        self.config = {"SIGNING_SESSION_KEY": SESSION_KEY, "CLOCK": clock}
+        self.extensions = {"session_factory": factory}
 
 
 if __name__ == "__main__":

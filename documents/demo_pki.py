@@ -113,27 +113,12 @@ def ensure_demo_pki(
     Idempotent so the demo seed can call it on every start without re-keying (which would make
     every previously signed demo letter untrusted).
     """
-    directory.mkdir(parents=True, exist_ok=True)
-    ca_cert_path = directory / CA_CERT_FILE
-    ca_key_path = directory / CA_KEY_FILE
     p12_path = directory / SIGNER_P12_FILE
     secret = passphrase.encode("utf-8")
     now = datetime.now(UTC)
-
-    if ca_cert_path.exists() and ca_key_path.exists():
-        ca_cert = x509.load_pem_x509_certificate(ca_cert_path.read_bytes())
-        ca_key = serialization.load_pem_private_key(ca_key_path.read_bytes(), secret)
-    else:
-        ca_key, ca_cert = _create_ca(organisation, now)
-        ca_key_path.write_bytes(
-            ca_key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.BestAvailableEncryption(secret),
-            )
-        )
-        ca_key_path.chmod(0o600)
-        ca_cert_path.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    ca_key, ca_cert, created = ensure_ca(directory, organisation=organisation, secret=secret,
+                                          now=now)
+    if created:
         p12_path.unlink(missing_ok=True)  # issued by a CA that no longer exists
 
     if not p12_path.exists():
@@ -149,4 +134,41 @@ def ensure_demo_pki(
         )
         p12_path.chmod(0o600)
 
-    return DemoPkiPaths(ca_certificate=ca_cert_path, pkcs12=p12_path)
+    return DemoPkiPaths(ca_certificate=directory / CA_CERT_FILE, pkcs12=p12_path)
+
+
+def ensure_ca(directory: Path, *, organisation: str, secret: bytes, now: datetime):
+    """The demo CA's key and certificate, created on first use; True if created now."""
+    directory.mkdir(parents=True, exist_ok=True)
+    ca_cert_path = directory / CA_CERT_FILE
+    ca_key_path = directory / CA_KEY_FILE
+    if ca_cert_path.exists() and ca_key_path.exists():
+        ca_cert = x509.load_pem_x509_certificate(ca_cert_path.read_bytes())
+        ca_key = serialization.load_pem_private_key(ca_key_path.read_bytes(), secret)
+        return ca_key, ca_cert, False
+    ca_key, ca_cert = _create_ca(organisation, now)
+    ca_key_path.write_bytes(
+        ca_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(secret),
+        )
+    )
+    ca_key_path.chmod(0o600)
+    ca_cert_path.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    return ca_key, ca_cert, True
+
+
+def issue_demo_pkcs12(directory: Path, *, owner_name: str, organisation: str, passphrase: str,
+                      pin: str, now: datetime | None = None) -> bytes:
+    """A new signatory certificate from the demo CA (created if absent), as PKCS#12 bytes
+    encrypted with `pin`. `passphrase` protects the CA's key on disk; the PIN is the
+    signatory's and is not written anywhere."""
+    now = now or datetime.now(UTC)
+    ca_key, ca_cert, _created = ensure_ca(Path(directory), organisation=organisation,
+                                           secret=passphrase.encode("utf-8"), now=now)
+    key, cert = _issue_signatory(ca_key, ca_cert, owner_name, organisation, now)
+    return pkcs12.serialize_key_and_certificates(
+        name=owner_name.encode("utf-8"), key=key, cert=cert, cas=[ca_cert],
+        encryption_algorithm=serialization.BestAvailableEncryption(pin.encode("utf-8")),
+    )

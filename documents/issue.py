@@ -15,19 +15,24 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import secrets
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from workflow import signing_keys
 from workflow.letters import final_data_for, get_profile
-from workflow.models import Letter, User
+from workflow.models import Letter, SignerCertificate, SigningSession, User
+from workflow.signing_keys import SessionSealer
 from workflow.states import LetterState
 
 from .context import LetterContext, Organisation
-from .demo_pki import CA_CERT_FILE, ensure_demo_pki
+from .demo_pki import CA_CERT_FILE, ensure_ca, issue_demo_pkcs12
 from .pipeline import render_and_sign
 from .render import get_renderer
 from .signing import Pkcs12Signer, Signer, SignerError
@@ -81,7 +86,15 @@ def draft_context(session: Session, letter: Letter, signatory: User | None = Non
     return context_from_data(data, draft=True)
 
 
-# ------------------------------------------------------------------ signer and trust
+# ------------------------------------------------------------------ PKI and trust
+
+
+class NeedsPin(SignerError):
+    """No live signing session: only the signatory's PIN can produce this letter's PDF."""
+
+    def __init__(self) -> None:
+        super().__init__("Сеанс подписи истёк: чтобы сформировать PDF, подписант вводит "
+                         "PIN-код ключа ещё раз (номер и дата письма не меняются)")
 
 
 def _pki_passphrase(pki_dir: Path) -> str:
@@ -93,38 +106,87 @@ def _pki_passphrase(pki_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def ensure_demo_signer(config, owner_name: str, organisation: str) -> None:
-    """Create the demo CA and signatory certificate unless a real one is configured."""
-    if config.get("SIGNER_P12"):
-        return
+def trusted_ca_files(config) -> list[str]:
+    """TRUSTED_CA_FILES: PEM paths separated by commas or colons (a list is accepted too)."""
+    value = config.get("TRUSTED_CA_FILES") or ""
+    if isinstance(value, (list, tuple)):
+        return [str(p) for p in value if p]
+    return [p.strip() for p in re.split(r"[,:]", value) if p.strip()]
+
+
+def demo_pki_active(config) -> bool:
+    """The demo CA issues and is trusted only while no real PKI is configured: DEMO_PKI
+    "auto" (the default) means "as long as TRUSTED_CA_FILES is empty"; "0"/"1" force it."""
+    setting = str(config.get("DEMO_PKI", "auto")).strip().lower()
+    if setting in ("0", "false", "no", "off"):
+        return False
+    if setting in ("1", "true", "yes", "on"):
+        return True
+    return not trusted_ca_files(config)
+
+
+def ensure_demo_ca(config, organisation: str) -> Path | None:
+    """Create the demo CA (if the demo PKI is active); its certificate's path."""
+    if not demo_pki_active(config):
+        return None
     pki_dir = Path(config["PKI_DIR"])
-    ensure_demo_pki(pki_dir, owner_name=owner_name, organisation=organisation,
-                    passphrase=_pki_passphrase(pki_dir))
+    ensure_ca(pki_dir, organisation=organisation,
+              secret=_pki_passphrase(pki_dir).encode("utf-8"), now=datetime.now(UTC))
+    return pki_dir / CA_CERT_FILE
 
 
-def get_signer(app) -> Signer:
-    """One signer per process: loading a PKCS#12 costs more than signing with it."""
-    signer = app.extensions.get("letter_signer")
-    if signer is None:
-        config = app.config
-        if config.get("SIGNER_P12"):
-            signer = Pkcs12Signer(config["SIGNER_P12"], config.get("SIGNER_P12_PASSWORD"))
-        else:
-            pki_dir = Path(config["PKI_DIR"])
-            signer = Pkcs12Signer(pki_dir / "signatory.p12", _pki_passphrase(pki_dir))
-        app.extensions["letter_signer"] = signer
-    return signer
+def issue_demo_certificate(config, *, owner_name: str, organisation: str, pin: str,
+                           now: datetime | None = None) -> bytes:
+    """A signatory's own PKCS#12 from the demo CA, encrypted with `pin`."""
+    if not demo_pki_active(config):
+        raise SignerError("Демонстрационный удостоверяющий центр отключён: настроена "
+                          "инфраструктура ключей (TRUSTED_CA_FILES)")
+    pki_dir = Path(config["PKI_DIR"])
+    return issue_demo_pkcs12(pki_dir, owner_name=owner_name, organisation=organisation,
+                             passphrase=_pki_passphrase(pki_dir), pin=pin, now=now)
 
 
 def trust_roots(app) -> list:
-    """The CAs whose signatures the verification page accepts."""
-    paths = [p for p in (app.config.get("TRUSTED_CA_FILES") or "").split(":") if p]
+    """The CAs whose signatures the verification page (and certificate upload) accepts."""
+    paths = trusted_ca_files(app.config)
     demo_ca = Path(app.config["PKI_DIR"]) / CA_CERT_FILE
-    if demo_ca.exists():
+    if demo_pki_active(app.config) and demo_ca.exists():
         paths.append(str(demo_ca))
     from cryptography import x509
 
     return [x509.load_pem_x509_certificate(Path(p).read_bytes()) for p in paths]
+
+
+def session_sealer(app) -> SessionSealer:
+    sealer = app.extensions.get("signing_session_sealer")
+    if sealer is None:
+        sealer = SessionSealer(app.config["SIGNING_SESSION_KEY"])
+        app.extensions["signing_session_sealer"] = sealer
+    return sealer
+
+
+def session_ttl(app) -> timedelta:
+    return timedelta(minutes=float(app.config.get("SIGNING_SESSION_MINUTES") or 60))
+
+
+def _signer_from_opened(opened) -> Pkcs12Signer:
+    data = pkcs12.serialize_key_and_certificates(
+        name=None, key=opened.key, cert=opened.certificate, cas=opened.chain or None,
+        encryption_algorithm=serialization.NoEncryption())
+    return Pkcs12Signer.from_bytes(data, None)
+
+
+def _signer_from_session(factory, letter_id: int, sealer: SessionSealer, now: datetime) -> Signer:
+    with factory() as session:
+        row = signing_keys.live_session(session, letter_id, now)
+        sealed = bytes(row.sealed_key) if row is not None else None
+        session.rollback()
+    if sealed is None:
+        raise NeedsPin()
+    try:
+        return Pkcs12Signer.from_bytes(sealer.open(sealed), None)
+    except signing_keys.SessionUnavailable as error:
+        raise NeedsPin() from error
 
 
 # ------------------------------------------------------------------ render and store
@@ -140,6 +202,11 @@ def render_letter(factory: sessionmaker[Session], letter_id: int, signer: Signer
             return False
         data, signed_at = json.loads(letter.final_data), letter.signed_at
         session.rollback()  # release SQLite's write lock while we render
+    recorded = (data.get("certificate") or {}).get("serial")
+    if recorded and format(signer.certificate.serial_number, "X") != recorded:
+        message = "Письмо зарегистрировано с другим сертификатом подписи; PDF не сформирован"
+        _record_failure(factory, letter_id, message)
+        raise SignerError(message)
     try:
         signed = render_and_sign(context_from_data(data), signer, signed_at, renderer=get_renderer())
     except (SignerError, OSError, ValueError) as error:
@@ -147,12 +214,14 @@ def render_letter(factory: sessionmaker[Session], letter_id: int, signer: Signer
         _record_failure(factory, letter_id, str(error))
         raise
     with factory() as session, session.begin():
-        # Only the first of two concurrent renders stores its bytes.
+        # Only the first of two concurrent renders stores its bytes; the signing session
+        # goes with it, in the same transaction.
         stored = session.execute(
             update(Letter)
             .where(Letter.id == letter_id, Letter.pdf_sha256.is_(None))
             .values(pdf=signed.pdf, pdf_sha256=signed.sha256, render_error=None)
         ).rowcount
+        signing_keys.close_signing_session(session, letter_id)
     return stored == 1
 
 
@@ -161,32 +230,83 @@ def _record_failure(factory, letter_id: int, message: str) -> None:
         session.execute(update(Letter).where(Letter.id == letter_id).values(render_error=message[:2000]))
 
 
+def _now(app) -> datetime:
+    clock = app.config.get("CLOCK")
+    return clock() if clock else datetime.now(UTC)
+
+
 def render_and_store(app, letter_id: int) -> bool:
-    return render_letter(app.extensions["session_factory"], letter_id, get_signer(app))
+    """Render a just-registered letter through its signing session (no PIN needed)."""
+    factory = app.extensions["session_factory"]
+    signer = _signer_from_session(factory, letter_id, session_sealer(app), _now(app))
+    return render_letter(factory, letter_id, signer)
+
+
+def render_with_pin(app, letter_id: int, user_id: int, pin: str) -> bool:
+    """The signing session expired: the signatory who signed opens the same key again with
+    the PIN, and the PDF is produced (number and date unchanged). A wrong PIN is counted and
+    committed like at signing."""
+    factory = app.extensions["session_factory"]
+    now = _now(app)
+    with factory() as session:
+        letter = session.get(Letter, letter_id)
+        if letter is None or letter.state not in (LetterState.SIGNED, LetterState.DISPATCHED):
+            raise SignerError("PDF формируется только для подписанного письма")
+        if letter.signatory_id != user_id:
+            raise SignerError("PDF с подписью формирует подписант, подписавший письмо")
+        recorded = (json.loads(letter.final_data).get("certificate") or {}).get("id")
+        certificate = session.get(SignerCertificate, recorded) if recorded else None
+        signer_user = session.get(User, user_id)
+        try:
+            key = signing_keys.unlock(session, signer_user, pin, now=now, certificate=certificate)
+        except signing_keys.WrongPin:
+            session.commit()
+            raise
+        session.commit()
+        signer = _signer_from_opened(key.opened)
+    return render_letter(factory, letter_id, signer)
 
 
 def issue_pending_letters(app) -> int:
-    """Render every registered letter that has no PDF yet. Returns how many were stored."""
+    """Render every registered letter without a PDF that still has a live signing session,
+    and drop expired sessions. Idempotent and safe in several processes at once (the PDF is
+    stored by the first). Letters whose session expired wait for the signatory's PIN.
+    Returns how many PDFs this call stored."""
     factory = app.extensions["session_factory"]
+    now = _now(app)
+    with factory() as session, session.begin():
+        signing_keys.purge_expired_sessions(session, now)
     with factory() as session:
-        signatory = session.scalars(select(User).where(User.role == "signatory").order_by(User.id)).first()
-        profile = get_profile(session)
         pending = list(session.scalars(
-            select(Letter.id).where(
+            select(Letter.id).join(SigningSession, SigningSession.letter_id == Letter.id).where(
                 Letter.state.in_([LetterState.SIGNED, LetterState.DISPATCHED]),
                 Letter.pdf_sha256.is_(None),
+                SigningSession.expires_at > now,
             ).order_by(Letter.id)
         ))
-        owner, organisation = (signatory.full_name if signatory else "Подписант"), profile.name
-    ensure_demo_signer(app.config, owner, organisation)
-    signer = get_signer(app)
+        session.rollback()
+    sealer = session_sealer(app)
     done = 0
     for letter_id in pending:
         try:
-            done += render_letter(factory, letter_id, signer)
+            done += render_letter(factory, letter_id, _signer_from_session(factory, letter_id,
+                                                                           sealer, now))
         except (SignerError, OSError, ValueError):
             continue
     return done
+
+
+def letters_awaiting_pin(app) -> int:
+    """Registered letters without a PDF and without a live session: they need a PIN."""
+    factory = app.extensions["session_factory"]
+    now = _now(app)
+    with factory() as session:
+        live = select(SigningSession.letter_id).where(SigningSession.expires_at > now)
+        count = session.scalar(select(func.count(Letter.id)).where(
+            Letter.state.in_([LetterState.SIGNED, LetterState.DISPATCHED]),
+            Letter.pdf_sha256.is_(None), Letter.id.not_in(live)))
+        session.rollback()
+    return count or 0
 
 
 def sha256_hex(data: bytes) -> str:

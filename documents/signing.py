@@ -2,9 +2,10 @@
 
 Russian qualified signatures use GOST R 34.10-2012 keys that live in a certified provider
 (CryptoPro CSP, a token); no Python library can stand in for that. So the pipeline only knows
-the :class:`Signer` protocol: today's implementation is a PKCS#12 file through pyHanko, and a
-GOST backend (e.g. shelling out to CryptoPro's tools, or a signing service) can be added later
-without touching rendering or the web layer.
+the :class:`Signer` protocol: today's implementation is each signatory's own PKCS#12 (stored
+per user, opened by their PIN; see `workflow.signing_keys`) through pyHanko, and a GOST backend
+(e.g. shelling out to CryptoPro's tools, or a signing service) can be added later without
+touching rendering or the web layer.
 """
 
 from __future__ import annotations
@@ -59,7 +60,13 @@ class Signer(Protocol):
 
 
 def certificate_owner(cert: asn1_x509.Certificate) -> str:
-    return cert.subject.native.get("common_name") or cert.subject.human_friendly
+    """The person the certificate names (SN + G as in Russian qualified certificates, else
+    CN): what the mark and the verification page print, never the user record's name."""
+    subject = cert.subject.native
+    surname, given = subject.get("surname"), subject.get("given_name")
+    if isinstance(surname, str) and isinstance(given, str) and surname and given:
+        return f"{surname.strip()} {given.strip()}"
+    return subject.get("common_name") or cert.subject.human_friendly
 
 
 def mark_for(cert: asn1_x509.Certificate, signed_at: datetime) -> SignatureMark:
@@ -97,13 +104,25 @@ def _aware(moment: datetime) -> datetime:
 
 
 class Pkcs12Signer:
-    """Signs with a key and certificate from a PKCS#12 (.p12/.pfx) file, via pyHanko."""
+    """Signs with a key and certificate from PKCS#12 (.p12/.pfx) bytes or a file, via pyHanko.
+
+    Each signatory's own container comes from the database as bytes (`from_bytes`, opened by
+    the PIN typed at signing, or by a signing session's server key); the file form serves
+    tests, benchmarks and tools."""
 
     def __init__(self, path: Path | str, passphrase: str | bytes | None) -> None:
         path = Path(path)
         if not path.is_file():
             raise CertificateMissing(path)
-        data = path.read_bytes()
+        self._load(path.read_bytes(), passphrase, where=f"В файле {path}")
+
+    @classmethod
+    def from_bytes(cls, data: bytes, passphrase: str | bytes | None) -> Pkcs12Signer:
+        signer = cls.__new__(cls)
+        signer._load(bytes(data), passphrase, where="В контейнере")
+        return signer
+
+    def _load(self, data: bytes, passphrase: str | bytes | None, *, where: str) -> None:
         secret = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
         # Checked with cryptography first: pyHanko logs and returns an unhelpful error instead of
         # telling a wrong passphrase apart from a file without a key.
@@ -112,7 +131,7 @@ class Pkcs12Signer:
         except ValueError as exc:
             raise CertificateLocked() from exc
         if key is None or cert is None:
-            raise SignerError(f"В файле {path} нет ключа и сертификата подписи")
+            raise SignerError(f"{where} нет ключа и сертификата подписи")
         self._signer = signers.SimpleSigner.load_pkcs12_data(data, [], passphrase=secret)
 
     @property

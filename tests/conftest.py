@@ -18,6 +18,11 @@ from workflow.db import make_engine, make_session_factory
 from workflow.models import Base
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+# Apps built by tests (and the processes they start) run no background sweep, except the
+# test of the sweep itself; they seal signing sessions with the tests' key (factories).
+os.environ.setdefault("PENDING_SWEEP_SECONDS", "0")
+os.environ.setdefault("SIGNING_SESSION_KEY", "test-signing-session-key")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 

@@ -3,22 +3,59 @@ campaign, and a helper that brings a programme to any state through the real ope
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 
-from workflow import letters, operations, review
+from sqlalchemy import delete
+
+from workflow import letters, operations, review, signing_keys
 from workflow.models import (
     Campaign,
     Municipality,
+    Notification,
     OrganisationProfile,
     Programme,
     Requirement,
+    SecurityEvent,
     User,
 )
 from workflow.states import ProgrammeState, RemarkVisibility, Role, Verdict
 from workflow.users import create_user
 
 PASSWORD = "correct-horse-battery"
+
+# Every signatory signs with a certificate of their own, opened by a PIN. The tests' demo CA
+# lives in one directory per test process; apps under test point PKI_DIR at it to trust it.
+SIGNING_PIN = "246813579"
+SESSION_KEY = "test-signing-session-key"
+TEST_SEALER = signing_keys.SessionSealer(SESSION_KEY)
+ORGANISATION = "Министерство образования Приморского края"
+
+
+@lru_cache(maxsize=1)
+def shared_pki_dir() -> Path:
+    return Path(os.environ.get("TEST_PKI_DIR") or tempfile.mkdtemp(prefix="test-pki-"))
+
+
+@lru_cache(maxsize=64)
+def demo_pkcs12(owner: str, pin: str = SIGNING_PIN) -> bytes:
+    """A PKCS#12 for `owner` from the tests' demo CA (cached: key generation is the cost)."""
+    from documents.issue import issue_demo_certificate
+
+    return issue_demo_certificate({"PKI_DIR": str(shared_pki_dir())}, owner_name=owner,
+                                  organisation=ORGANISATION, pin=pin)
+
+
+def give_certificate(session, user, *, now, pin: str = SIGNING_PIN, owner: str | None = None,
+                     actor=None):
+    """Store a certificate for `user` (in `owner`'s name if given: an impostor's attempt)."""
+    return signing_keys.add_certificate(
+        session, user, actor, pkcs12_bytes=demo_pkcs12(owner or user.full_name, pin), pin=pin,
+        now=now, source="demo")
 
 
 @dataclass
@@ -74,14 +111,20 @@ def build_world(session, clock) -> World:
     )
     session.add(campaign)
     session.flush()
+    signatory = user("signatory", Role.SIGNATORY, name="Шкуратская Мария Викторовна",
+                     position="Заместитель министра\nобразования Приморского края")
+    give_certificate(session, signatory, now=now)
+    # Granting the role and the certificate are audited and announced; the world starts with
+    # an empty security log and no notifications all the same (tests count what they do).
+    session.execute(delete(SecurityEvent))
+    session.execute(delete(Notification))
     return World(
         session=session, clock=clock, own=own, foreign=foreign,
         editor=user("editor", Role.MUNICIPAL_EDITOR, own),
         foreign_editor=user("foreign-editor", Role.MUNICIPAL_EDITOR, foreign),
         reviewer=user("reviewer", Role.REVIEWER),
         other_reviewer=user("reviewer2", Role.REVIEWER),
-        signatory=user("signatory", Role.SIGNATORY, name="Шкуратская Мария Викторовна",
-                       position="Заместитель министра\nобразования Приморского края"),
+        signatory=signatory,
         admin=user("admin", Role.ADMIN),
         campaign=campaign,
     )
@@ -133,5 +176,6 @@ def programme_in(w: World, state: ProgrammeState, *, title: str = "Програ�
     return p
 
 
-def sign(w: World, letter):
-    return letters.sign_letter(w.session, letter, w.signatory, now=w.clock.tick())
+def sign(w: World, letter, **kw):
+    return letters.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(),
+                               pin=SIGNING_PIN, sealer=TEST_SEALER, **kw)

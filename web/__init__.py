@@ -16,7 +16,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _secret_key(instance_path: str) -> str:
     """A per-installation secret kept in instance/, created on first start."""
-    path = Path(instance_path) / "secret_key"
+    return _instance_secret(instance_path, "secret_key")
+
+
+def _instance_secret(instance_path: str, name: str) -> str:
+    """A random secret in a file of instance/ (outside the database), created on first use."""
+    path = Path(instance_path) / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))
@@ -45,6 +50,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    if not app.config.get("SIGNING_SESSION_KEY"):
+        app.config["SIGNING_SESSION_KEY"] = _instance_secret(app.instance_path,
+                                                             "signing_session_key")
     if not app.config["DATABASE_URL"]:
         from workflow.db import default_sqlite_url
 
@@ -75,6 +83,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import cli
 
     cli.init_app(app)
+
+    from . import worker
+
+    worker.init_app(app)
 
     # Behind a reverse proxy, trust its X-Forwarded-For/-Proto (so throttling sees the
     # client's address and Secure cookies follow HTTPS): TRUSTED_PROXIES = how many hops.

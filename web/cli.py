@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sys
 
 import click
@@ -63,43 +64,79 @@ def migrate_files() -> None:
 
 
 def _ensure_signer() -> None:
-    """Without a configured certificate, create the demo CA and signatory certificate."""
-    if current_app.config.get("SIGNER_P12"):
-        return
+    """While the demo PKI is in use, create the demo CA (signatories get their own
+    certificates from it: `seed-demo`, or the admin's user page). Nothing is issued to
+    anyone here, so the order of `init-db` and `seed-demo` does not matter."""
     from sqlalchemy import select
 
-    from documents.issue import ensure_demo_signer
-    from workflow.models import OrganisationProfile, User
+    from documents.issue import demo_pki_active, ensure_demo_ca
+    from workflow.models import OrganisationProfile
 
+    if not demo_pki_active(current_app.config):
+        click.echo("Доверенные удостоверяющие центры: TRUSTED_CA_FILES "
+                   "(демонстрационный УЦ не используется).")
+        return
     with unit_of_work(_factory()) as session:
-        signatory = session.scalars(
-            select(User).where(User.role == Role.SIGNATORY).order_by(User.id)).first()
         profile = session.scalars(select(OrganisationProfile)).first()
-        owner = signatory.full_name if signatory else "Уполномоченный подписант"
         organisation = profile.name if profile else "Министерство"
-    ensure_demo_signer(current_app.config, owner, organisation)
+    ensure_demo_ca(current_app.config, organisation)
 
 
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--password", default="demo-password-2026", show_default=True,
               help="Password for every demo account.")
-def seed_demo(password: str) -> None:
+@click.option("--pin", default=None,
+              help="Signing PIN of the demo signatory's key (random and printed if not given).")
+def seed_demo(password: str, pin: str | None) -> None:
     """Load demo data: municipalities, the 23/6666 campaign, users, programmes, letters."""
+    from documents.issue import demo_pki_active, issue_demo_certificate
+    from workflow.demo import circular
     from workflow.demo.seed import seed_demo as run_seed
 
     schema.upgrade(current_app.extensions["engine"])
+    if not demo_pki_active(current_app.config):
+        _fail("демо-данные подписываются сертификатом демонстрационного УЦ, а он отключён "
+              "(задан TRUSTED_CA_FILES или DEMO_PKI=0)")
+    pin = pin or "".join(secrets.choice("0123456789") for _ in range(8))
+
+    def issue(owner: str, chosen_pin: str) -> bytes:
+        return issue_demo_certificate(current_app.config, owner_name=owner,
+                                      organisation=circular.ORGANISATION["name"],
+                                      pin=chosen_pin)
+
     try:
         with unit_of_work(_factory()) as session:
-            result = run_seed(session, password=password)
-    except RuntimeError as error:
-        _fail(str(error))
-    issued = _issue_pending_letters()
+            result = run_seed(session, password=password, signing_pin=pin,
+                              issue_certificate=issue)
+    except (RuntimeError, WorkflowError) as error:
+        _fail(getattr(error, "message", None) or str(error))
+    issued = _render_seeded_letters(result.signatory_login, pin)
     click.echo(f"Демо-данные загружены. Подписанных писем сформировано в PDF: {issued}.")
     click.echo(f"Пароль всех демо-учётных записей: {result.password}")
     click.echo("Учётные записи (логин — роль — организация):")
     for login, role, org in result.logins:
         click.echo(f"  {login:<26} {Role(role).value:<18} {org}")
+    click.echo(f"PIN-код ключа электронной подписи ({result.signatory_login}): {pin} "
+               f"(сертификат № {result.certificate_serial}; PIN нигде не хранится — "
+               "запишите его)")
+
+
+def _render_seeded_letters(login: str, pin: str) -> int:
+    """The seed signs without signing sessions; the PIN it was given renders the PDFs."""
+    from sqlalchemy import select
+
+    from documents.issue import render_with_pin
+    from workflow.models import Letter, User
+    from workflow.states import LetterState
+
+    with unit_of_work(_factory()) as session:
+        signatory_id = session.scalar(select(User.id).where(User.login == login))
+        pending = list(session.scalars(select(Letter.id).where(
+            Letter.state.in_([LetterState.SIGNED, LetterState.DISPATCHED]),
+            Letter.pdf_sha256.is_(None), Letter.signatory_id == signatory_id)))
+    return sum(bool(render_with_pin(current_app, letter_id, signatory_id, pin))
+               for letter_id in pending)
 
 
 def _issue_pending_letters() -> int:
@@ -113,8 +150,15 @@ def _issue_pending_letters() -> int:
 @click.command("issue-letters")
 @with_appcontext
 def issue_letters() -> None:
-    """Render and sign every signed letter that has no PDF yet (retry after a failure)."""
+    """Render and sign every signed letter that has no PDF yet, through its signing session
+    (retry after a failure or a crash). Letters whose session expired need the PIN."""
+    from documents.issue import letters_awaiting_pin
+
     click.echo(f"Сформировано писем: {_issue_pending_letters()}")
+    waiting = letters_awaiting_pin(current_app)
+    if waiting:
+        click.echo(f"Ожидают PIN-кода подписанта (сеанс подписи истёк): {waiting}; "
+                   "подписант формирует PDF на странице письма.")
 
 
 @click.command("create-user")

@@ -41,9 +41,16 @@ CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_fo
          429: "too_many_requests", 500: "server_error"}
 
 
+# Signing refusals (workflow.signing_keys): no key of one's own is a 403, a locked key a 429;
+# a missing or wrong PIN is bad input (400).
+SIGNING_STATUS = {"pin_locked": 429, "no_certificate": 403, "certificate_owner_mismatch": 403}
+
+
 def status_for(error: WorkflowError) -> int:
     if error.code == "too_many_attempts":
         return 429
+    if error.code in SIGNING_STATUS:
+        return SIGNING_STATUS[error.code]
     if isinstance(error, NotFound):
         return 404
     if isinstance(error, PermissionDenied):

@@ -186,6 +186,22 @@ class SimplePostForm(SafeForm):
     """A button that only needs the CSRF token."""
 
 
+class CertificateUploadForm(FlaskForm):
+    """A signatory's PKCS#12, and its PIN typed once (by the signatory, present) to prove it
+    opens; the PIN is not stored."""
+
+    pkcs12 = FileField(_l("Контейнер ключа и сертификата (PKCS#12: .p12, .pfx)"))
+    pin = PasswordField(_l("PIN-код контейнера"),
+                        validators=[DataRequired(REQUIRED), Length(max=200)],
+                        render_kw={"autocomplete": "off"})
+
+
+class DemoCertificateForm(FlaskForm):
+    pin = PasswordField(_l("PIN-код нового ключа (пусто — сгенерировать)"),
+                        validators=[Optional(), Length(min=6, max=200)],
+                        render_kw={"autocomplete": "off"})
+
+
 class MunicipalityForm(SafeForm):
     code = StringField(_l("Код (латиницей)"), validators=[DataRequired(REQUIRED), Length(max=64)])
     name = StringField(_l("Наименование"), validators=[DataRequired(REQUIRED), Length(max=200)])

@@ -87,6 +87,16 @@ def path_list(raw: str) -> list[str]:
     return [part for part in raw.split(os.pathsep) if part.strip()]
 
 
+def number(raw: str) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ValueError("нужно число") from None
+    if value < 0:
+        raise ValueError("нужно число не меньше 0")
+    return value
+
+
 def timezone(raw: str) -> str:
     try:
         ZoneInfo(raw.strip())
@@ -156,8 +166,19 @@ SETTINGS: dict[str, Setting] = {
                                           "UPLOAD_DIR"),
     "PKI_DIR": Setting(text, _instance("pki"), "folder of the demo CA and certificates",
                        shown="instance/pki"),
-    "SIGNER_P12": Setting(text, None, "PKCS#12 file of the signing certificate"),
-    "SIGNER_P12_PASSWORD": Setting(text, None, "its password"),
+    "TRUSTED_CA_FILES": Setting(text, "", "PEM CA certificates trusted for signatures, "
+                                          "separated by commas or colons; when set, the demo "
+                                          "CA is neither trusted nor used to issue"),
+    "DEMO_PKI": Setting(choice("auto", "0", "1"), "auto",
+                        "demo CA: auto (while TRUSTED_CA_FILES is empty), 0 or 1"),
+    "SIGNING_SESSION_KEY": Setting(text, None, "server key sealing short-lived signing "
+                                               "sessions; default: instance/"
+                                               "signing_session_key; keep it out of the "
+                                               "database and its backups"),
+    "SIGNING_SESSION_MINUTES": Setting(number, 60.0, "how long a signed "
+                                       "letter's key stays sealed to produce its PDF, minutes"),
+    "PENDING_SWEEP_SECONDS": Setting(number, 60.0, "interval of the background "
+                                     "sweep that produces missing PDFs; 0 = off"),
     "MAX_UPLOAD_MB": Setting(megabytes, 20 * 1024 * 1024, "largest upload, MB",
                              key="MAX_CONTENT_LENGTH", shown="20"),
     "API_MAX_BODY": Setting(positive, 1024 * 1024, "largest JSON body of the API, bytes"),

@@ -34,9 +34,11 @@ def _clean(value: str | None, what: str, limit: int, *, required: bool = False) 
 
 
 def change_role(
-    session: Session, user: User, actor: User, *, role: str, municipality_id: int | None
+    session: Session, user: User, actor: User, *, role: str, municipality_id: int | None,
+    now: datetime | None = None,
 ) -> User:
-    """Set a user's role and, for a municipal editor, the municipality. Ends their sessions."""
+    """Set a user's role and, for a municipal editor, the municipality. Ends their sessions.
+    Making someone a signatory is audited and announced to the signatories (needs `now`)."""
     _check_admin(actor)
     try:
         role_enum = Role(role)
@@ -52,11 +54,18 @@ def change_role(
             raise NotFound("Муниципалитет не найден")
     else:
         municipality_id = None
+    granted = role_enum == Role.SIGNATORY and user.role != Role.SIGNATORY
+    if granted and now is None:
+        raise ValueError("granting the signatory role needs the clock (now=)")
     if user.role != role_enum.value or user.municipality_id != municipality_id:
         user.role = role_enum.value
         user.municipality_id = municipality_id
         user.session_epoch += 1
     session.flush()
+    if granted:
+        from .signing_keys import signatory_granted
+
+        signatory_granted(session, user, actor, now=now)
     return user
 
 

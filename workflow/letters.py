@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import audit
+from . import audit, signing_keys
 from .access import ensure_active
 from .errors import IllegalTransition, InvalidInput, LetterError, PermissionDenied, StaleVersion
 from .models import (
@@ -351,11 +351,20 @@ def final_data_for(letter: Letter, profile: OrganisationProfile, signatory: User
 
 
 def sign_letter(
-    session: Session, letter: Letter, actor: User, *, now: datetime,
+    session: Session, letter: Letter, actor: User, *, now: datetime, pin: str,
+    sealer: signing_keys.SessionSealer | None,
+    session_ttl: timedelta = signing_keys.DEFAULT_SESSION_TTL,
     expected_version: int | None = None, legacy_number: int | None = None,
     legacy_date: date | None = None,
 ) -> Letter:
     """Register and sign: number, date and final data, atomically with the state change.
+
+    The signatory signs with their own key, opened by `pin`: without a valid certificate of
+    their own, with a certificate naming someone else, or with a wrong PIN nothing is
+    registered (a wrong PIN is counted in the session; the caller commits just that). The
+    certificate is recorded in `final_data`. With a `sealer`, the opened key is kept in a
+    signing session (see `signing_keys`) so the PDF can be produced after the commit, even
+    by a sweep after a crash; without one, only the signatory's PIN can produce it later.
 
     `legacy_number`/`legacy_date` enter a letter signed before the system existed (the
     demo journal starts from the real circular № 23/6666); later numbers continue from it.
@@ -368,6 +377,7 @@ def sign_letter(
         raise StaleVersion()
     if letter.state != LetterState.DRAFT:
         raise IllegalTransition("Письмо уже подписано или аннулировано")
+    key = signing_keys.unlock(session, actor, pin, now=now)
     profile = get_profile(session)
     registered_on = legacy_date or now.astimezone(ZoneInfo(profile.timezone)).date()
     year = registered_on.year if profile.numbering == "yearly" else 0
@@ -399,10 +409,16 @@ def sign_letter(
     letter.state = LetterState.SIGNED
     letter.version = seen + 1
     letter.updated_at = now
-    letter.final_data = json.dumps(final_data_for(letter, profile, actor), ensure_ascii=False)
+    data = final_data_for(letter, profile, actor)
+    data["certificate"] = key.summary()
+    letter.final_data = json.dumps(data, ensure_ascii=False)
     letter.prev_hash = previous.hash if previous and previous.hash else audit.GENESIS
     letter.hash = audit.chain_hash(letter.prev_hash, audit.letter_fields(letter))
     session.flush()
+    if sealer is not None:
+        signing_keys.open_signing_session(session, letter, key, sealer=sealer, now=now,
+                                          ttl=session_ttl)
+        session.flush()
     return letter
 
 

@@ -68,8 +68,10 @@ def authenticate(session: Session, login: str, password: str) -> User | None:
 def create_user(
     session: Session, *, login: str, full_name: str, role: str, password: str, now: datetime,
     municipality_code: str | None = None, position: str = "", phone: str = "", email: str = "",
-    enforce_policy: bool = True,
+    enforce_policy: bool = True, actor: User | None = None,
 ) -> User:
+    """`actor`: the admin creating the account (None for server commands); a new signatory
+    is an audited grant that the existing signatories are told about."""
     login = (login or "").strip().lower()
     if not LOGIN_RE.match(login):
         raise InvalidInput("Логин: латинские буквы, цифры, точка, дефис; от 2 до 64 символов", field="login")
@@ -103,6 +105,10 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    if role_enum == Role.SIGNATORY:
+        from .signing_keys import signatory_granted  # signing_keys imports this module
+
+        signatory_granted(session, user, actor, now=now)
     return user
 
 

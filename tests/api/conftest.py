@@ -8,6 +8,7 @@ import re
 import pytest
 from openapi_schema_validator import OAS31Validator
 
+from tests.factories import shared_pki_dir
 from web import create_app
 from web.api.openapi import spec
 from workflow import api_tokens
@@ -122,7 +123,7 @@ def app(db_url, world, clock, tmp_path, monkeypatch):
     monkeypatch.setenv("APP_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app({
         "TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "test", "CLOCK": clock,
-        "UPLOAD_DIR": str(tmp_path / "uploads"), "PKI_DIR": str(tmp_path / "pki"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"), "PKI_DIR": str(shared_pki_dir()),
     })
     yield app
     app.extensions["engine"].dispose()

@@ -7,6 +7,7 @@ import hashlib
 import pytest
 from sqlalchemy import select, update
 
+from tests.factories import SIGNING_PIN
 from workflow.models import Letter
 
 
@@ -37,7 +38,8 @@ def test_only_a_signatory_signs(reviewer, editor, signatory, approval_letter_id)
     assert reviewer.post(f"/letters/{approval_letter_id}/sign", json={}).status_code == 403
     # The municipality does not see the draft at all.
     assert editor.post(f"/letters/{approval_letter_id}/sign", json={}).status_code == 404
-    response = signatory.post(f"/letters/{approval_letter_id}/sign", json={"version": 1})
+    response = signatory.post(f"/letters/{approval_letter_id}/sign",
+                              json={"version": 1, "pin": SIGNING_PIN})
     assert response.status_code == 200
     letter = response.get_json()
     assert letter["state"] == "signed"
@@ -53,8 +55,14 @@ def test_signing_with_a_stale_version_is_409(signatory, approval_letter_id):
     assert response.get_json()["error"]["code"] == "stale_version"
 
 
-def test_the_pdf_is_409_until_rendered_then_an_attachment(editor, signatory, approval_letter_id, fresh):
-    assert signatory.post(f"/letters/{approval_letter_id}/sign").status_code == 200
+def test_the_pdf_is_409_until_rendered_then_an_attachment(editor, signatory, approval_letter_id, fresh,
+                                                          monkeypatch):
+    import documents.issue
+
+    # As if the process stopped between the registration and the rendering.
+    monkeypatch.setattr(documents.issue, "render_and_store", lambda app, letter_id: False)
+    assert signatory.post(f"/letters/{approval_letter_id}/sign",
+                          json={"pin": SIGNING_PIN}).status_code == 200
     response = editor.get(f"/letters/{approval_letter_id}/pdf")
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "not_rendered"

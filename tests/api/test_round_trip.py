@@ -9,7 +9,7 @@ import io
 from pypdf import PdfReader
 
 from tests.api.conftest import Api, draft_body
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, SIGNING_PIN
 from workflow import files
 from workflow.models import Programme
 from workflow.storage import FileSystemBlobStore
@@ -35,10 +35,6 @@ def _ok(response, status: int = 200) -> dict:
 
 
 def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
-    from documents.issue import ensure_demo_signer
-
-    ensure_demo_signer(app.config, "Шкуратская Мария Викторовна",
-                       "Министерство образования Приморского края")
     assert _ok(anonymous.get("/openapi.json"))["openapi"] == "3.1.0"
     editor = _login(anonymous, "editor")
     reviewer = _login(anonymous, "reviewer")
@@ -120,7 +116,8 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
 
     # The signatory signs the approval letter; the municipality downloads the signed PDF.
     letter = _ok(signatory.get("/letters", query={"kind": "approval", "programme_id": pid}))["items"][0]
-    signed = _ok(signatory.post(f"/letters/{letter['id']}/sign", json={"version": letter["version"]}))
+    signed = _ok(signatory.post(f"/letters/{letter['id']}/sign", json={"version": letter["version"],
+                                                                        "pin": SIGNING_PIN}))
     assert signed["state"] == "signed"
     assert signed["pdf_available"] is True
     assert _ok(editor.get(f"/letters/{letter['id']}"))["number"] == signed["number"]

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.api.conftest import draft_body
+from tests.factories import SIGNING_PIN
 from workflow.models import Letter, Programme
 
 
@@ -72,7 +73,8 @@ def test_letters_of_another_municipality_are_hidden(foreign_editor, editor, sign
         letter_id = s.scalar(select(Letter.id).where(Letter.programme_id == returned["id"]))
     # A draft letter is hidden even from its own municipality; signed, it is theirs only.
     assert editor.get(f"/letters/{letter_id}").status_code == 404
-    assert signatory.post(f"/letters/{letter_id}/sign", json={}).status_code == 200
+    assert signatory.post(f"/letters/{letter_id}/sign",
+                          json={"pin": SIGNING_PIN}).status_code == 200
     assert editor.get(f"/letters/{letter_id}").status_code == 200
     assert editor.get("/letters").get_json()["total"] == 1
     for path in (f"/letters/{letter_id}", f"/letters/{letter_id}/pdf"):

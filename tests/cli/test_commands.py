@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
+from documents.issue import trust_roots
+from documents.verify import verify_pdf
 from web import create_app
-from workflow.models import Letter, Municipality, Programme, User
+from workflow.models import (
+    Letter,
+    Municipality,
+    Programme,
+    SignerCertificate,
+    SigningSession,
+    User,
+)
 from workflow.states import LetterState, ProgrammeState
 
 
@@ -22,9 +33,26 @@ def cli_app(scratch_db_url, tmp_path):
 @pytest.mark.slow
 def test_seed_demo_loads_every_state_renders_letters_and_keeps_the_audit_chains(cli_app):
     runner = cli_app.test_cli_runner()
+    # The README's order: init-db first (it used to issue the demo certificate to
+    # "Уполномоченный подписант" because no signatory existed yet).
+    assert runner.invoke(args=["init-db"]).exit_code == 0
     result = runner.invoke(args=["seed-demo", "--password", "another-demo-password"])
     assert result.exit_code == 0, result.output
     assert "admin" in result.output and "reviewer1" in result.output and "vladivostok" in result.output
+    pin = re.search(r"PIN-код ключа электронной подписи \(signatory\): (\d{8})", result.output)
+    assert pin, result.output
+    with cli_app.extensions["session_factory"]() as s:
+        signatory = s.scalar(select(User).where(User.login == "signatory"))
+        (cert,) = s.scalars(select(SignerCertificate)).all()
+        assert cert.user_id == signatory.id and cert.source == "demo"
+        assert cert.owner_name == signatory.full_name == "Шкуратская Мария Викторовна"
+        assert cert.serial in result.output
+        assert "Уполномоченный".encode() not in bytes(cert.pkcs12)
+        assert s.scalar(select(func.count(SigningSession.id))) == 0
+        circular_pdf = s.scalar(select(Letter.pdf).where(Letter.number == "23/6666"))
+    result_pdf = verify_pdf(circular_pdf, trust_roots(cli_app))
+    assert result_pdf.ok and result_pdf.signer_name == "Шкуратская Мария Викторовна"
+    assert result_pdf.serial == cert.serial
     with cli_app.extensions["session_factory"]() as s:
         assert s.scalar(select(func.count(Municipality.id))) == 34
         assert s.scalar(select(func.count(User.id))) == 34 + 4

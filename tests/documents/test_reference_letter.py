@@ -10,10 +10,10 @@ from pathlib import Path
 import pdfplumber
 from sqlalchemy import select
 
-from documents.issue import ensure_demo_signer, get_signer, render_letter
+from documents.issue import issue_demo_certificate, render_with_pin
 from workflow.db import make_engine, make_session_factory
 from workflow.demo.seed import seed_demo
-from workflow.models import Base, Letter
+from workflow.models import Base, Letter, User
 
 REFERENCE = Path(__file__).parent / "data" / "reference_23_6666.txt"
 
@@ -40,13 +40,20 @@ def test_the_seeded_circular_renders_every_requisite_of_the_reference(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
     Base.metadata.create_all(engine)
     factory = make_session_factory(engine)
+    app = _App(factory, tmp_path / "pki")
+    pin = "13572468"
+
+    def issue(owner: str, chosen: str) -> bytes:
+        return issue_demo_certificate(app.config, owner_name=owner,
+                                      organisation="Министерство образования", pin=chosen)
+
     with factory() as session:
-        seed_demo(session, password="demo-password-2026")
+        seed_demo(session, password="demo-password-2026", signing_pin=pin,
+                  issue_certificate=issue)
         session.commit()
         circular_id = session.scalar(select(Letter.id).where(Letter.number == "23/6666"))
-    app = _App(factory, tmp_path / "pki")
-    ensure_demo_signer(app.config, "Шкуратская Мария Викторовна", "Министерство образования")
-    assert render_letter(factory, circular_id, get_signer(app))
+        signatory_id = session.scalar(select(User.id).where(User.login == "signatory"))
+    assert render_with_pin(app, circular_id, signatory_id, pin)
     with factory() as session:
         pdf = session.get(Letter, circular_id).pdf
     with pdfplumber.open(io.BytesIO(pdf)) as doc:

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from documents.issue import ensure_demo_signer
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, SIGNING_PIN, TEST_SEALER, shared_pki_dir
 from web import create_app
 from workflow import letters
 
@@ -17,9 +16,9 @@ ORGANISATION = "Министерство образования Приморск
 
 
 @pytest.fixture(scope="session")
-def pki_dir(tmp_path_factory):
-    # Creating the demo CA costs ~0.1 s of key generation: once per test session.
-    return tmp_path_factory.mktemp("pki")
+def pki_dir():
+    # The tests' demo CA (tests/factories): it issued the world signatory's certificate.
+    return shared_pki_dir()
 
 
 @pytest.fixture
@@ -34,7 +33,6 @@ def app(db_url, world, clock, pki_dir, tmp_path, monkeypatch):
         "PKI_DIR": str(pki_dir),
         "UPLOAD_DIR": str(tmp_path / "uploads"),
     })
-    ensure_demo_signer(app.config, world.signatory.full_name, ORGANISATION)
     yield app
     app.extensions["engine"].dispose()
 
@@ -97,7 +95,8 @@ def sign_in_domain(world, letter):
     """Register a letter without rendering (as if rendering had not happened yet)."""
     s = world.session
     letter = s.merge(letter)
-    letters.sign_letter(s, letter, world.signatory, now=world.clock.tick())
+    letters.sign_letter(s, letter, world.signatory, now=world.clock.tick(), pin=SIGNING_PIN,
+                        sealer=TEST_SEALER)
     s.commit()
     return letter
 

@@ -6,6 +6,7 @@ import pytest
 
 from documents.issue import trust_roots
 from documents.verify import verify_pdf
+from tests.factories import SIGNING_PIN
 from tests.letters_web.conftest import read_letter, sign_in_domain
 from workflow.states import LetterState
 
@@ -24,7 +25,7 @@ def test_signatory_signs_through_the_screen_and_gets_a_verifiable_pdf(app, world
     letter = by_municipality["own"]
     auth.login(world.signatory)
     assert "Подписать и зарегистрировать" in page(client, letter)
-    response = client.post(f"/letters/{letter.id}/sign", data={"version": letter.version},
+    response = client.post(f"/letters/{letter.id}/sign", data={"version": letter.version, "pin": SIGNING_PIN},
                            follow_redirects=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -48,7 +49,7 @@ def test_only_the_signatory_may_sign(world, auth, client, by_municipality, who):
     letter = by_municipality["own"]
     auth.login(getattr(world, who))
     assert "Подписать и зарегистрировать" not in page(client, letter)
-    response = client.post(f"/letters/{letter.id}/sign", data={"version": letter.version})
+    response = client.post(f"/letters/{letter.id}/sign", data={"version": letter.version, "pin": SIGNING_PIN})
     assert response.status_code == 403
     row, _ = fresh(world, letter.id)
     assert row.state == LetterState.DRAFT and row.number is None
@@ -57,7 +58,7 @@ def test_only_the_signatory_may_sign(world, auth, client, by_municipality, who):
 def test_a_municipal_editor_cannot_even_see_a_draft_to_sign_it(world, auth, client, by_municipality):
     letter = by_municipality["own"]
     auth.login(world.editor)
-    response = client.post(f"/letters/{letter.id}/sign", data={"version": letter.version})
+    response = client.post(f"/letters/{letter.id}/sign", data={"version": letter.version, "pin": SIGNING_PIN})
     assert response.status_code == 404
     assert fresh(world, letter.id)[0].state == LetterState.DRAFT
 
@@ -65,16 +66,16 @@ def test_a_municipal_editor_cannot_even_see_a_draft_to_sign_it(world, auth, clie
 def test_signing_twice_says_so_and_keeps_the_number(world, auth, client, by_municipality):
     letter = by_municipality["own"]
     auth.login(world.signatory)
-    client.post(f"/letters/{letter.id}/sign", data={"version": letter.version})
+    client.post(f"/letters/{letter.id}/sign", data={"version": letter.version, "pin": SIGNING_PIN})
     # The same (now stale) form again, as after a double click or the back button.
-    response = client.post(f"/letters/{letter.id}/sign", data={"version": letter.version},
+    response = client.post(f"/letters/{letter.id}/sign", data={"version": letter.version, "pin": SIGNING_PIN},
                            follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "Письмо уже подписано и зарегистрировано: № 23/1 от 02.03.2026" in html
     row, _ = fresh(world, letter.id)
     assert row.number == "23/1" and row.seq == 1
     other = by_municipality["foreign"]
-    client.post(f"/letters/{other.id}/sign", data={"version": other.version})
+    client.post(f"/letters/{other.id}/sign", data={"version": other.version, "pin": SIGNING_PIN})
     assert fresh(world, other.id)[0].number == "23/2"  # no number was burnt
 
 
@@ -160,7 +161,7 @@ def test_render_failure_keeps_the_letter_signed_and_retry_stores_the_pdf(app, wo
     auth.login(world.signatory)
     with monkeypatch.context() as patch:
         patch.setattr(LetterRenderer, "render_pdf", broken)
-        response = client.post(f"/letters/{letter.id}/sign", data={"version": letter.version},
+        response = client.post(f"/letters/{letter.id}/sign", data={"version": letter.version, "pin": SIGNING_PIN},
                                follow_redirects=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -186,7 +187,7 @@ def test_render_failure_keeps_the_letter_signed_and_retry_stores_the_pdf(app, wo
 def test_dispatch_after_the_pdf_and_cancel_of_a_draft(world, auth, client, by_municipality):
     own, foreign = by_municipality["own"], by_municipality["foreign"]
     auth.login(world.signatory)
-    client.post(f"/letters/{own.id}/sign", data={"version": own.version})
+    client.post(f"/letters/{own.id}/sign", data={"version": own.version, "pin": SIGNING_PIN})
     response = client.post(f"/letters/{own.id}/dispatch", follow_redirects=True)
     assert "отмечено как отправленное" in response.get_data(as_text=True)
     assert fresh(world, own.id)[0].state == LetterState.DISPATCHED
@@ -194,7 +195,7 @@ def test_dispatch_after_the_pdf_and_cancel_of_a_draft(world, auth, client, by_mu
     response = client.post(f"/letters/{foreign.id}/cancel", follow_redirects=True)
     assert "Проект письма аннулирован" in response.get_data(as_text=True)
     assert fresh(world, foreign.id)[0].state == LetterState.CANCELLED
-    response = client.post(f"/letters/{foreign.id}/sign", data={"version": foreign.version + 1},
+    response = client.post(f"/letters/{foreign.id}/sign", data={"version": foreign.version + 1, "pin": SIGNING_PIN},
                            follow_redirects=True)
     assert "аннулировано" in response.get_data(as_text=True)
 

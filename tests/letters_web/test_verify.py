@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
+from tests.factories import SIGNING_PIN
 from tests.letters_web.conftest import read_letter
 
 
@@ -14,7 +16,7 @@ def signed(world, auth, client, by_municipality):
     """Both reminders signed and rendered through the screens; the client is signed out."""
     auth.login(world.signatory)
     for letter in by_municipality.values():
-        client.post(f"/letters/{letter.id}/sign", data={"version": letter.version})
+        client.post(f"/letters/{letter.id}/sign", data={"version": letter.version, "pin": SIGNING_PIN})
     auth.logout()
     read = {key: read_letter(world, letter.id) for key, letter in by_municipality.items()}
     rows = {key: row for key, (row, _pdf) in read.items()}
@@ -37,7 +39,9 @@ def test_verify_page_shows_the_requisites_only(client, signed):
     assert "№ 23/1" in html and "02.03.2026" in html
     assert "О сроке направления муниципальной программы" in html
     assert "Управление образования администрации Артёмовского городского округа" in html
-    assert "М.В. Шкуратская" in html
+    # Who signed: the owner named by the certificate used, with its serial number.
+    assert "Шкуратская Мария Викторовна" in html
+    assert json.loads(letter.final_data)["certificate"]["serial"] in html
     assert letter.pdf_sha256 in html
     assert "Подписано" in html
     assert "Напоминаем" not in html  # the text of the letter is not public

@@ -7,6 +7,8 @@ import random
 import threading
 import time
 
+from tests.factories import SIGNING_PIN
+
 from .harness import ApiClient
 
 
@@ -103,7 +105,7 @@ class ProgrammeDriver:
             if letter["state"] != "draft":
                 return
             status, data = self._call(self.signatory, "POST", f"/letters/{letter['id']}/sign",
-                                      {"version": letter["version"]})
+                                      {"version": letter["version"], "pin": SIGNING_PIN})
             if status == 200:
                 self.acks.add("signed", (data["id"], data["number"]))
                 return

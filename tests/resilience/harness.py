@@ -25,7 +25,7 @@ def free_port() -> int:
 
 
 def prepare_database(url: str, instance: Path, *, editors: int = 1) -> None:
-    """Schema by migrations, a small world, and the demo signing certificate."""
+    """Schema by migrations, a small world, and the signatory's own demo certificate."""
     code = f"""
 import sys
 sys.path.insert(0, {str(ROOT)!r})
@@ -35,7 +35,6 @@ from tests.conftest import FakeClock
 from tests.factories import build_world
 from workflow.users import create_user
 from workflow.models import Municipality
-from documents.issue import ensure_demo_signer
 engine = make_engine({url!r})
 schema.upgrade(engine)
 with make_session_factory(engine)() as s:
@@ -48,10 +47,11 @@ with make_session_factory(engine)() as s:
                     password="correct-horse-battery", now=w.clock(), municipality_code=m.code,
                     enforce_policy=False)
     s.commit()
-ensure_demo_signer({{"PKI_DIR": {str(instance / "pki")!r}}}, "Шкуратская Мария Викторовна",
-                   "Министерство образования Приморского края")
 """
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    # The world's signatory gets their certificate from a demo CA in the server's PKI_DIR,
+    # which the server therefore trusts.
+    env = dict(os.environ, TEST_PKI_DIR=str(instance / "pki"))
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env)
 
 
 def open_prepared(url: str):
@@ -69,7 +69,9 @@ def open_prepared(url: str):
 
 
 class Server:
-    def __init__(self, url: str, instance: Path, *, workers: int = 2, threads: int = 1):
+    def __init__(self, url: str, instance: Path, *, workers: int = 2, threads: int = 1,
+                 sweep_seconds: float = 0):
+        self.sweep_seconds = sweep_seconds
         self.db_url = url
         self.instance = instance
         self.port = free_port()
@@ -83,7 +85,8 @@ class Server:
 
     def start(self) -> None:
         env = dict(os.environ, DATABASE_URL=self.db_url, APP_INSTANCE_PATH=str(self.instance),
-                   SECRET_KEY="resilience-test", PYTHONPATH=str(ROOT))
+                   SECRET_KEY="resilience-test", PYTHONPATH=str(ROOT),
+                   PENDING_SWEEP_SECONDS=str(self.sweep_seconds))
         self.log = open(self.instance / "gunicorn.log", "ab")  # noqa: SIM115 -- lives with the server
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from documents.issue import ensure_demo_signer, render_and_store
+from documents.issue import render_and_store
 from tests.conftest import (
     ClockHolder,
     sign_in,  # noqa: F401 (the security tests import it from here)
 )
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, SIGNING_PIN, TEST_SEALER, shared_pki_dir
 from web import create_app
 from workflow import files, letters, operations, review
 from workflow.models import Letter, Programme, Revision, RevisionFile, User
@@ -49,9 +49,8 @@ def security_app(db_url, engine, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("APP_INSTANCE_PATH", str(root / "instance"))
         app = create_app({**BASE_CONFIG, "DATABASE_URL": db_url, "CLOCK": holder,
-                          "PKI_DIR": str(root / "pki"), "UPLOAD_DIR": str(root / "uploads")})
+                          "PKI_DIR": str(shared_pki_dir()), "UPLOAD_DIR": str(root / "uploads")})
     app.extensions["test_clock"] = holder
-    ensure_demo_signer(app.config, "Шкуратская Мария Викторовна", ORGANISATION)
     yield app
     app.extensions["engine"].dispose()
 
@@ -166,7 +165,8 @@ def _build_tenant(w, editor: User, key: str, marker: str, upload_dir: Path) -> T
     letters.edit_letter(s, letter, w.reviewer, letters.LetterEdit(
         addressee=letter.addressee, heading=tenant.heading_marker, salutation=letter.salutation,
         body=f"{marker}-ТЕКСТ письма."), now=clock.tick())
-    letters.sign_letter(s, letter, w.signatory, now=clock.tick())
+    letters.sign_letter(s, letter, w.signatory, now=clock.tick(), pin=SIGNING_PIN,
+                        sealer=TEST_SEALER)
     s.flush()
     tenant.programme_id, tenant.remark_id = p.id, external.id
     tenant.internal_remark_id, tenant.letter_id = internal.id, letter.id

@@ -52,6 +52,10 @@ SHARED_ARGS = {
     "number": lambda w: [1],
     "trigger": lambda w: [*TRIGGERS, "bogus"],
     "op": lambda w: ["answer", "resolve", "reopen", "comment"],
+    # A signatory's certificate (ministry staff, admin screens only) and a notification
+    # (only its recipient can mark it read): neither belongs to a municipality.
+    "certificate_id": lambda w: [1],
+    "notification_id": lambda w: [1],
 }
 # Routes anyone may call. `verify.show` answers by a letter's verification code, which is a
 # capability printed on the letter: it shows that letter's requisites (heading included) to

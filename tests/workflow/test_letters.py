@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select, text
 
-from tests.factories import add_external_remark, assess_all, programme_in
+from tests.factories import SIGNING_PIN, add_external_remark, assess_all, programme_in
 from tests.workflow.support import letters_of
 from tests.workflow.workers import sign_many
 from workflow import audit, letters, operations, review
@@ -27,7 +27,8 @@ def _circular(w, n=1):
 
 
 def _sign(w, letter, **kw):
-    return letters.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(), **kw)
+    return letters.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(),
+                               pin=SIGNING_PIN, sealer=None, **kw)
 
 
 # ------------------------------------------------------------------ decision letters
@@ -90,12 +91,14 @@ def test_only_a_signatory_signs(world):
     (letter,) = _circular(w)
     for actor in (w.reviewer, w.other_reviewer, w.admin, w.editor):
         with pytest.raises(PermissionDenied):
-            letters.sign_letter(w.session, letter, actor, now=w.clock.tick())
+            letters.sign_letter(w.session, letter, actor, now=w.clock.tick(), pin=SIGNING_PIN,
+                                    sealer=None)
     assert letter.state == LetterState.DRAFT and letter.number is None
     assert w.session.scalar(select(RegistrationCounter.last)) is None
 
     signed_at = w.clock.tick()
-    letters.sign_letter(w.session, letter, w.signatory, now=signed_at)
+    letters.sign_letter(w.session, letter, w.signatory, now=signed_at, pin=SIGNING_PIN,
+                        sealer=None)
     assert (letter.state, letter.number, letter.seq, letter.journal_year) == (
         LetterState.SIGNED, "23/1", 1, 0)
     assert letter.signatory_id == w.signatory.id
@@ -144,8 +147,8 @@ def test_yearly_numbering_restarts_each_year_in_the_ministrys_time_zone(world):
     _sign(w, a)
     _sign(w, b)
     w.clock.now = datetime(2026, 12, 31, 14, 30, tzinfo=UTC)  # 00:30 on 1 January there
-    letters.sign_letter(w.session, c, w.signatory, now=w.clock.now)
-    letters.sign_letter(w.session, d, w.signatory, now=w.clock.now)
+    letters.sign_letter(w.session, c, w.signatory, now=w.clock.now, pin=SIGNING_PIN, sealer=None)
+    letters.sign_letter(w.session, d, w.signatory, now=w.clock.now, pin=SIGNING_PIN, sealer=None)
     assert [(x.number, x.journal_year, x.registered_on) for x in (a, b, c, d)] == [
         ("23/1", 2026, date(2026, 12, 31)), ("23/2", 2026, date(2026, 12, 31)),
         ("23/1", 2027, date(2027, 1, 1)), ("23/2", 2027, date(2027, 1, 1))]

@@ -44,6 +44,7 @@ def race_start_review(url, programme_id, reviewer_id, barrier, queue):
 
 
 def sign_many(url, letter_ids, signatory_id, barrier, queue):
+    from tests.factories import SIGNING_PIN
     from workflow import letters
     from workflow.db import make_engine, make_session_factory
     from workflow.models import Letter, User
@@ -58,7 +59,8 @@ def sign_many(url, letter_ids, signatory_id, barrier, queue):
             with factory() as session:
                 letter = session.get(Letter, letter_id)
                 signatory = session.get(User, signatory_id)
-                letters.sign_letter(session, letter, signatory, now=datetime.now(UTC))
+                letters.sign_letter(session, letter, signatory, now=datetime.now(UTC),
+                                    pin=SIGNING_PIN, sealer=None)
                 session.commit()
                 results.append((letter_id, letter.seq))
         queue.put(("ok", results))

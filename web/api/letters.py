@@ -7,7 +7,9 @@ import logging
 from flask import Response, current_app
 from sqlalchemy import select
 
+from documents.issue import session_sealer, session_ttl
 from workflow import letters as letter_ops
+from workflow import signing_keys
 from workflow.models import Letter
 from workflow.states import LetterKind, LetterState
 
@@ -21,6 +23,8 @@ log = logging.getLogger(__name__)
 
 SIGN_LETTER = {
     "version": F("integer", description="Версия проекта письма, которую видел подписант"),
+    "pin": F("string", max_length=200,
+             description="PIN-код ключа электронной подписи подписанта (не сохраняется)"),
 }
 
 
@@ -74,10 +78,16 @@ def _render_after_commit(letter_id: int) -> None:
 @bp.post(f"/letters/<{ID}:letter_id>/sign")
 def sign_letter(letter_id: int):
     data = parse(SIGN_LETTER)
+    app = current_app._get_current_object()
     with unit_of_work() as session:
         letter = load_letter(letter_id)
-        letter_ops.sign_letter(session, letter, actor(), now=now(),
-                               expected_version=data.get("version"))
+        try:
+            letter_ops.sign_letter(session, letter, actor(), now=now(), pin=data.get("pin") or "",
+                                   sealer=session_sealer(app), session_ttl=session_ttl(app),
+                                   expected_version=data.get("version"))
+        except signing_keys.WrongPin:
+            session.commit()  # only the failed attempt is kept; the letter stays a draft
+            raise
     _render_after_commit(letter.id)
     session = db()
     session.expire(letter)

@@ -408,8 +408,10 @@ PATHS = {
     },
     "/letters/{letter_id}/sign": {
         "parameters": [LETTER_ID],
-        "post": op("signLetter", "Подписать и зарегистрировать письмо (подписант)",
-                   {**ok("Letter"), **errors(*WRITE_ERRORS)},
+        "post": op("signLetter", "Подписать и зарегистрировать письмо (подписант) своим "
+                   "ключом: PIN-код в поле pin; ошибки pin_required, wrong_pin, pin_locked, "
+                   "no_certificate, certificate_owner_mismatch",
+                   {**ok("Letter"), **errors(*WRITE_ERRORS, "TooManyRequests")},
                    tags=("letters",), requestBody=body("SignRequest", required=False)),
     },
 }

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import secrets
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from workflow import admin_ops, users
+from documents.issue import demo_pki_active, issue_demo_certificate, trust_roots
+from documents.signing import SignerError
+from workflow import admin_ops, notifications, signing_keys, users
 from workflow.errors import WorkflowError
-from workflow.models import Campaign, Municipality, Programme, User
+from workflow.letters import get_profile
+from workflow.models import Campaign, Municipality, Programme, SignerCertificate, User
 from workflow.states import Role
 
 from ..database import db, now
@@ -17,6 +31,8 @@ from ..errors import status_for
 from ..extensions import login_manager
 from ..forms import (
     CampaignForm,
+    CertificateUploadForm,
+    DemoCertificateForm,
     MunicipalityForm,
     PasswordForm,
     SimplePostForm,
@@ -63,7 +79,8 @@ def index():
         "campaigns": session.scalar(select(func.count(Campaign.id))),
         "programmes": session.scalar(select(func.count(Programme.id))),
     }
-    return render_template("admin/index.html", counts=counts)
+    return render_template("admin/index.html", counts=counts,
+                           notifications=notifications.unread(session, _me()))
 
 
 # ---------------------------------------------------------------- users
@@ -92,7 +109,7 @@ def user_new():
             session, login=form.login.data, full_name=form.full_name.data, role=form.role.data,
             password=form.password.data, now=now(), municipality_code=code,
             position=form.position.data or "", phone=form.phone.data or "",
-            email=form.email.data or "",
+            email=form.email.data or "", actor=_me(),
         )
     except WorkflowError as error:
         session.rollback()
@@ -111,14 +128,18 @@ def _user_or_404(user_id: int) -> User:
     return user
 
 
-def _render_user(user, *, role_form=None, password_form=None, error=None, status=200):
+def _render_user(user, *, role_form=None, password_form=None, error=None, status=200,
+                 upload_form=None, demo_form=None, issued_pin=None):
     if role_form is None:
         role_form = UserRoleForm(role=user.role, municipality=str(user.municipality_id or ""))
     role_form.municipality.choices = _municipality_choices()
     return render_template(
         "admin/user_edit.html", user=user, role_form=role_form,
         password_form=password_form or PasswordForm(), toggle_form=SimplePostForm(),
-        error=error,
+        error=error, certificates=signing_keys.certificates_of(db(), user),
+        upload_form=upload_form or CertificateUploadForm(formdata=None),
+        demo_form=demo_form or DemoCertificateForm(formdata=None),
+        demo_pki=demo_pki_active(current_app.config), issued_pin=issued_pin, now=now(),
     ), status
 
 
@@ -136,6 +157,7 @@ def user_edit(user_id: int):
         admin_ops.change_role(
             session, user, _me(), role=form.role.data,
             municipality_id=int(form.municipality.data) if form.municipality.data else None,
+            now=now(),
         )
     except WorkflowError as error:
         session.rollback()
@@ -183,6 +205,85 @@ def user_active(user_id: int):
     session.commit()
     flash(gettext("Учётная запись включена") if activate else gettext("Учётная запись отключена"),
           "success")
+    return redirect(url_for(".user_edit", user_id=user_id))
+
+
+# ---------------------------------------------------------------- signing certificates
+
+MAX_PKCS12_UPLOAD = 256 * 1024
+
+
+@bp.route("/users/<int:user_id>/certificates", methods=["POST"])
+def certificate_upload(user_id: int):
+    """Add a signatory's own PKCS#12; the PIN proves it opens and is then forgotten."""
+    request.max_content_length = MAX_PKCS12_UPLOAD
+    session = db()
+    user = _user_or_404(user_id)
+    form = CertificateUploadForm()
+    if not form.validate_on_submit():
+        return _render_user(user, upload_form=form, status=400)
+    upload = form.pkcs12.data
+    data = upload.read(signing_keys.MAX_PKCS12 + 1) if getattr(upload, "filename", "") else b""
+    try:
+        cert = signing_keys.add_certificate(
+            session, user, _me(), pkcs12_bytes=data, pin=form.pin.data, now=now(),
+            source="upload", trust_roots=trust_roots(current_app),
+            address=request.remote_addr or "")
+    except WorkflowError as error:
+        session.rollback()
+        _error(form, error)
+        return _render_user(_user_or_404(user_id), upload_form=form, error=error.message,
+                            status=status_for(error))
+    session.commit()
+    flash(gettext("Сертификат № %(serial)s (владелец %(owner)s) добавлен; подписанты "
+                  "уведомлены", serial=cert.serial, owner=cert.owner_name), "success")
+    return redirect(url_for(".user_edit", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/certificates/demo", methods=["POST"])
+def certificate_demo(user_id: int):
+    """While the demo PKI is in use: issue the user a certificate from the demo CA, with a
+    PIN chosen now and shown once (on this response only; it is not stored)."""
+    if not demo_pki_active(current_app.config):
+        abort(404)
+    session = db()
+    user = _user_or_404(user_id)
+    form = DemoCertificateForm()
+    if not form.validate_on_submit():
+        return _render_user(user, demo_form=form, status=400)
+    pin = form.pin.data or "".join(secrets.choice("0123456789") for _ in range(8))
+    try:
+        data = issue_demo_certificate(current_app.config, owner_name=user.full_name,
+                                      organisation=get_profile(session).name, pin=pin)
+        cert = signing_keys.add_certificate(
+            session, user, _me(), pkcs12_bytes=data, pin=pin, now=now(), source="demo",
+            trust_roots=trust_roots(current_app), address=request.remote_addr or "")
+    except WorkflowError as error:
+        session.rollback()
+        return _render_user(_user_or_404(user_id), demo_form=form, error=error.message,
+                            status=status_for(error))
+    except (SignerError, ValueError) as error:
+        session.rollback()
+        return _render_user(_user_or_404(user_id), demo_form=form, status=400,
+                            error=gettext("Сертификат не выпущен: %(reason)s", reason=str(error)))
+    session.commit()
+    page, _status = _render_user(_user_or_404(user_id),
+                                 issued_pin={"pin": pin, "serial": cert.serial})
+    return page, 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/users/<int:user_id>/certificates/<int:certificate_id>/revoke", methods=["POST"])
+def certificate_revoke(user_id: int, certificate_id: int):
+    session = db()
+    cert = session.get(SignerCertificate, certificate_id)
+    if cert is None or cert.user_id != user_id:
+        abort(404)
+    if not SimplePostForm().validate_on_submit():
+        abort(400)
+    signing_keys.revoke_certificate(session, cert, _me(), now=now(),
+                                    address=request.remote_addr or "")
+    session.commit()
+    flash(gettext("Сертификат № %(serial)s отозван", serial=cert.serial), "success")
     return redirect(url_for(".user_edit", user_id=user_id))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import json
 import logging
 import re
 from datetime import date
@@ -37,12 +38,27 @@ from sqlalchemy import case, func, or_, select, true
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BuildError
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Regexp
 
-from documents.issue import draft_context, render_and_store
+from documents.issue import (
+    NeedsPin,
+    draft_context,
+    render_and_store,
+    render_with_pin,
+    session_sealer,
+    session_ttl,
+)
 from documents.render import TEMPLATE_DIR, get_renderer
 from workflow import letters as ops
+from workflow import signing_keys
 from workflow.errors import (
     IllegalTransition,
     InvalidInput,
@@ -134,6 +150,13 @@ class ActionForm(SafeForm):
             return int(self.version.data)
         except (TypeError, ValueError):
             return None
+
+
+class SignForm(ActionForm):
+    """Signing (or producing the PDF again) asks for the PIN of the signatory's own key."""
+
+    pin = PasswordField(_l("PIN-код ключа электронной подписи"),
+                        validators=[Length(max=200)], render_kw={"autocomplete": "off"})
 
 
 class LetterForm(ActionForm):
@@ -373,18 +396,35 @@ def _show(letter: Letter, form: LetterForm | None = None, status: int = 200, cur
     editable = letter.state == LetterState.DRAFT and _is_drafter(me)
     if editable and form is None:
         form = _letter_form(letter)
-    action = ActionForm(formdata=None)
+    action = SignForm(formdata=None)
     action.version.data = str(letter.version)
+    is_signatory = me.role == Role.SIGNATORY and me.active
+    sign_refusal = None
+    if letter.state == LetterState.DRAFT and is_signatory:
+        sign_refusal = signing_keys.signing_refusal(db(), me, now())
+    needs_pin = (letter.state in REGISTERED and letter.pdf_sha256 is None
+                 and signing_keys.live_session(db(), letter.id, now()) is None)
     return render_template(
         "letters_ui/show.html", letter=letter, form=form if editable else None, action=action,
         current=current,
-        can_sign=letter.state == LetterState.DRAFT and me.role == Role.SIGNATORY and me.active,
+        can_sign=letter.state == LetterState.DRAFT and is_signatory,
+        sign_refusal=sign_refusal,
+        needs_pin=needs_pin,
+        can_render_with_pin=needs_pin and letter.signatory_id == me.id and is_signatory,
+        certificate=_certificate_of(letter),
         can_cancel=editable,
         can_dispatch=letter.state == LetterState.SIGNED and letter.pdf_sha256 is not None
         and me.role in DRAFTERS,
         can_render=letter.state in REGISTERED and letter.pdf_sha256 is None and me.role in DRAFTERS,
         is_ministry=me.is_ministry,
     ), status
+
+
+def _certificate_of(letter: Letter) -> dict | None:
+    """The certificate a registered letter is signed with, as recorded at signing."""
+    if not letter.final_data:
+        return None
+    return json.loads(letter.final_data).get("certificate")
 
 
 @bp.route("/<int:letter_id>")
@@ -490,7 +530,7 @@ def sign(letter_id: int):
     me = _me()
     if me.role != Role.SIGNATORY or not me.active:
         abort(403)
-    form = ActionForm()
+    form = SignForm()
     if not form.validate_on_submit():
         abort(400)
     if letter.state != LetterState.DRAFT:
@@ -498,7 +538,17 @@ def sign(letter_id: int):
         return redirect(url_for(".show", letter_id=letter.id))
     session = db()
     try:
-        ops.sign_letter(session, letter, me, now=now(), expected_version=form.seen_version())
+        ops.sign_letter(session, letter, me, now=now(), pin=form.pin.data or "",
+                        sealer=session_sealer(current_app), session_ttl=session_ttl(current_app),
+                        expected_version=form.seen_version())
+    except signing_keys.WrongPin as error:
+        session.commit()  # only the failed attempt is recorded; the letter stays a draft
+        flash(error.message, "error")
+        return redirect(url_for(".show", letter_id=letter_id))
+    except signing_keys.SigningRefused as error:
+        session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for(".show", letter_id=letter_id))
     except StaleVersion:
         session.rollback()
         letter = _load(letter_id)
@@ -530,6 +580,8 @@ def _render(letter_id: int) -> bool:
     """Side effect after commit: render and sign the PDF. False if it failed (logged)."""
     try:
         render_and_store(current_app, letter_id)
+    except NeedsPin:
+        return False
     except Exception:  # the letter is registered already; a failure here is retryable
         log.exception("letter %s: PDF rendering after commit failed", letter_id)
         return False
@@ -540,14 +592,30 @@ def _render(letter_id: int) -> bool:
 @login_required
 def render(letter_id: int):
     letter = _load(letter_id)
-    if _me().role not in DRAFTERS:
+    me = _me()
+    if me.role not in DRAFTERS:
         abort(403)
-    if not ActionForm().validate_on_submit():
+    form = SignForm()
+    if not form.validate_on_submit():
         abort(400)
     if letter.state not in REGISTERED:
         flash(gettext("PDF формируется только для подписанного письма."), "error")
     elif letter.pdf_sha256 is not None:
         flash(gettext("PDF уже сформирован."), "info")
+    elif form.pin.data:
+        # The signing session expired: the signatory opens the same key with the PIN.
+        my_id = me.id
+        db().rollback()  # and no expired row is touched after this (SQLite's write lock)
+        try:
+            render_with_pin(current_app, letter_id, my_id, form.pin.data)
+        except signing_keys.SigningRefused as error:
+            flash(error.message, "error")
+        except Exception:  # the letter is registered; a failure here is retryable
+            log.exception("letter %s: PDF rendering with the PIN failed", letter_id)
+            flash(gettext("PDF не удалось сформировать. Письмо остаётся зарегистрированным; "
+                          "обратитесь к администратору."), "error")
+        else:
+            flash(gettext("PDF с электронной подписью сформирован."), "success")
     else:
         # Hold no lock while rendering, and touch no expired row after this (that would
         # begin a new transaction and take SQLite's write lock again).

@@ -3,9 +3,10 @@ screens share (Russian dates, plurals, state labels)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from workflow import notifications, signing_keys
 from workflow.states import (
     LETTER_KIND_LABELS,
     LETTER_STATE_LABELS,
@@ -43,6 +44,7 @@ def _tr(value):
 @bp.app_context_processor
 def _helpers():
     return {
+        "notification_form": _notification_form,
         "state_label": lambda state: tr(vm.state_label(state)),
         "trigger_label": lambda trigger: tr(vm.trigger_label(trigger)),
         "plural": vm.plural,
@@ -69,6 +71,28 @@ def home():
     if me.role == Role.SIGNATORY:
         has_letters = "letters.index" in current_app.view_functions
         letters = [] if has_letters else vm.draft_letters(db())
-        return render_template("main/signatory.html", has_letters=has_letters, letters=letters)
+        return render_template("main/signatory.html", has_letters=has_letters, letters=letters,
+                               notifications=notifications.unread(db(), me),
+                               sign_refusal=signing_keys.signing_refusal(db(), me, now()))
     groups = vm.editor_home(db(), me, now())
-    return render_template("main/home.html", groups=groups)
+    return render_template("main/home.html", groups=groups,
+                           notifications=notifications.unread(db(), me))
+
+
+def _notification_form():
+    from ..forms import SimplePostForm
+
+    return SimplePostForm(formdata=None)
+
+
+@bp.route("/notifications/<int(max=2147483647):notification_id>/read", methods=["POST"])
+@login_required
+def notification_read(notification_id: int):
+    from ..forms import SimplePostForm
+
+    if not SimplePostForm().validate_on_submit():
+        abort(400)
+    session = db()
+    notifications.mark_read(session, current_user.user, notification_id, now=now())
+    session.commit()
+    return redirect(url_for("main.home"))

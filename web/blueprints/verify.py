@@ -69,18 +69,30 @@ def _registered(code: str) -> Letter | None:
 def _requisites(letter: Letter) -> dict:
     """Only what is printed on the letter's head and signature; never its text."""
     data = json.loads(letter.final_data or "{}")
+    certificate = data.get("certificate") or {}
     return {
         "number": letter.number,
         "date": letter.registered_on.strftime("%d.%m.%Y") if letter.registered_on else "",
         "addressee_lines": data.get("addressee_lines") or letter.addressee.splitlines(),
         "heading": data.get("heading") or letter.heading,
         "signatory_position": " ".join(data.get("signatory_position_lines") or []),
-        "signatory_name": data.get("signatory_name") or "",
+        # Who signed is the owner named by the certificate the letter was signed with, as
+        # recorded at signing (and enforced when its PDF is signed); letters registered
+        # before per-signatory keys have only the printed name.
+        "signatory_name": certificate.get("owner") or data.get("signatory_name") or "",
+        "certificate_serial": certificate.get("serial"),
+        "certificate_valid": (f"{_ru_date(certificate.get('valid_from'))} — "
+                              f"{_ru_date(certificate.get('valid_to'))}") if certificate else "",
+        "certificate_issuer": certificate.get("issuer") or "",
         "state": tr(LETTER_STATE_LABELS.get(letter.state, letter.state)),
         "sha256": letter.pdf_sha256,
         "code": letter.verification_code,
         "organisation": (data.get("organisation") or {}).get("name", ""),
     }
+
+
+def _ru_date(iso: str | None) -> str:
+    return f"{iso[8:10]}.{iso[5:7]}.{iso[0:4]}" if iso and len(iso) >= 10 else ""
 
 
 @bp.route("/")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import letters, operations, review
+from .. import letters, operations, review, signing_keys
 from ..models import Campaign, Municipality, OrganisationProfile, Programme, Requirement, User
 from ..states import RemarkVisibility, Role, Verdict
 from ..users import create_user
@@ -100,9 +101,19 @@ class Clock:
 class SeedResult:
     logins: list[tuple[str, str, str]]  # (login, role label, municipality)
     password: str
+    signatory_login: str = "signatory"
+    signing_pin: str = ""
+    certificate_serial: str = ""
 
 
-def seed_demo(session: Session, *, password: str, rng_seed: int = 6666) -> SeedResult:
+# Issues a PKCS#12 for (owner's full name, PIN): the caller's demo CA, kept out of workflow/.
+IssueCertificate = Callable[[str, str], bytes]
+
+
+def seed_demo(session: Session, *, password: str, signing_pin: str,
+              issue_certificate: IssueCertificate, rng_seed: int = 6666) -> SeedResult:
+    """`issue_certificate(full_name, pin)` gives the signatory their own certificate, issued
+    now in their name (whatever ran before: the name comes from the account created here)."""
     if session.scalar(select(func.count(Municipality.id))):
         raise RuntimeError("База уже содержит данные: демо-данные загружаются в пустую базу")
     rng = random.Random(rng_seed)
@@ -148,6 +159,14 @@ def seed_demo(session: Session, *, password: str, rng_seed: int = 6666) -> SeedR
                             phone=f"(4232) {rng.randint(20, 99)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}")
                for i, m in enumerate(municipalities)}
     del admin
+    certificate = signing_keys.add_certificate(
+        session, signatory, None, pkcs12_bytes=issue_certificate(signatory.full_name, signing_pin),
+        pin=signing_pin, now=now, source="demo")
+
+    def sign(letter, when, **kw):
+        # No signing session: the command that seeds renders the PDFs with the PIN it knows.
+        return letters.sign_letter(session, letter, signatory, now=when, pin=signing_pin,
+                                   sealer=None, **kw)
 
     campaign = Campaign(
         title=circular.CAMPAIGN_TITLE, legal_basis=circular.LEGAL_BASIS,
@@ -164,8 +183,7 @@ def seed_demo(session: Session, *, password: str, rng_seed: int = 6666) -> SeedR
         body="\n\n".join(circular.BODY_PARAGRAPHS), salutation=circular.SALUTATION,
     )
     circ.executor_name, circ.executor_phone = "Лебедева Анна Сергеевна", "(423) 240-15-33"
-    letters.sign_letter(session, circ, signatory, now=now, legacy_number=circular.SEQ,
-                        legacy_date=circular.DATE)
+    sign(circ, now, legacy_number=circular.SEQ, legacy_date=circular.DATE)
 
     plan = (
         ["approved_signed"] * 3 + ["approved_unsigned"] * 2 + ["in_review"] * 4
@@ -174,8 +192,9 @@ def seed_demo(session: Session, *, password: str, rng_seed: int = 6666) -> SeedR
     )
     clock.tick(24 * 14)
     for muni, scenario in zip(municipalities, plan, strict=False):
-        _play(session, clock, rng, campaign, muni, editors[muni.code], reviewers, signatory, scenario)
-    return SeedResult(logins=logins, password=password)
+        _play(session, clock, rng, campaign, muni, editors[muni.code], reviewers, sign, scenario)
+    return SeedResult(logins=logins, password=password, signatory_login=signatory.login,
+                      signing_pin=signing_pin, certificate_serial=certificate.serial)
 
 
 def _sections(campaign, muni, rng, filled: int | None = None) -> dict[int, str]:
@@ -191,7 +210,7 @@ def _sections(campaign, muni, rng, filled: int | None = None) -> dict[int, str]:
     return texts
 
 
-def _play(session, clock, rng, campaign, muni, editor, reviewers, signatory, scenario):
+def _play(session, clock, rng, campaign, muni, editor, reviewers, sign, scenario):
     reviewer = reviewers[rng.randrange(2)]
     fields = operations.DraftFields(
         title=f"Программа профориентационной работы ({muni.name})",
@@ -226,7 +245,7 @@ def _play(session, clock, rng, campaign, muni, editor, reviewers, signatory, sce
         operations.approve_programme(session, programme, reviewer, now=clock.tick(1))
         if scenario == "approved_signed":
             letter = _latest_letter(session, programme)
-            letters.sign_letter(session, letter, signatory, now=clock.tick(6))
+            sign(letter, clock.tick(6))
         return
     chosen = rng.sample(REMARKS, 2)
     for i, req in enumerate(campaign.requirements):
@@ -246,7 +265,7 @@ def _play(session, clock, rng, campaign, muni, editor, reviewers, signatory, sce
         return
     operations.return_for_revision(session, programme, reviewer, now=clock.tick(2),
                                    reason="Программа не в полной мере отвечает требованиям письма")
-    letters.sign_letter(session, _latest_letter(session, programme), signatory, now=clock.tick(5))
+    sign(_latest_letter(session, programme), clock.tick(5))
     if scenario == "returned":
         return
     from ..models import Remark

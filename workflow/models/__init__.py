@@ -6,11 +6,13 @@ from .campaign import Campaign, Requirement
 from .files import FileBlob, ProgrammeFile, RevisionFile
 from .history import WorkflowEvent
 from .letter import Letter, RegistrationCounter
+from .notification import Notification
 from .organisation import Municipality, OrganisationProfile
 from .programme import Programme, ProgrammeSection
 from .remark import Remark, RemarkReply
 from .revision import ImmutableRowError, Revision, RevisionSection
 from .security import ApiToken, LoginAttempt, SecurityEvent
+from .signing import SignerCertificate, SigningSession
 from .user import User
 
 __all__ = [
@@ -18,4 +20,5 @@ __all__ = [
     "OrganisationProfile", "Programme", "ProgrammeFile", "ProgrammeSection", "RegistrationCounter", "Remark",
     "RemarkReply", "Requirement", "Revision", "RevisionFile", "RevisionSection", "UTCDateTime", "User",
     "WorkflowEvent",
+    "Notification", "SignerCertificate", "SigningSession",
 ]

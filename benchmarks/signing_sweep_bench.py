@@ -1,0 +1,101 @@
+"""Crash recovery with per-signatory keys: what the sweep costs, and what a PIN costs.
+
+Registers N letters as a signatory does (PIN opens the key, signing session sealed with the
+server key), then drops the rendering, as a process killed between the commit and the PDF
+would. Prints: opening the key with the PIN (right and wrong), registering with a session,
+and the sweep rendering every pending letter through its session (per letter and in total).
+
+Run: python benchmarks/signing_sweep_bench.py [--n 20] [--url DATABASE_URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select  # noqa: E402
+
+from documents.issue import issue_pending_letters  # noqa: E402
+from tests.conftest import FakeClock  # noqa: E402
+from tests.factories import SESSION_KEY, SIGNING_PIN, TEST_SEALER, build_world  # noqa: E402
+from workflow import letters, schema, signing_keys  # noqa: E402
+from workflow.db import make_engine, make_session_factory  # noqa: E402
+from workflow.models import Letter, SigningSession, User  # noqa: E402
+
+
+class _AppLike:
+    def __init__(self, factory, clock):
+        self.config = {"SIGNING_SESSION_KEY": SESSION_KEY, "CLOCK": clock}
+        self.extensions = {"session_factory": factory}
+
+
+def _ms(samples):
+    return f"median {statistics.median(samples):6.1f} ms  mean {statistics.mean(samples):6.1f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=20)
+    parser.add_argument("--url", default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(args.url or f"sqlite:///{tmp}/bench.db")
+        schema.upgrade(engine)
+        factory = make_session_factory(engine)
+        clock = FakeClock()
+        with factory() as session:
+            world = build_world(session, clock)
+            ids = [letters.draft_circular(session, world.campaign, world.reviewer,
+                                          now=clock.tick(), heading=f"Письмо {i}",
+                                          body="Текст письма.").id for i in range(args.n)]
+            signatory_id = world.signatory.id
+            session.commit()
+
+        unlock_ok, unlock_wrong, register = [], [], []
+        for letter_id in ids:
+            with factory() as session:
+                user = session.get(User, signatory_id)
+                t = time.perf_counter()
+                signing_keys.unlock(session, user, SIGNING_PIN, now=clock())
+                unlock_ok.append((time.perf_counter() - t) * 1000)
+                t = time.perf_counter()
+                try:
+                    signing_keys.open_pkcs12(
+                        signing_keys.current_certificate(session, user, clock()).pkcs12, "wrong")
+                except signing_keys.WrongPin:
+                    unlock_wrong.append((time.perf_counter() - t) * 1000)
+                session.rollback()
+            with factory() as session:
+                t = time.perf_counter()
+                letters.sign_letter(session, session.get(Letter, letter_id),
+                                    session.get(User, signatory_id), now=clock.tick(),
+                                    pin=SIGNING_PIN, sealer=TEST_SEALER)
+                session.commit()
+                register.append((time.perf_counter() - t) * 1000)
+        # ... and the process dies here: no PDF was rendered.
+        app = _AppLike(factory, clock)
+        t = time.perf_counter()
+        stored = issue_pending_letters(app)
+        sweep_s = time.perf_counter() - t
+        with factory() as session:
+            left = session.scalar(select(func.count(SigningSession.id)))
+            missing = session.scalar(select(func.count(Letter.id)).where(Letter.pdf_sha256.is_(None)))
+        again = issue_pending_letters(app)
+        engine.dispose()
+    assert stored == args.n and left == 0 and missing == 0 and again == 0
+    print(f"letters: {args.n}; database {engine.dialect.name}")
+    print(f"open the signatory's key with the right PIN:      {_ms(unlock_ok)}")
+    print(f"refuse a wrong PIN:                               {_ms(unlock_wrong)}")
+    print(f"register (number, PIN, sealed signing session):   {_ms(register)}")
+    print(f"sweep after the 'crash': {stored} PDFs in {sweep_s:.2f} s "
+          f"({sweep_s * 1000 / stored:.0f} ms a letter); sessions left {left}; second sweep {again}")
+
+
+if __name__ == "__main__":
+    main()
