@@ -17,6 +17,8 @@ SAMPLES = {
     "SECRET_KEY": ("from-the-environment", "from-the-environment"),
     "UPLOAD_DIR": ("/srv/uploads", "/srv/uploads"),
     "PKI_DIR": ("/srv/pki", "/srv/pki"),
+    "FILE_STORE": ("Database", "database"),
+    "FILE_STORE_DIR": ("/srv/files", "/srv/files"),
     "TRUSTED_CA_FILES": ("/srv/pki/ca.pem", "/srv/pki/ca.pem"),
     "DEMO_PKI": ("0", "0"),
     "SIGNING_SESSION_KEY": ("session-key-from-env", "session-key-from-env"),

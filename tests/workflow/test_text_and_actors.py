@@ -15,11 +15,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from tests.factories import add_external_remark, assess_all, programme_in
-from workflow import admin_ops, letters, operations, review, users
+from tests.factories import SIGNING_PIN, add_external_remark, assess_all, programme_in
+from workflow import admin_ops, files, letters, operations, review, users
 from workflow.errors import InvalidInput, PermissionDenied
 from workflow.models import Base, Letter, Municipality, Programme, User
 from workflow.states import LetterState, ProgrammeState, RemarkVisibility, Role, Verdict
+from workflow.storage import DatabaseBlobStore
 from workflow.text import clean_text, forbidden_character
 
 FORBIDDEN = {
@@ -205,9 +206,9 @@ ACTOR_OPERATIONS = {
         w.session, w.campaign, w.editor, _fields(title="Новая"), now=w.clock.tick())),
     "update_draft": ("editor", lambda w, s: operations.update_draft(
         w.session, s.draft, w.editor, now=w.clock.tick(), fields=_fields(title="Другая"))),
-    "set_attachment": ("editor", lambda w, s: operations.set_attachment(
-        w.session, s.draft, w.editor, now=w.clock.tick(), name="a.pdf", key="0" * 32, size=1,
-        content_type="application/pdf")),
+    "add_files": ("editor", lambda w, s: files.add_files(
+        w.session, s.draft, w.editor, [files.NewFile("a.pdf", "application/pdf", b"%PDF-1.4")],
+        store=DatabaseBlobStore(w.session), now=w.clock.tick())),
     "submit": ("editor", lambda w, s: operations.submit_programme(
         w.session, s.draft, w.editor, now=w.clock.tick())),
     "withdraw": ("editor", lambda w, s: operations.withdraw_programme(
@@ -239,11 +240,12 @@ ACTOR_OPERATIONS = {
     "cancel_letter": ("reviewer", lambda w, s: letters.cancel_letter(
         w.session, s.letter, w.reviewer, now=w.clock.tick())),
     "sign_letter": ("signatory", lambda w, s: letters.sign_letter(
-        w.session, s.letter, w.signatory, now=w.clock.tick())),
+        w.session, s.letter, w.signatory, now=w.clock.tick(), pin=SIGNING_PIN, sealer=None)),
     "dispatch_letter": ("signatory", lambda w, s: letters.dispatch_letter(
         w.session, s.signed, w.signatory, now=w.clock.tick())),
     "change_role": ("admin", lambda w, s: admin_ops.change_role(
-        w.session, w.other_reviewer, w.admin, role=Role.SIGNATORY, municipality_id=None)),
+        w.session, w.other_reviewer, w.admin, role=Role.SIGNATORY, municipality_id=None,
+        now=w.clock.tick())),
     "create_municipality": ("admin", lambda w, s: admin_ops.create_municipality(
         w.session, w.admin, code="new-one", name="Новый округ")),
     "update_municipality": ("admin", lambda w, s: admin_ops.update_municipality(
@@ -271,7 +273,8 @@ def full_scene(world, scene) -> Scene:
     scene.approvable = approvable
     circular = letters.draft_circular(w.session, w.campaign, w.reviewer, now=w.clock.tick(),
                                       heading="О программах", body="Текст.")
-    letters.sign_letter(w.session, circular, w.signatory, now=w.clock.tick())
+    letters.sign_letter(w.session, circular, w.signatory, now=w.clock.tick(),
+                        pin=SIGNING_PIN, sealer=None)
     circular.pdf_sha256 = "0" * 64
     scene.signed = circular
     w.session.commit()
