@@ -12,7 +12,6 @@ package does not import Flask.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import secrets
@@ -187,7 +186,3 @@ def issue_pending_letters(app) -> int:
         except (SignerError, OSError, ValueError):
             continue
     return done
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

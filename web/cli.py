@@ -73,10 +73,8 @@ def seed_demo(password: str) -> None:
 
 
 def _issue_pending_letters() -> int:
-    try:
-        from documents.issue import issue_pending_letters
-    except ImportError:
-        return 0
+    from documents.issue import issue_pending_letters
+
     return issue_pending_letters(current_app)
 
 

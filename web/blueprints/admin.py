@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms import SelectChoice
 
 from workflow import admin_ops, users
 from workflow.errors import WorkflowError
@@ -44,8 +45,8 @@ def _municipality_choices(include_empty: bool = True):
     rows = db().execute(
         select(Municipality.id, Municipality.name).order_by(Municipality.name)
     ).all()
-    choices = [("", gettext("— не указан —"))] if include_empty else []
-    return choices + [(str(r.id), r.name) for r in rows]
+    choices = [SelectChoice("", gettext("— не указан —"))] if include_empty else []
+    return choices + [SelectChoice(str(r.id), r.name) for r in rows]
 
 
 def _error(form, error: WorkflowError) -> None:

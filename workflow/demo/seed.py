@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import letters, operations, review
-from ..models import Campaign, Municipality, OrganisationProfile, Programme, Requirement, User
+from ..models import Campaign, Municipality, OrganisationProfile, Programme, Requirement
 from ..states import RemarkVisibility, Role, Verdict
 from ..users import create_user
 from . import circular
@@ -270,7 +270,3 @@ def _latest_letter(session, programme: Programme):
 
     return session.scalars(select(Letter).where(Letter.programme_id == programme.id)
                            .order_by(Letter.id.desc())).first()
-
-
-def first_user(session: Session, role: Role) -> User:
-    return session.scalars(select(User).where(User.role == role).order_by(User.id)).first()
