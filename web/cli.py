@@ -118,6 +118,17 @@ def verify_audit() -> None:
     click.echo("Журналы целостны: история и регистрационный журнал проверены.")
 
 
+@click.command("purge")
+@with_appcontext
+def purge() -> None:
+    """Delete expired API tokens (run it daily, from cron or a systemd timer)."""
+    from workflow.api_tokens import purge_expired
+
+    with unit_of_work(_factory()) as session:
+        tokens = purge_expired(session, now=current_app.config["CLOCK"]())
+    click.echo(f"Удалено: просроченных токенов {tokens}.")
+
+
 def init_app(app: Flask) -> None:
-    for command in (init_db, seed_demo, issue_letters, create_user, verify_audit):
+    for command in (init_db, seed_demo, issue_letters, create_user, verify_audit, purge):
         app.cli.add_command(command)
