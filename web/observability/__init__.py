@@ -57,9 +57,10 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _no_session_cookie(response):
-        # Registered before every other after_request hook, so it runs last. Other hooks
-        # mark each session permanent (so it would be re-sent on every response): undo
-        # that for the machine endpoints, and Flask then writes no Set-Cookie.
+        # Registered before the other modules' after_request hooks, so it runs after
+        # them. A before_request hook marks every session permanent (so the cookie would
+        # be re-sent on every response): undo that for the machine endpoints, and Flask
+        # then writes no Set-Cookie.
         if request.path in STATELESS_PATHS:
             session.pop("_permanent", None)
             session.modified = False
