@@ -222,6 +222,38 @@ def test_the_request_id_is_echoed_when_sane_and_replaced_when_not(client):
     assert first != second and re.fullmatch(r"[0-9a-f]{32}", first)
 
 
+def test_a_log_call_while_the_session_awaits_a_rollback_neither_queries_nor_raises(
+        app, world, capsys):
+    """Found by the hostile-input test on PostgreSQL: a refused flush (a NUL byte) is
+    logged before the rollback, and reading the signed-in user's id for the log line
+    reloaded the expired row from the failed session."""
+    import logging
+
+    from flask import g
+    from sqlalchemy.exc import IntegrityError
+
+    from web.extensions import SessionUser
+    from workflow.models import Municipality
+
+    configure_logging(app)
+    capsys.readouterr()
+    s = app.extensions["session_factory"]()
+    try:
+        user = s.get(User, world.editor.id)
+        s.expire(user)
+        s.add(Municipality(code=world.own.code, name="Дубликат"))
+        with pytest.raises(IntegrityError):
+            s.flush()
+        with app.test_request_context("/"):
+            g._login_user = SessionUser(user)
+            logging.getLogger("web.test").warning("refused data")
+    finally:
+        s.rollback()
+        s.close()
+    entry = _json_lines(capsys.readouterr().err)[-1]
+    assert entry["message"] == "refused data" and entry["user_id"] == world.editor.id
+
+
 def test_messages_that_carry_secrets_are_masked(app, capsys):
     import logging
 

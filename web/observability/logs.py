@@ -23,6 +23,7 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context, request
+from sqlalchemy import inspect as sa_inspect
 
 # A client- or proxy-supplied X-Request-ID is kept only when it is short and plain, so it
 # cannot forge log lines or smuggle anything into the response header.
@@ -57,26 +58,38 @@ def scrub(text: str) -> str:
 
 class RequestContextFilter(logging.Filter):
     """Adds `request_id` and `user_id` to every record emitted during a request. Reads only
-    what the request already holds (never loads the user: a log call must not query)."""
+    what the request already holds and never touches the database: a log call made while
+    the session is failing (a refused flush) must not query, nor raise."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         request_id = user_id = None
         if has_request_context():
-            request_id = g.get("request_id")
-            user_id = current_user_id()
+            try:
+                request_id = g.get("request_id")
+                user_id = current_user_id()
+            except Exception:  # noqa: BLE001 -- a log line never fails its caller
+                pass
         record.request_id = getattr(record, "request_id", None) or request_id
         record.user_id = getattr(record, "user_id", None) or user_id
         return True
+
+
+def _row_id(row) -> int | None:
+    """The primary key from the row's identity key: no attribute load, so no SQL even
+    when the row is expired or its session awaits a rollback."""
+    state = sa_inspect(row, raiseerr=False)
+    identity = getattr(state, "identity", None)
+    return identity[0] if identity else None
 
 
 def current_user_id() -> int | None:
     """The API caller or the screens' user, if this request has already loaded it."""
     api_user = g.get("api_user")
     if api_user is not None:
-        return api_user.id
+        return _row_id(api_user)
     session_user = g.get("_login_user")  # Flask-Login's per-request cache
     user = getattr(session_user, "user", None)
-    return getattr(user, "id", None)
+    return _row_id(user) if user is not None else None
 
 
 class JsonFormatter(logging.Formatter):
