@@ -23,7 +23,3 @@ class DataOnlyURLFetcher(URLFetcher):
                 f"not {scheme}"
             )
         return super().fetch(url, headers)
-
-
-def data_only_fetcher() -> DataOnlyURLFetcher:
-    return DataOnlyURLFetcher()

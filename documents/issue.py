@@ -12,7 +12,6 @@ package does not import Flask.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -307,7 +306,3 @@ def letters_awaiting_pin(app) -> int:
             Letter.pdf_sha256.is_(None), Letter.id.not_in(live)))
         session.rollback()
     return count or 0
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

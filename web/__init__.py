@@ -58,9 +58,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.config["DATABASE_URL"] = default_sqlite_url(app.instance_path)
 
-    from . import database, extensions
+    from . import database, extensions, observability
 
     database.init_app(app)
+    observability.init_app(app)  # logs, /healthz, /metrics: the first request hooks
     extensions.init_app(app)
 
     from . import errors, security

@@ -140,10 +140,8 @@ def _render_seeded_letters(login: str, pin: str) -> int:
 
 
 def _issue_pending_letters() -> int:
-    try:
-        from documents.issue import issue_pending_letters
-    except ImportError:
-        return 0
+    from documents.issue import issue_pending_letters
+
     return issue_pending_letters(current_app)
 
 
@@ -194,7 +192,18 @@ def verify_audit() -> None:
     click.echo("Журналы целостны: история и регистрационный журнал проверены.")
 
 
+@click.command("purge")
+@with_appcontext
+def purge() -> None:
+    """Delete expired API tokens (run it daily, from cron or a systemd timer)."""
+    from workflow.api_tokens import purge_expired
+
+    with unit_of_work(_factory()) as session:
+        tokens = purge_expired(session, now=current_app.config["CLOCK"]())
+    click.echo(f"Удалено: просроченных токенов {tokens}.")
+
+
 def init_app(app: Flask) -> None:
     for command in (init_db, migrate_files, seed_demo, issue_letters, create_user,
-                    verify_audit):
+                    verify_audit, purge):
         app.cli.add_command(command)

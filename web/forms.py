@@ -8,12 +8,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
-    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -133,7 +133,7 @@ class RemarkForm(SafeForm):
     requirement_id = HiddenField(validators=[InputRequired()])
     visibility = RadioField(
         _l("Кому видно"),
-        choices=[(v.value, _l(REMARK_VISIBILITY_LABELS[v])) for v in RemarkVisibility],
+        choices=[SelectChoice(v.value, _l(REMARK_VISIBILITY_LABELS[v])) for v in RemarkVisibility],
         default=RemarkVisibility.EXTERNAL.value,
         validators=[InputRequired(_l("Укажите, кому видно замечание"))],
     )
@@ -148,7 +148,7 @@ class ReplyForm(SafeForm):
 class AssessmentForm(SafeForm):
     verdict = RadioField(
         _l("Оценка"),
-        choices=[(v.value, _l(VERDICT_LABELS[v])) for v in Verdict],
+        choices=[SelectChoice(v.value, _l(VERDICT_LABELS[v])) for v in Verdict],
         validators=[InputRequired(_l("Выберите оценку"))],
     )
     comment = TextAreaField(_l("Комментарий"), validators=[Length(max=MAX_TEXT)])
@@ -156,7 +156,7 @@ class AssessmentForm(SafeForm):
 
 # ---------------------------------------------------------------- admin
 
-ROLE_CHOICES = [(r.value, _l(ROLE_LABELS[r])) for r in Role]
+ROLE_CHOICES = [SelectChoice(r.value, _l(ROLE_LABELS[r])) for r in Role]
 
 
 class UserCreateForm(SafeForm):
@@ -221,15 +221,3 @@ class CampaignForm(SafeForm):
     requirements = TextAreaField(_l("Требования (по одному в строке)"),
                                  validators=[DataRequired(_l("Укажите хотя бы одно требование")),
                                              Length(max=50_000)])
-
-
-class FilterForm(SafeForm):
-    """Query-string filters of the lists (GET, so no CSRF)."""
-
-    class Meta:
-        csrf = False
-
-    campaign = SelectField(_l("Кампания"), choices=[], validators=[Optional()])
-    municipality = SelectField(_l("Муниципалитет"), choices=[], validators=[Optional()])
-    state = SelectField(_l("Состояние"), choices=[], validators=[Optional()])
-    active = BooleanField()

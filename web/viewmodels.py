@@ -174,16 +174,6 @@ def editor_home(session: Session, actor: User, now: datetime) -> list[CampaignGr
     return list(groups.values())
 
 
-def draft_letters(session: Session, limit: int = 50) -> list[Letter]:
-    return list(session.scalars(
-        select(Letter)
-        .where(Letter.state == "draft")
-        .options(joinedload(Letter.municipality))
-        .order_by(Letter.created_at, Letter.id)
-        .limit(limit)
-    ))
-
-
 # ---------------------------------------------------------------- lists and the queue
 
 TABS = {

@@ -39,10 +39,6 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
-def verify_password(user: User, password: str) -> bool:
-    return check_password_hash(user.password_hash, password or "")
-
-
 # Used for a timing-equal check when the login does not exist.
 _DUMMY_HASH = hash_password("dummy-password-for-timing")
 
@@ -53,16 +49,6 @@ def password_matches(password_hash: str | None, password: str) -> bool:
         check_password_hash(_DUMMY_HASH, password or "")
         return False
     return check_password_hash(password_hash, password or "")
-
-
-def authenticate(session: Session, login: str, password: str) -> User | None:
-    user = session.scalar(select(User).where(func.lower(User.login) == (login or "").strip().lower()))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
-        return None
-    if not verify_password(user, password) or not user.active:
-        return None
-    return user
 
 
 def create_user(

@@ -3,6 +3,7 @@ it over HTTP like its users would. Used by the crash and load tests and by the l
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -142,6 +143,10 @@ class ApiClient:
                 return response.status, _decode(response.read(), response.headers)
         except urllib.error.HTTPError as error:
             return error.code, _decode(error.read(), error.headers)
+        except http.client.HTTPException as error:
+            # The server was killed in the middle of its answer (IncompleteRead): for the
+            # caller that is a dropped connection like any other.
+            raise ConnectionError(f"{method} {path}: {error!r}") from error
 
     def authenticate(self) -> None:
         status, body = self.call("POST", "/auth/token", {"login": self.login, "password": self.password})

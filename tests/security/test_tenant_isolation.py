@@ -59,8 +59,10 @@ SHARED_ARGS = {
 }
 # Routes anyone may call. `verify.show` answers by a letter's verification code, which is a
 # capability printed on the letter: it shows that letter's requisites (heading included) to
-# whoever holds the code, and never its text.
-PUBLIC_SCREENS = {"auth.login", "auth.set_language", "verify.index", "verify.show"}
+# whoever holds the code, and never its text. `/healthz` and `/metrics` are for machines:
+# no sign-in (`/metrics` answers loopback callers, as the test client is, or a token).
+PUBLIC_SCREENS = {"auth.login", "auth.set_language", "verify.index", "verify.show",
+                  "observability.healthz", "observability.metrics"}
 PUBLIC_API = {"/auth/token", "/openapi.json"}
 CAPABILITY = {"verify.show"}
 

@@ -65,10 +65,8 @@ def letter_pdf(letter_id: int):
 
 def _render_after_commit(letter_id: int) -> None:
     """Render and sign the PDF; a failure leaves the letter signed and the PDF retryable."""
-    try:
-        from documents.issue import render_and_store
-    except ImportError:
-        return
+    from documents.issue import render_and_store
+
     try:
         render_and_store(current_app._get_current_object(), letter_id)
     except Exception:  # noqa: BLE001 -- the registration is committed; rendering is retried

@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import func, select
+from wtforms import SelectChoice
 
 from documents.issue import demo_pki_active, issue_demo_certificate, trust_roots
 from documents.signing import SignerError
@@ -60,8 +61,8 @@ def _municipality_choices(include_empty: bool = True):
     rows = db().execute(
         select(Municipality.id, Municipality.name).order_by(Municipality.name)
     ).all()
-    choices = [("", gettext("— не указан —"))] if include_empty else []
-    return choices + [(str(r.id), r.name) for r in rows]
+    choices = [SelectChoice("", gettext("— не указан —"))] if include_empty else []
+    return choices + [SelectChoice(str(r.id), r.name) for r in rows]
 
 
 def _error(form, error: WorkflowError) -> None:

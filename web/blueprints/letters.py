@@ -37,7 +37,6 @@ from flask_wtf.file import FileField
 from sqlalchemy import case, func, or_, select, true
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.routing import BuildError
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -264,10 +263,7 @@ def _pdf_filename(letter: Letter) -> str:
 def _programme_url(letter: Letter) -> str | None:
     if not letter.programme_id:
         return None
-    try:
-        return url_for("programmes.show", programme_id=letter.programme_id)
-    except BuildError:
-        return None
+    return url_for("programmes.show", programme_id=letter.programme_id)
 
 
 @bp.context_processor

@@ -3,7 +3,7 @@ screens share (Russian dates, plurals, state labels)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from workflow import notifications, signing_keys
@@ -56,7 +56,6 @@ def _helpers():
         "LETTER_KIND_LABELS": TranslatedLabels(LETTER_KIND_LABELS),
         "LETTER_STATE_LABELS": TranslatedLabels(LETTER_STATE_LABELS),
         "PROGRAMME_STATE_LABELS": TranslatedLabels(PROGRAMME_STATE_LABELS),
-        "has_endpoint": lambda name: name in current_app.view_functions,
     }
 
 
@@ -69,9 +68,7 @@ def home():
     if me.role == Role.ADMIN:
         return redirect(url_for("admin.index"))
     if me.role == Role.SIGNATORY:
-        has_letters = "letters.index" in current_app.view_functions
-        letters = [] if has_letters else vm.draft_letters(db())
-        return render_template("main/signatory.html", has_letters=has_letters, letters=letters,
+        return render_template("main/signatory.html",
                                notifications=notifications.unread(db(), me),
                                sign_refusal=signing_keys.signing_refusal(db(), me, now()))
     groups = vm.editor_home(db(), me, now())

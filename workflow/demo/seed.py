@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import letters, operations, review, signing_keys
-from ..models import Campaign, Municipality, OrganisationProfile, Programme, Requirement, User
+from ..models import Campaign, Municipality, OrganisationProfile, Programme, Requirement
 from ..states import RemarkVisibility, Role, Verdict
 from ..users import create_user
 from . import circular
@@ -289,7 +289,3 @@ def _latest_letter(session, programme: Programme):
 
     return session.scalars(select(Letter).where(Letter.programme_id == programme.id)
                            .order_by(Letter.id.desc())).first()
-
-
-def first_user(session: Session, role: Role) -> User:
-    return session.scalars(select(User).where(User.role == role).order_by(User.id)).first()

@@ -1,0 +1,33 @@
+"""gunicorn reads this file from the working directory (`gunicorn wsgi:app`).
+
+Multi-process metrics: with PROMETHEUS_MULTIPROC_DIR set (an empty directory the workers
+may write), prometheus_client keeps each worker's values in files there and `/metrics`
+adds them up. The directory is emptied when the server starts (values from a previous run
+would be counted again), and a worker that exits is marked dead so its gauges stop
+counting. Without the variable these hooks do nothing.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+
+# Only prometheus_client's own files: counter_123.db, histogram_123.db, gauge_all_123.db...
+_METRIC_FILES = ("counter_*.db", "gauge_*.db", "histogram_*.db", "summary_*.db")
+
+
+def on_starting(server):
+    path = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not path:
+        return
+    os.makedirs(path, exist_ok=True)
+    for pattern in _METRIC_FILES:
+        for name in glob.glob(os.path.join(path, pattern)):
+            os.remove(name)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
