@@ -10,7 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
-from tests.factories import PASSWORD, programme_in
+from tests.factories import PASSWORD, SIGNING_PIN, programme_in
 from tests.web.conftest import make_app, sign_in
 from web.observability import register_check
 from web.observability.logs import configure_logging
@@ -113,9 +113,11 @@ def test_metrics_count_requests_latency_transitions_and_signed_letters(app, clie
         signatory = s.get(User, w.signatory.id)
         with pytest.raises(StaleVersion):
             letters.sign_letter(s, letter, signatory, now=w.clock.tick(),
-                                expected_version=letter.version + 5)
+                                expected_version=letter.version + 5, pin=SIGNING_PIN,
+                                sealer=None)
         s.rollback()
-        letters.sign_letter(s, letter, signatory, now=w.clock.tick())
+        letters.sign_letter(s, letter, signatory, now=w.clock.tick(), pin=SIGNING_PIN,
+                            sealer=None)
         s.commit()
 
     after = _scrape(client)
