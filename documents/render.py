@@ -6,7 +6,6 @@ import base64
 import re
 import threading
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import jinja2
@@ -18,6 +17,7 @@ from documents.context import LetterContext
 from documents.fetcher import DataOnlyURLFetcher
 from documents.qr import qr_data_uri
 from documents.typography import keep_together
+from workflow import timefmt
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "letters"
 MARK_ANCHOR = "signature-mark"
@@ -36,17 +36,6 @@ SignatureBox = tuple[int, float, float, float, float]
 class RenderedPdf:
     pdf: bytes
     signature_box: SignatureBox | None
-
-
-def _ddmmyyyy(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
-
-
-def _utc_minutes(value: datetime) -> str:
-    # Naive datetimes are taken as UTC: the mark states the zone, so it must not guess local.
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.strftime("%d.%m.%Y %H:%M")
 
 
 def _collapse_tags(markup: str) -> Markup:
@@ -84,8 +73,9 @@ class LetterRenderer:
             lstrip_blocks=True,
         )
         self._env.filters["nb"] = keep_together
-        self._env.filters["ddmmyyyy"] = _ddmmyyyy
-        self._env.filters["utc_minutes"] = _utc_minutes
+        # Dates and times through the one helper (workflow.timefmt), in the letter's zone.
+        self._env.filters["ddmmyyyy"] = timefmt.ddmmyyyy
+        self._env.filters["stamp"] = timefmt.stamp
         self._env.filters["collapse_tags"] = _collapse_tags
         self._template = self._env.get_template("letter.html")
         self._image_cache: dict = {}

@@ -13,7 +13,7 @@ import csv
 import io
 import logging
 import re
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
@@ -45,6 +45,7 @@ from wtforms.validators import DataRequired, Length, Regexp
 from documents.issue import draft_context, render_and_store
 from documents.render import TEMPLATE_DIR, get_renderer
 from workflow import letters as ops
+from workflow import timefmt
 from workflow.errors import (
     IllegalTransition,
     InvalidInput,
@@ -63,6 +64,7 @@ from workflow.states import (
 )
 
 from ..database import db, now
+from ..extensions import request_timezone
 from ..i18n_labels import TranslatedLabels
 
 try:  # WTForms 3.3 deprecates (value, label) tuples
@@ -226,8 +228,8 @@ def _load(letter_id: int) -> Letter:
     return letter
 
 
-def _ddmmyyyy(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
+def _ddmmyyyy(value: date | datetime | None) -> str:
+    return timefmt.ddmmyyyy(value, request_timezone())
 
 
 def _pdf_filename(letter: Letter) -> str:
@@ -348,7 +350,7 @@ def journal_csv():
             letter.verification_code if letter.state in REGISTERED else "",
         )])
     data = ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    stamp = now().strftime("%Y-%m-%d")
+    stamp = timefmt.local_date(now(), request_timezone()).isoformat()
     response = current_app.response_class(data, mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="journal-{stamp}.csv"'
