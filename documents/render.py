@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 import pydyf
 import weasyprint
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from weasyprint.text.fonts import FontConfiguration
 
 from documents.context import LetterContext
@@ -42,6 +42,16 @@ SignatureBox = tuple[int, float, float, float, float]
 class RenderedPdf:
     pdf: bytes
     signature_box: SignatureBox | None
+
+
+_URL = re.compile(r"https?://[^\s<>«»]+[^\s<>«».,;:!?)]")
+
+
+def _nb(text: str) -> Markup:
+    """Office typography for a user-supplied string, escaped; a web address is kept on one
+    line (justified text broke "http://" from the rest, and the address could not be read)."""
+    escaped = str(escape(keep_together(text)))
+    return Markup(_URL.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', escaped))
 
 
 def _collapse_tags(markup: str) -> Markup:
@@ -78,7 +88,7 @@ class LetterRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self._env.filters["nb"] = keep_together
+        self._env.filters["nb"] = _nb
         # Dates and times through the one helper (workflow.timefmt), in the letter's zone.
         self._env.filters["ddmmyyyy"] = timefmt.ddmmyyyy
         self._env.filters["stamp"] = timefmt.stamp

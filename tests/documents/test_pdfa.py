@@ -45,9 +45,7 @@ def test_srgb_output_intent_is_present(signed):
 
 def _fonts(pdf):
     for page in pdf.pages:
-        fonts = page.Resources.get("/Font", {})
-        for font in fonts.values():
-            yield font
+        yield from page.Resources.get("/Font", {}).values()
         for xobject in page.Resources.get("/XObject", {}).values():
             resources = xobject.get("/Resources")
             if resources is not None:
