@@ -20,3 +20,17 @@ from documents.typography import NBSP, keep_together
 )
 def test_keep_together(text, expected):
     assert keep_together(text) == expected
+
+
+def test_straight_quotes_become_guillemets_and_nested_ones_low_high_quotes():
+    from documents.typography import typographic_quotes
+
+    assert typographic_quotes('программа "Успех" на 2026 год') == "программа «Успех» на 2026 год"
+    assert typographic_quotes('«Программа "Старт"»') == "«Программа „Старт“»"
+    assert typographic_quotes("«Программа «Старт»»") == "«Программа „Старт“»"
+    assert typographic_quotes('ООО "Ромашка", "Лютик"') == "ООО «Ромашка», «Лютик»"
+    assert typographic_quotes("без кавычек") == "без кавычек"
+
+
+def test_every_string_of_a_letter_gets_the_quotes():
+    assert keep_together('Письмо № 5 о "программе"') == "Письмо №\u00a05 о «программе»"
