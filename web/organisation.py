@@ -1,14 +1,17 @@
 """The organisation's name and time zone, as every screen needs them.
 
 They live in `OrganisationProfile` (edited by an admin), never in code. A page reads them once
-(one small query on the request's own session, made only when the page shows a date or the
-footer), so a saved profile shows on the very next page in every process.
+(one small query, made only when the page shows a date or the footer), so a saved profile
+shows on the very next page in every process. The query runs on a short read-only session,
+not the request's: on SQLite the request's write session would take the write lock (BEGIN
+IMMEDIATE) just to format a date, and block the rendering of a letter after its commit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import select
 
 from workflow.models import OrganisationProfile
@@ -22,12 +25,11 @@ class OrganisationSettings:
 
 
 def _load() -> OrganisationSettings:
-    from .database import db
-
-    row = db().execute(
-        select(OrganisationProfile.name, OrganisationProfile.timezone)
-        .order_by(OrganisationProfile.id).limit(1)
-    ).first()
+    with current_app.extensions["read_session_factory"]() as session:
+        row = session.execute(
+            select(OrganisationProfile.name, OrganisationProfile.timezone)
+            .order_by(OrganisationProfile.id).limit(1)
+        ).first()
     if row is None:  # before the profile is filled in
         return OrganisationSettings(name="", timezone=DEFAULT_TIMEZONE)
     return OrganisationSettings(name=row.name or "", timezone=row.timezone or DEFAULT_TIMEZONE)

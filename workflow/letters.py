@@ -113,17 +113,22 @@ def municipality_genitive(municipality: Municipality) -> str:
 
 
 def addressee_for(municipality: Municipality) -> str:
-    """"Начальнику управления образования администрации Хасанского муниципального округа" /
-    "Е.А. Васильевой": the head's position and initials with the surname, both in the dative."""
+    """ГОСТ Р 7.0.97: a letter to an official gives the position (which contains the
+    authority's name) and the initials with the surname in the dative: "Начальнику управления
+    образования администрации Хасанского муниципального округа" / "Е.А. Васильевой"; a letter to
+    the authority itself gives its name in the nominative."""
     m = municipality
-    if m.head_position_dative.strip() and m.head_surname.strip():
+    position = m.head_position_dative.strip()
+    if position and m.head_surname.strip():
         return "\n".join([
-            m.head_position_dative.strip(),
+            position,
             names.dative_initials_surname(m.head_surname.strip(), m.head_first_name.strip(),
                                           m.head_patronymic.strip()),
         ])
-    if m.authority_name_dative.strip():
-        return m.authority_name_dative.strip()
+    if position:
+        return position
+    if m.authority_name.strip():
+        return m.authority_name.strip()
     return ("Руководителю муниципального органа, осуществляющего управление в сфере "
             f"образования, {municipality_genitive(m)}")
 

@@ -45,10 +45,14 @@ def test_a_male_head_is_declined_as_a_man(world):
 
 
 def test_without_a_head_the_letter_goes_to_the_authority_itself(world):
+    # ГОСТ Р 7.0.97: an organisation as the addressee is named in the nominative.
     m = world.foreign
-    m.authority_name_dative = "Управлению образования Хасанского муниципального округа"
-    assert letters.addressee_for(m) == "Управлению образования Хасанского муниципального округа"
+    assert letters.addressee_for(m) == "Управление образования Хасанского муниципального округа"
     assert letters.salutation_for(m) == "Уважаемые коллеги!"
+    m.authority_name = ""
+    assert letters.addressee_for(m) == (
+        "Руководителю муниципального органа, осуществляющего управление в сфере образования, "
+        "муниципального образования «Хасанский муниципальный округ»")
 
 
 def test_the_approval_letter_comes_from_the_profile_and_names_no_programme_twice(world):

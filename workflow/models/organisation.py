@@ -20,7 +20,8 @@ class Municipality(Base):
     name_dative: Mapped[str] = mapped_column(String(200), default="")
     name_prepositional: Mapped[str] = mapped_column(String(200), default="")
     # The education authority: "Управление образования администрации Хасанского
-    # муниципального округа", and in the dative for a letter addressed to the body itself.
+    # муниципального округа" (the addressee, in the nominative, when no head is known, as
+    # ГОСТ Р 7.0.97 names an organisation), and its dative for sentences that need it.
     authority_name: Mapped[str] = mapped_column(String(300), default="")
     authority_name_dative: Mapped[str] = mapped_column(String(300), default="")
     # Its head, the addressee of the ministry's letters: "Начальнику управления образования
