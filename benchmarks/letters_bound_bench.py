@@ -63,10 +63,10 @@ def _return_letter_body() -> tuple[list[str], str]:
     muni = Municipality(code="khasan", name="Хасанский муниципальный округ")
     session.add(muni)
     session.flush()
-    editor = create_user(session, login="e", full_name="Иванова Ирина Петровна",
+    editor = create_user(session, login="editor", full_name="Иванова Ирина Петровна",
                          role=Role.MUNICIPAL_EDITOR, password="x" * 12, now=now,
                          municipality_code="khasan", enforce_policy=False)
-    reviewer = create_user(session, login="r", full_name="Петров Пётр Петрович",
+    reviewer = create_user(session, login="reviewer", full_name="Петров Пётр Петрович",
                            role=Role.REVIEWER, password="x" * 12, now=now, enforce_policy=False)
     campaign = Campaign(title="Программы", deadline=date(2026, 6, 1), created_at=now,
                         requirements=[Requirement(position=i, text=f"Требование {i}")
