@@ -72,7 +72,8 @@ def build_world(factory) -> dict:
             email="education2006@primorsky.ru",
         ))
         s.add(Municipality(code="artem", name="Артёмовский городской округ",
-                           authority_name="Управление образования", head_name="Иванова Ирина Петровна"))
+                           authority_name="Управление образования", head_surname="Иванова", head_first_name="Ирина",
+                           head_patronymic="Петровна"))
         s.flush()
         t = now()
 

@@ -40,8 +40,9 @@ class SignatureMark:
 
     certificate_serial: str
     owner: str
-    valid_from: date
-    valid_to: date
+    # Instants (a plain date is accepted too); the letter prints them in its own time zone.
+    valid_from: date | datetime
+    valid_to: date | datetime
     signed_at: datetime
 
 
@@ -67,3 +68,6 @@ class LetterContext:
     verification_code: str | None = None
     signature_mark: SignatureMark | None = None
     draft: bool = False
+    # The organisation's time zone: the mark's signing time and validity dates are printed in
+    # it (the registration date is already the organisation's calendar date).
+    timezone: str = "UTC"

@@ -67,6 +67,8 @@ def context_from_data(data: dict, *, draft: bool = False) -> LetterContext:
         title=data["title"],
         author=data["author"],
         draft=draft,
+        # Letters registered before the zone was recorded printed UTC; they keep doing so.
+        timezone=data.get("timezone") or "UTC",
     )
 
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from documents.context import LetterContext
-from documents.render import LetterRenderer, get_renderer
+from documents.render import SIGNATURE_FIELD, LetterRenderer, get_renderer
 from documents.signing import Signer, SignerError
 
-SIGNATURE_FIELD = "Signature1"
+__all__ = ["SIGNATURE_FIELD", "SignedPdf", "render_and_sign"]
 
 
 @dataclass(frozen=True)

@@ -6,21 +6,27 @@ import base64
 import re
 import threading
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path
 
 import jinja2
+import pydyf
 import weasyprint
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from weasyprint.text.fonts import FontConfiguration
 
 from documents.context import LetterContext
 from documents.fetcher import DataOnlyURLFetcher
 from documents.qr import qr_data_uri
 from documents.typography import keep_together
+from workflow import timefmt
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "letters"
 MARK_ANCHOR = "signature-mark"
+# The signature field over the mark, created at rendering and filled by the signer.
+SIGNATURE_FIELD = "Signature1"
+# Letters are archived: PDF/A-2b (fonts embedded, XMP metadata, an sRGB OutputIntent). Its
+# part 2 allows the incremental update the PAdES signature adds.
+PDF_VARIANT = "pdf/a-2b"
 # WeasyPrint lays out in CSS px (1/96 in); PDF user space is in points (1/72 in).
 PX_TO_PT = 0.75
 
@@ -38,15 +44,14 @@ class RenderedPdf:
     signature_box: SignatureBox | None
 
 
-def _ddmmyyyy(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
+_URL = re.compile(r"https?://[^\s<>«»]+[^\s<>«».,;:!?)]")
 
 
-def _utc_minutes(value: datetime) -> str:
-    # Naive datetimes are taken as UTC: the mark states the zone, so it must not guess local.
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.strftime("%d.%m.%Y %H:%M")
+def _nb(text: str) -> Markup:
+    """Office typography for a user-supplied string, escaped; a web address is kept on one
+    line (justified text broke "http://" from the rest, and the address could not be read)."""
+    escaped = str(escape(keep_together(text)))
+    return Markup(_URL.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', escaped))
 
 
 def _collapse_tags(markup: str) -> Markup:
@@ -83,9 +88,10 @@ class LetterRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self._env.filters["nb"] = keep_together
-        self._env.filters["ddmmyyyy"] = _ddmmyyyy
-        self._env.filters["utc_minutes"] = _utc_minutes
+        self._env.filters["nb"] = _nb
+        # Dates and times through the one helper (workflow.timefmt), in the letter's zone.
+        self._env.filters["ddmmyyyy"] = timefmt.ddmmyyyy
+        self._env.filters["stamp"] = timefmt.stamp
         self._env.filters["collapse_tags"] = _collapse_tags
         self._template = self._env.get_template("letter.html")
         self._image_cache: dict = {}
@@ -114,8 +120,12 @@ class LetterRenderer:
                 stylesheets=[self._stylesheet],
                 cache=self._image_cache,
             )
-            pdf = document.write_pdf()
-        return RenderedPdf(pdf=pdf, signature_box=_mark_box(document.pages))
+            box = _mark_box(document.pages)
+            pdf = document.write_pdf(
+                pdf_variant=PDF_VARIANT,
+                finisher=(lambda _doc, out: _add_signature_field(out, box)) if box else None,
+            )
+        return RenderedPdf(pdf=pdf, signature_box=box)
 
 
 def _mark_box(pages) -> SignatureBox | None:
@@ -134,6 +144,38 @@ def _mark_box(pages) -> SignatureBox | None:
             round((height - y1) * PX_TO_PT, 2),
         )
     return None
+
+
+def _add_signature_field(pdf: pydyf.PDF, box: SignatureBox) -> None:
+    """An empty signature field over the mark, with an empty appearance of its own.
+
+    PDF/A requires every visible annotation to carry an appearance stream and the Print flag.
+    The signer only fills this field (pyHanko keeps an existing appearance when it draws no
+    stamp), so the HTML mark below shows through and the signed file stays PDF/A.
+    """
+    page_index, x1, y1, x2, y2 = box
+    width, height = round(x2 - x1, 2), round(y2 - y1, 2)
+    appearance = pydyf.Stream([], extra={
+        "Type": "/XObject", "Subtype": "/Form", "BBox": pydyf.Array([0, 0, width, height]),
+        "Resources": pydyf.Dictionary({}),
+    })
+    pdf.add_object(appearance)
+    page_number = pdf.pages["Kids"][page_index * 3]
+    page = pdf.objects[page_number]
+    field = pydyf.Dictionary({
+        "Type": "/Annot", "Subtype": "/Widget", "FT": "/Sig",
+        "T": pydyf.String(SIGNATURE_FIELD),
+        "Rect": pydyf.Array([x1, y1, x2, y2]),
+        "F": 4 | 128,  # Print, Locked
+        "P": page.reference,
+        "AP": pydyf.Dictionary({"N": appearance.reference}),
+    })
+    pdf.add_object(field)
+    if "Annots" in page:
+        page["Annots"].append(field.reference)
+    else:
+        page["Annots"] = pydyf.Array([field.reference])
+    pdf.catalog["AcroForm"] = pydyf.Dictionary({"Fields": pydyf.Array([field.reference])})
 
 
 _default_renderer: LetterRenderer | None = None

@@ -54,4 +54,5 @@ def circular_23_6666_context(
         verification_code=verification_code,
         title="Письмо от 15.07.2022 № 23/6666 «О профориентационной работе с обучающимися»",
         author="Министерство образования Приморского края",
+        timezone="Asia/Vladivostok",
     )

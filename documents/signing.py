@@ -74,8 +74,9 @@ def mark_for(cert: asn1_x509.Certificate, signed_at: datetime) -> SignatureMark:
     return SignatureMark(
         certificate_serial=format(cert.serial_number, "X"),
         owner=certificate_owner(cert),
-        valid_from=validity["not_before"].native.astimezone(UTC).date(),
-        valid_to=validity["not_after"].native.astimezone(UTC).date(),
+        # Instants, not UTC dates: the letter prints them in the organisation's time zone.
+        valid_from=validity["not_before"].native,
+        valid_to=validity["not_after"].native,
         signed_at=signed_at,
     )
 

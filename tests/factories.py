@@ -91,8 +91,14 @@ def build_world(session, clock) -> World:
         timezone="Asia/Vladivostok",
     ))
     own = Municipality(code="artem", name="Артёмовский городской округ", kind="городской округ",
+                       name_genitive="Артёмовского городского округа",
+                       name_dative="Артёмовскому городскому округу",
+                       name_prepositional="Артёмовском городском округе",
                        authority_name="Управление образования администрации Артёмовского городского округа",
-                       head_name="Иванова Ирина Петровна")
+                       authority_name_dative="Управлению образования администрации Артёмовского городского округа",
+                       head_position="Начальник управления образования администрации Артёмовского городского округа",
+                       head_position_dative="Начальнику управления образования администрации Артёмовского городского округа",
+                       head_surname="Иванова", head_first_name="Ирина", head_patronymic="Петровна")
     foreign = Municipality(code="khasan", name="Хасанский муниципальный округ", kind="муниципальный округ",
                            authority_name="Управление образования Хасанского муниципального округа")
     session.add_all([own, foreign])

@@ -77,7 +77,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
     _install_fast_gettext(app)
 
     @app.context_processor
@@ -89,7 +89,14 @@ def init_app(app: Flask) -> None:
             "now_utc": datetime.now,
             "lang": _select_locale(),
             "request_path": request.path,
+            "organisation": _organisation,
         }
+
+
+def _organisation():
+    from .organisation import organisation
+
+    return organisation()
 
 
 # Per-request values looked up once. Flask-Babel resolves the translations, the locale and
@@ -106,6 +113,20 @@ def _cached(key: str, compute):
     if key not in cache:
         cache[key] = compute()
     return cache[key]
+
+
+def cached_per_request(key: str, compute):
+    """`compute()` once per request (outside a request, every time)."""
+    if not has_request_context():
+        return compute()
+    return _cached(key, compute)
+
+
+def _select_timezone() -> str:
+    # Every date a user sees is in the organisation's zone (its profile), not the server's.
+    from .organisation import organisation
+
+    return organisation().timezone
 
 
 def request_translations():

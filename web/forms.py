@@ -206,8 +206,29 @@ class MunicipalityForm(SafeForm):
     code = StringField(_l("Код (латиницей)"), validators=[DataRequired(REQUIRED), Length(max=64)])
     name = StringField(_l("Наименование"), validators=[DataRequired(REQUIRED), Length(max=200)])
     kind = StringField(_l("Вид муниципального образования"), validators=[Length(max=100)])
-    authority_name = StringField(_l("Орган управления образованием"), validators=[Length(max=300)])
-    head_name = StringField(_l("Руководитель (ФИО)"), validators=[Length(max=200)])
+    name_genitive = StringField(_l("Наименование в родительном падеже (кого? чего?)"),
+                                validators=[Length(max=200)])
+    name_dative = StringField(_l("Наименование в дательном падеже (кому? чему?)"),
+                              validators=[Length(max=200)])
+    name_prepositional = StringField(_l("Наименование в предложном падеже (в ком? в чём?)"),
+                                     validators=[Length(max=200)])
+    authority_name = StringField(_l("Орган управления образованием (полное наименование)"),
+                                 validators=[Length(max=300)])
+    authority_name_dative = StringField(_l("Орган управления образованием в дательном падеже"),
+                                        validators=[Length(max=300)])
+    head_position = StringField(_l("Должность руководителя"), validators=[Length(max=300)])
+    head_position_dative = StringField(_l("Должность руководителя в дательном падеже (кому?)"),
+                                       validators=[Length(max=300)])
+    head_surname = StringField(_l("Фамилия руководителя"), validators=[Length(max=100)])
+    head_first_name = StringField(_l("Имя руководителя"), validators=[Length(max=100)])
+    head_patronymic = StringField(_l("Отчество руководителя"), validators=[Length(max=100)])
+
+    REFERENCE = ("name_genitive", "name_dative", "name_prepositional", "authority_name",
+                 "authority_name_dative", "head_position", "head_position_dative",
+                 "head_surname", "head_first_name", "head_patronymic")
+
+    def reference_data(self) -> dict[str, str]:
+        return {key: self._fields[key].data or "" for key in self.REFERENCE}
 
 
 class CampaignForm(SafeForm):

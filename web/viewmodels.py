@@ -7,14 +7,13 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from babel import Locale
-from flask import current_app
 from flask_babel import format_decimal
 from sqlalchemy import Date, Integer, and_, bindparam, case, func, or_, select, true
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
+from workflow import timefmt
 from workflow.letters import visible_letters_filter
 from workflow.machine import TRANSITIONS_BY_TRIGGER
 from workflow.models import (
@@ -53,7 +52,7 @@ S = ProgrammeState
 
 
 def local_today(now: datetime) -> date:
-    return now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    return timefmt.local_date(now, request_timezone())
 
 
 @lru_cache(maxsize=8)
@@ -68,9 +67,12 @@ def _month_names(locale: str) -> dict[int, str]:
 
 # Babel parses and applies a pattern on every call (~70 µs); a list page shows fifty dates,
 # so the two patterns we use are composed directly from the locale's month names.
-def fmt_date(value: date | None) -> str:
+def fmt_date(value: date | datetime | None) -> str:
+    """A calendar date; an instant is first taken to the organisation's zone (a revision frozen
+    at 23:30 UTC on 30 November is "1 декабря" in Vladivostok)."""
     if value is None:
         return ""
+    value = timefmt.local_date(value, request_timezone())
     locale = request_locale()
     month = _month_names(locale)[value.month]
     if locale == "ru":
@@ -81,7 +83,7 @@ def fmt_date(value: date | None) -> str:
 def fmt_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    local = value.astimezone(request_timezone())
+    local = timefmt.to_local(value, request_timezone())
     return f"{fmt_date(local.date())}, {local:%H:%M}"
 
 

@@ -69,23 +69,67 @@ def change_role(
     return user
 
 
+# Reference data of a municipality for letters: (field, label, length limit).
+REFERENCE_FIELDS = (
+    ("name_genitive", "Наименование в родительном падеже", 200),
+    ("name_dative", "Наименование в дательном падеже", 200),
+    ("name_prepositional", "Наименование в предложном падеже", 200),
+    ("authority_name", "Орган управления образованием", 300),
+    ("authority_name_dative", "Орган управления образованием в дательном падеже", 300),
+    ("head_position", "Должность руководителя", 300),
+    ("head_position_dative", "Должность руководителя в дательном падеже", 300),
+    ("head_surname", "Фамилия руководителя", 100),
+    ("head_first_name", "Имя руководителя", 100),
+    ("head_patronymic", "Отчество руководителя", 100),
+)
+_PERSON_NAME = re.compile(r"^[А-ЯЁA-Z][а-яёa-zА-ЯЁA-Z'’]*(?:[- ][А-ЯЁA-Zа-яёa-z][а-яёa-zА-ЯЁA-Z'’]*)*$")
+
+
+def _reference_data(values: dict, name: str) -> dict[str, str]:
+    """Checked reference data: lengths, names that look like names, and a head with what the
+    addressee line needs (position in the dative, surname and first name)."""
+    data = {key: " ".join(_clean(values.get(key), label, limit).split())
+            for key, label, limit in REFERENCE_FIELDS}
+    labels = {key: label for key, label, _limit in REFERENCE_FIELDS}
+    for key in ("head_surname", "head_first_name", "head_patronymic"):
+        if data[key] and not _PERSON_NAME.match(data[key]):
+            raise InvalidInput(f"Поле «{labels[key]}»: только буквы, дефис и апостроф; "
+                               "с заглавной буквы", field=key)
+    head = [data[k] for k in ("head_surname", "head_first_name", "head_patronymic",
+                              "head_position", "head_position_dative")]
+    if any(head):
+        for key in ("head_surname", "head_first_name", "head_position_dative"):
+            if not data[key]:
+                raise InvalidInput(f"Заполните поле «{labels[key]}»: без него письмо "
+                                   "руководителю не адресовать", field=key)
+    # A declined form typed as the nominative is a slip the letters would print.
+    for key, nominative in (("name_genitive", name), ("name_dative", name),
+                            ("name_prepositional", name),
+                            ("authority_name_dative", data["authority_name"]),
+                            ("head_position_dative", data["head_position"])):
+        if data[key] and data[key].lower() == nominative.strip().lower():
+            raise InvalidInput(f"Поле «{labels[key]}» совпадает с именительным падежом",
+                               field=key)
+    return data
+
+
 def create_municipality(
-    session: Session, actor: User, *, code: str, name: str, kind: str = "",
-    authority_name: str = "", head_name: str = "",
+    session: Session, actor: User, *, code: str, name: str, kind: str = "", **reference: str,
 ) -> Municipality:
+    """`reference`: the fields of REFERENCE_FIELDS (name forms, authority, head)."""
     _check_admin(actor)
     code = (code or "").strip().lower()
     if not CODE_RE.match(code):
         raise InvalidInput("Код: латинские буквы, цифры, дефис; от 2 до 64 символов", field="code")
     if session.scalar(select(func.count(Municipality.id)).where(Municipality.code == code)):
         raise InvalidInput(f"Муниципалитет с кодом «{code}» уже есть", field="code")
+    _unknown(reference)
     municipality = Municipality(
         code=code,
         name=_clean(name, "Наименование", 200, required=True),
         kind=_clean(kind, "Вид", 100),
-        authority_name=_clean(authority_name, "Орган управления образованием", 300),
-        head_name=_clean(head_name, "Руководитель", 200),
         active=True,
+        **_reference_data(reference, name or ""),
     )
     session.add(municipality)
     session.flush()
@@ -94,15 +138,25 @@ def create_municipality(
 
 def update_municipality(
     session: Session, municipality: Municipality, actor: User, *, name: str, kind: str = "",
-    authority_name: str = "", head_name: str = "",
+    **reference: str,
 ) -> Municipality:
     _check_admin(actor)
-    municipality.name = _clean(name, "Наименование", 200, required=True)
-    municipality.kind = _clean(kind, "Вид", 100)
-    municipality.authority_name = _clean(authority_name, "Орган управления образованием", 300)
-    municipality.head_name = _clean(head_name, "Руководитель", 200)
+    _unknown(reference)
+    values = {
+        "name": _clean(name, "Наименование", 200, required=True),
+        "kind": _clean(kind, "Вид", 100),
+        **_reference_data(reference, name or ""),
+    }
+    for key, value in values.items():  # all checked before anything changes
+        setattr(municipality, key, value)
     session.flush()
     return municipality
+
+
+def _unknown(reference: dict) -> None:
+    extra = set(reference) - {key for key, _label, _limit in REFERENCE_FIELDS}
+    if extra:
+        raise TypeError(f"unknown municipality fields: {sorted(extra)}")
 
 
 def set_municipality_active(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -32,10 +33,12 @@ def test_mark_shows_the_signing_certificate(signed_letter, signer_cert):
     text = signed_letter.texts[-1]
     assert f"Сертификат: {format(signer_cert.serial_number, 'X')}" in text
     assert f"Владелец: {OWNER}" in text
-    valid_from = signer_cert.not_valid_before_utc.strftime("%d.%m.%Y")
-    valid_to = signer_cert.not_valid_after_utc.strftime("%d.%m.%Y")
+    # Every date and time on the mark is the organisation's (Vladivostok, UTC+10), not UTC.
+    zone = ZoneInfo("Asia/Vladivostok")
+    valid_from = signer_cert.not_valid_before_utc.astimezone(zone).strftime("%d.%m.%Y")
+    valid_to = signer_cert.not_valid_after_utc.astimezone(zone).strftime("%d.%m.%Y")
     assert f"Действителен: с {valid_from} по {valid_to}" in text
-    assert "Подписан: 02.03.2026 09:41 (UTC)" in text
+    assert "Подписан: 02.03.2026 19:41 (UTC+10)" in text
 
 
 def test_signature_field_lies_over_the_mark(signed_letter):
@@ -49,7 +52,7 @@ def test_signature_field_lies_over_the_mark(signed_letter):
     (page_index, widget), = widgets
     x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
     height = signed_letter.sizes[page_index][1]
-    mark_words = [w for w in signed_letter.pages[page_index] if w["text"] in ("ДОКУМЕНТ", "(UTC)")]
+    mark_words = [w for w in signed_letter.pages[page_index] if w["text"] in ("ДОКУМЕНТ", "(UTC+10)")]
     assert len(mark_words) == 2
     for word in mark_words:
         assert x1 < word["x0"] < word["x1"] < x2

@@ -26,7 +26,8 @@ def test_journal_lists_every_letter_with_its_requisites(world, auth, client, by_
     auth.login(world.reviewer)
     html = journal_text(client)
     assert "23/1" in html
-    assert "Управление образования администрации Артёмовского городского округа" in html
+    # Addressed to the head of the authority (position and name in the dative, ГОСТ Р 7.0.97).
+    assert "Начальнику управления образования администрации Артёмовского городского округа" in html
     assert "Управление образования Хасанского муниципального округа" in html
     assert "О сроке направления муниципальной программы" in html
     assert "О представлении муниципальных программ" in html
@@ -88,7 +89,9 @@ def test_csv_export_has_bom_semicolons_and_is_an_attachment(world, auth, client,
     signed = next(r for r in rows[1:] if r[0] == "23/1")
     assert signed[1] == "02.03.2026"
     assert signed[2] == "Напоминание о сроке"
-    assert signed[3].startswith("Управление образования администрации Артёмовского")
+    # The addressee is the head of the authority, in the dative (ГОСТ Р 7.0.97).
+    assert signed[3] == ("Начальнику управления образования администрации Артёмовского "
+                         "городского округа И.П. Ивановой")
     assert "\n" not in signed[3]
     assert signed[5] == "Шкуратская Мария Викторовна"
     assert signed[7] == "Подписано"

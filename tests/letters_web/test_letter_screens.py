@@ -216,7 +216,9 @@ def test_campaign_circular_and_reminders(world, auth, client):
     assert response.status_code == 302
     letter_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     row, _ = fresh(world, letter_id)
-    assert row.kind == "circular" and row.municipality_id is None and row.body == "Абзац один.\n\nАбзац два."
+    # The campaign's request and deadline are added as the last paragraph.
+    assert row.kind == "circular" and row.municipality_id is None
+    assert row.body.startswith("Абзац один.\n\nАбзац два.\n\nПросим в срок до ")
 
     response = client.post(f"/letters/campaigns/{world.campaign.id}/reminders", follow_redirects=True)
     assert "Подготовлено проектов напоминаний: 2" in response.get_data(as_text=True)

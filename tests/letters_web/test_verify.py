@@ -38,7 +38,8 @@ def test_verify_page_shows_the_requisites_only(client, signed):
     assert response.status_code == 200
     assert "№ 23/1" in html and "02.03.2026" in html
     assert "О сроке направления муниципальной программы" in html
-    assert "Управление образования администрации Артёмовского городского округа" in html
+    # The addressee as printed: the head of the authority, in the dative.
+    assert "Начальнику управления образования администрации Артёмовского городского округа" in html
     # Who signed: the owner named by the certificate used, with its serial number.
     assert "Шкуратская Мария Викторовна" in html
     assert json.loads(letter.final_data)["certificate"]["serial"] in html

@@ -65,12 +65,15 @@ def test_admin_manages_municipalities_and_campaigns(client, world):
     assert duplicate.status_code == 400 and "уже есть" in text(duplicate)
     m = world.session.scalar(select(Municipality).where(Municipality.code == "nakhodka"))
     world.session.commit()
+    # The head is now three fields and a position (reference data for the addressee line).
     assert client.post(f"/admin/municipalities/{m.id}", data={
-        "name": "Находкинский ГО", "head_name": "Петров Пётр Петрович"}).status_code == 302
+        "name": "Находкинский ГО", "head_surname": "Петров", "head_first_name": "Пётр",
+        "head_patronymic": "Петрович", "head_position_dative": "Начальнику управления образования"}
+    ).status_code == 302
     assert client.post(f"/admin/municipalities/{m.id}/active", data={"active": "0"}).status_code == 302
     world.session.expire_all()
     m = world.session.get(Municipality, m.id)
-    assert (m.name, m.head_name, m.active) == ("Находкинский ГО", "Петров Пётр Петрович", False)
+    assert (m.name, m.head_full_name, m.active) == ("Находкинский ГО", "Петров Пётр Петрович", False)
     world.session.commit()
     assert client.post("/admin/campaigns/new", data={
         "title": "Программы воспитания", "deadline": "2026-12-01", "circular_number": "23/7000",

@@ -42,8 +42,11 @@ def test_approve_drafts_an_approval_letter(world):
     assert letter.municipality_id == world.own.id
     assert letter.drafted_by_id == world.reviewer.id
     assert letter.heading == "О согласовании муниципальной программы"
-    assert "«Программа профориентации» на 2026–2028 годы" in letter.body
-    assert "направленную письмом от 20.02.2026 № 01-12/345" in letter.body
+    # The title begins with "Программа": not "муниципальную программу «Программа …»".
+    assert ("сообщает, что муниципальная программа профориентации на 2026–2028 годы, "
+            "направленная письмом от 20.02.2026 № 01-12/345, рассмотрена и согласована"
+            ) in letter.body
+    assert "«Программа" not in letter.body
     assert letter.salutation == "Уважаемая Ирина Петровна!"
     assert (letter.reply_to_number, letter.reply_to_date) == ("01-12/345", date(2026, 2, 20))
 

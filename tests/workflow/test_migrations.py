@@ -74,3 +74,25 @@ def test_schema_diff_notices_a_missing_column(sqlite_empty):
         conn.exec_driver_sql("ALTER TABLE remark_reply DROP COLUMN body")
     diff = schema_diff(sqlite_empty)
     assert any(d[0] == "add_column" and d[3].name == "body" for d in diff), diff
+
+
+def test_migration_0007_keeps_the_heads_name_in_parts(sqlite_empty):
+    """The one-line head name of existing municipalities survives as surname, name, patronymic."""
+    upgrade(sqlite_empty, "0002")
+    with sqlite_empty.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO municipality (code, name, kind, authority_name, head_name, active) VALUES "
+            "('khasan', 'Хасанский муниципальный округ', '', 'Управление образования', "
+            "'Васильева Елена Александровна', 1), "
+            "('nobody', 'Без руководителя', '', '', '', 1), "
+            "('turk', 'Тестовый округ', '', '', 'Мамедов Алиф Гасан оглы', 1)"))
+    upgrade(sqlite_empty, "0007")
+    with sqlite_empty.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT code, authority_name, head_surname, head_first_name, head_patronymic, "
+            "head_position_dative FROM municipality ORDER BY code")).all()
+    assert [tuple(r) for r in rows] == [
+        ("khasan", "Управление образования", "Васильева", "Елена", "Александровна", ""),
+        ("nobody", "", "", "", "", ""),
+        ("turk", "", "Мамедов", "Алиф", "Гасан оглы", ""),
+    ]

@@ -145,8 +145,9 @@ TEXT_OPERATIONS = {
         body="Текст")),
     "municipality: name": ("Наименование", lambda w, s, t: admin_ops.create_municipality(
         w.session, w.admin, code="new-one", name=f"Округ {t}")),
-    "municipality: head": ("Руководитель", lambda w, s, t: admin_ops.update_municipality(
-        w.session, w.own, w.admin, name=w.own.name, head_name=f"Иванова {t}")),
+    "municipality: authority": ("Орган управления образованием",
+                                lambda w, s, t: admin_ops.update_municipality(
+        w.session, w.own, w.admin, name=w.own.name, authority_name=f"Управление {t}")),
     "campaign: title": ("Название", lambda w, s, t: admin_ops.create_campaign(
         w.session, w.admin, title=f"Кампания {t}", deadline=date(2027, 1, 1),
         requirements=["Требование"], now=w.clock.tick())),

@@ -309,7 +309,7 @@ def municipality_new():
     try:
         admin_ops.create_municipality(
             session, _me(), code=form.code.data, name=form.name.data, kind=form.kind.data,
-            authority_name=form.authority_name.data, head_name=form.head_name.data,
+            **form.reference_data(),
         )
     except WorkflowError as error:
         session.rollback()
@@ -337,7 +337,7 @@ def municipality_edit(municipality_id: int):
     try:
         admin_ops.update_municipality(
             session, municipality, _me(), name=form.name.data, kind=form.kind.data,
-            authority_name=form.authority_name.data, head_name=form.head_name.data,
+            **form.reference_data(),
         )
     except WorkflowError as error:
         session.rollback()

@@ -14,7 +14,7 @@ import io
 import json
 import logging
 import re
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -57,7 +57,7 @@ from documents.issue import (
 )
 from documents.render import TEMPLATE_DIR, get_renderer
 from workflow import letters as ops
-from workflow import signing_keys
+from workflow import signing_keys, timefmt
 from workflow.errors import (
     IllegalTransition,
     InvalidInput,
@@ -76,6 +76,7 @@ from workflow.states import (
 )
 
 from ..database import db, now
+from ..extensions import request_timezone
 from ..forms import SafeForm
 from ..i18n_labels import TranslatedLabels
 from ..upload_checks import (  # noqa: F401 (EmblemRejected: importers of the old place)
@@ -251,8 +252,8 @@ def _load(letter_id: int) -> Letter:
     return letter
 
 
-def _ddmmyyyy(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
+def _ddmmyyyy(value: date | datetime | None) -> str:
+    return timefmt.ddmmyyyy(value, request_timezone())
 
 
 def _pdf_filename(letter: Letter) -> str:
@@ -370,7 +371,7 @@ def journal_csv():
             letter.verification_code if letter.state in REGISTERED else "",
         )])
     data = ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    stamp = now().strftime("%Y-%m-%d")
+    stamp = timefmt.local_date(now(), request_timezone()).isoformat()
     response = current_app.response_class(data, mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="journal-{stamp}.csv"'

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -22,11 +22,12 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from documents.issue import trust_roots
 from documents.verify import NOT_A_PDF, verify_pdf
+from workflow import timefmt
 from workflow.models import Letter
 from workflow.states import LETTER_STATE_LABELS, LetterState
 
 from ..database import db
-from ..extensions import csrf
+from ..extensions import csrf, request_timezone
 from ..i18n_labels import tr
 
 bp = Blueprint("verify", __name__)
@@ -162,11 +163,10 @@ def check_document(data: bytes, letter: Letter, roots: list) -> dict:
 
 
 def _utc(moment: datetime | None) -> str | None:
+    # In the organisation's zone, with the offset stated, as on the letter's mark.
     if moment is None:
         return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%d.%m.%Y %H:%M") + " (UTC)"
+    return timefmt.stamp(moment, request_timezone())
 
 
 def _answer(requisites: dict, check: dict, status: int):

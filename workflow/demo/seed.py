@@ -127,11 +127,20 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
     ))
     municipalities = []
     with open(DATA / "municipalities.csv", encoding="utf-8") as fh:
-        for i, row in enumerate(csv.DictReader(fh)):
+        for row in csv.DictReader(fh):
+            # Authority names follow the patterns used in Primorsky Krai ("Управление
+            # образования администрации ...", "Отдел образования администрации ..."); the
+            # heads' names are invented for the demo and belong to no real person.
             municipalities.append(Municipality(
                 code=row["code"], name=row["name"], kind=row["kind"],
-                authority_name=f"Руководителю органа управления образованием\n({row['name']})",
-                head_name=HEADS[i % len(HEADS)], active=True,
+                name_genitive=row["name_genitive"], name_dative=row["name_dative"],
+                name_prepositional=row["name_prepositional"],
+                authority_name=row["authority_name"],
+                authority_name_dative=row["authority_name_dative"],
+                head_position=row["head_position"],
+                head_position_dative=row["head_position_dative"],
+                head_surname=row["head_surname"], head_first_name=row["head_first_name"],
+                head_patronymic=row["head_patronymic"], active=True,
             ))
     session.add_all(municipalities)
     session.flush()
@@ -204,7 +213,7 @@ def _sections(campaign, muni, rng, filled: int | None = None) -> dict[int, str]:
         if filled is not None and i >= filled:
             break
         texts[req.id] = SECTION_TEMPLATES[i].format(
-            name=muni.name, p0=p0, p1=p0 + 3, n=rng.randint(6, 24), k=rng.randint(3, 12),
+            name=muni.name_prepositional, p0=p0, p1=p0 + 3, n=rng.randint(6, 24), k=rng.randint(3, 12),
             pct=rng.randint(70, 85),
         )
     return texts
@@ -213,7 +222,7 @@ def _sections(campaign, muni, rng, filled: int | None = None) -> dict[int, str]:
 def _play(session, clock, rng, campaign, muni, editor, reviewers, sign, scenario):
     reviewer = reviewers[rng.randrange(2)]
     fields = operations.DraftFields(
-        title=f"Программа профориентационной работы ({muni.name})",
+        title=f"Программа профориентационной работы в {muni.name_prepositional}",
         period_from=2022, period_to=2025,
         responsible_name=rng.choice(HEADS),
         responsible_position="Начальник отдела общего образования",

@@ -13,10 +13,30 @@ class Municipality(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(100), default="")
-    # Addressee block of letters to this municipality's education authority.
+    # The name in the cases letters need ("программа Хасанского муниципального округа",
+    # "в Хасанском муниципальном округе"). Stored, not computed: official names do not decline
+    # by rule ("Городской округ Большой Камень" -> "городского округа Большой Камень").
+    name_genitive: Mapped[str] = mapped_column(String(200), default="")
+    name_dative: Mapped[str] = mapped_column(String(200), default="")
+    name_prepositional: Mapped[str] = mapped_column(String(200), default="")
+    # The education authority: "Управление образования администрации Хасанского
+    # муниципального округа" (the addressee, in the nominative, when no head is known, as
+    # ГОСТ Р 7.0.97 names an organisation), and its dative for sentences that need it.
     authority_name: Mapped[str] = mapped_column(String(300), default="")
-    head_name: Mapped[str] = mapped_column(String(200), default="")
+    authority_name_dative: Mapped[str] = mapped_column(String(300), default="")
+    # Its head, the addressee of the ministry's letters: "Начальнику управления образования
+    # администрации Хасанского муниципального округа / Е.А. Васильевой". The position is
+    # stored in both cases because what follows it is governed by the position's own noun.
+    head_position: Mapped[str] = mapped_column(String(300), default="")
+    head_position_dative: Mapped[str] = mapped_column(String(300), default="")
+    head_surname: Mapped[str] = mapped_column(String(100), default="")
+    head_first_name: Mapped[str] = mapped_column(String(100), default="")
+    head_patronymic: Mapped[str] = mapped_column(String(100), default="")
     active: Mapped[bool] = mapped_column(default=True)
+
+    @property
+    def head_full_name(self) -> str:
+        return " ".join(p for p in (self.head_surname, self.head_first_name, self.head_patronymic) if p)
 
     def __repr__(self) -> str:
         return f"<Municipality {self.code}>"
