@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from documents.issue import render_letter
+from documents.signing import Pkcs12Signer
 from tests.documents.conftest import column_text, parse_pdf
-from tests.factories import programme_in
+from tests.factories import SIGNING_PIN, demo_pkcs12, programme_in
 from tests.workflow.support import letters_of
 from workflow import letters, operations, review
 from workflow.models import Letter
@@ -22,9 +23,13 @@ LATE_EVENING_UTC = datetime(2026, 11, 30, 15, 13, tzinfo=UTC)
 
 
 def _issue(world, session_factory, signer, letter, now=LATE_EVENING_UTC):
-    letters.sign_letter(world.session, letter, world.signatory, now=now)
+    # The signatory's own key (the one sign_letter records), not the session-wide signer.
+    letters.sign_letter(world.session, letter, world.signatory, now=now, pin=SIGNING_PIN,
+                        sealer=None)
     world.session.commit()
-    assert render_letter(session_factory, letter.id, signer)
+    own_key = Pkcs12Signer.from_bytes(demo_pkcs12(world.signatory.full_name, SIGNING_PIN),
+                                     SIGNING_PIN)
+    assert render_letter(session_factory, letter.id, own_key)
     world.session.expire_all()
     return world.session.get(Letter, letter.id).pdf
 
