@@ -24,9 +24,13 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
+    # Not engine.begin(): the environment switches SQLite's foreign keys off before it
+    # opens the migration's transaction (a pragma that is ignored inside one).
+    with engine.connect() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        if connection.in_transaction():
+            connection.commit()
 
 
 def schema_diff(engine: Engine) -> list:

@@ -20,7 +20,24 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
+def _sqlite_foreign_keys(connection, on: bool) -> None:
+    """SQLite's batch migrations rebuild a table (copy, drop, rename); with foreign keys
+    enforced, dropping a table that other rows reference fails. The pragma is a no-op inside
+    a transaction, so it is set on the driver connection before Alembic begins one."""
+    if connection.dialect.name != "sqlite" or connection.in_transaction():
+        return
+    connection.connection.dbapi_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
 def _run(connection) -> None:
+    _sqlite_foreign_keys(connection, on=False)
+    try:
+        _migrate(connection)
+    finally:
+        _sqlite_foreign_keys(connection, on=True)
+
+
+def _migrate(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -29,6 +46,11 @@ def _run(connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            # The rebuilt tables must still satisfy every reference before this commits.
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left broken references: {broken[:5]}")
 
 
 if context.is_offline_mode():
