@@ -22,7 +22,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from workflow.letters import final_data_for, get_profile
+from workflow.letters import final_data_for, get_profile, store_pdf
 from workflow.models import Letter, User
 from workflow.states import LetterState
 
@@ -148,12 +148,8 @@ def render_letter(factory: sessionmaker[Session], letter_id: int, signer: Signer
         raise
     with factory() as session, session.begin():
         # Only the first of two concurrent renders stores its bytes.
-        stored = session.execute(
-            update(Letter)
-            .where(Letter.id == letter_id, Letter.pdf_sha256.is_(None))
-            .values(pdf=signed.pdf, pdf_sha256=signed.sha256, render_error=None)
-        ).rowcount
-    return stored == 1
+        stored = store_pdf(session, letter_id, signed.pdf, signed.sha256)
+    return stored
 
 
 def _record_failure(factory, letter_id: int, message: str) -> None:

@@ -51,6 +51,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         PAGE_SIZE=25,
         LOGIN_THROTTLE_ATTEMPTS=5,
         LOGIN_THROTTLE_WINDOW=timedelta(minutes=15),
+        # Failures from one address across all accounts before it waits (password spraying).
+        LOGIN_THROTTLE_ADDRESS_ATTEMPTS=int(os.environ.get("LOGIN_THROTTLE_ADDRESS_ATTEMPTS", "20")),
+        # Sign-in attempts older than this are deleted by `flask purge`.
+        SIGNIN_RETENTION_DAYS=int(os.environ.get("SIGNIN_RETENTION_DAYS", "90")),
+        # The audit chains' HMAC key: AUDIT_KEY, else this file (created on first start).
+        AUDIT_KEY=os.environ.get("AUDIT_KEY"),
+        AUDIT_KEY_FILE=os.environ.get("AUDIT_KEY_FILE", os.path.join(app.instance_path, "audit_key")),
+        AUDIT_CHECKPOINT_DIR=os.environ.get("AUDIT_CHECKPOINT_DIR",
+                                            os.path.join(app.instance_path, "audit")),
     )
     if test_config:
         app.config.update(test_config)

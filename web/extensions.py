@@ -12,6 +12,7 @@ from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFProtect
 
 from workflow.models import User
+from workflow.users import account_enabled
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -32,7 +33,7 @@ class SessionUser(UserMixin):
 
     @property
     def is_active(self) -> bool:
-        return self.user.active
+        return account_enabled(self.user)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -52,7 +53,7 @@ def _load_user(token: str) -> SessionUser | None:
     except ValueError:
         return None
     user = db().get(User, user_id)
-    if user is None or not user.active or user.session_epoch != epoch:
+    if user is None or not account_enabled(user) or user.session_epoch != epoch:
         return None
     started = session.get("auth_at")
     limit = current_app.config["SESSION_ABSOLUTE_LIFETIME"]

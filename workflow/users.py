@@ -58,9 +58,18 @@ def authenticate(session: Session, login: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
-    if not verify_password(user, password) or not user.active:
+    if not verify_password(user, password) or not account_enabled(user):
         return None
     return user
+
+
+def account_enabled(user: User) -> bool:
+    """May this user act at all: active, and (an editor) of a municipality still active.
+    Checked at sign-in and on every request, so switching either off ends open sessions."""
+    if not user.active:
+        return False
+    municipality = user.municipality
+    return municipality is None or municipality.active
 
 
 def create_user(

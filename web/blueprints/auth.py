@@ -21,7 +21,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from workflow.signin import TooManyAttempts, log_event, sign_in
+from workflow.signin import AccountDisabled, TooManyAttempts, log_event, sign_in
 
 from ..database import db, now
 from ..extensions import LOCALES, SessionUser, login_manager
@@ -64,11 +64,17 @@ def login():
                 address=request.remote_addr or "", now=now(),
                 max_attempts=current_app.config["LOGIN_THROTTLE_ATTEMPTS"],
                 window=current_app.config["LOGIN_THROTTLE_WINDOW"],
+                address_attempts=current_app.config.get("LOGIN_THROTTLE_ADDRESS_ATTEMPTS"),
             )
         except TooManyAttempts as error:
             session_.commit()
             flash(error.message, "error")
-            return render_template("auth/login.html", form=form), 429
+            return (render_template("auth/login.html", form=form), 429,
+                    {"Retry-After": str(error.retry_after)})
+        except AccountDisabled as error:
+            session_.commit()
+            flash(error.message, "error")
+            return render_template("auth/login.html", form=form), 403
         session_.commit()
         if user is None:
             flash(gettext("Неверный логин или пароль"), "error")

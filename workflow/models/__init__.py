@@ -9,11 +9,11 @@ from .organisation import Municipality, OrganisationProfile
 from .programme import Programme, ProgrammeSection
 from .remark import Remark, RemarkReply
 from .revision import ImmutableRowError, Revision, RevisionSection
-from .security import ApiToken, LoginAttempt, SecurityEvent
+from .security import ApiToken, LoginAttempt, LoginThrottle, SecurityEvent
 from .user import User
 
 __all__ = [
-    "ApiToken", "Assessment", "Base", "LoginAttempt", "SecurityEvent", "Campaign", "ImmutableRowError", "Letter", "Municipality",
+    "ApiToken", "Assessment", "Base", "LoginAttempt", "LoginThrottle", "SecurityEvent", "Campaign", "ImmutableRowError", "Letter", "Municipality",
     "OrganisationProfile", "Programme", "ProgrammeSection", "RegistrationCounter", "Remark",
     "RemarkReply", "Requirement", "Revision", "RevisionSection", "UTCDateTime", "User",
     "WorkflowEvent",
