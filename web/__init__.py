@@ -51,8 +51,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         PAGE_SIZE=25,
         LOGIN_THROTTLE_ATTEMPTS=5,
         LOGIN_THROTTLE_WINDOW=timedelta(minutes=15),
-        # Failures from one address across all accounts before it waits (password spraying).
-        LOGIN_THROTTLE_ADDRESS_ATTEMPTS=int(os.environ.get("LOGIN_THROTTLE_ADDRESS_ATTEMPTS", "20")),
+        # Failures from one address across all accounts before it waits (password spraying);
+        # unset: four times LOGIN_THROTTLE_ATTEMPTS (an address may be a municipality's NAT).
+        LOGIN_THROTTLE_ADDRESS_ATTEMPTS=(int(os.environ["LOGIN_THROTTLE_ADDRESS_ATTEMPTS"])
+                                         if os.environ.get("LOGIN_THROTTLE_ADDRESS_ATTEMPTS")
+                                         else None),
         # Sign-in attempts older than this are deleted by `flask purge`.
         SIGNIN_RETENTION_DAYS=int(os.environ.get("SIGNIN_RETENTION_DAYS", "90")),
         # The audit chains' HMAC key: AUDIT_KEY, else this file (created on first start).

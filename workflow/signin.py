@@ -6,7 +6,8 @@ Throttling is keyed so that an attacker elsewhere cannot lock the real user out:
   8 minutes ... up to `max_delay`). The same account from another address is unaffected.
 - per address across accounts ("address"): password spraying from one address meets
   the same growing waits after `address_attempts` failures, whatever the logins.
-A key's count is forgotten after `forget_after` without failures; a success clears its pair.
+A key's count is forgotten after `forget_after` without failures (counted from the end of its
+last wait); a success clears its pair.
 
 Atomicity: each key is one row of `login_throttle`, created if missing (INSERT ... ON
 CONFLICT DO NOTHING) and locked (SELECT ... FOR UPDATE; on SQLite the BEGIN IMMEDIATE of
@@ -38,10 +39,6 @@ class TooManyAttempts(WorkflowError):
         self.retry_after = retry_after
         super().__init__("Слишком много неудачных попыток входа с этого адреса. "
                          f"Повторите через {wait_phrase(retry_after)}.")
-
-
-class AccountDisabled(WorkflowError):
-    code = "account_disabled"
 
 
 @dataclass(frozen=True)
@@ -110,34 +107,39 @@ def _locked_rows(session: Session, keys: dict[str, str]) -> dict[str, LoginThrot
 
 
 def _reserve(session: Session, keys: dict[str, str], policy: ThrottlePolicy,
-             now: datetime) -> int:
-    """Seconds to wait if a key is blocked (nothing counted), else 0 with the attempt
-    counted as a failure on every key. Runs under the rows' locks."""
+             now: datetime) -> tuple[int, datetime | None]:
+    """(seconds to wait, None) if a key is blocked (nothing counted); else (0, the block
+    this attempt put on the address, if any) with the attempt counted as a failure on
+    every key. Runs under the rows' locks."""
     rows = _locked_rows(session, keys)
     wait = 0
     for row in rows.values():
         if row.blocked_until is not None and row.blocked_until > now:
             wait = max(wait, math.ceil((row.blocked_until - now).total_seconds()))
-        elif row.last_failure_at is not None and now - row.last_failure_at >= policy.forget_after:
-            row.failures, row.blocked_until = 0, None
+        elif row.last_failure_at is not None:
+            # Forgotten after a quiet `forget_after` counted from the end of its last wait,
+            # so that sitting out the longest wait does not reset the growth.
+            quiet_since = max(row.last_failure_at, row.blocked_until or row.last_failure_at)
+            if now - quiet_since >= policy.forget_after:
+                row.failures, row.blocked_until = 0, None
     if wait:
-        return wait
+        return wait, None
     for scope, row in rows.items():
         row.failures += 1
         row.last_failure_at = now
         delay = policy.delay(row.failures, scope)
         row.blocked_until = now + delay if delay else None
-    return 0
+    return 0, rows[ADDRESS].blocked_until
 
 
-def _give_back(session: Session, keys: dict[str, str], policy: ThrottlePolicy,
-               now: datetime) -> None:
-    """The password was right: clear the pair, take the address's reservation back."""
+def _give_back(session: Session, keys: dict[str, str], address_block: datetime | None) -> None:
+    """The password was right: clear the pair, take the address's reservation back (and
+    the block it set, unless a later failure has set another since)."""
     rows = _locked_rows(session, keys)
     rows[PAIR].failures, rows[PAIR].blocked_until = 0, None
     address = rows[ADDRESS]
     address.failures = max(address.failures - 1, 0)
-    if policy.delay(address.failures, ADDRESS) is None:
+    if address_block is not None and address.blocked_until == address_block:
         address.blocked_until = None
 
 
@@ -146,8 +148,8 @@ def sign_in(session: Session, login: str, password: str, *, address: str, now: d
             address_attempts: int | None = None, policy: ThrottlePolicy | None = None,
             ) -> User | None:
     """The user, or None for a wrong login or password. Raises TooManyAttempts (with the
-    seconds to wait) when the pair or the address is waiting, AccountDisabled when the
-    password is right but the user or their municipality is switched off.
+    seconds to wait) when the pair or the address is waiting. A user switched off, or an
+    editor whose municipality is, gets None like a wrong password.
 
     `max_attempts` free failures per account and address, `address_attempts` (default four
     times as many: an address may be a municipality's NAT) per address; the wait grows up
@@ -164,7 +166,7 @@ def sign_in(session: Session, login: str, password: str, *, address: str, now: d
     address = (address or "")[:64]
     keys = _keys(login, address)
     session.rollback()  # the reservation starts its own transaction: it must commit alone
-    wait = _reserve(session, keys, policy, now)
+    wait, address_block = _reserve(session, keys, policy, now)
     if wait:
         log_event(session, "auth.login.throttled", now=now, login=login, address=address,
                   detail=f"retry_after={wait}")
@@ -179,13 +181,13 @@ def sign_in(session: Session, login: str, password: str, *, address: str, now: d
         password_matches(None, password)  # same cost as a real check: no timing oracle
     elif password_matches(found.password_hash, password):
         user = session.get(User, found.id)
+    if user is not None and not account_enabled(user):
+        # Switched off (the user, or an editor's municipality): the same answer as a wrong
+        # password, so the screen does not tell a guesser which accounts exist.
+        log_event(session, "auth.login.disabled", now=now, user=user, address=address)
+        user = None
     if user is not None:
-        _give_back(session, keys, policy, now)
-        if not account_enabled(user):
-            session.add(LoginAttempt(login=login, address=address, at=now, success=False))
-            log_event(session, "auth.login.disabled", now=now, user=user, address=address)
-            raise AccountDisabled("Вход запрещён: учётная запись или её муниципальное "
-                                  "образование отключены. Обратитесь к администратору.")
+        _give_back(session, keys, address_block)
     session.add(LoginAttempt(login=login, address=address, at=now, success=user is not None))
     log_event(session, "auth.login.ok" if user else "auth.login.failed", now=now, user=user,
               login=login, address=address)

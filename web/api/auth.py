@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 
 from workflow import api_tokens
-from workflow.signin import AccountDisabled, TooManyAttempts, log_event, sign_in
+from workflow.signin import TooManyAttempts, log_event, sign_in
 
 from ..database import db, now
 from ..errors import json_error
@@ -68,9 +68,6 @@ def issue_token():
                                       retry_after=error.retry_after)
         response.headers["Retry-After"] = str(error.retry_after)
         return response, status
-    except AccountDisabled as error:
-        session.commit()
-        raise ApiError(403, error.code, error.message) from None
     if user is None:
         session.commit()  # the failed attempt counts towards throttling
         raise ApiError(401, "invalid_credentials", "Неверный логин или пароль")

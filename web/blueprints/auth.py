@@ -21,7 +21,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from workflow.signin import AccountDisabled, TooManyAttempts, log_event, sign_in
+from workflow.signin import TooManyAttempts, log_event, sign_in
 
 from ..database import db, now
 from ..extensions import LOCALES, SessionUser, login_manager
@@ -71,10 +71,6 @@ def login():
             flash(error.message, "error")
             return (render_template("auth/login.html", form=form), 429,
                     {"Retry-After": str(error.retry_after)})
-        except AccountDisabled as error:
-            session_.commit()
-            flash(error.message, "error")
-            return render_template("auth/login.html", form=form), 403
         session_.commit()
         if user is None:
             flash(gettext("Неверный логин или пароль"), "error")
