@@ -96,12 +96,13 @@ def try_sign_in(url, login, password, address, tries, barrier, queue):
 
 
 def bump_counter(url, index, times, barrier, queue):
-    """Take `times` journal numbers, one transaction each, as signing does."""
+    """Take `times` journal numbers, one transaction each. On SQLite the transactions are
+    DEFERRED (no write lock from their start): the counter must be atomic by itself."""
     from workflow import letters
-    from workflow.db import make_engine, make_session_factory
+    from workflow.db import make_engine, make_session_factory, read_only_engine
 
     engine = make_engine(url)
-    factory = make_session_factory(engine)
+    factory = make_session_factory(read_only_engine(engine))
     taken = []
     try:
         barrier.wait(BARRIER_TIMEOUT)
