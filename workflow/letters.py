@@ -403,7 +403,7 @@ def sign_letter(
 
 
 def dispatch_letter(session: Session, letter: Letter, actor: User, *, now: datetime) -> Letter:
-    if actor.role not in (Role.SIGNATORY, Role.ADMIN, Role.REVIEWER):
+    if not actor.active or actor.role not in (Role.SIGNATORY, Role.ADMIN, Role.REVIEWER):
         raise PermissionDenied("Отметить отправку может сотрудник министерства")
     if letter.pdf_sha256 is None:
         raise IllegalTransition("Письмо ещё не сформировано в PDF; повторите формирование")

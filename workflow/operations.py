@@ -36,6 +36,7 @@ from .models import (
     WorkflowEvent,
 )
 from .states import PROGRAMME_STATE_LABELS, ROLE_LABELS, ProgrammeState, Role
+from .users import account_enabled
 
 MAX_TITLE = 500
 MAX_SECTION = 20_000
@@ -46,11 +47,19 @@ MAX_REASON = 2_000
 
 
 def ensure_can_see(programme: Programme, actor: User) -> None:
-    """A municipality sees only its own programmes; the ministry sees all."""
-    if not actor.active:
-        raise PermissionDenied("Учётная запись отключена")
+    """A municipality sees only its own programmes; the ministry sees all. A switched-off
+    user, or an editor of a switched-off municipality, reaches nothing."""
+    _check_enabled(actor)
     if actor.role == Role.MUNICIPAL_EDITOR and programme.municipality_id != actor.municipality_id:
         raise ForeignMunicipality()
+
+
+def _check_enabled(actor: User) -> None:
+    if not actor.active:
+        raise PermissionDenied("Учётная запись отключена")
+    if not account_enabled(actor):
+        raise PermissionDenied("Муниципальное образование отключено: действия его "
+                               "специалистов недоступны")
 
 
 def visible_programmes_filter(actor: User):
@@ -332,8 +341,7 @@ def create_programme(
     session: Session, campaign: Campaign, actor: User, fields: DraftFields, *, now: datetime,
     sections: dict[int, str] | None = None,
 ) -> Programme:
-    if not actor.active:
-        raise PermissionDenied("Учётная запись отключена")
+    _check_enabled(actor)
     _check_editor(actor.municipality_id, actor)
     fields = _validate_fields(fields)
     _check_title_free(session, campaign.id, actor.municipality_id, fields.title)
