@@ -453,8 +453,13 @@ def verify_journal_all(session: Session, cfg: AuditConfig | None = None,
             found(row.id, f"состояние письма № {row.number} изменено: состояние, отметка об "
                           "отправке или хеш PDF не совпадают с печатью журнала")
         elif checkpoint is not None and row.id in checkpoint.seals:
+            # A valid seal behind the checkpoint's latest one: an earlier state restored
+            # with the seal the application wrote for it. (Ahead of the checkpoint is a
+            # commit whose checkpoint line was lost in a crash: not a forgery.)
             record = checkpoint.seals[row.id]
-            if record["s"] != row.seal:
+            rank = (row.version, int(row.pdf_sha256 is not None))
+            if rank < (record["v"], record["p"]) or (
+                    rank == (record["v"], record["p"]) and record["s"] != row.seal):
                 found(row.id, f"состояние письма № {row.number} возвращено к прежнему: "
                               "контрольная точка помнит более позднее")
         heads[key] = (row.seq, row.hash)
