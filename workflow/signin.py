@@ -12,13 +12,18 @@ last wait); a success clears its pair.
 Atomicity: each key is one row of `login_throttle`, created if missing (INSERT ... ON
 CONFLICT DO NOTHING) and locked (SELECT ... FOR UPDATE; on SQLite the BEGIN IMMEDIATE of
 workflow/db.py holds the write lock). Under that lock the attempt is checked AND counted
-as a failure in advance, then committed before the password is hashed: of thirty parallel
-tries exactly `pair_attempts` get to test a password. A success takes its reservation back.
+as in flight (`pending`), committed before the password is hashed; a new attempt that
+in-flight ones could push over a limit waits for them (a short real-time pause) rather
+than being checked. So of thirty parallel tries exactly `pair_attempts` test a password,
+while honest parallel sign-ins of one account (scripts) are only delayed. The outcome is
+settled under the same locks: a failure counts, a success clears its pair. An attempt
+left in flight by a process that died is forgotten after PENDING_TIMEOUT.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,6 +35,11 @@ from .models import LoginAttempt, LoginThrottle, SecurityEvent, User
 from .users import account_enabled, password_matches
 
 PAIR, ADDRESS = "pair", "address"
+# An attempt in flight longer than this belongs to a process that died mid-check.
+PENDING_TIMEOUT = timedelta(seconds=30)
+# While attempts in flight could reach a limit, a new one waits for them (real seconds).
+BUSY_PAUSES = (0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.5, 1, 1, 1, 1, 1, 1, 1, 1)
+BUSY_RETRY_AFTER = 5
 
 
 class TooManyAttempts(WorkflowError):
@@ -97,7 +107,8 @@ def _locked_rows(session: Session, keys: dict[str, str]) -> dict[str, LoginThrot
         from sqlalchemy.dialects.sqlite import insert
     rows = {}
     for scope in (PAIR, ADDRESS):
-        session.execute(insert(LoginThrottle).values(scope=scope, key=keys[scope], failures=0)
+        session.execute(insert(LoginThrottle).values(scope=scope, key=keys[scope], failures=0,
+                                                     pending=0)
                         .on_conflict_do_nothing(index_elements=["scope", "key"]))
         rows[scope] = session.scalars(
             select(LoginThrottle).where(LoginThrottle.scope == scope,
@@ -106,14 +117,19 @@ def _locked_rows(session: Session, keys: dict[str, str]) -> dict[str, LoginThrot
     return rows
 
 
+BUSY, OK = -1, 0
+
+
 def _reserve(session: Session, keys: dict[str, str], policy: ThrottlePolicy,
-             now: datetime) -> tuple[int, datetime | None]:
-    """(seconds to wait, None) if a key is blocked (nothing counted); else (0, the block
-    this attempt put on the address, if any) with the attempt counted as a failure on
-    every key. Runs under the rows' locks."""
+             now: datetime) -> int:
+    """Under the rows' locks: the seconds to wait if a key is blocked; BUSY if attempts
+    still being checked could reach a limit (the caller waits for them); else OK with this
+    attempt counted as in flight on every key."""
     rows = _locked_rows(session, keys)
     wait = 0
     for row in rows.values():
+        if row.pending and row.pending_since and now - row.pending_since >= PENDING_TIMEOUT:
+            row.pending = 0  # attempts of a process that died mid-check: not failures
         if row.blocked_until is not None and row.blocked_until > now:
             wait = max(wait, math.ceil((row.blocked_until - now).total_seconds()))
         elif row.last_failure_at is not None:
@@ -123,40 +139,47 @@ def _reserve(session: Session, keys: dict[str, str], policy: ThrottlePolicy,
             if now - quiet_since >= policy.forget_after:
                 row.failures, row.blocked_until = 0, None
     if wait:
-        return wait, None
+        return wait
     for scope, row in rows.items():
+        if row.pending and row.failures + row.pending >= policy.limit(scope):
+            return BUSY
+    for row in rows.values():
+        row.pending += 1
+        row.pending_since = now
+    return OK
+
+
+def _settle(session: Session, keys: dict[str, str], policy: ThrottlePolicy, now: datetime,
+            *, success: bool) -> None:
+    """The attempt's outcome, under the rows' locks: no longer in flight; a failure
+    counts (and blocks once a limit is reached), a success clears its pair."""
+    rows = _locked_rows(session, keys)
+    for scope, row in rows.items():
+        row.pending = max(row.pending - 1, 0)
+        if success:
+            continue
         row.failures += 1
         row.last_failure_at = now
         delay = policy.delay(row.failures, scope)
-        row.blocked_until = now + delay if delay else None
-    return 0, rows[ADDRESS].blocked_until
-
-
-def _give_back(session: Session, keys: dict[str, str], address_block: datetime | None) -> None:
-    """The password was right: clear the pair, take the address's reservation back (and
-    the block it set, unless a later failure has set another since)."""
-    rows = _locked_rows(session, keys)
-    rows[PAIR].failures, rows[PAIR].blocked_until = 0, None
-    address = rows[ADDRESS]
-    address.failures = max(address.failures - 1, 0)
-    if address_block is not None and address.blocked_until == address_block:
-        address.blocked_until = None
+        if delay:
+            row.blocked_until = now + delay
+    if success:
+        rows[PAIR].failures, rows[PAIR].blocked_until = 0, None
 
 
 def sign_in(session: Session, login: str, password: str, *, address: str, now: datetime,
             max_attempts: int = 5, window: timedelta = timedelta(minutes=15),
             address_attempts: int | None = None, policy: ThrottlePolicy | None = None,
-            ) -> User | None:
+            sleep=time.sleep) -> User | None:
     """The user, or None for a wrong login or password. Raises TooManyAttempts (with the
     seconds to wait) when the pair or the address is waiting. A user switched off, or an
     editor whose municipality is, gets None like a wrong password.
 
     `max_attempts` free failures per account and address, `address_attempts` (default four
     times as many: an address may be a municipality's NAT) per address; the wait grows up
-    to `window`. Commits twice inside: the reservation (so parallel tries see it) and
-    nothing else before the password is hashed, since scrypt is slow by design and on
-    SQLite a transaction holds the write lock. The outcome is recorded in a new transaction
-    that the caller commits.
+    to `window`. Commits inside: the reservation (so parallel tries see it) before the
+    password is hashed, since scrypt is slow by design and on SQLite a transaction holds
+    the write lock. The outcome is recorded in a new transaction that the caller commits.
     """
     policy = policy or ThrottlePolicy(
         pair_attempts=max_attempts,
@@ -166,7 +189,14 @@ def sign_in(session: Session, login: str, password: str, *, address: str, now: d
     address = (address or "")[:64]
     keys = _keys(login, address)
     session.rollback()  # the reservation starts its own transaction: it must commit alone
-    wait, address_block = _reserve(session, keys, policy, now)
+    for pause in BUSY_PAUSES:
+        wait = _reserve(session, keys, policy, now)
+        session.commit()
+        if wait != BUSY:
+            break
+        sleep(pause)
+    else:
+        wait = BUSY_RETRY_AFTER
     if wait:
         log_event(session, "auth.login.throttled", now=now, login=login, address=address,
                   detail=f"retry_after={wait}")
@@ -186,8 +216,7 @@ def sign_in(session: Session, login: str, password: str, *, address: str, now: d
         # password, so the screen does not tell a guesser which accounts exist.
         log_event(session, "auth.login.disabled", now=now, user=user, address=address)
         user = None
-    if user is not None:
-        _give_back(session, keys, address_block)
+    _settle(session, keys, policy, now, success=user is not None)
     session.add(LoginAttempt(login=login, address=address, at=now, success=user is not None))
     log_event(session, "auth.login.ok" if user else "auth.login.failed", now=now, user=user,
               login=login, address=address)
@@ -201,6 +230,7 @@ def purge_signin_records(session: Session, *, now: datetime,
     anything (not blocked, quiet for `forget_after`). The security log is kept."""
     attempts = session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - keep))
     idle = session.execute(delete(LoginThrottle).where(
+        (LoginThrottle.pending == 0) | (LoginThrottle.pending_since <= now - PENDING_TIMEOUT),
         (LoginThrottle.blocked_until.is_(None)) | (LoginThrottle.blocked_until <= now),
         (LoginThrottle.last_failure_at.is_(None))
         | (LoginThrottle.last_failure_at <= now - forget_after),

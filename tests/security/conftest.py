@@ -213,8 +213,8 @@ def sqlite_only(db_url):
 # ---------------------------------------------------------------- state digests
 
 # Tables a refused request may legitimately write to: the security log, sign-in attempts
-# (throttling counts failures) and API tokens (issued on sign-in).
-VOLATILE_TABLES = {"security_event", "login_attempt", "api_token"}
+# and their throttle counters (throttling counts failures) and API tokens (issued on sign-in).
+VOLATILE_TABLES = {"security_event", "login_attempt", "login_throttle", "api_token"}
 
 
 def db_digest(fresh, upload_dir: str | None = None) -> dict:

@@ -36,6 +36,10 @@ class LoginThrottle(Base):
     scope: Mapped[str] = mapped_column(String(8))
     key: Mapped[str] = mapped_column(String(200))
     failures: Mapped[int] = mapped_column(default=0)
+    # Attempts whose password is being checked right now (counted before the check, so
+    # that parallel tries cannot all pass it); reset if older than a crash would leave.
+    pending: Mapped[int] = mapped_column(default=0)
+    pending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 

@@ -30,6 +30,8 @@ def upgrade() -> None:
     sa.Column('scope', sa.String(length=8), nullable=False),
     sa.Column('key', sa.String(length=200), nullable=False),
     sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('pending', sa.Integer(), nullable=False),
+    sa.Column('pending_since', workflow.models.base.UTCDateTime(), nullable=True),
     sa.Column('last_failure_at', workflow.models.base.UTCDateTime(), nullable=True),
     sa.Column('blocked_until', workflow.models.base.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_throttle')),
