@@ -409,12 +409,12 @@ def verify_history_all(session: Session, cfg: AuditConfig | None = None,
                        else f"записи {prev_seq + 1}–{row.seq - 1} отсутствуют")
             found(row.id, f"пропуск в истории программы {pid}: {missing} (удалены)")
         elif row.prev_hash != prev_hash:
-            found(row.id, f"запись {row.seq} истории программы {pid} не связана с предыдущей "
-                          "(ссылка на предыдущую запись изменена)")
+            found(row.id, f"запись {row.seq} (#{row.id}) истории программы {pid} не связана с "
+                          "предыдущей (ссылка на предыдущую запись изменена)")
         if not hmac.compare_digest(row.hash or "", event_hash(cfg, row.prev_hash or "",
                                                               event_fields(row))):
-            found(row.id, f"запись {row.seq} истории программы {pid} изменена: её поля не "
-                          "совпадают с подписью ключом журнала")
+            found(row.id, f"запись {row.seq} (#{row.id}) истории программы {pid} изменена: её "
+                          "поля не совпадают с подписью ключом журнала")
         heads[pid] = (row.seq, row.hash, row.id)
     if checkpoint is not None:
         for pid, record in checkpoint.events.items():
