@@ -15,6 +15,7 @@ With `--url`, the database must be empty, or `--reset` drops and recreates its s
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -24,6 +25,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import inspect, text
+
+# The audit chains are keyed (workflow/audit.py); a benchmark brings its own key.
+os.environ.setdefault("AUDIT_KEY", "benchmark-audit-key")
 
 from workflow import operations, review
 from workflow.db import make_engine, make_session_factory, unit_of_work

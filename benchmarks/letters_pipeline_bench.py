@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -23,6 +24,8 @@ import weasyprint
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The audit chains are keyed (workflow/audit.py); a benchmark brings its own key.
+os.environ.setdefault("AUDIT_KEY", "benchmark-audit-key")
 
 from documents.demo_pki import ensure_demo_pki  # noqa: E402
 from documents.issue import context_from_data, render_and_store  # noqa: E402

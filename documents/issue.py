@@ -25,7 +25,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from workflow import signing_keys
-from workflow.letters import final_data_for, get_profile
+from workflow.letters import final_data_for, get_profile, store_pdf
 from workflow.models import Letter, SignerCertificate, SigningSession, User
 from workflow.signing_keys import SessionSealer
 from workflow.states import LetterState
@@ -215,15 +215,11 @@ def render_letter(factory: sessionmaker[Session], letter_id: int, signer: Signer
         _record_failure(factory, letter_id, str(error))
         raise
     with factory() as session, session.begin():
-        # Only the first of two concurrent renders stores its bytes; the signing session
-        # goes with it, in the same transaction.
-        stored = session.execute(
-            update(Letter)
-            .where(Letter.id == letter_id, Letter.pdf_sha256.is_(None))
-            .values(pdf=signed.pdf, pdf_sha256=signed.sha256, render_error=None)
-        ).rowcount
+        # Only the first of two concurrent renders stores its bytes (and re-seals the
+        # letter); the signing session goes with it, in the same transaction.
+        stored = store_pdf(session, letter_id, signed.pdf, signed.sha256)
         signing_keys.close_signing_session(session, letter_id)
-    return stored == 1
+    return stored
 
 
 def _record_failure(factory, letter_id: int, message: str) -> None:

@@ -32,6 +32,20 @@ def pytest_report_header(config):
     return "PostgreSQL tests: SKIPPED — set TEST_DATABASE_URL to run them"
 
 
+TEST_AUDIT_KEY = "test-audit-key-not-a-secret"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_key():
+    """The audit chains are keyed (workflow/audit.py). Sessions built without an app read
+    the key from the environment; the apps the tests build read the same variable, and
+    worker processes inherit it, so every part of a test seals with one key."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AUDIT_KEY", TEST_AUDIT_KEY)
+        patch.delenv("AUDIT_CHECKPOINT_DIR", raising=False)
+        yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _verify_pages_not_throttled():
     """/verify is rate-limited per client address (VERIFY_RATE_LIMIT, default 30 a minute);

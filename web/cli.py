@@ -31,6 +31,7 @@ def init_db() -> None:
     schema.upgrade(current_app.extensions["engine"])
     click.echo("Схема базы данных обновлена до последней версии.")
     _migrate_files()
+    _reseal(force=False, quiet_if_intact=True)
     _ensure_signer()
 
 
@@ -181,29 +182,89 @@ def create_user(login, role, municipality_code, password, full_name, position) -
         _fail(error.message)
 
 
+MAX_REPORTED = 200
+
+
 @click.command("verify-audit")
 @with_appcontext
-def verify_audit() -> None:
-    """Recompute the hash chains of the history and the letter journal."""
+@click.option("--pdf", "check_pdf", is_flag=True,
+              help="Also hash every stored PDF against its sealed pdf_sha256 (reads every PDF).")
+def verify_audit(check_pdf: bool) -> None:
+    """Check the keyed hash chains of the history and the letter journal against the key
+    and the checkpoint; report every break with the entry's id."""
+    cfg = current_app.extensions["audit"]
     with unit_of_work(_factory()) as session:
-        broken = audit.verify_history(session) or audit.verify_journal(session)
-    if broken:
-        _fail(f"цепочка нарушена: {broken.table} #{broken.row_id}: {broken.message}")
+        report = audit.verify_all(session, cfg, check_pdf=check_pdf)
+    for warning in report.warnings:
+        click.echo(f"Предупреждение: {warning}", err=True)
+    if report.breaks:
+        click.echo(f"Ошибка: журналы нарушены, найдено нарушений: {len(report.breaks)}", err=True)
+        for broken in report.breaks[:MAX_REPORTED]:
+            click.echo(f"  {broken}", err=True)
+        if len(report.breaks) > MAX_REPORTED:
+            click.echo(f"  … и ещё {len(report.breaks) - MAX_REPORTED}", err=True)
+        sys.exit(1)
     click.echo("Журналы целостны: история и регистрационный журнал проверены.")
+
+
+def _reseal(*, force: bool, quiet_if_intact: bool = False, from_key: str | None = None) -> None:
+    cfg = current_app.extensions["audit"]
+    previous = audit.AuditConfig(from_key.encode()) if from_key else None
+    with unit_of_work(_factory()) as session:
+        result = audit.reseal(session, cfg, force=force, from_cfg=previous)
+        if result.status == "refused":
+            session.rollback()
+    if result.status == "refused":
+        click.echo("Ошибка: цепочки не сходятся ни под ключом журнала, ни по прежней схеме; "
+                   "перезапечатать их значило бы узаконить подделку. Нарушения:", err=True)
+        for broken in result.breaks[:MAX_REPORTED]:
+            click.echo(f"  {broken}", err=True)
+        click.echo("Проверьте записи; если содержимое базы принято как верное, выполните "
+                   "flask audit-reseal --force.", err=True)
+        sys.exit(1)
+    audit.finish_reseal(cfg, result)
+    if result.status == "resealed":
+        click.echo(f"Журналы перезапечатаны ключом: записей истории {result.events}, "
+                   f"писем {result.letters}; контрольная точка записана.")
+    elif not quiet_if_intact:
+        click.echo("Журналы уже запечатаны ключом; контрольная точка записана заново.")
+
+
+@click.command("audit-reseal")
+@with_appcontext
+@click.option("--force", is_flag=True,
+              help="Re-seal even if the chains do not verify (accept the database as it is).")
+@click.option("--from-key", default=None, envvar="AUDIT_PREVIOUS_KEY",
+              help="The previous audit key, when the key is rotated (or AUDIT_PREVIOUS_KEY).")
+def audit_reseal(force: bool, from_key: str | None) -> None:
+    """Seal the chains under the audit key once (after upgrading from plain SHA-256 chains
+    or rotating the key) and write a fresh checkpoint."""
+    _reseal(force=force, from_key=from_key)
 
 
 @click.command("purge")
 @with_appcontext
-def purge() -> None:
-    """Delete expired API tokens (run it daily, from cron or a systemd timer)."""
-    from workflow.api_tokens import purge_expired
+@click.option("--days", type=int, default=None,
+              help="Keep sign-in attempts this many days (default SIGNIN_RETENTION_DAYS).")
+def purge(days: int | None) -> None:
+    """Delete old sign-in attempts, idle throttle rows and expired API tokens."""
+    from datetime import timedelta
 
+    from workflow.api_tokens import purge_expired
+    from workflow.signin import purge_signin_records
+
+    config = current_app.config
+    keep = timedelta(days=days if days is not None else config["SIGNIN_RETENTION_DAYS"])
+    now = config["CLOCK"]()
     with unit_of_work(_factory()) as session:
-        tokens = purge_expired(session, now=current_app.config["CLOCK"]())
-    click.echo(f"Удалено: просроченных токенов {tokens}.")
+        counts = purge_signin_records(session, now=now, keep=keep,
+                                      forget_after=config["LOGIN_THROTTLE_WINDOW"])
+        tokens = purge_expired(session, now=now)
+    click.echo(f"Удалено: попыток входа {counts['attempts']}, записей ограничения входа "
+               f"{counts['throttles']}, просроченных токенов {tokens}.")
 
 
 def init_app(app: Flask) -> None:
     for command in (init_db, migrate_files, seed_demo, issue_letters, create_user,
-                    verify_audit, purge):
+                    verify_audit, audit_reseal, purge):
         app.cli.add_command(command)

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
+from workflow.audit import AuditConfig, load_or_create_key
 from workflow.db import make_engine, make_session_factory, read_only_engine
+
+
+def audit_config(app: Flask) -> AuditConfig:
+    """The audit key never enters the database: AUDIT_KEY, else a file in instance/
+    (created on first start, mode 0600). The checkpoint lives outside the database too."""
+    key = app.config.get("AUDIT_KEY")
+    key = key.encode() if isinstance(key, str) else key
+    if not key:
+        key = load_or_create_key(app.config["AUDIT_KEY_FILE"])
+    directory = app.config.get("AUDIT_CHECKPOINT_DIR")
+    return AuditConfig(key, Path(directory) if directory else None)
 
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
+    audit = audit_config(app)
     app.extensions["engine"] = engine
-    app.extensions["session_factory"] = make_session_factory(engine)
-    app.extensions["read_session_factory"] = make_session_factory(read_only_engine(engine))
+    app.extensions["audit"] = audit
+    app.extensions["session_factory"] = make_session_factory(engine, audit)
+    app.extensions["read_session_factory"] = make_session_factory(read_only_engine(engine), audit)
     app.teardown_appcontext(_close_session)
 
 

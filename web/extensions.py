@@ -11,6 +11,7 @@ from flask_babel import Babel, get_locale, get_timezone, get_translations
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFProtect
 
+from workflow.access import account_enabled
 from workflow.models import User
 
 login_manager = LoginManager()
@@ -32,7 +33,7 @@ class SessionUser(UserMixin):
 
     @property
     def is_active(self) -> bool:
-        return self.user.active
+        return account_enabled(self.user)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -52,7 +53,7 @@ def _load_user(token: str) -> SessionUser | None:
     except ValueError:
         return None
     user = db().get(User, user_id)
-    if user is None or not user.active or user.session_epoch != epoch:
+    if user is None or not account_enabled(user) or user.session_epoch != epoch:
         return None
     started = session.get("auth_at")
     limit = current_app.config["SESSION_ABSOLUTE_LIFETIME"]

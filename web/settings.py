@@ -197,6 +197,18 @@ SETTINGS: dict[str, Setting] = {
     "WTF_CSRF_TIME_LIMIT": Setting(optional_seconds, None,
                                    "CSRF token lifetime, seconds; none: the session's"),
     "LOGIN_THROTTLE_ATTEMPTS": Setting(positive, 5, "failed sign-ins before throttling"),
+    "LOGIN_THROTTLE_ADDRESS_ATTEMPTS": Setting(positive, None, "failed sign-ins from one "
+                                               "address across all accounts before it waits; "
+                                               "default: 4 x LOGIN_THROTTLE_ATTEMPTS"),
+    "SIGNIN_RETENTION_DAYS": Setting(positive, 90, "days `flask purge` keeps sign-in attempts"),
+    "AUDIT_KEY": Setting(text, None, "HMAC key of the history and journal chains; default: "
+                                     "the contents of AUDIT_KEY_FILE"),
+    "AUDIT_KEY_FILE": Setting(text, _instance("audit_key"), "file of the audit key, created "
+                              "on first start (mode 0600); back it up apart from the database",
+                              shown="instance/audit_key"),
+    "AUDIT_CHECKPOINT_DIR": Setting(text, _instance("audit"), "signed checkpoint log of the "
+                                    "chains; put it where database administrators cannot write",
+                                    shown="instance/audit"),
     "LOGIN_THROTTLE_WINDOW": Setting(duration, timedelta(minutes=15),
                                      "window of the sign-in throttle", shown="15m"),
     "TRUSTED_PROXIES": Setting(non_negative, 0, "reverse proxies in front of the app "

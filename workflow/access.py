@@ -10,16 +10,23 @@ from __future__ import annotations
 
 from .errors import PermissionDenied
 from .models import User
-from .states import Role
 
 ACCOUNT_DISABLED = "Учётная запись отключена"
 MUNICIPALITY_DISABLED = ("Муниципалитет отключён администратором: его специалисты не могут "
                          "работать в системе")
 
 
+def account_enabled(user: User) -> bool:
+    """May this user act at all: active, and (an editor) of a municipality still active.
+    Checked at sign-in and on every request too, so switching either off ends open sessions."""
+    if not user.active:
+        return False
+    municipality = user.municipality
+    return municipality is None or municipality.active
+
+
 def ensure_active(actor: User) -> None:
     if not actor.active:
         raise PermissionDenied(ACCOUNT_DISABLED)
-    if actor.role == Role.MUNICIPAL_EDITOR and actor.municipality is not None \
-            and not actor.municipality.active:
+    if not account_enabled(actor):
         raise PermissionDenied(MUNICIPALITY_DISABLED)

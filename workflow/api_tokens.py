@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from .access import account_enabled
 from .models import ApiToken, User
 
 TOKEN_LIFETIME = timedelta(hours=12)
@@ -66,7 +67,7 @@ def verify_token(session: Session, token: str, *, now: datetime) -> User | None:
     if record is None or record.expires_at <= now:
         return None
     user = session.get(User, record.user_id)
-    if user is None or not user.active or user.session_epoch != record.session_epoch:
+    if user is None or not account_enabled(user) or user.session_epoch != record.session_epoch:
         return None
     return user
 

@@ -78,8 +78,11 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, audit=None) -> sessionmaker[Session]:
+    """`audit`: the `workflow.audit.AuditConfig` (key, checkpoint) its sessions seal with;
+    without one they read AUDIT_KEY / AUDIT_CHECKPOINT_DIR from the environment."""
+    return sessionmaker(bind=engine, expire_on_commit=False,
+                        info={"audit": audit} if audit is not None else None)
 
 
 def read_only_engine(engine: Engine) -> Engine:

@@ -549,7 +549,7 @@ def sign_letter(
     data["certificate"] = key.summary()
     letter.final_data = json.dumps(data, ensure_ascii=False)
     letter.prev_hash = previous.hash if previous and previous.hash else audit.GENESIS
-    letter.hash = audit.chain_hash(letter.prev_hash, audit.letter_fields(letter))
+    audit.seal_letter(session, letter)
     session.flush()
     if sealer is not None:
         signing_keys.open_signing_session(session, letter, key, sealer=sealer, now=now,
@@ -564,8 +564,10 @@ def dispatch_letter(session: Session, letter: Letter, actor: User, *, now: datet
         raise PermissionDenied("Отметить отправку может сотрудник министерства")
     if letter.pdf_sha256 is None:
         raise IllegalTransition("Письмо ещё не сформировано в PDF; повторите формирование")
+    values = {"state": LetterState.DISPATCHED, "dispatched_at": now, "version": letter.version + 1}
+    # A legitimate change after registration: re-sealed under the audit key (audit.py).
     _cas_letter(session, letter, letter.version, LetterState.SIGNED,
-                {"state": LetterState.DISPATCHED, "dispatched_at": now, "version": letter.version + 1},
+                audit.reseal_values(session, letter, values),
                 "Отправить можно только подписанное письмо")
     return letter
 
@@ -576,6 +578,22 @@ def cancel_letter(session: Session, letter: Letter, actor: User, *, now: datetim
                 {"state": LetterState.CANCELLED, "version": letter.version + 1, "updated_at": now},
                 "Аннулировать можно только проект письма")
     return letter
+
+
+def store_pdf(session: Session, letter_id: int, pdf: bytes, sha256: str) -> bool:
+    """Store a registered letter's rendered PDF, unless another render stored one first;
+    re-seals the letter (its `pdf_sha256` is under the audit seal). True if stored."""
+    letter = session.get(Letter, letter_id, with_for_update={"of": Letter},
+                         populate_existing=True)
+    if letter is None or letter.pdf_sha256 is not None or letter.hash is None:
+        return False
+    values = audit.reseal_values(session, letter,
+                                 {"pdf": pdf, "pdf_sha256": sha256, "render_error": None})
+    stored = session.execute(
+        update(Letter).where(Letter.id == letter_id, Letter.pdf_sha256.is_(None))
+        .values(**values).execution_options(synchronize_session=False)
+    ).rowcount
+    return stored == 1
 
 
 def visible_letters_filter(actor: User):

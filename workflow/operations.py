@@ -273,7 +273,7 @@ def _append_history(session, programme, actor, trigger, from_state, to_state, re
         revision_number=programme.revision_number,
         prev_hash=last.hash if last else audit.GENESIS,
     )
-    event.hash = audit.chain_hash(event.prev_hash, audit.event_fields(event))
+    audit.seal_event(session, event)
     session.add(event)
     return event
 

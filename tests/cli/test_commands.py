@@ -25,7 +25,8 @@ from workflow.states import LetterState, ProgrammeState
 def cli_app(scratch_db_url, tmp_path):
     """An app on an empty database: the schema comes from the migrations."""
     app = create_app({"DATABASE_URL": scratch_db_url, "SECRET_KEY": "test",
-                      "APP_INSTANCE_PATH": str(tmp_path), "PKI_DIR": str(tmp_path / "pki")})
+                      "APP_INSTANCE_PATH": str(tmp_path), "PKI_DIR": str(tmp_path / "pki"),
+                      "AUDIT_CHECKPOINT_DIR": str(tmp_path / "audit")})
     yield app
     app.extensions["engine"].dispose()
 

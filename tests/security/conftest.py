@@ -61,6 +61,8 @@ def app(security_app, session_factory, clock, tmp_path):
     saved = dict(security_app.config)
     security_app.extensions["test_clock"].clock = clock
     security_app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    # The audit checkpoint describes one database's chains: a fresh one per test.
+    security_app.extensions["audit"].checkpoint_dir = tmp_path / "audit"
     yield security_app
     security_app.config.clear()
     security_app.config.update(saved)
@@ -217,8 +219,8 @@ def sqlite_only(db_url):
 # ---------------------------------------------------------------- state digests
 
 # Tables a refused request may legitimately write to: the security log, sign-in attempts
-# (throttling counts failures) and API tokens (issued on sign-in).
-VOLATILE_TABLES = {"security_event", "login_attempt", "api_token"}
+# and their throttle counters (throttling counts failures) and API tokens (issued on sign-in).
+VOLATILE_TABLES = {"security_event", "login_attempt", "login_throttle", "api_token"}
 
 
 def db_digest(fresh, upload_dir: str | None = None) -> dict:

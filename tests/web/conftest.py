@@ -45,6 +45,8 @@ def app(shared_app, session_factory, clock, tmp_path):
     # After `session_factory`, whose teardown wipes the tables when the test is done.
     shared_app.extensions["test_clock"].clock = clock
     shared_app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    # The audit checkpoint describes one database's chains: a fresh one per test.
+    shared_app.extensions["audit"].checkpoint_dir = tmp_path / "audit"
     return shared_app
 
 

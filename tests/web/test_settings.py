@@ -37,6 +37,11 @@ SAMPLES = {
     "LOGIN_THROTTLE_ATTEMPTS": ("7", 7),
     "LOGIN_THROTTLE_WINDOW": ("600", timedelta(minutes=10)),
     "TRUSTED_PROXIES": ("1", 1),
+    "LOGIN_THROTTLE_ADDRESS_ATTEMPTS": ("12", 12),
+    "SIGNIN_RETENTION_DAYS": ("30", 30),
+    "AUDIT_KEY": ("audit-key-from-env", "audit-key-from-env"),
+    "AUDIT_KEY_FILE": ("/srv/audit/key", "/srv/audit/key"),
+    "AUDIT_CHECKPOINT_DIR": ("/srv/audit/log", "/srv/audit/log"),
     "VERIFY_RATE_LIMIT": ("10 per minute", "10 per minute"),
     "REDIS_URL": ("redis://127.0.0.1:6379/5", "redis://127.0.0.1:6379/5"),
 }

@@ -68,3 +68,52 @@ def sign_many(url, letter_ids, signatory_id, barrier, queue):
         queue.put(("error", traceback.format_exc()))
     finally:
         engine.dispose()
+
+
+def try_sign_in(url, login, password, address, tries, barrier, queue):
+    """`tries` sign-ins in a row, after every process is ready; reports the outcomes."""
+    from workflow.db import make_engine, make_session_factory
+    from workflow.signin import TooManyAttempts, sign_in
+
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    outcomes = []
+    try:
+        barrier.wait(BARRIER_TIMEOUT)
+        for _ in range(tries):
+            with factory() as session:
+                try:
+                    user = sign_in(session, login, password, address=address,
+                                   now=datetime.now(UTC))
+                    session.commit()
+                    outcomes.append("ok" if user else "failed")
+                except TooManyAttempts:
+                    session.commit()
+                    outcomes.append("throttled")
+        queue.put(("ok", outcomes))
+    except Exception:
+        queue.put(("error", traceback.format_exc()))
+    finally:
+        engine.dispose()
+
+
+def bump_counter(url, index, times, barrier, queue):
+    """Take `times` journal numbers, one transaction each. On SQLite the transactions are
+    DEFERRED (no write lock from their start): the counter must be atomic by itself."""
+    from workflow import letters
+    from workflow.db import make_engine, make_session_factory, read_only_engine
+
+    engine = make_engine(url)
+    factory = make_session_factory(read_only_engine(engine))
+    taken = []
+    try:
+        barrier.wait(BARRIER_TIMEOUT)
+        for _ in range(times):
+            with factory() as session:
+                taken.append(letters._next_number(session, index, 0))
+                session.commit()
+        queue.put(("ok", taken))
+    except Exception:
+        queue.put(("error", traceback.format_exc()))
+    finally:
+        engine.dispose()

@@ -8,6 +8,7 @@ from workflow import api_tokens
 from workflow.signin import TooManyAttempts, log_event, sign_in
 
 from ..database import db, now
+from ..errors import json_error
 from . import bp
 from .serialize import iso, user_profile
 from .validation import ApiError, F, parse
@@ -59,10 +60,14 @@ def issue_token():
             address=request.remote_addr or "", now=now(),
             max_attempts=current_app.config["LOGIN_THROTTLE_ATTEMPTS"],
             window=current_app.config["LOGIN_THROTTLE_WINDOW"],
+            address_attempts=current_app.config.get("LOGIN_THROTTLE_ADDRESS_ATTEMPTS"),
         )
     except TooManyAttempts as error:
         session.commit()  # the throttling event is logged
-        raise ApiError(429, error.code, error.message) from None
+        response, status = json_error(429, error.code, error.message,
+                                      retry_after=error.retry_after)
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response, status
     if user is None:
         session.commit()  # the failed attempt counts towards throttling
         raise ApiError(401, "invalid_credentials", "Неверный логин или пароль")

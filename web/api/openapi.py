@@ -90,7 +90,9 @@ SCHEMAS = {
             "field": {**STR, "description": "Поле запроса, к которому относится ошибка"},
             "reasons": {"type": "array", "items": STR,
                         "description": "Невыполненные условия перехода (guard_failed)"},
-        }, optional=("field", "reasons")),
+            "retry_after": {**INT, "description": "Через сколько секунд повторить вход "
+                                                 "(too_many_attempts; также заголовок Retry-After)"},
+        }, optional=("field", "reasons", "retry_after")),
     }),
     "Person": obj({"id": INT, "full_name": STR}),
     "Municipality": obj({"id": INT, "code": STR, "name": STR}),
@@ -204,7 +206,8 @@ RESPONSES = {
     "Conflict": "Версия устарела (stale_version) или переход невозможен в текущем состоянии",
     "TooLarge": "Тело запроса слишком велико",
     "GuardFailed": "Условия перехода не выполнены; причины в error.reasons",
-    "TooManyRequests": "Слишком много неудачных попыток входа",
+    "TooManyRequests": "Слишком много неудачных попыток входа; ждать error.retry_after секунд "
+                       "(заголовок Retry-After)",
 }
 
 

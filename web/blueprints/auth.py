@@ -64,11 +64,13 @@ def login():
                 address=request.remote_addr or "", now=now(),
                 max_attempts=current_app.config["LOGIN_THROTTLE_ATTEMPTS"],
                 window=current_app.config["LOGIN_THROTTLE_WINDOW"],
+                address_attempts=current_app.config.get("LOGIN_THROTTLE_ADDRESS_ATTEMPTS"),
             )
         except TooManyAttempts as error:
             session_.commit()
             flash(error.message, "error")
-            return render_template("auth/login.html", form=form), 429
+            return (render_template("auth/login.html", form=form), 429,
+                    {"Retry-After": str(error.retry_after)})
         session_.commit()
         if user is None:
             flash(gettext("Неверный логин или пароль"), "error")

@@ -11,12 +11,12 @@ from .organisation import Municipality, OrganisationProfile
 from .programme import Programme, ProgrammeSection
 from .remark import Remark, RemarkReply
 from .revision import ImmutableRowError, Revision, RevisionSection
-from .security import ApiToken, LoginAttempt, SecurityEvent
+from .security import ApiToken, LoginAttempt, LoginThrottle, SecurityEvent
 from .signing import SignerCertificate, SigningSession
 from .user import User
 
 __all__ = [
-    "ApiToken", "Assessment", "Base", "LoginAttempt", "SecurityEvent", "Campaign", "FileBlob", "ImmutableRowError", "Letter", "Municipality",
+    "ApiToken", "Assessment", "Base", "LoginAttempt", "LoginThrottle", "SecurityEvent", "Campaign", "FileBlob", "ImmutableRowError", "Letter", "Municipality",
     "OrganisationProfile", "Programme", "ProgrammeFile", "ProgrammeSection", "RegistrationCounter", "Remark",
     "RemarkReply", "Requirement", "Revision", "RevisionFile", "RevisionSection", "UTCDateTime", "User",
     "WorkflowEvent",

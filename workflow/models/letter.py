@@ -73,6 +73,9 @@ class Letter(Base):
     verification_code: Mapped[str] = mapped_column(String(32), unique=True)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
+    # Keyed seal over the columns that change after registration (state, PDF hash,
+    # dispatch) bound to `hash`: see workflow/audit.py.
+    seal: Mapped[str | None] = mapped_column(String(64))
 
     # Rendered and signed after commit; retryable, so these may lag behind `state`.
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime
@@ -22,6 +22,26 @@ class LoginAttempt(Base):
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     success: Mapped[bool]
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per key: scope "pair" (login and address) or "address"
+    (one address across every account). One row per key, locked while an attempt is
+    counted, so the check and the record are one atomic step (see workflow/signin.py)."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(200))
+    failures: Mapped[int] = mapped_column(default=0)
+    # Attempts whose password is being checked right now (counted before the check, so
+    # that parallel tries cannot all pass it); reset if older than a crash would leave.
+    pending: Mapped[int] = mapped_column(default=0)
+    pending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
 
 class SecurityEvent(Base):
