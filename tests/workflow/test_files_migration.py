@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
 from web import create_app
+from workflow import audit
 from workflow.db import make_engine
 from workflow.models import Programme, Revision, RevisionFile
 from workflow.schema import upgrade
@@ -94,9 +96,15 @@ def legacy_db(scratch_db_url, tmp_path):
                 _insert(conn, t["revision"], programme_id=pid, number=1, created_at=T0,
                         created_by_id=user)
                 trigger = "return_for_revision" if state == "returned" else "submit"
-                _insert(conn, t["workflow_event"], programme_id=pid, seq=1, actor_id=user,
-                        at=last_event, trigger=trigger, from_state="in_review",
-                        to_state=state, revision_number=1)
+                event = dict(programme_id=pid, seq=1, actor_id=user, at=last_event,
+                             trigger=trigger, from_state="in_review", to_state=state,
+                             reason="", revision_number=1)
+                # A valid chain of the time (plain SHA-256), which init-db re-seals under
+                # the audit key; a broken one would be refused.
+                sealed = audit.legacy_chain_hash(
+                    audit.GENESIS, audit.legacy_event_fields(SimpleNamespace(**event)))
+                _insert(conn, t["workflow_event"], **event, prev_hash=audit.GENESIS,
+                        hash=sealed)
     engine.dispose()
     yield scratch_db_url, uploads, ids, data
 
