@@ -6,7 +6,7 @@ certainly belonged there, to the latest revision."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -101,8 +101,10 @@ def legacy_db(scratch_db_url, tmp_path):
                              reason="", revision_number=1)
                 # A valid chain of the time (plain SHA-256), which init-db re-seals under
                 # the audit key; a broken one would be refused.
-                sealed = audit.legacy_chain_hash(
-                    audit.GENESIS, audit.legacy_event_fields(SimpleNamespace(**event)))
+                # (the database gives the time back as aware UTC; hash it as it will be read)
+                as_read = SimpleNamespace(**{**event, "at": last_event.replace(tzinfo=UTC)})
+                sealed = audit.legacy_chain_hash(audit.GENESIS,
+                                                 audit.legacy_event_fields(as_read))
                 _insert(conn, t["workflow_event"], **event, prev_hash=audit.GENESIS,
                         hash=sealed)
     engine.dispose()
