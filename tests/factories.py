@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from workflow import letters, operations, review
+from workflow import letters, operations, review, second_factor
 from workflow.models import (
     Campaign,
     Municipality,
@@ -19,6 +19,9 @@ from workflow.states import ProgrammeState, RemarkVisibility, Role, Verdict
 from workflow.users import create_user
 
 PASSWORD = "correct-horse-battery"
+# The authenticator app of the tests: the world's signatory and administrator are enrolled
+# with this secret (base32), and the sign-in helpers compute its codes with pyotp.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @dataclass
@@ -74,7 +77,7 @@ def build_world(session, clock) -> World:
     )
     session.add(campaign)
     session.flush()
-    return World(
+    world = World(
         session=session, clock=clock, own=own, foreign=foreign,
         editor=user("editor", Role.MUNICIPAL_EDITOR, own),
         foreign_editor=user("foreign-editor", Role.MUNICIPAL_EDITOR, foreign),
@@ -85,6 +88,10 @@ def build_world(session, clock) -> World:
         admin=user("admin", Role.ADMIN),
         campaign=campaign,
     )
+    # The roles that must have a second factor have one, as in the demo.
+    for enrolled in (world.signatory, world.admin):
+        second_factor.enrol_with_secret(session, enrolled, TOTP_SECRET, now=now)
+    return world
 
 
 def new_programme(w: World, *, title: str = "Программа профориентации", filled: bool = True) -> Programme:

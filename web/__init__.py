@@ -71,6 +71,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     security.init_app(app)
 
+    from . import sessions
+
+    sessions.init_app(app)
+
     from .blueprints import register_blueprints
 
     register_blueprints(app)

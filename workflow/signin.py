@@ -57,3 +57,32 @@ def sign_in(session: Session, login: str, password: str, *, address: str, now: d
     log_event(session, "auth.login.ok" if user else "auth.login.failed", now=now, user=user,
               login=login, address=address)
     return user
+
+
+# A second step of sign-in (the code of the second factor) shares the password's throttle:
+# a wrong code counts like a wrong password. `reserve_attempt` refuses a throttled account
+# or address, else counts the attempt as a failure in advance; `release_attempt` turns the
+# reservation into a success when the step passed.
+
+
+def reserve_attempt(session: Session, login: str, *, address: str, now: datetime,
+                    max_attempts: int = 5, window: timedelta = timedelta(minutes=15)) -> LoginAttempt:
+    login = (login or "").strip().lower()[:64]
+    address = (address or "")[:64]
+    since = now - window
+    failures_account = session.scalar(select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.login == login, LoginAttempt.at >= since, LoginAttempt.success.is_(False)))
+    failures_address = session.scalar(select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.address == address, LoginAttempt.at >= since, LoginAttempt.success.is_(False)))
+    if failures_account >= max_attempts or failures_address >= max_attempts * 4:
+        log_event(session, "auth.login.throttled", now=now, login=login, address=address,
+                  detail="second factor")
+        minutes = int(window.total_seconds() // 60)
+        raise TooManyAttempts(f"Слишком много неудачных попыток входа. Повторите через {minutes} минут.")
+    attempt = LoginAttempt(login=login, address=address, at=now, success=False)
+    session.add(attempt)
+    return attempt
+
+
+def release_attempt(session: Session, reservation: LoginAttempt) -> None:
+    reservation.success = True

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from documents.issue import ensure_demo_signer
-from tests.factories import PASSWORD
+from tests.conftest import sign_in
 from web import create_app
 from workflow import letters
 
@@ -50,9 +50,7 @@ class Auth:
 
     def login(self, user_or_login):
         login = getattr(user_or_login, "login", user_or_login)
-        response = self.client.post("/login", data={"login": login, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        return response
+        return sign_in(self.client, login)
 
     def logout(self):
         return self.client.post("/logout")

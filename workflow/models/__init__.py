@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per table family. Import from here."""
 
+from .access import RecoveryCode, SecondFactor, UserSession
 from .assessment import Assessment
 from .base import Base, UTCDateTime
 from .campaign import Campaign, Requirement
@@ -17,4 +18,5 @@ __all__ = [
     "OrganisationProfile", "Programme", "ProgrammeSection", "RegistrationCounter", "Remark",
     "RemarkReply", "Requirement", "Revision", "RevisionSection", "UTCDateTime", "User",
     "WorkflowEvent",
+    "RecoveryCode", "SecondFactor", "UserSession",
 ]
