@@ -54,14 +54,16 @@ def _ensure_signer() -> None:
 @with_appcontext
 @click.option("--password", default="demo-password-2026", show_default=True,
               help="Password for every demo account.")
-def seed_demo(password: str) -> None:
+@click.option("--totp-secret", envvar="DEMO_TOTP_SECRET", default=None,
+              help="Base32 TOTP secret of the signatory and the administrator (default: random).")
+def seed_demo(password: str, totp_secret: str | None) -> None:
     """Load demo data: municipalities, the 23/6666 campaign, users, programmes, letters."""
     from workflow.demo.seed import seed_demo as run_seed
 
     schema.upgrade(current_app.extensions["engine"])
     try:
         with unit_of_work(_factory()) as session:
-            result = run_seed(session, password=password)
+            result = run_seed(session, password=password, totp_secret=totp_secret)
     except RuntimeError as error:
         _fail(str(error))
     issued = _issue_pending_letters()
@@ -70,6 +72,13 @@ def seed_demo(password: str) -> None:
     click.echo("Учётные записи (логин — роль — организация):")
     for login, role, org in result.logins:
         click.echo(f"  {login:<26} {Role(role).value:<18} {org}")
+    from workflow.second_factor import provisioning_uri
+
+    click.echo(f"Второй фактор ({', '.join(result.totp_logins)}): после пароля вход спросит "
+               "код из приложения-аутентификатора. Добавьте в приложение ключ")
+    click.echo(f"  {result.totp_secret}")
+    for login in result.totp_logins:
+        click.echo(f"  {login}: {provisioning_uri(result.totp_secret, login)}")
 
 
 def _issue_pending_letters() -> int:

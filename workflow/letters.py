@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import audit
+from . import audit, second_factor
 from .errors import IllegalTransition, InvalidInput, LetterError, PermissionDenied, StaleVersion
 from .models import (
     Campaign,
@@ -358,6 +358,7 @@ def sign_letter(
     """
     if not actor.active or actor.role != Role.SIGNATORY:
         raise PermissionDenied("Подписать письмо может только подписант")
+    second_factor.ensure_may_act(session, actor)  # no signature before the second factor
     seen = letter.version if expected_version is None else expected_version
     session.refresh(letter, with_for_update={"of": Letter})
     if letter.version != seen:

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pyotp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import letters, operations, review
+from .. import letters, operations, review, second_factor
 from ..models import Campaign, Municipality, OrganisationProfile, Programme, Requirement, User
 from ..states import RemarkVisibility, Role, Verdict
 from ..users import create_user
@@ -100,9 +101,13 @@ class Clock:
 class SeedResult:
     logins: list[tuple[str, str, str]]  # (login, role label, municipality)
     password: str
+    # The signatory's and the administrator's second factor (base32), printed for an app.
+    totp_secret: str = ""
+    totp_logins: tuple[str, ...] = ()
 
 
-def seed_demo(session: Session, *, password: str, rng_seed: int = 6666) -> SeedResult:
+def seed_demo(session: Session, *, password: str, rng_seed: int = 6666,
+              totp_secret: str | None = None) -> SeedResult:
     if session.scalar(select(func.count(Municipality.id))):
         raise RuntimeError("База уже содержит данные: демо-данные загружаются в пустую базу")
     rng = random.Random(rng_seed)
@@ -147,7 +152,11 @@ def seed_demo(session: Session, *, password: str, rng_seed: int = 6666) -> SeedR
                             position="Главный специалист управления образования",
                             phone=f"(4232) {rng.randint(20, 99)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}")
                for i, m in enumerate(municipalities)}
-    del admin
+    # The roles that must have a second factor are enrolled, with one secret printed for
+    # the person trying the demo (a random one unless given).
+    totp_secret = totp_secret or pyotp.random_base32()
+    for enrolled in (admin, signatory):
+        second_factor.enrol_with_secret(session, enrolled, totp_secret, now=now)
 
     campaign = Campaign(
         title=circular.CAMPAIGN_TITLE, legal_basis=circular.LEGAL_BASIS,
@@ -175,7 +184,8 @@ def seed_demo(session: Session, *, password: str, rng_seed: int = 6666) -> SeedR
     clock.tick(24 * 14)
     for muni, scenario in zip(municipalities, plan, strict=False):
         _play(session, clock, rng, campaign, muni, editors[muni.code], reviewers, signatory, scenario)
-    return SeedResult(logins=logins, password=password)
+    return SeedResult(logins=logins, password=password, totp_secret=totp_secret,
+                      totp_logins=(admin.login, signatory.login))
 
 
 def _sections(campaign, muni, rng, filled: int | None = None) -> dict[int, str]:
