@@ -102,11 +102,12 @@ def second_step():
         flash(error.message, "error")
         return render_template("account/second_step.html", form=form, user=user), 400
     s.commit()
+    response = finish_sign_in(user, method, next_url)  # starts a fresh session: flash after
     if method == "recovery":
         left = second_factor.recovery_codes_left(s, user)
         flash(gettext("Вы вошли по коду восстановления; осталось кодов: %(n)s. Создайте "
                       "новые коды на странице «Второй фактор».", n=left), "info")
-    return finish_sign_in(user, method, next_url)
+    return response
 
 
 # ---------------------------------------------------------------- the second factor
