@@ -91,3 +91,34 @@ def test_the_demo_draws_a_random_secret_by_default(session):
 
     result = seed_demo(session, password="demo-password-2026")
     assert len(result.totp_secret) == 32 and result.totp_secret != TOTP_SECRET
+
+
+def test_migration_0009_keeps_existing_api_tokens(tmp_path):
+    """Tokens issued before the migration keep working; their origin is simply unknown."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from workflow.db import make_engine
+    from workflow.schema import upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'before.db'}")
+    try:
+        upgrade(engine, "0002")
+        stamp = datetime(2026, 3, 2, 9, 0, tzinfo=UTC).replace(tzinfo=None)
+        with engine.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO user_account (id, login, full_name, position, phone, email, role, "
+                "password_hash, active, session_epoch, created_at) VALUES (1, 'admin', 'A', '', "
+                "'', '', 'admin', 'x', 1, 0, :t)"), {"t": stamp})
+            conn.execute(text(
+                "INSERT INTO api_token (token_sha256, user_id, session_epoch, created_at, "
+                "expires_at) VALUES ('abc', 1, 0, :t, :t)"), {"t": stamp})
+        upgrade(engine)
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT token_sha256, address, user_agent, last_seen_at "
+                                    "FROM api_token")).one()
+            assert tuple(row) == ("abc", "", "", None)
+            assert conn.execute(text("SELECT count(*) FROM user_session")).scalar() == 0
+    finally:
+        engine.dispose()
