@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, TOTP_SECRET
 from workflow import users
 from workflow.db import make_engine, make_session_factory
 from workflow.models import Base
@@ -75,14 +75,47 @@ def csrf_token(client, url: str = "/login") -> str | None:
     return found.group(1).decode() if found else None
 
 
+def totp_code(app, login: str) -> str | None:
+    """The code the tests' authenticator app (TOTP_SECRET) shows for `login`, or None when
+    the user has no second factor. Codes are single-use: if the steps the server accepts
+    now are used up (tests run on a stopped clock), the app's clock moves on 30 seconds,
+    as a person would wait for the next code."""
+    from sqlalchemy import select
+
+    from workflow.models import SecondFactor, User
+    from workflow.second_factor import PERIOD, WINDOW, code_at_step, step_at
+
+    with app.extensions["engine"].connect() as conn:
+        row = conn.execute(select(SecondFactor.last_step, SecondFactor.confirmed_at)
+                           .join(User, User.id == SecondFactor.user_id)
+                           .where(User.login == login)).first()
+    if row is None or row.confirmed_at is None:
+        return None
+    clock = app.config["CLOCK"]
+    for _ in range(3):
+        current = step_at(clock())
+        for step in range(current - WINDOW, current + WINDOW + 1):
+            if row.last_step is None or step > row.last_step:
+                return code_at_step(TOTP_SECRET, step)
+        getattr(clock, "clock", clock).tick(PERIOD / 60)
+    raise AssertionError("no unused TOTP step")
+
+
 def sign_in(client, login: str, password: str = PASSWORD, *, address: str = "127.0.0.1",
             expect: int | None = 302):
-    """Sign in through the login form (with its CSRF token when the app asks for one)."""
+    """Sign in through the login form (with its CSRF token when the app asks for one), and
+    through the second step with the authenticator's code when the user has a second factor."""
     data = {"login": login, "password": password}
     token = csrf_token(client)
     if token:
         data["csrf_token"] = token
     response = client.post("/login", data=data, environ_base={"REMOTE_ADDR": address})
+    if response.status_code == 302 and response.headers["Location"].startswith("/login/code"):
+        data = {"code": totp_code(client.application, login)}
+        token = csrf_token(client, "/login/code")
+        if token:
+            data["csrf_token"] = token
+        response = client.post("/login/code", data=data, environ_base={"REMOTE_ADDR": address})
     if expect is not None:
         assert response.status_code == expect, response.get_data(as_text=True)[:500]
     return response

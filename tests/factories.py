@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import delete
 
-from workflow import letters, operations, review, signing_keys
+from workflow import letters, operations, review, second_factor, signing_keys
 from workflow.models import (
     Campaign,
     Municipality,
@@ -27,6 +27,9 @@ from workflow.states import ProgrammeState, RemarkVisibility, Role, Verdict
 from workflow.users import create_user
 
 PASSWORD = "correct-horse-battery"
+# The authenticator app of the tests: the world's signatory and administrator are enrolled
+# with this secret (base32), and the sign-in helpers compute its codes with pyotp.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 # Every signatory signs with a certificate of their own, opened by a PIN. The tests' demo CA
 # lives in one directory per test process; apps under test point PKI_DIR at it to trust it.
@@ -124,7 +127,7 @@ def build_world(session, clock) -> World:
     # an empty security log and no notifications all the same (tests count what they do).
     session.execute(delete(SecurityEvent))
     session.execute(delete(Notification))
-    return World(
+    world = World(
         session=session, clock=clock, own=own, foreign=foreign,
         editor=user("editor", Role.MUNICIPAL_EDITOR, own),
         foreign_editor=user("foreign-editor", Role.MUNICIPAL_EDITOR, foreign),
@@ -134,6 +137,10 @@ def build_world(session, clock) -> World:
         admin=user("admin", Role.ADMIN),
         campaign=campaign,
     )
+    # The roles that must have a second factor have one, as in the demo.
+    for enrolled in (world.signatory, world.admin):
+        second_factor.enrol_with_secret(session, enrolled, TOTP_SECRET, now=now)
+    return world
 
 
 def new_programme(w: World, *, title: str = "Программа профориентации", filled: bool = True) -> Programme:

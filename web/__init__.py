@@ -72,6 +72,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import routing
 
     routing.init_app(app)
+    from . import sessions
+
+    sessions.init_app(app)
 
     from .blueprints import register_blueprints
 

@@ -89,7 +89,9 @@ def _ensure_signer() -> None:
               help="Password for every demo account.")
 @click.option("--pin", default=None,
               help="Signing PIN of the demo signatory's key (random and printed if not given).")
-def seed_demo(password: str, pin: str | None) -> None:
+@click.option("--totp-secret", envvar="DEMO_TOTP_SECRET", default=None,
+              help="Base32 TOTP secret of the signatory and the administrator (default: random).")
+def seed_demo(password: str, pin: str | None, totp_secret: str | None) -> None:
     """Load demo data: municipalities, the 23/6666 campaign, users, programmes, letters."""
     from documents.issue import demo_pki_active, issue_demo_certificate
     from workflow.demo import circular
@@ -109,7 +111,7 @@ def seed_demo(password: str, pin: str | None) -> None:
     try:
         with unit_of_work(_factory()) as session:
             result = run_seed(session, password=password, signing_pin=pin,
-                              issue_certificate=issue)
+                              issue_certificate=issue, totp_secret=totp_secret)
     except (RuntimeError, WorkflowError) as error:
         _fail(getattr(error, "message", None) or str(error))
     issued = _render_seeded_letters(result.signatory_login, pin)
@@ -121,6 +123,14 @@ def seed_demo(password: str, pin: str | None) -> None:
     click.echo(f"PIN-код ключа электронной подписи ({result.signatory_login}): {pin} "
                f"(сертификат № {result.certificate_serial}; PIN нигде не хранится — "
                "запишите его)")
+
+    from workflow.second_factor import provisioning_uri
+
+    click.echo(f"Второй фактор ({', '.join(result.totp_logins)}): после пароля вход спросит "
+               "код из приложения-аутентификатора. Добавьте в приложение ключ")
+    click.echo(f"  {result.totp_secret}")
+    for login in result.totp_logins:
+        click.echo(f"  {login}: {provisioning_uri(result.totp_secret, login)}")
 
 
 def _render_seeded_letters(login: str, pin: str) -> int:

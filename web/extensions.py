@@ -52,6 +52,10 @@ def _load_user(token: str) -> SessionUser | None:
         user_id, epoch = (int(part) for part in token.split(":"))
     except ValueError:
         return None
+    from .sessions import live_session
+
+    if not live_session(user_id):  # the session record, ended or not (loads the user too)
+        return None
     user = db().get(User, user_id)
     if user is None or not account_enabled(user) or user.session_epoch != epoch:
         return None

@@ -37,7 +37,8 @@ class IssuedToken:
 
 
 def issue_token(
-    session: Session, user: User, *, now: datetime, lifetime: timedelta = TOKEN_LIFETIME
+    session: Session, user: User, *, now: datetime, lifetime: timedelta = TOKEN_LIFETIME,
+    address: str = "", user_agent: str = "",
 ) -> IssuedToken:
     """A new token for `user`; the plain value is returned once and never stored."""
     lifetime = min(lifetime, TOKEN_LIFETIME)
@@ -48,6 +49,8 @@ def issue_token(
         session_epoch=user.session_epoch,
         created_at=now,
         expires_at=now + lifetime,
+        address=(address or "")[:64],
+        user_agent=(user_agent or "")[:300],
     )
     session.add(record)
     session.flush()

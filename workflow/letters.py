@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import audit, names, signing_keys, timefmt
+from . import audit, names, second_factor, signing_keys, timefmt
 from .access import ensure_active
 from .errors import IllegalTransition, InvalidInput, LetterError, PermissionDenied, StaleVersion
 from .models import (
@@ -507,6 +507,7 @@ def sign_letter(
     """
     if not actor.active or actor.role != Role.SIGNATORY:
         raise PermissionDenied("Подписать письмо может только подписант")
+    second_factor.ensure_may_act(session, actor)  # no signature before the second factor
     seen = letter.version if expected_version is None else expected_version
     session.refresh(letter, with_for_update={"of": Letter})
     if letter.version != seen:

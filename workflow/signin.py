@@ -121,12 +121,10 @@ def _locked_rows(session: Session, keys: dict[str, str]) -> dict[str, LoginThrot
 BUSY, OK = -1, 0
 
 
-def _reserve(session: Session, keys: dict[str, str], policy: ThrottlePolicy,
-             now: datetime) -> int:
-    """Under the rows' locks: the seconds to wait if a key is blocked; BUSY if attempts
-    still being checked could reach a limit (the caller waits for them); else OK with this
-    attempt counted as in flight on every key."""
-    rows = _locked_rows(session, keys)
+def _wait_or_forget(rows: dict[str, LoginThrottle], policy: ThrottlePolicy,
+                    now: datetime) -> int:
+    """The seconds a blocked key still waits (0: none); failures quiet for long enough are
+    forgotten, and attempts of a process that died mid-check are dropped."""
     wait = 0
     for row in rows.values():
         if row.pending and row.pending_since and now - row.pending_since >= PENDING_TIMEOUT:
@@ -139,6 +137,25 @@ def _reserve(session: Session, keys: dict[str, str], policy: ThrottlePolicy,
             quiet_since = max(row.last_failure_at, row.blocked_until or row.last_failure_at)
             if now - quiet_since >= policy.forget_after:
                 row.failures, row.blocked_until = 0, None
+    return wait
+
+
+def _count_failure(row: LoginThrottle, scope: str, policy: ThrottlePolicy,
+                   now: datetime) -> None:
+    row.failures += 1
+    row.last_failure_at = now
+    delay = policy.delay(row.failures, scope)
+    if delay:
+        row.blocked_until = now + delay
+
+
+def _reserve(session: Session, keys: dict[str, str], policy: ThrottlePolicy,
+             now: datetime) -> int:
+    """Under the rows' locks: the seconds to wait if a key is blocked; BUSY if attempts
+    still being checked could reach a limit (the caller waits for them); else OK with this
+    attempt counted as in flight on every key."""
+    rows = _locked_rows(session, keys)
+    wait = _wait_or_forget(rows, policy, now)
     if wait:
         return wait
     for scope, row in rows.items():
@@ -157,13 +174,8 @@ def _settle(session: Session, keys: dict[str, str], policy: ThrottlePolicy, now:
     rows = _locked_rows(session, keys)
     for scope, row in rows.items():
         row.pending = max(row.pending - 1, 0)
-        if success:
-            continue
-        row.failures += 1
-        row.last_failure_at = now
-        delay = policy.delay(row.failures, scope)
-        if delay:
-            row.blocked_until = now + delay
+        if not success:
+            _count_failure(row, scope, policy, now)
     if success:
         rows[PAIR].failures, rows[PAIR].blocked_until = 0, None
 
@@ -182,10 +194,7 @@ def sign_in(session: Session, login: str, password: str, *, address: str, now: d
     password is hashed, since scrypt is slow by design and on SQLite a transaction holds
     the write lock. The outcome is recorded in a new transaction that the caller commits.
     """
-    policy = policy or ThrottlePolicy(
-        pair_attempts=max_attempts,
-        address_attempts=address_attempts if address_attempts is not None else max_attempts * 4,
-        max_delay=window, forget_after=window, first_delay=min(timedelta(minutes=1), window))
+    policy = policy or policy_for(max_attempts, window, address_attempts)
     login = (login or "").strip().lower()[:64]
     address = (address or "")[:64]
     keys = _keys(login, address)
@@ -237,3 +246,55 @@ def purge_signin_records(session: Session, *, now: datetime,
         | (LoginThrottle.last_failure_at <= now - forget_after),
     ))
     return {"attempts": attempts.rowcount or 0, "throttles": idle.rowcount or 0}
+
+
+# A second step of sign-in (the code of the second factor) shares the password's throttle:
+# a wrong code counts like a wrong password, on the same account-and-address and address
+# rows. `reserve_attempt` refuses while a key waits, else counts the attempt as a failure in
+# advance (so a caller that commits after a wrong code has recorded it); `release_attempt`
+# takes the failure back when the step passed.
+
+
+@dataclass
+class Reservation:
+    attempt: LoginAttempt
+    keys: dict[str, str]
+    policy: ThrottlePolicy
+
+
+def policy_for(max_attempts: int = 5, window: timedelta = timedelta(minutes=15),
+               address_attempts: int | None = None) -> ThrottlePolicy:
+    return ThrottlePolicy(
+        pair_attempts=max_attempts,
+        address_attempts=address_attempts if address_attempts is not None else max_attempts * 4,
+        max_delay=window, forget_after=window, first_delay=min(timedelta(minutes=1), window))
+
+
+def reserve_attempt(session: Session, login: str, *, address: str, now: datetime,
+                    max_attempts: int = 5, window: timedelta = timedelta(minutes=15),
+                    address_attempts: int | None = None) -> Reservation:
+    policy = policy_for(max_attempts, window, address_attempts)
+    login = (login or "").strip().lower()[:64]
+    address = (address or "")[:64]
+    keys = _keys(login, address)
+    rows = _locked_rows(session, keys)
+    wait = _wait_or_forget(rows, policy, now)
+    if wait:
+        log_event(session, "auth.login.throttled", now=now, login=login, address=address,
+                  detail=f"second factor; retry_after={wait}")
+        raise TooManyAttempts(wait)
+    for scope, row in rows.items():
+        _count_failure(row, scope, policy, now)
+    attempt = LoginAttempt(login=login, address=address, at=now, success=False)
+    session.add(attempt)
+    return Reservation(attempt, keys, policy)
+
+
+def release_attempt(session: Session, reservation: Reservation) -> None:
+    rows = _locked_rows(session, reservation.keys)
+    address_row = rows[ADDRESS]
+    address_row.failures = max(address_row.failures - 1, 0)
+    if reservation.policy.delay(address_row.failures, ADDRESS) is None:
+        address_row.blocked_until = None
+    rows[PAIR].failures, rows[PAIR].blocked_until = 0, None
+    reservation.attempt.success = True

@@ -9,6 +9,7 @@ import io
 from pypdf import PdfReader
 
 from tests.api.conftest import Api, draft_body
+from tests.conftest import totp_code
 from tests.factories import PASSWORD, SIGNING_PIN
 from workflow import files
 from workflow.models import Programme
@@ -16,7 +17,11 @@ from workflow.storage import FileSystemBlobStore
 
 
 def _login(anonymous: Api, login: str) -> Api:
-    response = anonymous.post("/auth/token", json={"login": login, "password": PASSWORD})
+    body = {"login": login, "password": PASSWORD}
+    code = totp_code(anonymous.client.application, login)  # the signatory has a second factor
+    if code:
+        body["code"] = code
+    response = anonymous.post("/auth/token", json=body)
     assert response.status_code == 201, response.get_json()
     return Api(anonymous.client, anonymous.recorder, response.get_json()["token"])
 

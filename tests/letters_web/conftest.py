@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import PASSWORD, SIGNING_PIN, TEST_SEALER, shared_pki_dir
+from tests.conftest import sign_in
+from tests.factories import SIGNING_PIN, TEST_SEALER, shared_pki_dir
 from web import create_app
 from workflow import letters
 
@@ -48,9 +49,7 @@ class Auth:
 
     def login(self, user_or_login):
         login = getattr(user_or_login, "login", user_or_login)
-        response = self.client.post("/login", data={"login": login, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        return response
+        return sign_in(self.client, login)
 
     def logout(self):
         return self.client.post("/logout")

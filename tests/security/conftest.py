@@ -17,6 +17,7 @@ from documents.issue import render_and_store
 from tests.conftest import (
     ClockHolder,
     sign_in,  # noqa: F401 (the security tests import it from here)
+    totp_code,
 )
 from tests.factories import PASSWORD, SIGNING_PIN, TEST_SEALER, shared_pki_dir
 from web import create_app
@@ -84,7 +85,11 @@ def client(app):
 
 
 def api_token(client, login: str, password: str = PASSWORD) -> str:
-    response = client.post("/api/v1/auth/token", json={"login": login, "password": password})
+    body = {"login": login, "password": password}
+    code = totp_code(client.application, login)
+    if code:
+        body["code"] = code
+    response = client.post("/api/v1/auth/token", json=body)
     assert response.status_code == 201, response.get_data(as_text=True)[:500]
     return response.get_json()["token"]
 

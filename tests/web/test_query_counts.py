@@ -19,8 +19,11 @@ def counting(app):
     engine = app.extensions["engine"]
     statements: list[str] = []
 
-    def before(_conn, _cursor, statement, *_args):
-        statements.append(statement)
+    def before(conn, _cursor, statement, *_args):
+        # Not the once-a-minute "last seen" of the session record (web/sessions.py): it
+        # depends on the clock, not on the page.
+        if not conn.get_execution_options().get("bookkeeping"):
+            statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", before)
     try:

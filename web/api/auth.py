@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import current_app, g, request
+from sqlalchemy import select
 
-from workflow import api_tokens
+from workflow import api_tokens, second_factor, user_sessions
+from workflow.models import ApiToken
 from workflow.signin import TooManyAttempts, log_event, sign_in
 
 from ..database import db, now
@@ -20,6 +22,9 @@ PUBLIC_ENDPOINTS = frozenset({"api.issue_token", "api.openapi_document"})
 TOKEN_REQUEST = {
     "login": F("string", required=True, max_length=64),
     "password": F("string", required=True, max_length=200),
+    "code": F("string", max_length=64,
+              description="Код второго фактора (6 цифр из приложения или код восстановления), "
+                          "если он подключён"),
 }
 
 
@@ -47,7 +52,45 @@ def _authenticate():
                        "Токен доступа недействителен или истёк; получите новый")
     g.api_user = user
     g.api_token = token
+    _second_factor_gate(user)
     return None
+
+
+def _second_factor_gate(user) -> None:
+    """A signatory or administrator without a second factor is refused (SecondFactorRequired,
+    403); the token's last use is noted for "Мои сеансы" (at most once a minute)."""
+    session = db()
+    second_factor.ensure_may_act(session, user)
+    record = session.scalar(select(ApiToken).where(
+        ApiToken.token_sha256 == api_tokens.token_hash(g.api_token)))
+    if record is not None and user_sessions.due(record.last_seen_at, now()):
+        g.api_token_touch = record.id
+
+
+def _check_code(session, user, code: str | None) -> None:
+    """Issuing a token takes the second factor's code when the user has one; a signatory
+    or administrator without one gets no token until they enrol (on the screens)."""
+    if not second_factor.is_enrolled(session, user):
+        if second_factor.required_for(user):
+            session.commit()
+            error = second_factor.SecondFactorRequired(user)
+            raise ApiError(403, error.code, error.message)
+        return
+    if not code:
+        session.commit()
+        raise ApiError(401, "second_factor_required",
+                       "Требуется код второго фактора: передайте его в поле code")
+    try:
+        second_factor.verify(
+            session, user, code, now=now(), address=request.remote_addr or "",
+            throttle=second_factor.Throttle(current_app.config["LOGIN_THROTTLE_ATTEMPTS"],
+                                            current_app.config["LOGIN_THROTTLE_WINDOW"]))
+    except TooManyAttempts as error:
+        session.commit()
+        raise ApiError(429, error.code, error.message) from None
+    except second_factor.InvalidCode as error:
+        session.commit()  # the failure counts towards the throttle
+        raise ApiError(401, error.code, error.message) from None
 
 
 @bp.post("/auth/token")
@@ -71,7 +114,9 @@ def issue_token():
     if user is None:
         session.commit()  # the failed attempt counts towards throttling
         raise ApiError(401, "invalid_credentials", "Неверный логин или пароль")
-    issued = api_tokens.issue_token(session, user, now=now())
+    _check_code(session, user, data.get("code"))
+    issued = api_tokens.issue_token(session, user, now=now(), address=request.remote_addr or "",
+                                    user_agent=request.user_agent.string or "")
     log_event(session, "api.token.issued", now=now(), user=user, address=request.remote_addr or "")
     session.commit()
     response = current_app.json.response(

@@ -201,7 +201,8 @@ SCHEMAS = {
 RESPONSES = {
     "BadRequest": "Некорректный запрос: не JSON, неверный тип, лишнее или отсутствующее поле",
     "Unauthorized": "Нет токена, токен неизвестен, отозван или истёк",
-    "Forbidden": "Действие не разрешено роли пользователя",
+    "Forbidden": "Действие не разрешено роли пользователя, или роль требует второго фактора "
+                 "(second_factor_required), а он не подключён",
     "NotFound": "Объект не найден или принадлежит другому муниципалитету",
     "Conflict": "Версия устарела (stale_version) или переход невозможен в текущем состоянии",
     "TooLarge": "Тело запроса слишком велико",
@@ -256,6 +257,9 @@ WRITE_ERRORS = ("BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict
 
 
 def op(op_id: str, summary: str, responses: dict, *, tags: tuple[str, ...], **extra) -> dict:
+    if extra.get("security") != [] and "403" not in responses:
+        # A signatory or administrator without a second factor is refused everywhere.
+        responses = {**responses, **errors("Forbidden")}
     return {"operationId": op_id, "summary": summary, "tags": list(tags), "responses": responses,
             **extra}
 
@@ -278,7 +282,8 @@ PATHS = {
     "/auth/token": {
         "post": op("issueToken", "Получить токен доступа (действует 12 часов)",
                    {**ok("Token", "Токен выдан", "201"),
-                    **errors("BadRequest", "Unauthorized", "TooLarge", "TooManyRequests")},
+                    **errors("BadRequest", "Unauthorized", "Forbidden", "TooLarge",
+                             "TooManyRequests")},
                    tags=("auth",), security=[], requestBody=body("TokenRequest")),
         "delete": op("revokeToken", "Отозвать текущий токен",
                      {"204": {"description": "Токен отозван"}, **errors("Unauthorized")},

@@ -9,6 +9,7 @@ from flask import Flask
 # (module, url_prefix). Each module exposes `bp`.
 BLUEPRINTS = (
     ("web.blueprints.auth", None),
+    ("web.blueprints.account", None),
     ("web.blueprints.main", None),
     ("web.blueprints.programmes", "/programmes"),
     ("web.blueprints.review", "/review"),

@@ -16,15 +16,17 @@ from flask import (
 )
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from workflow.signin import TooManyAttempts, log_event, sign_in
+from workflow.user_sessions import end_current
 
 from ..database import db, now
-from ..extensions import LOCALES, SessionUser, login_manager
+from ..extensions import LOCALES, login_manager
+from ..sessions import after_password
 
 bp = Blueprint("auth", __name__)
 
@@ -75,14 +77,9 @@ def login():
         if user is None:
             flash(gettext("Неверный логин или пароль"), "error")
             return render_template("auth/login.html", form=form), 200
-        # A fresh session on sign-in: nothing from before survives (session fixation).
-        lang = session.get("lang")
-        session.clear()
-        if lang:
-            session["lang"] = lang
-        session["auth_at"] = now().timestamp()
-        login_user(SessionUser(user))
-        return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+        # A fresh session (session fixation), then the second factor's code if the user
+        # has one, or straight in (web/sessions.py).
+        return after_password(user, safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
@@ -91,8 +88,9 @@ def login():
 def logout():
     session_ = db()
     user = session_.merge(current_user.user)
-    # Ends this user's sessions on the server side too, not only this cookie.
-    user.session_epoch += 1
+    # Ends this browser's session on the server side too, not only this cookie; the
+    # user's other sessions end from "Мои сеансы".
+    end_current(session_, session.get("sid"), now=now())
     log_event(session_, "auth.logout", now=now(), user=user, address=request.remote_addr or "")
     session_.commit()
     logout_user()

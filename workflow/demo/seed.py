@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pyotp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import letters, operations, review, signing_keys
+from .. import letters, operations, review, second_factor, signing_keys
 from ..models import Campaign, Municipality, OrganisationProfile, Programme, Requirement
 from ..states import RemarkVisibility, Role, Verdict
 from ..users import create_user
@@ -104,6 +105,9 @@ class SeedResult:
     signatory_login: str = "signatory"
     signing_pin: str = ""
     certificate_serial: str = ""
+    # The signatory's and the administrator's second factor (base32), printed for an app.
+    totp_secret: str = ""
+    totp_logins: tuple[str, ...] = ()
 
 
 # Issues a PKCS#12 for (owner's full name, PIN): the caller's demo CA, kept out of workflow/.
@@ -111,7 +115,8 @@ IssueCertificate = Callable[[str, str], bytes]
 
 
 def seed_demo(session: Session, *, password: str, signing_pin: str,
-              issue_certificate: IssueCertificate, rng_seed: int = 6666) -> SeedResult:
+              issue_certificate: IssueCertificate, rng_seed: int = 6666,
+              totp_secret: str | None = None) -> SeedResult:
     """`issue_certificate(full_name, pin)` gives the signatory their own certificate, issued
     now in their name (whatever ran before: the name comes from the account created here)."""
     if session.scalar(select(func.count(Municipality.id))):
@@ -167,7 +172,11 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
                             position="Главный специалист управления образования",
                             phone=f"(4232) {rng.randint(20, 99)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}")
                for i, m in enumerate(municipalities)}
-    del admin
+    # The roles that must have a second factor are enrolled, with one secret printed for
+    # the person trying the demo (a random one unless given).
+    totp_secret = totp_secret or pyotp.random_base32()
+    for enrolled in (admin, signatory):
+        second_factor.enrol_with_secret(session, enrolled, totp_secret, now=now)
     certificate = signing_keys.add_certificate(
         session, signatory, None, pkcs12_bytes=issue_certificate(signatory.full_name, signing_pin),
         pin=signing_pin, now=now, source="demo")
@@ -203,7 +212,8 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
     for muni, scenario in zip(municipalities, plan, strict=False):
         _play(session, clock, rng, campaign, muni, editors[muni.code], reviewers, sign, scenario)
     return SeedResult(logins=logins, password=password, signatory_login=signatory.login,
-                      signing_pin=signing_pin, certificate_serial=certificate.serial)
+                      signing_pin=signing_pin, certificate_serial=certificate.serial,
+                      totp_secret=totp_secret, totp_logins=(admin.login, signatory.login))
 
 
 def _sections(campaign, muni, rng, filled: int | None = None) -> dict[int, str]:

@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per table family. Import from here."""
 
+from .access import RecoveryCode, SecondFactor, UserSession
 from .assessment import Assessment
 from .base import Base, UTCDateTime
 from .campaign import Campaign, Requirement
@@ -21,4 +22,5 @@ __all__ = [
     "RemarkReply", "Requirement", "Revision", "RevisionFile", "RevisionSection", "UTCDateTime", "User",
     "WorkflowEvent",
     "Notification", "SignerCertificate", "SigningSession",
+    "RecoveryCode", "SecondFactor", "UserSession",
 ]

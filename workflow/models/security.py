@@ -69,3 +69,7 @@ class ApiToken(Base):
     session_epoch: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Shown on "Мои сеансы": where the token was issued from, by what client, last use.
+    address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
