@@ -276,7 +276,11 @@ def reserve_attempt(session: Session, login: str, *, address: str, now: datetime
     policy = policy_for(max_attempts, window, address_attempts)
     login = (login or "").strip().lower()[:64]
     address = (address or "")[:64]
-    keys = _keys(login, address)
+    # Codes are counted per account, apart from passwords: a right password clears the
+    # password's count, and must not clear the codes' (else whoever holds the password could
+    # try codes without end); per account, not per address, so that many addresses do not
+    # multiply the guesses at six digits.
+    keys = {PAIR: f"2fa\x1f{login}"[:200], ADDRESS: address[:200] or "-"}
     rows = _locked_rows(session, keys)
     wait = _wait_or_forget(rows, policy, now)
     if wait:

@@ -10,14 +10,16 @@ import time
 
 import pdfplumber
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from documents.issue import demo_pki_active, issue_pending_letters, trust_roots
 from documents.verify import verify_pdf
-from tests.factories import PASSWORD, SIGNING_PIN, demo_pkcs12
+from tests.conftest import sign_in, totp_code
+from tests.factories import PASSWORD, SIGNING_PIN, TOTP_SECRET, demo_pkcs12
 from tests.letters_web.conftest import read_letter, sign_in_domain
 from tests.pdfsig import assert_pades_valid
 from web import create_app, worker
-from workflow import signing_keys
+from workflow import second_factor, signing_keys
 from workflow.models import Letter, SignerCertificate, SigningSession, User
 from workflow.states import LetterState
 
@@ -26,7 +28,11 @@ IMPOSTOR_PIN = "55554444"
 
 
 def _token(client, login):
-    response = client.post("/api/v1/auth/token", json={"login": login, "password": PASSWORD})
+    body = {"login": login, "password": PASSWORD}
+    code = totp_code(client.application, login)
+    if code:
+        body["code"] = code
+    response = client.post("/api/v1/auth/token", json=body)
     assert response.status_code == 201, response.get_json()
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
 
@@ -56,6 +62,11 @@ def test_the_impostor_cannot_sign_as_anyone_and_signs_only_in_his_own_name(app, 
     with world.session.get_bind().connect() as conn:
         impostor_id = conn.execute(select(User.id).where(User.login == "impostor")).scalar()
     auth.logout()
+    # A signatory must have a second factor before acting (issue 12): he enrols his app.
+    with Session(world.session.get_bind()) as s:
+        second_factor.enrol_with_secret(s, s.get(User, impostor_id), TOTP_SECRET,
+                                        now=world.clock.tick())
+        s.commit()
 
     # The real signatory is told on her home page.
     auth.login(world.signatory)
@@ -275,7 +286,7 @@ def test_trusted_ca_files_come_from_the_environment_and_retire_the_demo_ca(app, 
             assert len(roots) == 2 and demo_serial not in [c.serial_number for c in roots]
             # The demo CA no longer issues either.
             client = real.test_client()
-            client.post("/login", data={"login": "admin", "password": PASSWORD})
+            sign_in(client, "admin")
             user_id = world_signatory_id(real)
             assert client.post(f"/admin/users/{user_id}/certificates/demo",
                                data={"pin": "12345678"}).status_code == 404

@@ -10,7 +10,7 @@ import re
 
 from sqlalchemy import func, select
 
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, sign_in
 from tests.factories import PASSWORD, build_world
 from web import create_app
 from workflow.models import Municipality, SecurityEvent
@@ -43,10 +43,8 @@ def test_a_post_without_a_token_is_refused_with_production_defaults(
     assert REFUSED in refused.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302  # still signed out
 
-    # With the token the same sign-in works.
-    signed_in = client.post("/login", data={"login": "admin", "password": PASSWORD,
-                                            "csrf_token": _token(client, "/login")})
-    assert signed_in.status_code == 302
+    # With the token the same sign-in works (then the second step, with its own token).
+    sign_in(client, "admin")
     assert client.get("/admin/").status_code == 200
 
     # A form screen: refused without the token, nothing created, the refusal logged.

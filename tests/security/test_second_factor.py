@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import totp_code
-from tests.factories import PASSWORD, TOTP_SECRET
+from tests.factories import PASSWORD, SIGNING_PIN, TOTP_SECRET
 from tests.security.conftest import api_token, sign_in
 from workflow import letters, second_factor
 from workflow.models import (
@@ -310,7 +310,7 @@ def test_an_unenrolled_signatory_cannot_sign_on_screen_api_or_in_the_domain(
     # The domain refuses as well, whatever the caller.
     with fresh(commit=False) as s, pytest.raises(second_factor.SecondFactorRequired):
         letters.sign_letter(s, s.get(Letter, letter_id), s.get(User, new_signatory),
-                            now=clock())
+                            now=clock(), pin=SIGNING_PIN, sealer=None)
 
 
 def test_the_optional_second_factor_can_be_turned_off_with_a_code(app, client, world, fresh,

@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import totp_code
 from tests.factories import PASSWORD
 from tests.security.conftest import api_token, sign_in
 from tests.workflow.workers import try_sign_in
@@ -42,7 +43,8 @@ def test_five_wrong_passwords_elsewhere_do_not_lock_out_the_owner(app, world):
     sign_in(owner, "signatory", address=OWNER)
     assert owner.get("/programmes/").status_code == 200
     token = app.test_client().post("/api/v1/auth/token",
-                                   json={"login": "signatory", "password": PASSWORD},
+                                   json={"login": "signatory", "password": PASSWORD,
+                                         "code": totp_code(app, "signatory")},
                                    environ_base={"REMOTE_ADDR": OWNER})
     assert token.status_code == 201, token.get_json()
 

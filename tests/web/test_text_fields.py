@@ -22,8 +22,9 @@ CHARS = {"RLO": "\u202e", "LRI": "\u2066", "ESC": "\x1b", "NUL": "\x00", "C1 NEL
 
 
 # Signing in and out writes these (the attempt, its throttle row, the event, the account's
-# session epoch); nothing else may change.
-VOLATILE = VOLATILE_TABLES | {"user_account"}
+# session epoch and session record, the second factor's last used step); nothing else may
+# change.
+VOLATILE = VOLATILE_TABLES | {"user_account", "user_session", "second_factor"}
 
 
 def digest(session) -> dict:

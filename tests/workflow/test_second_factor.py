@@ -9,7 +9,7 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from tests.factories import TOTP_SECRET
+from tests.factories import SIGNING_PIN, TOTP_SECRET, demo_pkcs12
 from workflow import second_factor
 from workflow.models import SecondFactor, SecurityEvent, User
 from workflow.second_factor import CodeReplayed, code_at_step, step_at
@@ -72,10 +72,15 @@ def test_reset_needs_an_administrator_and_ends_the_users_sessions(world, session
         second_factor.ensure_may_act(session, world.signatory)
 
 
+def _demo_certificate(owner: str, pin: str) -> bytes:
+    return demo_pkcs12(owner, pin)
+
+
 def test_the_demo_enrols_the_signatory_and_admin_with_the_printed_secret(session):
     from workflow.demo.seed import seed_demo
 
-    result = seed_demo(session, password="demo-password-2026", totp_secret=TOTP_SECRET)
+    result = seed_demo(session, password="demo-password-2026", totp_secret=TOTP_SECRET,
+                       signing_pin=SIGNING_PIN, issue_certificate=_demo_certificate)
     session.commit()
     assert result.totp_secret == TOTP_SECRET
     assert set(result.totp_logins) == {"signatory", "admin"}
@@ -89,7 +94,8 @@ def test_the_demo_enrols_the_signatory_and_admin_with_the_printed_secret(session
 def test_the_demo_draws_a_random_secret_by_default(session):
     from workflow.demo.seed import seed_demo
 
-    result = seed_demo(session, password="demo-password-2026")
+    result = seed_demo(session, password="demo-password-2026", signing_pin=SIGNING_PIN,
+                       issue_certificate=_demo_certificate)
     assert len(result.totp_secret) == 32 and result.totp_secret != TOTP_SECRET
 
 

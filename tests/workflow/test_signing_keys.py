@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import SIGNING_PIN, demo_pkcs12, give_certificate
-from workflow import admin_ops, letters, notifications, signing_keys
+from tests.factories import SIGNING_PIN, TOTP_SECRET, demo_pkcs12, give_certificate
+from workflow import admin_ops, letters, notifications, second_factor, signing_keys
 from workflow.errors import InvalidInput
 from workflow.models import (
     Letter,
@@ -41,6 +41,8 @@ def _impostor(w):
                        password="x" * 12, now=w.clock.tick(), enforce_policy=False)
     admin_ops.change_role(w.session, user, w.admin, role=Role.SIGNATORY, municipality_id=None,
                           now=w.clock.tick())
+    # He enrols a second factor, as every signatory must (issue 12): the key is what stops him.
+    second_factor.enrol_with_secret(w.session, user, TOTP_SECRET, now=w.clock.tick())
     return user
 
 
