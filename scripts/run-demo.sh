@@ -8,9 +8,17 @@ if [ ! -f instance/app.db ] || [ "${RESET_DEMO:-0}" = 1 ]; then
   rm -f instance/app.db instance/app.db-wal instance/app.db-shm
   # seed-demo applies the migrations itself, then creates the demo signing certificate
   # in the signatory's name.
-  .venv/bin/flask seed-demo ${DEMO_PASSWORD:+--password "$DEMO_PASSWORD"}
+  # The signing PIN and the TOTP key are printed once; keep a copy (readable by this user
+  # only) so that a later start of the demo can show them again.
+  mkdir -p instance
+  ( umask 077; .venv/bin/flask seed-demo ${DEMO_PASSWORD:+--password "$DEMO_PASSWORD"} \
+      | tee instance/demo-logins.txt )
 else
   .venv/bin/flask init-db
+  if [ -f instance/demo-logins.txt ]; then
+    echo "==> demo sign-in data (from instance/demo-logins.txt; RESET_DEMO=1 reloads the demo):"
+    cat instance/demo-logins.txt
+  fi
 fi
 echo "==> serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
 exec .venv/bin/gunicorn --bind 127.0.0.1:5000 --workers 2 --access-logfile - wsgi:app

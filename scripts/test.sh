@@ -16,7 +16,11 @@ if [ -z "${TEST_DATABASE_URL:-}" ] && [ "${SKIP_POSTGRES:-0}" != 1 ]; then
     || psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE programme_test"
   export TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:5432/programme_test"
 fi
+# Redis (the shared rate-limit storage, and later the job queue): used when it answers.
+if [ -z "${REDIS_URL:-}" ] && .venv/bin/python -c "import socket; socket.create_connection(('127.0.0.1', 6379), 1)" 2>/dev/null; then
+  export REDIS_URL="redis://127.0.0.1:6379/15"
+fi
 echo "==> ruff"
 .venv/bin/ruff check .
-echo "==> pytest (PostgreSQL: ${TEST_DATABASE_URL:-off})"
+echo "==> pytest (PostgreSQL: ${TEST_DATABASE_URL:-off}; Redis: ${REDIS_URL:-off})"
 exec .venv/bin/pytest "$@"

@@ -124,13 +124,15 @@ def seed_demo(password: str, pin: str | None, totp_secret: str | None) -> None:
                f"(сертификат № {result.certificate_serial}; PIN нигде не хранится — "
                "запишите его)")
 
-    from workflow.second_factor import provisioning_uri
+    from workflow.second_factor import issuer_name, provisioning_uri
 
+    with unit_of_work(_factory()) as session:
+        issuer = issuer_name(session)
     click.echo(f"Второй фактор ({', '.join(result.totp_logins)}): после пароля вход спросит "
                "код из приложения-аутентификатора. Добавьте в приложение ключ")
     click.echo(f"  {result.totp_secret}")
     for login in result.totp_logins:
-        click.echo(f"  {login}: {provisioning_uri(result.totp_secret, login)}")
+        click.echo(f"  {login}: {provisioning_uri(result.totp_secret, login, issuer)}")
 
 
 def _render_seeded_letters(login: str, pin: str) -> int:

@@ -31,11 +31,12 @@ def sweep_once(app: Flask) -> int:
 
 
 def _run(app: Flask, interval: float, stop: threading.Event) -> None:
-    while not stop.is_set():
+    # The first sweep one interval after start: a process that is starting (or a tool that
+    # builds an app before the schema exists) is not raced; a crash is recovered a minute on.
+    while not stop.wait(interval):
         done = sweep_once(app)
         if done:
             log.info("pending letters sweep: %s PDF(s) stored", done)
-        stop.wait(interval)
 
 
 def start_sweep(app: Flask) -> threading.Thread | None:

@@ -41,7 +41,6 @@ RECOVERY_CODES = 10
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 RECOVERY_LENGTH = 12
 REQUIRED_ROLES = frozenset({Role.SIGNATORY, Role.ADMIN})
-ISSUER = "Минобразования ПК"
 
 
 class InvalidCode(WorkflowError):
@@ -93,7 +92,15 @@ def code_at_step(secret: str, step: int) -> str:
     return pyotp.TOTP(secret, digits=DIGITS, interval=PERIOD).at(step * PERIOD)
 
 
-def provisioning_uri(secret: str, login: str, issuer: str = ISSUER) -> str:
+def issuer_name(session: Session) -> str:
+    """What the authenticator app shows beside the code: the organisation's own name, from
+    its profile (never from code: the product serves any region)."""
+    from .models import OrganisationProfile
+
+    return session.scalar(select(OrganisationProfile.name).limit(1)) or "Согласование программ"
+
+
+def provisioning_uri(secret: str, login: str, issuer: str) -> str:
     """The otpauth:// URI an authenticator app reads from the QR code."""
     return pyotp.TOTP(secret, digits=DIGITS, interval=PERIOD).provisioning_uri(
         name=login, issuer_name=issuer)
@@ -135,14 +142,15 @@ def start_enrolment(session: Session, user: User, *, now: datetime,
     else:
         factor.secret, factor.created_at, factor.last_step = secret, now, None
     session.flush()
-    return Enrolment(secret, provisioning_uri(secret, user.login))
+    return Enrolment(secret, provisioning_uri(secret, user.login, issuer_name(session)))
 
 
 def pending_enrolment(session: Session, user: User) -> Enrolment | None:
     factor = factor_of(session, user)
     if factor is None or factor.confirmed_at is not None:
         return None
-    return Enrolment(factor.secret, provisioning_uri(factor.secret, user.login))
+    return Enrolment(factor.secret, provisioning_uri(factor.secret, user.login,
+                                                     issuer_name(session)))
 
 
 def _accept_totp(session: Session, factor: SecondFactor, code: str, now: datetime) -> bool:

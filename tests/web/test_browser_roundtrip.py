@@ -9,6 +9,7 @@ import shutil
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,6 +40,21 @@ class RunningClock:
         return self.start + timedelta(seconds=time.monotonic() - self.t0)
 
 
+@contextmanager
+def serving(app):
+    """The app on a free loopback port in a thread, for the browser; its base URL."""
+    port = _free_port()
+    httpd = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        httpd.shutdown()
+        thread.join(5)
+        app.extensions["engine"].dispose()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -63,14 +79,8 @@ def server(tmp_path, monkeypatch):
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test",
                       "CLOCK": RunningClock(seed_clock.tick(60)),
                       "UPLOAD_DIR": str(tmp_path / "uploads")})
-    port = _free_port()
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", requirements
-    httpd.shutdown()
-    thread.join(5)
-    app.extensions["engine"].dispose()
+    with serving(app) as base:
+        yield base, requirements
 
 
 def test_round_trip_in_the_browser(server):

@@ -8,15 +8,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import FakeClock
 from tests.factories import PASSWORD, build_world
-from tests.web.test_browser_roundtrip import ARGS, CHROMIUM, RunningClock, _free_port
+from tests.web.test_browser_roundtrip import ARGS, CHROMIUM, RunningClock, serving
 from web import create_app
 from workflow.db import make_engine, make_session_factory
 from workflow.models import Base
@@ -48,14 +46,8 @@ def server(tmp_path, monkeypatch):
     clock = RunningClock(seed_clock.tick(60))
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "CLOCK": clock,
                       "UPLOAD_DIR": str(tmp_path / "uploads")})
-    port = _free_port()
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", clock
-    httpd.shutdown()
-    thread.join(5)
-    app.extensions["engine"].dispose()
+    with serving(app) as base:
+        yield base, clock
 
 
 def test_enrolment_and_sign_in_with_a_code_in_the_browser(server):

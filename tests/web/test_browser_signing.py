@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import FakeClock
-from tests.factories import PASSWORD, SIGNING_PIN, build_world, shared_pki_dir
-from tests.web.test_browser_roundtrip import ARGS, CHROMIUM, RunningClock, _free_port
+from tests.factories import PASSWORD, SIGNING_PIN, TOTP_SECRET, build_world, shared_pki_dir
+from tests.web.test_browser_roundtrip import ARGS, CHROMIUM, RunningClock, serving
 from web import create_app
 from workflow import letters
 from workflow.db import make_engine, make_session_factory
 from workflow.models import Base
+from workflow.second_factor import code_at_step, step_at
 
 pytestmark = pytest.mark.browser
 
@@ -41,23 +40,18 @@ def server(tmp_path, monkeypatch):
     session.close()
     engine.dispose()
     monkeypatch.setenv("APP_INSTANCE_PATH", str(tmp_path / "instance"))
+    app_clock = RunningClock(clock.tick(60))
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test",
-                      "CLOCK": RunningClock(clock.tick(60)), "PKI_DIR": str(shared_pki_dir()),
+                      "CLOCK": app_clock, "PKI_DIR": str(shared_pki_dir()),
                       "UPLOAD_DIR": str(tmp_path / "uploads")})
-    port = _free_port()
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}", signatory_id
-    httpd.shutdown()
-    thread.join(5)
-    app.extensions["engine"].dispose()
+    with serving(app) as base:
+        yield base, signatory_id, app_clock
 
 
 def test_signing_with_the_pin_in_the_browser(server):
     from playwright.sync_api import expect, sync_playwright
 
-    base, signatory_id = server
+    base, signatory_id, app_clock = server
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
     with sync_playwright() as p:
@@ -73,6 +67,9 @@ def test_signing_with_the_pin_in_the_browser(server):
             page.fill("#login", login)
             page.fill("#password", PASSWORD)
             page.click("button[type=submit]")
+            if "/login/code" in page.url:  # the signatory's second factor (issue 12)
+                page.fill("#code", code_at_step(TOTP_SECRET, step_at(app_clock())))
+                page.click("button[type=submit]")
 
         sign_in("signatory")
         page.goto(f"{base}/letters/1")

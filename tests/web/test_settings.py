@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from web import create_app, settings
+from web import create_app, settings, worker
 
 # variable -> (text in the environment, the value the application must get)
 SAMPLES = {
@@ -78,6 +78,8 @@ def test_defaults_without_the_environment(tmp_path, monkeypatch):
     assert app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(minutes=30)
     assert app.config["SESSION_COOKIE_SECURE"] is False
     assert app.config["SECRET_KEY"]  # made and kept in instance/
+    assert app.config["PENDING_SWEEP_SECONDS"] == 60.0
+    worker.stop_sweep(app)  # the default starts the sweep; this app has no schema
     app.extensions["engine"].dispose()
 
 

@@ -44,8 +44,10 @@ _RECORD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) |
     "message", "asctime", "taskName", "request_id", "user_id",
 }
 
+# alembic.runtime.migration: one line per migration step would bury what `flask init-db`
+# and `seed-demo` print for the person running them.
 NOISY_LOGGERS = ("werkzeug", "fontTools", "transitions", "weasyprint.progress",
-                 "alembic.runtime.plugins")
+                 "alembic.runtime.plugins", "alembic.runtime.migration")
 
 _HANDLER_MARK = "_programme_approval_handler"
 
