@@ -20,5 +20,9 @@ else
     cat instance/demo-logins.txt
   fi
 fi
+# Two workers: /metrics adds up both through prometheus' multi-process files
+# (gunicorn.conf.py empties the directory at start).
+export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$PWD/instance/metrics}"
+mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 echo "==> serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
 exec .venv/bin/gunicorn --bind 127.0.0.1:5000 --workers 2 --access-logfile - wsgi:app
