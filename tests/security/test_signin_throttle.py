@@ -5,8 +5,6 @@ user or municipality cannot sign in and loses open sessions; old attempts are pu
 
 from __future__ import annotations
 
-import multiprocessing
-import queue as queue_module
 from datetime import timedelta
 
 import pytest
@@ -15,7 +13,7 @@ from sqlalchemy import func, select
 from tests.conftest import totp_code
 from tests.factories import PASSWORD
 from tests.security.conftest import api_token, sign_in
-from tests.workflow.workers import try_sign_in
+from tests.workflow.workers import run_in_processes, try_sign_in
 from workflow.models import LoginAttempt, LoginThrottle, Municipality, SecurityEvent
 from workflow.signin import purge_signin_records, wait_phrase
 
@@ -201,25 +199,8 @@ PROCESSES, TRIES = 6, 5
 
 
 def _race(db_url, password, tries):
-    ctx = multiprocessing.get_context("spawn")
-    barrier, q = ctx.Barrier(PROCESSES), ctx.Queue()
-    procs = [ctx.Process(target=try_sign_in,
-                         args=(db_url, "signatory", password, ATTACKER, tries, barrier, q))
-             for _ in range(PROCESSES)]
-    for proc in procs:
-        proc.start()
-    results = []
-    try:
-        for _ in procs:
-            try:
-                results.append(q.get(timeout=240))
-            except queue_module.Empty:
-                pytest.fail(f"only {len(results)} of {PROCESSES} processes reported: {results}")
-    finally:
-        for proc in procs:
-            proc.join(30)
-            if proc.is_alive():
-                proc.kill()
+    results = run_in_processes(
+        try_sign_in, [(db_url, "signatory", password, ATTACKER, tries)] * PROCESSES)
     assert [r[0] for r in results] == ["ok"] * PROCESSES, results
     return [o for _, out in results for o in out]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import queue as queue_module
 from datetime import UTC, date, datetime
 
 import pytest
@@ -11,7 +9,7 @@ from sqlalchemy import select, text
 
 from tests.factories import SIGNING_PIN, add_external_remark, assess_all, programme_in
 from tests.workflow.support import letters_of
-from tests.workflow.workers import sign_many
+from tests.workflow.workers import run_in_processes, sign_many
 from workflow import audit, letters, operations, review
 from workflow.errors import IllegalTransition, PermissionDenied, StaleVersion
 from workflow.models import Letter, OrganisationProfile, RegistrationCounter
@@ -208,27 +206,8 @@ def test_six_signers_at_once_get_unique_gapless_numbers(world, session_factory, 
     signatory_id = world.signatory.id
     world.session.close()
 
-    ctx = multiprocessing.get_context("spawn")
-    barrier, q = ctx.Barrier(PROCESSES), ctx.Queue()
-    procs = [
-        ctx.Process(target=sign_many,
-                    args=(db_url, ids[i::PROCESSES], signatory_id, barrier, q))
-        for i in range(PROCESSES)
-    ]
-    for proc in procs:
-        proc.start()
-    results = []
-    try:
-        for _ in procs:
-            try:
-                results.append(q.get(timeout=240))
-            except queue_module.Empty:
-                pytest.fail(f"only {len(results)} of {PROCESSES} signers reported: {results}")
-    finally:
-        for proc in procs:
-            proc.join(30)
-            if proc.is_alive():
-                proc.kill()
+    results = run_in_processes(
+        sign_many, [(db_url, ids[i::PROCESSES], signatory_id) for i in range(PROCESSES)])
     assert [r[0] for r in results] == ["ok"] * PROCESSES, results
 
     with session_factory() as s:

@@ -12,6 +12,35 @@ from datetime import UTC, datetime
 BARRIER_TIMEOUT = 120
 
 
+def run_in_processes(target, args_of: list[tuple], *, timeout: float = 240) -> list:
+    """Start one spawned process per argument tuple, each called as
+    `target(*args, barrier, queue)` so that all begin together; the results each put on the
+    queue, after every process ended (a silent one fails the test, a stuck one is killed)."""
+    import multiprocessing
+    import queue as queue_module
+
+    import pytest
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier, q = ctx.Barrier(len(args_of)), ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*args, barrier, q)) for args in args_of]
+    for proc in procs:
+        proc.start()
+    results = []
+    try:
+        for _ in procs:
+            try:
+                results.append(q.get(timeout=timeout))
+            except queue_module.Empty:
+                pytest.fail(f"only {len(results)} of {len(procs)} processes reported: {results}")
+    finally:
+        for proc in procs:
+            proc.join(30)
+            if proc.is_alive():
+                proc.kill()
+    return results
+
+
 def race_start_review(url, programme_id, reviewer_id, barrier, queue):
     from workflow import operations
     from workflow.db import make_engine, make_session_factory
