@@ -4,13 +4,11 @@ old plain SHA-256 chains under the key once, `verify-audit` then passes, and `pu
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select, update
 
 from tests.conftest import FakeClock
 from tests.factories import build_world, programme_in
+from tests.security.conftest import legacy_seal_everything
 from web import create_app
-from workflow import audit
-from workflow.models import Letter, WorkflowEvent
 from workflow.states import ProgrammeState
 
 
@@ -28,33 +26,13 @@ def _invoke(app, *args):
         return app.test_cli_runner().invoke(args=list(args))
 
 
-def _as_before_the_key(app):
-    """Rewrite every chain as the code before this change did (plain SHA-256)."""
-    with app.extensions["engine"].begin() as conn:
-        heads = {}
-        for row in conn.execute(select(WorkflowEvent.__table__).order_by(
-                WorkflowEvent.programme_id, WorkflowEvent.seq)).all():
-            prev = heads.get(row.programme_id, audit.GENESIS)
-            new = audit.legacy_chain_hash(prev, audit.legacy_event_fields(row))
-            conn.execute(update(WorkflowEvent.__table__).where(WorkflowEvent.id == row.id)
-                         .values(prev_hash=prev, hash=new))
-            heads[row.programme_id] = new
-        prev = audit.GENESIS
-        for row in conn.execute(select(Letter.__table__).where(Letter.seq.is_not(None))
-                                .order_by(Letter.seq)).all():
-            new = audit.legacy_chain_hash(prev, audit.legacy_letter_fields(row))
-            conn.execute(update(Letter.__table__).where(Letter.id == row.id)
-                         .values(prev_hash=prev, hash=new, seal=None))
-            prev = new
-
-
 def test_init_db_reseals_the_old_chains_once(cli_app):
     assert _invoke(cli_app, "init-db").exit_code == 0
     with cli_app.extensions["session_factory"]() as s:
         world = build_world(s, FakeClock())
         programme_in(world, ProgrammeState.RETURNED)
         s.commit()
-    _as_before_the_key(cli_app)
+    legacy_seal_everything(cli_app)
     before = _invoke(cli_app, "verify-audit")
     assert before.exit_code == 1
     upgraded = _invoke(cli_app, "init-db")

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from documents.issue import render_and_store
 from tests.conftest import (
@@ -21,8 +21,8 @@ from tests.conftest import (
 )
 from tests.factories import PASSWORD, SIGNING_PIN, TEST_SEALER, shared_pki_dir
 from web import create_app
-from workflow import files, letters, operations, review
-from workflow.models import Letter, Programme, Revision, RevisionFile, User
+from workflow import audit, files, letters, operations, review
+from workflow.models import Letter, Programme, Revision, RevisionFile, User, WorkflowEvent
 from workflow.states import RemarkVisibility, Verdict
 from workflow.storage import FileSystemBlobStore
 
@@ -244,3 +244,23 @@ def db_digest(fresh, upload_dir: str | None = None) -> dict:
         digest["uploads"] = sorted(p.name for p in root.rglob("*") if p.is_file()) \
             if root.exists() else []
     return digest
+
+
+def legacy_seal_everything(app):
+    """The chains as the code before the key wrote them (plain SHA-256, fewer fields)."""
+    with app.extensions["engine"].begin() as conn:
+        heads = {}
+        for row in conn.execute(select(WorkflowEvent.__table__)
+                                .order_by(WorkflowEvent.programme_id, WorkflowEvent.seq)).all():
+            prev = heads.get(row.programme_id, audit.GENESIS)
+            new = audit.legacy_chain_hash(prev, audit.legacy_event_fields(row))
+            conn.execute(update(WorkflowEvent.__table__).where(WorkflowEvent.id == row.id)
+                         .values(prev_hash=prev, hash=new))
+            heads[row.programme_id] = new
+        prev = audit.GENESIS
+        for row in conn.execute(select(Letter.__table__).where(Letter.seq.is_not(None))
+                                .order_by(Letter.seq)).all():
+            new = audit.legacy_chain_hash(prev, audit.legacy_letter_fields(row))
+            conn.execute(update(Letter.__table__).where(Letter.id == row.id)
+                         .values(prev_hash=prev, hash=new, seal=None))
+            prev = new

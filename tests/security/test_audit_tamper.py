@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select, text, update
 
 from tests.factories import new_programme
+from tests.security.conftest import legacy_seal_everything
 from web import create_app
 from workflow import audit, letters
 from workflow.models import Letter, User, WorkflowEvent
@@ -330,28 +331,10 @@ def test_a_forged_checkpoint_line_is_reported(app, ctx):
 # ---------------------------------------------------------------- re-sealing
 
 
-def _legacy_seal_everything(app):
-    """The chains as the code before the key wrote them (plain SHA-256, fewer fields)."""
-    with app.extensions["engine"].begin() as conn:
-        heads = {}
-        for row in conn.execute(select(WorkflowEvent.__table__)
-                                .order_by(WorkflowEvent.programme_id, WorkflowEvent.seq)).all():
-            prev = heads.get(row.programme_id, audit.GENESIS)
-            new = audit.legacy_chain_hash(prev, audit.legacy_event_fields(row))
-            conn.execute(update(WorkflowEvent.__table__).where(WorkflowEvent.id == row.id)
-                         .values(prev_hash=prev, hash=new))
-            heads[row.programme_id] = new
-        prev = audit.GENESIS
-        for row in conn.execute(select(Letter.__table__).where(Letter.seq.is_not(None))
-                                .order_by(Letter.seq)).all():
-            new = audit.legacy_chain_hash(prev, audit.legacy_letter_fields(row))
-            conn.execute(update(Letter.__table__).where(Letter.id == row.id)
-                         .values(prev_hash=prev, hash=new, seal=None))
-            prev = new
 
 
 def test_audit_reseal_brings_legacy_chains_under_the_key(app, ctx):
-    _legacy_seal_everything(app)
+    legacy_seal_everything(app)
     code, output = verify(app)
     assert code == 1  # plain SHA-256 chains are not signed by the key
     code, output = run(app, "audit-reseal")
@@ -363,7 +346,7 @@ def test_audit_reseal_brings_legacy_chains_under_the_key(app, ctx):
 
 
 def test_audit_reseal_refuses_to_launder_a_forgery(app, ctx):
-    _legacy_seal_everything(app)
+    legacy_seal_everything(app)
     target = _scalars(app, select(WorkflowEvent.id).where(
         WorkflowEvent.programme_id == ctx.tenants.own.programme_id, WorkflowEvent.seq == 2))[0]
     _set(app, WorkflowEvent, target, reason="подлог")

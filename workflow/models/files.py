@@ -11,14 +11,30 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, declared_attr, mapped_column, relationship
 
 from .base import Base, UTCDateTime
 from .revision import ImmutableRowError, Revision
 from .user import User
 
 
-class ProgrammeFile(Base):
+class _FileDescription:
+    """What a working-copy file and a revision's frozen copy of it both record."""
+
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int]
+    content_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # Unknown (NULL) only for a file adopted from the single attachment of before 0004.
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    added_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @declared_attr
+    def added_by(cls) -> Mapped[User | None]:
+        return relationship(User)
+
+
+class ProgrammeFile(_FileDescription, Base):
     """One file of the municipality's working copy."""
 
     __tablename__ = "programme_file"
@@ -30,19 +46,11 @@ class ProgrammeFile(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
-    name: Mapped[str] = mapped_column(String(255))
-    size: Mapped[int]
-    content_type: Mapped[str] = mapped_column(String(100))
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    # Unknown (NULL) only for a file adopted from the single attachment of before 0004.
-    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    added_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     programme = relationship("Programme", back_populates="files")
-    added_by: Mapped[User | None] = relationship()
 
 
-class RevisionFile(Base):
+class RevisionFile(_FileDescription, Base):
     """A file as it was when its revision was frozen: a copy of the working list's row."""
 
     __tablename__ = "revision_file"
@@ -54,17 +62,10 @@ class RevisionFile(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"), index=True)
-    name: Mapped[str] = mapped_column(String(255))
-    size: Mapped[int]
-    content_type: Mapped[str] = mapped_column(String(100))
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    added_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # `Revision.files` is declared here (a backref) so the revision module stays as it is.
     revision: Mapped[Revision] = relationship(backref=backref(
         "files", order_by="RevisionFile.id", cascade="all, delete-orphan"))
-    added_by: Mapped[User | None] = relationship()
 
     @classmethod
     def frozen_from(cls, f: ProgrammeFile) -> RevisionFile:
