@@ -13,7 +13,7 @@ for arg in "$@"; do
   esac
 done
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 fonts-paratype poppler-utils)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 fonts-paratype poppler-utils graphviz)
 [ "$want_browser" = 1 ] && packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
