@@ -259,21 +259,20 @@ def audit_reseal(force: bool, from_key: str | None) -> None:
 @click.option("--days", type=int, default=None,
               help="Keep sign-in attempts this many days (default SIGNIN_RETENTION_DAYS).")
 def purge(days: int | None) -> None:
-    """Delete old sign-in attempts, idle throttle rows and expired API tokens."""
+    """Delete old sign-in attempts, idle throttle rows, expired API tokens and signing
+    sessions (the nightly job does the same)."""
     from datetime import timedelta
 
-    from workflow.api_tokens import purge_expired
-    from workflow.signin import purge_signin_records
+    from workflow.maintenance import purge_stale_records
 
     config = current_app.config
     keep = timedelta(days=days if days is not None else config["SIGNIN_RETENTION_DAYS"])
-    now = config["CLOCK"]()
     with unit_of_work(_factory()) as session:
-        counts = purge_signin_records(session, now=now, keep=keep,
-                                      forget_after=config["LOGIN_THROTTLE_WINDOW"])
-        tokens = purge_expired(session, now=now)
+        counts = purge_stale_records(session, now=config["CLOCK"](), keep_attempts=keep,
+                                     forget_throttle_after=config["LOGIN_THROTTLE_WINDOW"])
     click.echo(f"Удалено: попыток входа {counts['attempts']}, записей ограничения входа "
-               f"{counts['throttles']}, просроченных токенов {tokens}.")
+               f"{counts['throttles']}, просроченных токенов {counts['tokens']}, "
+               f"сеансов подписи {counts['signing_sessions']}.")
 
 
 def init_app(app: Flask) -> None:
