@@ -45,6 +45,7 @@ def test_the_purge_is_scheduled_nightly():
     from web.jobs.maintenance import purge_stale_records_nightly
 
     task_class = purge_stale_records_nightly.task_class
-    assert task_class in {type(t) for t in huey._registry.periodic_tasks}
-    assert task_class.validate_datetime(datetime(2026, 12, 1, 3, 17))
-    assert not task_class.validate_datetime(datetime(2026, 12, 1, 14, 17))
+    scheduled = [t for t in huey._registry.periodic_tasks if isinstance(t, task_class)]
+    assert len(scheduled) == 1
+    assert scheduled[0].validate_datetime(datetime(2026, 12, 1, 3, 17))
+    assert not scheduled[0].validate_datetime(datetime(2026, 12, 1, 14, 17))
