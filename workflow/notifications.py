@@ -182,13 +182,13 @@ def mark_all_read(session: Session, user: User, *, now: datetime) -> int:
     ).rowcount
 
 
-def set_preference(session: Session, user: User, preference: str) -> None:
+def set_preference(session: Session, user_id: int, preference: str) -> None:
+    """How the user wants their notifications mailed: immediate, digest or off."""
     from .errors import InvalidInput
 
     if preference not in PREFERENCES:
         raise InvalidInput("Выберите, как присылать уведомления", field="mail_preference")
-    user.mail_preference = preference
-    session.flush()
+    session.execute(update(User).where(User.id == user_id).values(mail_preference=preference))
 
 
 # ---------------------------------------------------------------- digests

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from tests.factories import programme_in
@@ -117,13 +119,21 @@ def test_language_switch_keeps_the_page(client, world):
 
 
 def test_queue_tabs_and_overdue(client, world):
+    """"Просрочено" derives from the campaign's deadline (1 June 2026) and nothing else: a
+    programme submitted long ago but in time is not late; a draft past the deadline is."""
     late = programme_in(world, ProgrammeState.SUBMITTED, title="Давно направленная")
     programme_in(world, ProgrammeState.IN_REVIEW, title="Моя на рассмотрении")
+    programme_in(world, ProgrammeState.DRAFT, title="Так и не направленная")
     world.session.commit()
-    world.clock.tick(11 * 24 * 60)  # eleven days later
+    world.clock.tick(11 * 24 * 60)  # eleven days later, still before the deadline
     sign_in(client, "reviewer")
     overdue = text(client.get("/review/?tab=overdue"))
-    assert "Давно направленная" in overdue and "просрочено" in overdue
+    assert "Давно направленная" not in overdue and "Так и не направленная" not in overdue
+    world.clock.now = datetime(2026, 6, 2, 3, 0, tzinfo=UTC)  # 2 June in Vladivostok
+    sign_in(client, "reviewer")
+    overdue = text(client.get("/review/?tab=overdue"))
+    assert "Так и не направленная" in overdue and "просрочено" in overdue
+    assert "Давно направленная" not in overdue
     mine = text(client.get("/review/?tab=mine"))
     assert "Моя на рассмотрении" in mine and "Давно направленная" not in mine
     waiting = text(client.get(f"/review/?tab=submitted&municipality={world.foreign.id}"))
