@@ -17,7 +17,7 @@ import smtplib
 import ssl
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
+from email.header import Header
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
@@ -51,13 +51,22 @@ def message_id(key: str, sender: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@{domain}>"
 
 
+def encoded(name: str, value: str) -> str:
+    """`value` as RFC 2047 encoded words, split at character boundaries with its spaces kept.
+    (Python's own folding of long non-ASCII headers drops a space at a fold: "на
+    рассмотрение" arrived as "нарассмотрение".) Plain ASCII stays as it is."""
+    if value.isascii():
+        return value
+    return Header(value, "utf-8", header_name=name).encode()
+
+
 def build_message(mail: Outgoing, *, sender: str, site: str, now: datetime) -> EmailMessage:
     site = site.rstrip("/")
     msg = EmailMessage()
     name, address = parseaddr(sender)
-    msg["From"] = Address(display_name=name, addr_spec=address) if name else address
+    msg.set_raw("From", f"{encoded('From', name)} <{address}>" if name else address)
     msg["To"] = mail.to
-    msg["Subject"] = mail.subject
+    msg.set_raw("Subject", encoded("Subject", mail.subject))
     msg["Date"] = format_datetime(now)
     msg["Message-ID"] = message_id(mail.key, sender)
     msg["Auto-Submitted"] = "auto-generated"

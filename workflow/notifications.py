@@ -86,20 +86,21 @@ def notify(session: Session, recipients: Iterable[User], *, kind: str, text: str
             immediate.append((user, row))
     if immediate:
         session.flush()  # the rows' ids make the mails' idempotency keys
-        session.add_all(
+        mails = [
             MailOutbox(idempotency_key=f"notification:{row.id}", recipient_id=user.id,
                        address=user.email, subject=subject_for(kind),
                        body=_mail_body(text, link), link=link, letter_id=letter_id,
                        state="pending", attempts=0, next_attempt_at=now, created_at=now)
             for user, row in immediate
-        )
-        _queued(session).extend(key for key in (f"notification:{row.id}" for _u, row in immediate))
+        ]
+        session.add_all(mails)
+        _queued(session).extend(mails)
     return rows
 
 
-def _queued(session: Session) -> list[str]:
-    """Idempotency keys of the mails this transaction queued: the web layer enqueues their
-    delivery after the commit (a hook on the session); the sweep catches any it misses."""
+def _queued(session: Session) -> list[MailOutbox]:
+    """The mails this transaction queued: the web layer enqueues their delivery after the
+    commit (a hook on the session); the sweep catches any it misses."""
     return session.info.setdefault("mail_queued", [])
 
 
@@ -230,12 +231,13 @@ def send_digests(session: Session, now: datetime, *, batches_only: bool = False)
         if not user.active or not user.email or user.mail_preference == "off":
             continue
         key = f"digest:{user.id}:{max(ids)}"
-        session.add(MailOutbox(
+        mail = MailOutbox(
             idempotency_key=key, recipient_id=user.id, address=user.email,
             subject=_digest_subject(notes), body=_digest_body(notes), link="",
-            state="pending", attempts=0, next_attempt_at=now, created_at=now))
+            state="pending", attempts=0, next_attempt_at=now, created_at=now)
+        session.add(mail)
+        _queued(session).append(mail)
         keys.append(key)
-    _queued(session).extend(keys)
     session.flush()
     return keys
 

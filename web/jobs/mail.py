@@ -174,11 +174,9 @@ def _queued_ids(session: Session) -> list[int]:
 
 @event.listens_for(Session, "before_commit")
 def _remember_queued(session: Session) -> None:
-    keys = session.info.pop("mail_queued", None)
-    if keys:
+    rows = session.info.pop("mail_queued", None)
+    if rows:
         session.flush()
-        rows = [obj for obj in session.identity_map.values()
-                if isinstance(obj, MailOutbox) and obj.idempotency_key in set(keys)]
         _queued_ids(session).extend(inspect(row).identity[0] for row in rows)
 
 
