@@ -101,9 +101,9 @@ def _waiting_municipalities(session: Session, campaign: Campaign) -> list[Munici
 
 
 def _marks(session: Session, campaign_id: int) -> set[tuple[int, str]]:
-    return set(session.execute(
+    return set((mid, action) for mid, action in session.execute(
         select(DeadlineMark.municipality_id, DeadlineMark.action)
-        .where(DeadlineMark.campaign_id == campaign_id)).tuples())
+        .where(DeadlineMark.campaign_id == campaign_id)).all())
 
 
 def _notice(days_left: int) -> tuple[str, str] | None:

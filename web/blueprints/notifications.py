@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from wtforms import RadioField
+from wtforms import RadioField, SelectChoice
 
 from workflow import notifications
 from workflow.errors import WorkflowError
@@ -19,7 +20,9 @@ bp = Blueprint("notifications", __name__)
 
 
 class PreferenceForm(SafeForm):
-    mail_preference = RadioField(choices=list(notifications.PREFERENCE_LABELS.items()))
+    mail_preference = RadioField(choices=[
+        SelectChoice(value, _l(label)) for value, label in notifications.PREFERENCE_LABELS.items()
+    ])
 
 
 @bp.app_context_processor

@@ -31,7 +31,7 @@ from web.jobs import huey, job_app
 from web.mailer import Outgoing, build_message, transport_for
 from workflow import notifications, outbox, timefmt
 from workflow.db import unit_of_work
-from workflow.models import MailOutbox, OrganisationProfile
+from workflow.models import OrganisationProfile
 
 log = logging.getLogger(__name__)
 
