@@ -245,3 +245,81 @@ def test_a_mail_url_that_cannot_work_is_refused_at_start(url):
 def test_backoff_doubles_up_to_an_hour():
     assert [outbox.backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
     assert outbox.backoff(30) == timedelta(hours=1)
+
+
+def test_a_password_is_never_sent_to_a_server_without_starttls(
+        jobs, mailboxes, smtp, monkeypatch, fresh):
+    w = mailboxes
+    smtp.start()  # aiosmtpd here offers no STARTTLS
+    monkeypatch.setitem(jobs.config, "MAIL_URL", f"smtp://robot:secret@127.0.0.1:{smtp.port}")
+    programme_in(w, ProgrammeState.SUBMITTED)
+    w.session.commit()
+    assert smtp.messages == []
+    rows = mails(fresh)
+    assert rows and all(m.state == "pending" and "STARTTLS" in m.last_error for m in rows)
+
+
+def test_the_queue_down_at_enqueue_time_loses_nothing(jobs, mailboxes, smtp, monkeypatch, fresh):
+    from web.jobs import mail as mail_jobs
+
+    w = mailboxes
+    smtp.start()
+    monkeypatch.setitem(jobs.config, "MAIL_URL", smtp.url)
+
+    def queue_down(*_args, **_kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(mail_jobs, "deliver_mail", queue_down)
+    programme_in(w, ProgrammeState.SUBMITTED)
+    w.session.commit()  # the event commits all the same
+    assert smtp.messages == [] and {m.state for m in mails(fresh)} == {"pending"}
+    monkeypatch.undo()
+    monkeypatch.setitem(jobs.config, "MAIL_URL", smtp.url)
+    assert deliver_due(jobs, now=later(w, 1)) == {"sent": 2}  # what the sweep does
+    assert len(smtp.messages) == 2
+
+
+def test_an_event_rolled_back_leaves_no_notification_and_no_mail(jobs, mailboxes, smtp,
+                                                                 monkeypatch, fresh):
+    w = mailboxes
+    smtp.start()
+    monkeypatch.setitem(jobs.config, "MAIL_URL", smtp.url)
+    programme = programme_in(w, ProgrammeState.DRAFT)
+    w.session.commit()
+    operations.submit_programme(w.session, programme, w.editor, now=w.clock.tick())
+    w.session.rollback()
+    w.session.commit()
+    assert mails(fresh) == [] and smtp.messages == []
+    with fresh() as s:
+        assert s.scalar(select(func.count(Notification.id))) == 0
+
+
+def test_the_signatories_hear_of_a_new_signatory_and_reviewers_of_an_answer(
+        jobs, mailboxes, smtp, monkeypatch):
+    from workflow import admin_ops, review
+
+    w = mailboxes
+    smtp.start()
+    monkeypatch.setitem(jobs.config, "MAIL_URL", smtp.url)
+    admin_ops.change_role(w.session, w.other_reviewer, w.admin, role="signatory",
+                          municipality_id=None, now=w.clock.tick())
+    w.session.commit()
+    (granted,) = [parse(r) for r in smtp.messages if b"\r\nTo: signatory@" in r]
+    assert granted["Subject"] == "Назначен новый подписант"
+    assert w.other_reviewer.full_name in text_of(granted)
+
+    programme = programme_in(w, ProgrammeState.RETURNED)
+    w.session.commit()
+    remark = programme_remark(w, programme)
+    review.answer_remark(w.session, programme, remark, w.editor, body="Показатели уточнены",
+                         now=w.clock.tick())
+    w.session.commit()
+    (answer,) = [parse(r) for r in smtp.messages if b"\r\nTo: reviewer@" in r
+                 and "Ответ на замечание" in parse(r)["Subject"]]
+    assert "Показатели уточнены" in text_of(answer)
+
+
+def programme_remark(w, programme):
+    from workflow.models import Remark
+
+    return w.session.scalar(select(Remark).where(Remark.programme_id == programme.id))
