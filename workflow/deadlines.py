@@ -134,17 +134,33 @@ def _notice_text(campaign: Campaign, days_left: int) -> str:
             f"({when}). Программа ещё не направлена в министерство.")
 
 
+def reminder_days_of(campaign: Campaign, default: tuple[int, ...]) -> tuple[int, ...]:
+    """The campaign's own reminder days when it has them (a `reminder_days` attribute, as
+    the campaign settings may add), else the installation's REMINDER_DAYS."""
+    own = getattr(campaign, "reminder_days", None)
+    if isinstance(own, str):
+        own = tuple(int(x) for x in own.replace(";", ",").split(",") if x.strip())
+    return tuple(own) if own else default
+
+
+def is_open(campaign: Campaign) -> bool:
+    """A closed campaign (when campaigns gain a lifecycle) is not reminded of."""
+    return getattr(campaign, "state", "open") != "closed"
+
+
 def run_daily(session: Session, today: date, now: datetime, *,
               reminder_days: tuple[int, ...] = DEFAULT_REMINDER_DAYS,
               drafter: User | None = None) -> DailyReport:
     """The day's reminders and notices for every campaign near its deadline; see module."""
     report = DailyReport()
-    horizon = max((*reminder_days, NOTICE_DAYS[0]))
+    horizon = max((*reminder_days, NOTICE_DAYS[0], 60))
     campaigns = session.scalars(
         select(Campaign).where(Campaign.deadline >= today - timedelta(days=PASSED_NOTICE_WINDOW),
                                Campaign.deadline <= today + timedelta(days=horizon + 14))
         .order_by(Campaign.deadline, Campaign.id))
     for campaign in campaigns:
+        if not is_open(campaign):
+            continue
         waiting = _waiting_municipalities(session, campaign)
         if not waiting:
             continue
@@ -153,7 +169,8 @@ def run_daily(session: Session, today: date, now: datetime, *,
         days_left = (campaign.deadline - today).days
 
         # Reminder letters: the latest reminder date that has come (a missed day is caught up).
-        due = [reminder_date(campaign.deadline, n) for n in reminder_days]
+        due = [reminder_date(campaign.deadline, n)
+               for n in reminder_days_of(campaign, reminder_days)]
         due = [d for d in due if d <= today <= campaign.deadline]
         if due and drafter is not None:
             action = f"reminder:{max(due).isoformat()}"

@@ -114,6 +114,25 @@ def test_a_signed_letter_is_mailed_with_its_pdf_once_the_pdf_exists(
     assert len([raw for raw in smtp.messages if b"editor@example.ru" in raw]) == 1
 
 
+def test_a_letter_whose_pdf_never_comes_is_mailed_with_its_link_after_the_wait(
+        jobs, mailboxes, smtp, monkeypatch, fresh):
+    w = mailboxes
+    smtp.start()
+    monkeypatch.setitem(jobs.config, "MAIL_URL", smtp.url)
+    programme = programme_in(w, ProgrammeState.RETURNED)
+    w.session.commit()
+    letter = w.session.scalar(select(Letter).where(Letter.programme_id == programme.id))
+    w.session.commit()
+    sign(w, letter)
+    w.session.commit()
+    assert deliver_due(jobs, now=later(w, 60)) == {"waiting": 1}
+    assert deliver_due(jobs, now=later(w, 24 * 60)) == {"sent": 1}
+    (raw,) = [r for r in smtp.messages if "Подписано письмо" in parse(r)["Subject"]]
+    message = parse(raw)
+    assert list(message.iter_attachments()) == []
+    assert f"{SITE}/letters/{letter.id}" in text_of(message)
+
+
 def test_smtp_down_is_retried_with_backoff_and_then_delivered_exactly_once(
         jobs, mailboxes, smtp, monkeypatch, fresh):
     w = mailboxes

@@ -86,6 +86,8 @@ def test_defaults_without_the_environment(tmp_path, monkeypatch):
     assert app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(minutes=30)
     assert app.config["SESSION_COOKIE_SECURE"] is False
     assert app.config["SECRET_KEY"]  # made and kept in instance/
+    assert app.config["MAIL_URL"] == f"file://{tmp_path / 'instance' / 'mail'}"
+    assert app.config["REMINDER_DAYS"] == (7, 0) and app.config["PUBLIC_BASE_URL"] is None
     assert app.config["PENDING_SWEEP_SECONDS"] == 60.0
     worker.stop_sweep(app)  # the default starts the sweep; this app has no schema
     app.extensions["engine"].dispose()
