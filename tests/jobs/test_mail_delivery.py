@@ -342,3 +342,27 @@ def programme_remark(w, programme):
     from workflow.models import Remark
 
     return w.session.scalar(select(Remark).where(Remark.programme_id == programme.id))
+
+
+@pytest.mark.slow
+def test_workers_in_several_processes_send_each_mail_exactly_once(
+        jobs, mailboxes, smtp, monkeypatch, fresh, db_url, tmp_path):
+    from tests.jobs.workers import deliver_everything_due
+    from tests.workflow.workers import run_in_processes
+
+    w = mailboxes
+    monkeypatch.setitem(jobs.config, "MAIL_URL", smtp.url)  # down: every mail stays pending
+    for i in range(6):
+        programme_in(w, ProgrammeState.SUBMITTED, title=f"Программа {i}")
+    w.session.commit()
+    queued = mails(fresh)
+    assert len(queued) == 12 and {m.state for m in queued} == {"pending"}
+    smtp.start()
+    results = run_in_processes(deliver_everything_due,
+                               [(db_url, smtp.url, str(tmp_path / f"i{n}")) for n in range(3)])
+    assert all(status == "ok" for status, _ in results), results
+    sent = sum(outcome.get("sent", 0) for _, outcome in results)
+    assert sent == 12
+    ids = [parse(raw)["Message-ID"] for raw in smtp.messages]
+    assert len(ids) == len(set(ids)) == 12
+    assert {m.state for m in mails(fresh)} == {"sent"}
