@@ -112,3 +112,31 @@ def test_the_daily_hour_is_the_organisations(jobs, world, monkeypatch):
 def test_escalation_waits_for_the_routes(session):
     assert deadlines.escalate_overdue_tasks(session, datetime(2026, 6, 1).date(),
                                             datetime(2026, 6, 1, tzinfo=UTC)) == 0
+
+
+def test_two_workers_running_the_day_at_once_draft_each_reminder_once(jobs, world, fresh):
+    """Two consumers firing the daily task together: the unique marks let one transaction
+    win; the other drafts nothing (SQLite: it waits and then sees the marks; PostgreSQL: its
+    insert conflicts and everything it did rolls back)."""
+    import threading
+
+    from sqlalchemy.exc import IntegrityError
+
+    now = at(world, datetime(2026, 5, 25, 0, 0, tzinfo=UTC))
+    barrier, outcomes = threading.Barrier(2), []
+
+    def worker():
+        barrier.wait(30)
+        try:
+            outcomes.append(deadline_jobs.run(jobs, now=now).reminders)
+        except IntegrityError:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(outcomes, key=str) in ([0, 2], [2, "conflict"])
+    assert len(_reminders(fresh)) == 2
+    assert _count(fresh, DeadlineMark) == 4
