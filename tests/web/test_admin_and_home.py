@@ -140,3 +140,18 @@ def test_queue_tabs_and_overdue(client, world):
     assert "Давно направленная" not in waiting
     paged = text(client.get("/review/?tab=all&page=999"))
     assert late.title in paged  # an out-of-range page shows the last one
+
+
+def test_a_programme_submitted_after_the_deadline_shows_how_late(client, world):
+    """The campaign is due on 1 June 2026; submitted on 4 June (Vladivostok): 3 days late,
+    on the list and on the programme page; one submitted in time shows nothing."""
+    in_time = programme_in(world, ProgrammeState.SUBMITTED, title="Вовремя")
+    world.clock.now = datetime(2026, 6, 4, 1, 0, tzinfo=UTC)
+    late = programme_in(world, ProgrammeState.SUBMITTED, title="С опозданием")
+    world.session.commit()
+    sign_in(client, "reviewer")
+    listing = text(client.get("/review/?tab=all"))
+    assert listing.count("с опозданием на 3 дня") == 1
+    assert "направлена с опозданием на 3 дня" in text(client.get(f"/programmes/{late.id}"))
+    page = text(client.get(f"/programmes/{in_time.id}"))
+    assert "опозданием" not in page and "просрочено" not in page
