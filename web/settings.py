@@ -133,6 +133,42 @@ def rate_limit(raw: str) -> str:
     return raw.strip()
 
 
+def hour(raw: str) -> int:
+    value = integer(raw)
+    if not 0 <= value <= 23:
+        raise ValueError("нужен час от 0 до 23")
+    return value
+
+
+def day_offsets(raw: str) -> tuple[int, ...]:
+    """"7,0": days before a deadline, each a whole number from 0 to 365."""
+    try:
+        days = sorted({int(part) for part in raw.replace(";", ",").split(",") if part.strip()},
+                      reverse=True)
+    except ValueError:
+        raise ValueError("нужны числа дней через запятую, например 7,0") from None
+    if not days or any(d < 0 or d > 365 for d in days):
+        raise ValueError("нужны числа дней от 0 до 365 через запятую, например 7,0")
+    return tuple(days)
+
+
+def mail_url(raw: str) -> str:
+    from .mailer import MailConfigError, transport_for
+
+    try:
+        transport_for(raw.strip())
+    except MailConfigError as error:
+        raise ValueError(str(error)) from None
+    return raw.strip()
+
+
+def base_url(raw: str) -> str:
+    value = raw.strip().rstrip("/")
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ValueError("нужен адрес сайта вида https://programmy.example.ru")
+    return value
+
+
 # ---------------------------------------------------------------- the table
 
 
@@ -217,6 +253,24 @@ SETTINGS: dict[str, Setting] = {
                                  "requests per client address to /verify"),
     "REDIS_URL": Setting(text, None, "Redis for rate-limit counters shared by several "
                                      "processes; default: memory of each process"),
+    "MAIL_URL": Setting(mail_url, lambda app: "file://" + os.path.join(app.instance_path, "mail"),
+                        "where e-mail goes: smtp://user:pass@host:587 (STARTTLS), "
+                        "smtps://user:pass@host:465, or file:///dir (.eml files)",
+                        shown="file://instance/mail"),
+    "MAIL_FROM": Setting(text, "Согласование программ <noreply@localhost>",
+                         "sender of the notification e-mails"),
+    "PUBLIC_BASE_URL": Setting(base_url, None, "the site's address for links in e-mails; "
+                                               "default: the organisation profile's"),
+    "MAIL_MAX_ATTEMPTS": Setting(positive, 8, "delivery attempts of an e-mail before it is "
+                                              "marked failed (backoff 30 s doubling to 1 h)"),
+    "MAIL_PDF_WAIT": Setting(duration, timedelta(days=1), "how long a letter's e-mail waits "
+                             "for its PDF before it is sent without it", shown="1d"),
+    "DAILY_JOBS_HOUR": Setting(hour, 8, "hour (organisation's time zone) of the daily jobs: "
+                                        "deadline reminders, e-mail digests"),
+    "REMINDER_DAYS": Setting(day_offsets, (7, 0), "days before a campaign's deadline on which "
+                             "reminder letters are drafted", shown="7,0"),
+    "REMINDER_DRAFTER": Setting(text, "", "login of the ministry employee the daily job "
+                                          "drafts reminders as; default: the first reviewer"),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from babel import Locale
@@ -13,7 +13,7 @@ from flask_babel import format_decimal
 from sqlalchemy import Date, Integer, and_, bindparam, case, func, or_, select, true
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
-from workflow import timefmt
+from workflow import deadlines, timefmt
 from workflow.letters import visible_letters_filter
 from workflow.machine import TRANSITIONS_BY_TRIGGER
 from workflow.models import (
@@ -27,7 +27,6 @@ from workflow.models import (
     Revision,
     RevisionSection,
     User,
-    UTCDateTime,
     WorkflowEvent,
 )
 from workflow.operations import ensure_can_see, visible_programmes_filter
@@ -42,8 +41,6 @@ from workflow.states import (
 
 from .extensions import request_locale, request_timezone
 from .redline import render as render_redline
-
-OVERDUE_DAYS = 10
 
 S = ProgrammeState
 
@@ -190,17 +187,14 @@ TABS = {
 # The queue's statements are built once: constructing a statement with five CASE sums
 # costs more than running it. Who asks and when go in as bound parameters.
 _ME = bindparam("me", type_=Integer)
-_CUTOFF = bindparam("cutoff", type_=UTCDateTime())
 _TODAY = bindparam("today", type_=Date())
 
 TAB_CONDITIONS = {
     "submitted": Programme.state == S.SUBMITTED,
     "mine": and_(Programme.state == S.IN_REVIEW, Programme.reviewer_id == _ME),
     "returned": Programme.state == S.RETURNED,
-    "overdue": or_(
-        and_(Programme.state.in_([S.SUBMITTED, S.IN_REVIEW]), Programme.submitted_at < _CUTOFF),
-        and_(Programme.state == S.DRAFT, Campaign.deadline < _TODAY),
-    ),
+    # Not submitted by the campaign's deadline (workflow/deadlines.py): nothing else is late.
+    "overdue": and_(Programme.state == S.DRAFT, Campaign.deadline < _TODAY),
     "all": true(),
 }
 
@@ -215,6 +209,16 @@ _TAB_COUNTS = (
 
 _REVIEWER = aliased(User, name="reviewer")
 
+
+def _first_submitted_at():
+    """When revision 1 was frozen: the programme's first submission (late or not)."""
+    return (
+        select(Revision.created_at)
+        .where(Revision.programme_id == Programme.id, Revision.number == 1)
+        .correlate(Programme)
+        .scalar_subquery()
+    )
+
 # Columns, not entities: a list page needs a dozen values per row, and building ORM
 # objects (with their identity map and relationships) costs more than the query.
 _LIST_ROWS = (
@@ -224,6 +228,7 @@ _LIST_ROWS = (
         Municipality.id, Municipality.name,
         _REVIEWER.id, _REVIEWER.full_name,
         _open_external_count(),
+        _first_submitted_at(),
     )
     .join(Campaign, Campaign.id == Programme.campaign_id)
     .join(Municipality, Municipality.id == Programme.municipality_id)
@@ -262,6 +267,7 @@ class ListRow:
     programme: ProgrammeRow
     open_remarks: int
     overdue: bool
+    late_days: int | None = None
 
 
 @dataclass
@@ -317,9 +323,8 @@ def programme_list(
     if state in {s.value for s in ProgrammeState}:
         filters.append(Programme.state == state)
 
-    cutoff = now - timedelta(days=OVERDUE_DAYS)
     today = local_today(now)
-    params = {"me": actor.id, "cutoff": cutoff, "today": today}
+    params = {"me": actor.id, "today": today}
     # One query counts every tab (for the tab labels) under the same filters.
     counted = session.execute(_TAB_COUNTS.where(*filters), params).one()
     tab_counts = {t: int(getattr(counted, t) or 0) for t in TABS}
@@ -334,19 +339,17 @@ def programme_list(
         params,
     ).all()
     rows = []
+    tz = request_timezone()
     for (pid, title, state, submitted_at, cid, ctitle, deadline, mid, mname, rid, rname,
-         open_count) in result:
-        overdue = (
-            state in (S.SUBMITTED, S.IN_REVIEW)
-            and submitted_at is not None and submitted_at < cutoff
-        ) or (state == S.DRAFT and deadline < today)
+         open_count, first_submitted_at) in result:
+        status = deadlines.submission_status(deadline, state, first_submitted_at, today, tz)
         programme = ProgrammeRow(
             id=pid, title=title, state=state, submitted_at=submitted_at,
             campaign=NamedRef(cid, title=ctitle, deadline=deadline),
             municipality=NamedRef(mid, name=mname),
             reviewer=NamedRef(rid, full_name=rname) if rid is not None else None,
         )
-        rows.append(ListRow(programme, open_count, overdue))
+        rows.append(ListRow(programme, open_count, status.overdue, status.late_days))
 
     campaigns = [(c.id, c.title) for c in session.execute(
         select(Campaign.id, Campaign.title).order_by(Campaign.deadline.desc()))]
@@ -384,6 +387,7 @@ class ProgrammePage:
     events: list[WorkflowEvent]
     is_ministry: bool
     letters: list[Letter] = field(default_factory=list)
+    submission: deadlines.SubmissionStatus | None = None
 
 
 def load_programme(
@@ -438,7 +442,8 @@ def choose_revision(rev, programme: Programme, actor: User, numbers) -> int | No
     return default_revision(programme, actor)
 
 
-def programme_page(session: Session, programme: Programme, actor: User, rev) -> ProgrammePage:
+def programme_page(session: Session, programme: Programme, actor: User, rev,
+                   now: datetime | None = None) -> ProgrammePage:
     is_ministry = actor.role != Role.MUNICIPAL_EDITOR
     revisions = session.execute(
         select(Revision.id, Revision.number, Revision.created_at)
@@ -526,7 +531,13 @@ def programme_page(session: Session, programme: Programme, actor: User, rev) -> 
         .where(Letter.programme_id == programme.id, visible_letters_filter(actor))
         .order_by(Letter.id)
     ))
+    first = next((r.created_at for r in revisions if r.number == 1), None)
+    submission = deadlines.submission_status(
+        programme.campaign.deadline, programme.state, first,
+        timefmt.local_date(datetime.now(UTC) if now is None else now, request_timezone()),
+        request_timezone())
     return ProgrammePage(
+        submission=submission,
         programme=programme,
         revisions=[(r.number, r.created_at) for r in revisions],
         shown=shown,

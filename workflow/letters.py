@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import audit, names, second_factor, signing_keys, timefmt
+from . import audit, names, notifications, second_factor, signing_keys, timefmt
 from .access import ensure_active
 from .errors import IllegalTransition, InvalidInput, LetterError, PermissionDenied, StaleVersion
 from .models import (
@@ -34,7 +34,15 @@ from .models import (
     Requirement,
     User,
 )
-from .states import LetterKind, LetterState, ProgrammeState, RemarkState, RemarkVisibility, Role
+from .states import (
+    LETTER_KIND_LABELS,
+    LetterKind,
+    LetterState,
+    ProgrammeState,
+    RemarkState,
+    RemarkVisibility,
+    Role,
+)
 from .text import check_text
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -286,7 +294,27 @@ def draft_decision_letter(
     )
     session.add(letter)
     session.flush()
+    announce_drafts(session, [letter], now=now)
     return letter
+
+
+def announce_drafts(session: Session, drafted: list[Letter], *, now: datetime) -> None:
+    """Tell the signatories that letters await their signature: one notification per
+    drafting, never one per letter, and mailed only in their batch digest."""
+    if not drafted:
+        return
+    count = len(drafted)
+    if count == 1:
+        letter = drafted[0]
+        label = LETTER_KIND_LABELS.get(LetterKind(letter.kind), letter.kind)
+        text = f"Проект письма «{letter.heading}» ({label.lower()}) ожидает подписи."
+        link = f"/letters/{letter.id}"
+    else:
+        word = names.plural_ru(count, "проект письма", "проекта писем", "проектов писем")
+        text = f"{count} {word} ({drafted[0].heading}) ожидают подписи."
+        link = "/letters/?state=draft"
+    notifications.notify(session, notifications.active_with_role(session, Role.SIGNATORY),
+                         kind="letters.awaiting_signature", text=text, now=now, link=link)
 
 
 CIRCULAR_ADDRESSEE = "Руководителям муниципальных\nорганов управления\nобразования"
@@ -323,11 +351,14 @@ def draft_circular(
     )
     session.add(letter)
     session.flush()
+    announce_drafts(session, [letter], now=now)
     return letter
 
 
-def draft_reminders(session: Session, campaign: Campaign, actor: User, *, now: datetime) -> list[Letter]:
-    """One reminder per municipality with nothing submitted for the campaign yet."""
+def draft_reminders(session: Session, campaign: Campaign, actor: User, *, now: datetime,
+                    only: set[int] | None = None) -> list[Letter]:
+    """One reminder per municipality with nothing submitted for the campaign yet (of the
+    municipalities `only`, when given: the daily deadline job's choice)."""
     _check_drafter(actor)
     submitted = set(
         session.scalars(
@@ -354,6 +385,8 @@ def draft_reminders(session: Session, campaign: Campaign, actor: User, *, now: d
     for municipality in municipalities:
         if municipality.id in submitted or municipality.id in already:
             continue
+        if only is not None and municipality.id not in only:
+            continue
         programmes = campaign_programmes(campaign).replace(
             "муниципальные программы", "муниципальных программ", 1)
         body = [
@@ -374,6 +407,7 @@ def draft_reminders(session: Session, campaign: Campaign, actor: User, *, now: d
         session.add(letter)
         letters.append(letter)
     session.flush()
+    announce_drafts(session, letters, now=now)
     return letters
 
 
@@ -556,7 +590,20 @@ def sign_letter(
         signing_keys.open_signing_session(session, letter, key, sealer=sealer, now=now,
                                           ttl=session_ttl)
         session.flush()
+    _announce_signed(session, letter, now=now)
     return letter
+
+
+def _announce_signed(session: Session, letter: Letter, *, now: datetime) -> None:
+    """The municipality's editors learn of a signed decision letter; their mail carries its
+    PDF once the PDF exists (the mail job waits for it)."""
+    if letter.kind not in (LetterKind.RETURN, LetterKind.APPROVAL) or letter.municipality_id is None:
+        return
+    text = (f"Министерство подписало письмо от {format_date(letter.registered_on)} "
+            f"№ {letter.number} «{letter.heading}».")
+    notifications.notify(session, notifications.editors_of(session, letter.municipality_id),
+                         kind="letter.signed", text=text, now=now, link=f"/letters/{letter.id}",
+                         letter_id=letter.id)
 
 
 def dispatch_letter(session: Session, letter: Letter, actor: User, *, now: datetime) -> Letter:

@@ -200,8 +200,31 @@ def fire(
         from .letters import draft_decision_letter
 
         draft_decision_letter(session, programme, actor, now=now, reason=reason)
+    if trigger in ("submit", "resubmit"):
+        _announce_submission(session, programme, trigger, now)
     session.flush()
     return event
+
+
+def _announce_submission(session: Session, programme: Programme, trigger: str,
+                         now: datetime) -> None:
+    """Reviewers hear of a new programme; a resubmitted one goes to the reviewer who returned
+    it (all reviewers if that one is gone)."""
+    from . import notifications
+
+    municipality = programme.municipality.name if programme.municipality else ""
+    reviewers = notifications.active_with_role(session, Role.REVIEWER)
+    if trigger == "resubmit":
+        assigned = [r for r in reviewers if r.id == programme.reviewer_id]
+        reviewers = assigned or reviewers
+        text = (f"{municipality}: программа «{programme.title}» направлена повторно "
+                f"(редакция {programme.revision_number}).")
+        kind = "programme.resubmitted"
+    else:
+        text = f"{municipality}: поступила программа «{programme.title}»."
+        kind = "programme.submitted"
+    notifications.notify(session, reviewers, kind=kind, text=text, now=now,
+                         link=f"/programmes/{programme.id}")
 
 
 def _freeze_revision(session: Session, programme: Programme, actor: User, now: datetime) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from . import notifications
 from .errors import IllegalTransition, InvalidInput, NotAssignedReviewer, NotFound, PermissionDenied
 from .models import Assessment, Programme, Remark, RemarkReply, Requirement, Revision, User
 from .operations import _lock, ensure_can_see
@@ -102,7 +103,17 @@ def add_remark(
     )
     session.add(remark)
     session.flush()
+    if visibility == RemarkVisibility.EXTERNAL:
+        notifications.notify(
+            session, notifications.editors_of(session, programme.municipality_id),
+            kind="remark.added", now=now, link=f"/programmes/{programme.id}",
+            text=f"Новое замечание к программе «{programme.title}»: {_quote(body)}")
     return remark
+
+
+def _quote(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def _move_remark(session, remark: Remark, from_states, to_state, now) -> None:
@@ -144,7 +155,14 @@ def answer_remark(
     # Only an open remark is answered: a second answer (a double click, or a colleague in
     # another tab) is refused, not appended; to add to an answer, comment on the remark.
     _move_remark(session, remark, (RemarkState.OPEN,), RemarkState.ANSWERED, now)
-    return _reply(session, remark, actor, "answer", body, now)
+    reply = _reply(session, remark, actor, "answer", body, now)
+    reviewers = [u for u in notifications.active_with_role(session, Role.REVIEWER)
+                 if u.id in (remark.author_id, programme.reviewer_id)]
+    notifications.notify(
+        session, reviewers, kind="remark.answered", now=now, link=f"/programmes/{programme.id}",
+        text=(f"{actor.municipality.name if actor.municipality else 'Муниципалитет'} ответил "
+              f"на замечание к программе «{programme.title}»: {_quote(body)}"))
+    return reply
 
 
 def _reviewer_moves_remark(session, programme, remark, actor, *, body, now, sources, target,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from tests.factories import programme_in
@@ -117,16 +119,39 @@ def test_language_switch_keeps_the_page(client, world):
 
 
 def test_queue_tabs_and_overdue(client, world):
+    """"Просрочено" derives from the campaign's deadline (1 June 2026) and nothing else: a
+    programme submitted long ago but in time is not late; a draft past the deadline is."""
     late = programme_in(world, ProgrammeState.SUBMITTED, title="Давно направленная")
     programme_in(world, ProgrammeState.IN_REVIEW, title="Моя на рассмотрении")
+    programme_in(world, ProgrammeState.DRAFT, title="Так и не направленная")
     world.session.commit()
-    world.clock.tick(11 * 24 * 60)  # eleven days later
+    world.clock.tick(11 * 24 * 60)  # eleven days later, still before the deadline
     sign_in(client, "reviewer")
     overdue = text(client.get("/review/?tab=overdue"))
-    assert "Давно направленная" in overdue and "просрочено" in overdue
+    assert "Давно направленная" not in overdue and "Так и не направленная" not in overdue
+    world.clock.now = datetime(2026, 6, 2, 3, 0, tzinfo=UTC)  # 2 June in Vladivostok
+    sign_in(client, "reviewer")
+    overdue = text(client.get("/review/?tab=overdue"))
+    assert "Так и не направленная" in overdue and "просрочено" in overdue
+    assert "Давно направленная" not in overdue
     mine = text(client.get("/review/?tab=mine"))
     assert "Моя на рассмотрении" in mine and "Давно направленная" not in mine
     waiting = text(client.get(f"/review/?tab=submitted&municipality={world.foreign.id}"))
     assert "Давно направленная" not in waiting
     paged = text(client.get("/review/?tab=all&page=999"))
     assert late.title in paged  # an out-of-range page shows the last one
+
+
+def test_a_programme_submitted_after_the_deadline_shows_how_late(client, world):
+    """The campaign is due on 1 June 2026; submitted on 4 June (Vladivostok): 3 days late,
+    on the list and on the programme page; one submitted in time shows nothing."""
+    in_time = programme_in(world, ProgrammeState.SUBMITTED, title="Вовремя")
+    world.clock.now = datetime(2026, 6, 4, 1, 0, tzinfo=UTC)
+    late = programme_in(world, ProgrammeState.SUBMITTED, title="С опозданием")
+    world.session.commit()
+    sign_in(client, "reviewer")
+    listing = text(client.get("/review/?tab=all"))
+    assert listing.count("с опозданием на 3 дня") == 1
+    assert "направлена с опозданием на 3 дня" in text(client.get(f"/programmes/{late.id}"))
+    page = text(client.get(f"/programmes/{in_time.id}"))
+    assert "опозданием" not in page and "просрочено" not in page

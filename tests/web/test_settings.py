@@ -44,6 +44,14 @@ SAMPLES = {
     "AUDIT_CHECKPOINT_DIR": ("/srv/audit/log", "/srv/audit/log"),
     "VERIFY_RATE_LIMIT": ("10 per minute", "10 per minute"),
     "REDIS_URL": ("redis://127.0.0.1:6379/5", "redis://127.0.0.1:6379/5"),
+    "MAIL_URL": ("smtp://robot:secret@mail.example.ru:587", "smtp://robot:secret@mail.example.ru:587"),
+    "MAIL_FROM": ("Министерство <robot@example.ru>", "Министерство <robot@example.ru>"),
+    "PUBLIC_BASE_URL": ("https://programmy.example.ru/", "https://programmy.example.ru"),
+    "MAIL_MAX_ATTEMPTS": ("3", 3),
+    "MAIL_PDF_WAIT": ("2h", timedelta(hours=2)),
+    "DAILY_JOBS_HOUR": ("9", 9),
+    "REMINDER_DAYS": ("0, 14,3", (14, 3, 0)),
+    "REMINDER_DRAFTER": ("reviewer1", "reviewer1"),
 }
 
 
@@ -78,6 +86,8 @@ def test_defaults_without_the_environment(tmp_path, monkeypatch):
     assert app.config["PERMANENT_SESSION_LIFETIME"] == timedelta(minutes=30)
     assert app.config["SESSION_COOKIE_SECURE"] is False
     assert app.config["SECRET_KEY"]  # made and kept in instance/
+    assert app.config["MAIL_URL"] == f"file://{tmp_path / 'instance' / 'mail'}"
+    assert app.config["REMINDER_DAYS"] == (7, 0) and app.config["PUBLIC_BASE_URL"] is None
     assert app.config["PENDING_SWEEP_SECONDS"] == 60.0
     worker.stop_sweep(app)  # the default starts the sweep; this app has no schema
     app.extensions["engine"].dispose()

@@ -11,6 +11,7 @@ BLUEPRINTS = (
     ("web.blueprints.auth", None),
     ("web.blueprints.account", None),
     ("web.blueprints.main", None),
+    ("web.blueprints.notifications", None),
     ("web.blueprints.programmes", "/programmes"),
     ("web.blueprints.review", "/review"),
     ("web.blueprints.admin", "/admin"),

@@ -3,7 +3,7 @@ screens share (Russian dates, plurals, state labels)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from workflow import notifications, signing_keys
@@ -80,16 +80,3 @@ def _notification_form():
     from ..forms import SimplePostForm
 
     return SimplePostForm(formdata=None)
-
-
-@bp.route("/notifications/<int(max=2147483647):notification_id>/read", methods=["POST"])
-@login_required
-def notification_read(notification_id: int):
-    from ..forms import SimplePostForm
-
-    if not SimplePostForm().validate_on_submit():
-        abort(400)
-    session = db()
-    notifications.mark_read(session, current_user.user, notification_id, now=now())
-    session.commit()
-    return redirect(url_for("main.home"))

@@ -355,7 +355,7 @@ def download(programme_id: int):
 def _render_show(programme: Programme, *, failed: dict | None = None, status: int = 200):
     me = _me()
     session = db()
-    page = vm.programme_page(session, programme, me, request.args.get("rev"))
+    page = vm.programme_page(session, programme, me, request.args.get("rev"), now=now())
     actions = operations.available_actions(session, programme, me)
     assigned = (me.role == Role.REVIEWER and programme.reviewer_id == me.id
                 and programme.state == "in_review")

@@ -7,7 +7,7 @@ from .campaign import Campaign, Requirement
 from .files import FileBlob, ProgrammeFile, RevisionFile
 from .history import WorkflowEvent
 from .letter import Letter, RegistrationCounter
-from .notification import Notification
+from .notification import DeadlineMark, MailOutbox, Notification
 from .organisation import Municipality, OrganisationProfile
 from .programme import Programme, ProgrammeSection
 from .remark import Remark, RemarkReply
@@ -21,6 +21,6 @@ __all__ = [
     "OrganisationProfile", "Programme", "ProgrammeFile", "ProgrammeSection", "RegistrationCounter", "Remark",
     "RemarkReply", "Requirement", "Revision", "RevisionFile", "RevisionSection", "UTCDateTime", "User",
     "WorkflowEvent",
-    "Notification", "SignerCertificate", "SigningSession",
+    "DeadlineMark", "MailOutbox", "Notification", "SignerCertificate", "SigningSession",
     "RecoveryCode", "SecondFactor", "UserSession",
 ]

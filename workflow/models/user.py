@@ -19,6 +19,8 @@ class User(Base):
             "(role = 'municipal_editor') = (municipality_id IS NOT NULL)",
             name="editor_has_municipality",
         ),
+        CheckConstraint("mail_preference IN ('immediate', 'digest', 'off')",
+                        name="mail_preference"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,6 +35,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped on sign-out everywhere, deactivation and password reset: invalidates sessions.
     session_epoch: Mapped[int] = mapped_column(default=0)
+    # E-mail of notifications: each at once, one daily digest, or none (in-app only).
+    mail_preference: Mapped[str] = mapped_column(String(16), default="immediate",
+                                                 server_default="immediate")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     municipality: Mapped[Municipality | None] = relationship(lazy="joined")
