@@ -21,7 +21,7 @@ from pathlib import Path
 from huey import RedisHuey, SqliteHuey
 
 ROOT = Path(__file__).resolve().parents[2]
-TASK_MODULES = ("web.jobs.maintenance",)
+TASK_MODULES = ("web.jobs.maintenance", "web.jobs.mail", "web.jobs.deadlines")
 
 _app = None
 _app_lock = threading.Lock()
