@@ -145,7 +145,8 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
                 head_position=row["head_position"],
                 head_position_dative=row["head_position_dative"],
                 head_surname=row["head_surname"], head_first_name=row["head_first_name"],
-                head_patronymic=row["head_patronymic"], active=True,
+                head_patronymic=row["head_patronymic"], email=row["email"],
+                address=row["address"], active=True,
             ))
     session.add_all(municipalities)
     session.flush()
