@@ -88,7 +88,7 @@ def test_requirements_are_edited_reordered_and_deleted_on_the_screen_while_a_dra
     page = text(client.get(url))
     assert "Подготовить циркулярное письмо" in page and "Добавить требование" in page
     assert client.post(f"{url}/requirements", data={"text": "Г"}).status_code == 302
-    assert client.post(f"{url}/requirements/{third}/up").status_code == 302
+    assert client.post(f"{url}/requirements/{third}/move", data={"way": "up"}).status_code == 302
     assert client.post(f"{url}/requirements/{first}", data={"text": "А2"}).status_code == 302
     assert client.post(f"{url}/requirements/{second}/delete").status_code == 302
     assert _texts(world, campaign.id) == ["А2", "В", "Г"]

@@ -201,11 +201,13 @@ def requirement_edit(campaign_id: int, requirement_id: int):
     return redirect(url_for(".show", campaign_id=campaign_id) + "#requirements")
 
 
-@bp.route(f"/<{ID}:campaign_id>/requirements/<{ID}:requirement_id>/<any(up, down):way>",
-          methods=["POST"])
-def requirement_move(campaign_id: int, requirement_id: int, way: str):
+@bp.route(f"/<{ID}:campaign_id>/requirements/<{ID}:requirement_id>/move", methods=["POST"])
+def requirement_move(campaign_id: int, requirement_id: int):
     campaign = _campaign(campaign_id)
-    if _posted(SimplePostForm) is not None:
+    way = request.form.get("way")
+    if way not in ("up", "down"):
+        flash(gettext("Укажите направление: выше или ниже"), "error")
+    elif _posted(SimplePostForm) is not None:
         with _one_operation() as session:
             ops.move_requirement(session, campaign, _me(), requirement_id,
                                  -1 if way == "up" else 1)
