@@ -138,3 +138,25 @@ def test_once_open_the_requirements_are_frozen_and_closing_needs_a_reason(client
     assert world.session.get(Campaign, campaign_id).state == "closed"
     world.session.commit()
     assert client.get("/admin/campaigns/2147483647").status_code == 404
+
+
+def test_the_municipality_home_says_what_is_next_in_each_campaign(client, world):
+    from tests.factories import programme_in
+    from workflow.states import ProgrammeState
+
+    programme_in(world, ProgrammeState.RETURNED, title="Возвращённая")  # legacy open campaign
+    closed = _campaign(world, municipality_ids=[world.own.id])
+    closed_id = closed.id
+    sign(world, campaigns.prepare_circular(world.session, closed, world.admin,
+                                           now=world.clock.tick()))
+    campaigns.close_campaign(world.session, closed, world.admin, now=world.clock.tick(),
+                             reason="Досрочно")
+    world.session.commit()
+    sign_in(client, "editor")
+    home = text(client.get("/"))
+    assert "Что дальше:" in home
+    assert "Ответьте на замечания (1) и направьте программу повторно" in home
+    assert "Кампания завершена: программы доступны только для просмотра" in home
+    assert f"/programmes/new?campaign={closed_id}" not in home
+    # One programme per municipality in the legacy campaign? No limit there: the button stays.
+    assert f"/programmes/new?campaign={world.campaign.id}" in home
