@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from tests.factories import sign
 from tests.web.conftest import sign_in, text
 from workflow import campaigns
-from workflow.models import Campaign, Requirement
+from workflow.models import Campaign, Programme, Requirement
 
 
 def _count(world, model) -> int:
@@ -160,3 +160,23 @@ def test_the_municipality_home_says_what_is_next_in_each_campaign(client, world)
     assert f"/programmes/new?campaign={closed_id}" not in home
     # One programme per municipality in the legacy campaign? No limit there: the button stays.
     assert f"/programmes/new?campaign={world.campaign.id}" in home
+
+
+def test_the_programme_form_of_a_campaign_not_accepting_programmes(client, world):
+    draft = _campaign(world)
+    closed = _campaign(world)
+    draft_id, closed_id = draft.id, closed.id
+    sign(world, campaigns.prepare_circular(world.session, closed, world.admin,
+                                           now=world.clock.tick()))
+    campaigns.close_campaign(world.session, closed, world.admin, now=world.clock.tick(),
+                             reason="Досрочно")
+    world.session.commit()
+    sign_in(client, "editor")
+    assert client.get(f"/programmes/new?campaign={draft_id}").status_code == 404
+    refused = client.get(f"/programmes/new?campaign={closed_id}", follow_redirects=True)
+    assert "Приём программ по этой кампании не идёт: кампания завершена" in text(refused)
+    before = _count(world, Programme)
+    posted = client.post(f"/programmes/new?campaign={closed_id}", data={
+        "version": "0", "title": "Программа", "period_from": "2026", "period_to": "2027"})
+    assert posted.status_code == 409 and "кампания завершена" in text(posted)
+    assert _count(world, Programme) == before

@@ -487,6 +487,32 @@ def test_a_closed_campaign_is_read_only(world):
             IllegalTransition, "только для просмотра")
 
 
+def test_a_closed_campaign_takes_no_remarks_answers_or_assessments(world):
+    campaign = campaign_in(world, S.OPEN)
+    programme = start(world, campaign)
+    operations.submit_programme(world.session, programme, world.editor, now=world.clock.tick())
+    operations.start_review(world.session, programme, world.reviewer, now=world.clock.tick())
+    remark = review.add_remark(world.session, programme, world.reviewer,
+                               requirement_id=campaign.requirements[0].id, body="Уточните",
+                               visibility="external", now=world.clock.tick())
+    world.session.commit()
+    campaigns.close_campaign(world.session, campaign, world.admin, now=world.clock.tick(),
+                             reason="Срок истёк")
+    world.session.commit()
+    first = campaign.requirements[0].id
+    refused(world, lambda: review.add_remark(world.session, programme, world.reviewer,
+                                             requirement_id=first, body="Ещё",
+                                             visibility="external", now=world.clock.tick()),
+            IllegalTransition, "только для просмотра")
+    refused(world, lambda: review.assess_requirement(world.session, programme, world.reviewer,
+                                                     requirement_id=first, verdict="met",
+                                                     now=world.clock.tick()),
+            IllegalTransition, "только для просмотра")
+    refused(world, lambda: review.comment_remark(world.session, programme, remark, world.editor,
+                                                 body="Ответ", now=world.clock.tick()),
+            IllegalTransition, "только для просмотра")
+
+
 # ---------------------------------------------------------------- closing
 
 
