@@ -223,22 +223,12 @@ class MunicipalityForm(SafeForm):
     head_first_name = StringField(_l("Имя руководителя"), validators=[Length(max=100)])
     head_patronymic = StringField(_l("Отчество руководителя"), validators=[Length(max=100)])
 
+    email = StringField(_l("Официальная электронная почта"), validators=[Length(max=200)])
+    address = StringField(_l("Почтовый адрес"), validators=[Length(max=300)])
+
     REFERENCE = ("name_genitive", "name_dative", "name_prepositional", "authority_name",
                  "authority_name_dative", "head_position", "head_position_dative",
-                 "head_surname", "head_first_name", "head_patronymic")
+                 "head_surname", "head_first_name", "head_patronymic", "email", "address")
 
     def reference_data(self) -> dict[str, str]:
         return {key: self._fields[key].data or "" for key in self.REFERENCE}
-
-
-class CampaignForm(SafeForm):
-    title = StringField(_l("Название кампании"), validators=[DataRequired(REQUIRED),
-                                                         Length(max=300)])
-    legal_basis = TextAreaField(_l("Правовое основание"), validators=[Length(max=5000)])
-    deadline = DateField(_l("Срок представления программ"),
-                         validators=[InputRequired(_l("Укажите срок"))])
-    circular_number = StringField(_l("Номер циркулярного письма"), validators=[Length(max=50)])
-    circular_date = DateField(_l("Дата циркулярного письма"), validators=[Optional()])
-    requirements = TextAreaField(_l("Требования (по одному в строке)"),
-                                 validators=[DataRequired(_l("Укажите хотя бы одно требование")),
-                                             Length(max=50_000)])

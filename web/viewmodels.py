@@ -14,6 +14,7 @@ from sqlalchemy import Date, Integer, and_, bindparam, case, func, or_, select, 
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from workflow import deadlines, timefmt
+from workflow.campaigns import visible_campaigns_filter
 from workflow.letters import visible_letters_filter
 from workflow.machine import TRANSITIONS_BY_TRIGGER
 from workflow.models import (
@@ -155,9 +156,35 @@ class CampaignGroup:
     rows: list[EditorRow] = field(default_factory=list)
     deadline_passed: bool = False
 
+    @property
+    def is_open(self) -> bool:
+        return self.campaign.state == "open"
+
+    @property
+    def may_start(self) -> bool:
+        """The button «Создать программу»: open, and the allowance not used up."""
+        limit = self.campaign.max_programmes
+        counted = sum(1 for r in self.rows if r.programme.state != S.WITHDRAWN)
+        return self.is_open and (limit is None or counted < limit)
+
+    @property
+    def next_step(self) -> str:
+        """What the municipality is expected to do next in this campaign, in one line."""
+        if self.campaign.state != "open":
+            return "Кампания завершена: программы доступны только для просмотра"
+        live = [r for r in self.rows if r.programme.state != S.WITHDRAWN]
+        if not live:
+            return ("Срок истёк: начните программу и направьте её как можно скорее"
+                    if self.deadline_passed else "Начните программу и направьте её до срока")
+        for row in live:
+            if row.programme.state in (S.DRAFT, S.RETURNED):
+                return row.next_step
+        return live[0].next_step
+
 
 def editor_home(session: Session, actor: User, now: datetime) -> list[CampaignGroup]:
-    campaigns = session.scalars(select(Campaign).order_by(Campaign.deadline.desc(), Campaign.id))
+    campaigns = session.scalars(select(Campaign).where(visible_campaigns_filter(actor))
+                                .order_by(Campaign.deadline.desc(), Campaign.id))
     today = local_today(now)
     groups = {c.id: CampaignGroup(c, deadline_passed=c.deadline < today) for c in campaigns}
     rows = session.execute(

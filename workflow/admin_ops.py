@@ -81,7 +81,10 @@ REFERENCE_FIELDS = (
     ("head_surname", "Фамилия руководителя", 100),
     ("head_first_name", "Имя руководителя", 100),
     ("head_patronymic", "Отчество руководителя", 100),
+    ("email", "Официальная электронная почта", 200),
+    ("address", "Почтовый адрес", 300),
 )
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PERSON_NAME = re.compile(r"^[А-ЯЁA-Z][а-яёa-zА-ЯЁA-Z'’]*(?:[- ][А-ЯЁA-Zа-яёa-z][а-яёa-zА-ЯЁA-Z'’]*)*$")
 
 
@@ -91,6 +94,9 @@ def _reference_data(values: dict, name: str) -> dict[str, str]:
     data = {key: " ".join(_clean(values.get(key), label, limit).split())
             for key, label, limit in REFERENCE_FIELDS}
     labels = {key: label for key, label, _limit in REFERENCE_FIELDS}
+    if data["email"] and not _EMAIL.match(data["email"]):
+        raise InvalidInput(f"Поле «{labels['email']}»: адрес вида name@example.ru",
+                           field="email")
     for key in ("head_surname", "head_first_name", "head_patronymic"):
         if data[key] and not _PERSON_NAME.match(data[key]):
             raise InvalidInput(f"Поле «{labels[key]}»: только буквы, дефис и апостроф; "

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import audit, names, notifications, second_factor, signing_keys, timefmt
+from . import audit, campaigns, names, notifications, second_factor, signing_keys, timefmt
 from .access import ensure_active
 from .errors import IllegalTransition, InvalidInput, LetterError, PermissionDenied, StaleVersion
 from .models import (
@@ -586,6 +586,7 @@ def sign_letter(
     letter.prev_hash = previous.hash if previous and previous.hash else audit.GENESIS
     audit.seal_letter(session, letter)
     session.flush()
+    campaigns.on_circular_signed(session, letter, now=now)
     if sealer is not None:
         signing_keys.open_signing_session(session, letter, key, sealer=sealer, now=now,
                                           ttl=session_ttl)

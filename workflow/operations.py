@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import audit, redline
+from . import audit, campaigns, redline
 from .access import ensure_active
 from .errors import (
     ForeignMunicipality,
@@ -154,6 +154,7 @@ def fire(
         raise InvalidInput(f"Причина длиннее {MAX_REASON} символов", field="reason")
     seen_version = programme.version if expected_version is None else expected_version
     ensure_can_see(programme, actor)
+    campaigns.ensure_programmes_editable(programme.campaign)
     _lock(session, programme)
     _check_actor(spec, programme, actor)
     if programme.version != seen_version:
@@ -405,6 +406,7 @@ def create_programme(
     ensure_active(actor)
     _check_editor(actor.municipality_id, actor)
     fields = _validate_fields(fields)
+    campaigns.ensure_may_start_programme(session, campaign, actor.municipality_id)
     _check_title_free(session, campaign.id, actor.municipality_id, fields.title)
     programme = Programme(
         campaign_id=campaign.id,
@@ -424,6 +426,7 @@ def create_programme(
     ]
     session.add(programme)
     session.flush()
+    campaigns.programme_started(session, campaign, actor.municipality_id, now=now)
     return programme
 
 
@@ -454,6 +457,7 @@ def update_draft(
     seen_version = programme.version if expected_version is None else expected_version
     ensure_can_see(programme, actor)
     _check_editor(programme.municipality_id, actor)
+    campaigns.ensure_programmes_editable(programme.campaign)
     _lock(session, programme)
     if programme.version != seen_version:
         raise _stale(session, programme)

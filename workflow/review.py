@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import notifications
+from . import campaigns, notifications
 from .errors import IllegalTransition, InvalidInput, NotAssignedReviewer, NotFound, PermissionDenied
 from .models import Assessment, Programme, Remark, RemarkReply, Requirement, Revision, User
 from .operations import _lock, ensure_can_see
@@ -35,6 +35,7 @@ def _text(value: str, what: str, *, required: bool = True) -> str:
 
 def _assigned_reviewer_in_review(session: Session, programme: Programme, actor: User) -> None:
     ensure_can_see(programme, actor)
+    campaigns.ensure_programmes_editable(programme.campaign)
     if actor.role != Role.REVIEWER:
         raise PermissionDenied("Замечания и оценки вносит эксперт министерства")
     _lock(session, programme)
@@ -143,6 +144,7 @@ def answer_remark(
 ) -> RemarkReply:
     """The municipality answers an external remark while the programme is returned to it."""
     ensure_can_see(programme, actor)
+    campaigns.ensure_programmes_editable(programme.campaign)
     _of_programme(remark, programme)
     if actor.role != Role.MUNICIPAL_EDITOR:
         raise PermissionDenied("На замечание отвечает специалист муниципалитета")
@@ -199,6 +201,7 @@ def comment_remark(
 ) -> RemarkReply:
     """A message in the thread that does not change the remark's state."""
     ensure_can_see(programme, actor)
+    campaigns.ensure_programmes_editable(programme.campaign)
     _of_programme(remark, programme)
     if not can_see_remark(remark, actor):
         raise NotFound("Замечание не найдено")

@@ -46,6 +46,10 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
     signatory = _login(anonymous, "signatory")
     assert _ok(editor.get("/auth/me"))["user"]["role"] == "municipal_editor"
     requirements = world.campaign.requirements
+    # The municipality finds the campaign and its requirements.
+    [listed] = _ok(editor.get("/campaigns"))["items"]
+    campaign = _ok(editor.get(f"/campaigns/{listed['id']}"))
+    assert [r["id"] for r in campaign["requirements"]] == [r.id for r in requirements]
 
     # The municipality drafts, completes and submits.
     p = _ok(editor.post("/programmes", json=draft_body(world, filled=False)), 201)

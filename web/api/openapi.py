@@ -21,6 +21,7 @@ from workflow.states import (
 
 from ..uploads import CONTENT_TYPES as FILE_TYPES
 from . import bp
+from . import campaigns as campaigns_api
 from .auth import TOKEN_REQUEST
 from .common import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from .letters import SIGN_LETTER
@@ -425,6 +426,11 @@ PATHS = {
 }
 
 
+# Campaigns (web/api/campaigns.py): pydantic models give the schemas.
+SCHEMAS.update(campaigns_api.OPENAPI_SCHEMAS)
+PATHS.update(campaigns_api.openapi_paths(op, ok, errors, path_id, query, PAGING))
+
+
 @cache
 def spec() -> dict:
     return {
@@ -441,7 +447,7 @@ def spec() -> dict:
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
         "tags": [{"name": t} for t in
-                 ("auth", "programmes", "remarks", "assessments", "letters", "meta")],
+                 ("auth", "programmes", "remarks", "assessments", "letters", "campaigns", "meta")],
         "paths": PATHS,
         "components": {
             "schemas": SCHEMAS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from workflow import files, operations
 from workflow.errors import InvalidInput, NotFound
@@ -79,20 +79,6 @@ def _fields(data: dict, base: Programme | None = None) -> DraftFields | None:
     return DraftFields(**values)
 
 
-def _check_title_free(session, campaign_id: int, municipality_id: int, title: str,
-                      programme_id: int | None) -> None:
-    """The unique (campaign, municipality, title) rule, reported before the database would."""
-    stmt = select(func.count(Programme.id)).where(
-        Programme.campaign_id == campaign_id,
-        Programme.municipality_id == municipality_id,
-        Programme.title == title.strip(),
-    )
-    if programme_id is not None:
-        stmt = stmt.where(Programme.id != programme_id)
-    if session.scalar(stmt):
-        raise InvalidInput("Программа с таким названием уже есть в этой кампании", field="title")
-
-
 @bp.get("/programmes")
 def list_programmes():
     user = actor()
@@ -123,8 +109,6 @@ def create_programme():
         campaign = session.get(Campaign, data["campaign_id"])
         if campaign is None:
             raise InvalidInput("Кампания не найдена", field="campaign_id")
-        if user.municipality_id is not None:
-            _check_title_free(session, campaign.id, user.municipality_id, data["title"], None)
         programme = operations.create_programme(
             session, campaign, user, _fields(data), now=now(), sections=data.get("sections"),
         )
@@ -138,9 +122,6 @@ def update_programme(programme_id: int):
     with unit_of_work() as session:
         programme = load_programme(programme_id)
         fields = _fields(data, programme)
-        if "title" in data and programme.municipality_id == actor().municipality_id:
-            _check_title_free(session, programme.campaign_id, programme.municipality_id,
-                              data["title"], programme.id)
         operations.update_draft(
             session, programme, actor(), now=now(), expected_version=data["version"],
             fields=fields, sections=data.get("sections"),

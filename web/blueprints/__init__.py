@@ -15,6 +15,7 @@ BLUEPRINTS = (
     ("web.blueprints.programmes", "/programmes"),
     ("web.blueprints.review", "/review"),
     ("web.blueprints.admin", "/admin"),
+    ("web.blueprints.campaigns_admin", "/admin/campaigns"),
     ("web.blueprints.letters", "/letters"),
     ("web.blueprints.verify", "/verify"),
     ("web.api", "/api/v1"),

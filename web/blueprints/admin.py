@@ -31,7 +31,6 @@ from ..database import db, now
 from ..errors import status_for
 from ..extensions import login_manager
 from ..forms import (
-    CampaignForm,
     CertificateUploadForm,
     DemoCertificateForm,
     MunicipalityForm,
@@ -372,35 +371,4 @@ def municipality_active(municipality_id: int):
     return redirect(url_for(".municipalities"))
 
 
-# ---------------------------------------------------------------- campaigns
-
-
-@bp.route("/campaigns")
-def campaigns():
-    rows = db().scalars(select(Campaign).order_by(Campaign.deadline.desc())).all()
-    return render_template("admin/campaigns.html", campaigns=rows)
-
-
-@bp.route("/campaigns/new", methods=["GET", "POST"])
-def campaign_new():
-    form = CampaignForm()
-    if not form.validate_on_submit():
-        status = 400 if request.method == "POST" else 200
-        return render_template("admin/campaign_form.html", form=form), status
-    session = db()
-    try:
-        campaign = admin_ops.create_campaign(
-            session, _me(), title=form.title.data, legal_basis=form.legal_basis.data or "",
-            deadline=form.deadline.data, circular_number=form.circular_number.data or None,
-            circular_date=form.circular_date.data,
-            requirements=(form.requirements.data or "").splitlines(), now=now(),
-        )
-    except WorkflowError as error:
-        session.rollback()
-        _error(form, error)
-        return render_template("admin/campaign_form.html", form=form, error=error.message), \
-            status_for(error)
-    session.commit()
-    flash(gettext("Кампания «%(title)s» создана; требований: %(count)s",
-                  title=campaign.title, count=len(campaign.requirements)), "success")
-    return redirect(url_for(".campaigns"))
+# Campaigns: web/blueprints/campaigns_admin.py.

@@ -24,7 +24,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from workflow import files, operations, review
+from workflow import campaigns, files, operations, review
+from workflow.campaign_machine import refusal
 from workflow.errors import StaleVersion, WorkflowError
 from workflow.machine import TRANSITIONS_BY_TRIGGER
 from workflow.models import Campaign, Programme, Revision
@@ -136,9 +137,15 @@ def new():
     me = _me()
     if me.role != Role.MUNICIPAL_EDITOR:
         abort(403)
-    campaign = db().get(Campaign, request.args.get("campaign", type=int) or 0)
+    campaign = db().scalar(select(Campaign).where(
+        Campaign.id == (request.args.get("campaign", type=int) or 0),
+        campaigns.visible_campaigns_filter(me)))
     if campaign is None:
         abort(404)
+    closed = refusal("start_programme", campaign.state)
+    if closed and request.method == "GET":
+        flash(closed, "error")
+        return redirect(url_for("main.home"))
     form_class = programme_form_class(campaign.requirements)
     form = form_class()
     if request.method == "GET":

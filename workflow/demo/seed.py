@@ -19,7 +19,7 @@ from .. import letters, operations, review, second_factor, signing_keys
 from ..models import Campaign, Municipality, OrganisationProfile, Programme, Requirement
 from ..states import RemarkVisibility, Role, Verdict
 from ..users import create_user
-from . import circular
+from . import circular, current_campaign
 
 DATA = Path(__file__).parent
 
@@ -116,7 +116,7 @@ IssueCertificate = Callable[[str, str], bytes]
 
 def seed_demo(session: Session, *, password: str, signing_pin: str,
               issue_certificate: IssueCertificate, rng_seed: int = 6666,
-              totp_secret: str | None = None) -> SeedResult:
+              totp_secret: str | None = None, today: datetime | None = None) -> SeedResult:
     """`issue_certificate(full_name, pin)` gives the signatory their own certificate, issued
     now in their name (whatever ran before: the name comes from the account created here)."""
     if session.scalar(select(func.count(Municipality.id))):
@@ -145,7 +145,8 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
                 head_position=row["head_position"],
                 head_position_dative=row["head_position_dative"],
                 head_surname=row["head_surname"], head_first_name=row["head_first_name"],
-                head_patronymic=row["head_patronymic"], active=True,
+                head_patronymic=row["head_patronymic"], email=row["email"],
+                address=row["address"], active=True,
             ))
     session.add_all(municipalities)
     session.flush()
@@ -211,9 +212,23 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
     clock.tick(24 * 14)
     for muni, scenario in zip(municipalities, plan, strict=False):
         _play(session, clock, rng, campaign, muni, editors[muni.code], reviewers, sign, scenario)
+    _seed_campaigns(session, campaign, today=today or datetime.now(UTC), admin=admin,
+                    reviewers=reviewers, editors=editors, sign=sign, rng=rng, logins=logins)
     return SeedResult(logins=logins, password=password, signatory_login=signatory.login,
                       signing_pin=signing_pin, certificate_serial=certificate.serial,
                       totp_secret=totp_secret, totp_logins=(admin.login, signatory.login))
+
+
+def _seed_campaigns(session, campaign_2022, *, today, admin, reviewers, editors, sign, rng,
+                    logins) -> None:
+    """The campaign lifecycle in the demo (workflow/demo/current_campaign.py): the 2022
+    campaign's participants, and a current campaign opened by a signed circular. The login
+    with work to do in it (`vladivostok`: remarks to answer) is listed first."""
+    current_campaign.seed_2022_participants(session, campaign_2022)
+    current_campaign.seed_current_campaign(session, today=today, admin=admin,
+                                           reviewers=reviewers, editors=editors, sign=sign,
+                                           rng=rng)
+    logins.sort(key=lambda row: row[0] != "vladivostok")
 
 
 def _sections(campaign, muni, rng, filled: int | None = None) -> dict[int, str]:

@@ -3,7 +3,7 @@
 from .access import RecoveryCode, SecondFactor, UserSession
 from .assessment import Assessment
 from .base import Base, UTCDateTime
-from .campaign import Campaign, Requirement
+from .campaign import Campaign, CampaignParticipant, Requirement
 from .files import FileBlob, ProgrammeFile, RevisionFile
 from .history import WorkflowEvent
 from .letter import Letter, RegistrationCounter
@@ -17,7 +17,7 @@ from .signing import SignerCertificate, SigningSession
 from .user import User
 
 __all__ = [
-    "ApiToken", "Assessment", "Base", "LoginAttempt", "LoginThrottle", "SecurityEvent", "Campaign", "FileBlob", "ImmutableRowError", "Letter", "Municipality",
+    "ApiToken", "Assessment", "Base", "LoginAttempt", "LoginThrottle", "SecurityEvent", "Campaign", "CampaignParticipant", "FileBlob", "ImmutableRowError", "Letter", "Municipality",
     "OrganisationProfile", "Programme", "ProgrammeFile", "ProgrammeSection", "RegistrationCounter", "Remark",
     "RemarkReply", "Requirement", "Revision", "RevisionFile", "RevisionSection", "UTCDateTime", "User",
     "WorkflowEvent",

@@ -32,6 +32,9 @@ class Municipality(Base):
     head_surname: Mapped[str] = mapped_column(String(100), default="")
     head_first_name: Mapped[str] = mapped_column(String(100), default="")
     head_patronymic: Mapped[str] = mapped_column(String(100), default="")
+    # The authority's official e-mail and postal address (notifications, envelopes).
+    email: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    address: Mapped[str] = mapped_column(String(300), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True)
 
     @property
