@@ -13,7 +13,7 @@ from alembic import op
 import workflow.models.base
 
 revision = '0014'
-down_revision = '0009'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
