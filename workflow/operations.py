@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import audit, redline
+from . import audit, redline, search
 from .access import ensure_active
 from .errors import (
     ForeignMunicipality,
@@ -401,6 +401,7 @@ def create_programme(
     ]
     session.add(programme)
     session.flush()
+    search.reindex_programme(session, programme)
     return programme
 
 
@@ -461,5 +462,6 @@ def update_draft(
             by_requirement[rid].text = text
         _refresh_working_redlines(session, programme, edited)
     session.flush()
+    search.reindex_programme(session, programme)
     return programme
 

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from . import search
 from .errors import IllegalTransition, InvalidInput, NotAssignedReviewer, NotFound, PermissionDenied
 from .models import Assessment, Programme, Remark, RemarkReply, Requirement, Revision, User
 from .operations import _lock, ensure_can_see
@@ -102,6 +103,7 @@ def add_remark(
     )
     session.add(remark)
     session.flush()
+    search.index_remark(session, remark)
     return remark
 
 

@@ -16,6 +16,9 @@ BLUEPRINTS = (
     ("web.blueprints.admin", "/admin"),
     ("web.blueprints.letters", "/letters"),
     ("web.blueprints.verify", "/verify"),
+    ("web.blueprints.campaign_page", "/campaigns"),
+    ("web.blueprints.search", "/search"),
+    ("web.blueprints.exports", None),
     ("web.api", "/api/v1"),
 )
 
