@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlalchemy.dialects.postgresql  # noqa: F401 -- registers the typed to_tsvector()
 from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event, func, literal_column
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,11 +35,9 @@ class SearchDocument(Base):
 # found in the database, as extra: workflow/schema.py leaves it out (the migration creates it).
 BODY_INDEX = "ix_search_document_body_russian"
 
-Index(
-    BODY_INDEX,
-    func.to_tsvector(RUSSIAN, SearchDocument.body),
-    postgresql_using="gin",
-).ddl_if(dialect="postgresql")
+SearchDocument.__table__.append_constraint(
+    Index(BODY_INDEX, func.to_tsvector(RUSSIAN, SearchDocument.__table__.c.body),
+          postgresql_using="gin").ddl_if(dialect="postgresql"))
 
 FTS_TABLE = "search_fts"
 
