@@ -92,6 +92,11 @@ def cumulative(submissions: list[date], approvals: list[date], *, start: date, d
                width: int = 760, height: int = 300) -> str:
     """labels: 'submissions', 'approvals', 'deadline' (the legend's words)."""
     end = max(today, deadline, *(submissions or [start]), *(approvals or [start]))
+    # A campaign announced long before anything happened (or a circular reused years later)
+    # would squeeze the activity into the right edge: the axis then starts a month before it.
+    first_activity = min([*submissions, today, deadline])
+    if (first_activity - start).days > 120:
+        start = first_activity - timedelta(days=30)
     start = min(start, *(submissions or [start]))
     span = max((end - start).days, 1)
     left, right, top, bottom = 46, 16, 30, 46
@@ -113,13 +118,13 @@ def cumulative(submissions: list[date], approvals: list[date], *, start: date, d
                     f'stroke="#e3e6ea"/>')
         body.append(_text(left - 6, y + 4, str(value), size=11, anchor="end", fill="#555"))
     # Date ticks: start, deadline, end, and the middle.
-    ticks = {start, end, start + timedelta(days=span // 2)}
-    for day in sorted(ticks):
+    ticks = {start: "start", start + timedelta(days=span // 2): "middle", end: "end"}
+    for day, anchor in sorted(ticks.items()):
         x = x_of(day)
         body.append(f'<line x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 4}" '
                     f'stroke="#555"/>')
         body.append(_text(x, top + plot_h + 16, day.strftime("%d.%m.%Y"), size=11,
-                          anchor="middle", fill="#555"))
+                          anchor=anchor, fill="#555"))
     body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" '
                 f'stroke="#555"/>')
     body.append(f'<polyline class="submissions" fill="none" stroke="{SUBMISSIONS_COLOUR}" '

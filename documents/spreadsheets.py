@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -44,38 +45,55 @@ def _plain(value):
     return value
 
 
+def _cell(sheet, column: Column, value):
+    """A plain value where nothing needs saying; a styled cell for dates, formats, wrapping
+    and formula-like text (write-only workbooks style cell by cell)."""
+    value = _plain(value)
+    formula_like = isinstance(value, str) and value[:1] in ("=", "+", "-", "@")
+    number_format = column.number_format if value is not None else None
+    if number_format is None and isinstance(value, datetime):
+        number_format = DATETIME_FORMAT
+    elif number_format is None and isinstance(value, date):
+        number_format = DATE_FORMAT
+    if not (formula_like or number_format or column.wrap):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    if formula_like:
+        cell.data_type = "s"  # text, not a formula
+    if number_format:
+        cell.number_format = number_format
+    if column.wrap:
+        cell.alignment = WRAP
+    return cell
+
+
+WRAP = Alignment(vertical="top", wrap_text=True)
+
+
 def workbook(sheets: list[Sheet]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
+    """Write-only (streamed) workbooks: 2,300 municipalities' rows in a fraction of the
+    time the in-memory model takes."""
+    book = Workbook(write_only=True)
     header_font = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDE4EE")
     for spec in sheets:
         sheet = book.create_sheet(spec.title[:31])
-        sheet.append([c.header for c in spec.columns])
-        for cell in sheet[1]:
-            cell.font = header_font
-            cell.fill = header_fill
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
-        for values in spec.rows:
-            sheet.append([_plain(v) for v in values])
-            row = sheet.max_row
-            for index, (column, value) in enumerate(zip(spec.columns, values, strict=True), 1):
-                cell = sheet.cell(row=row, column=index)
-                if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-                    cell.data_type = "s"  # text, not a formula
-                if column.number_format and value is not None:
-                    cell.number_format = column.number_format
-                elif isinstance(value, datetime):
-                    cell.number_format = DATETIME_FORMAT
-                elif isinstance(value, date):
-                    cell.number_format = DATE_FORMAT
-                if column.wrap:
-                    cell.alignment = Alignment(vertical="top", wrap_text=True)
         for index, column in enumerate(spec.columns, 1):
             sheet.column_dimensions[get_column_letter(index)].width = column.width
         sheet.freeze_panes = "A2"
         last = get_column_letter(len(spec.columns))
-        sheet.auto_filter.ref = f"A1:{last}{max(sheet.max_row, 1)}"
+        sheet.auto_filter.ref = f"A1:{last}{len(spec.rows) + 1}"
+        header = []
+        for column in spec.columns:
+            cell = WriteOnlyCell(sheet, value=column.header)
+            cell.font = header_font
+            cell.fill = header_fill
+            cell.alignment = WRAP
+            header.append(cell)
+        sheet.append(header)
+        for values in spec.rows:
+            sheet.append([_cell(sheet, column, value)
+                          for column, value in zip(spec.columns, values, strict=True)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
