@@ -31,7 +31,7 @@ def _organisation(session: Session) -> Organisation:
         return Organisation(name="Министерство", address="", phone="", email="")
     return Organisation(name=profile.name, address=profile.address, phone=profile.phone,
                         email=profile.email, emblem_svg=profile.emblem_svg,
-                        letterhead_lines=tuple(l for l in profile.letterhead.splitlines() if l.strip()))
+                        letterhead_lines=tuple(line for line in profile.letterhead.splitlines() if line.strip()))
 
 
 def _days(value: float | None) -> str:

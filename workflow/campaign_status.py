@@ -43,7 +43,14 @@ from .models import (
     User,
     WorkflowEvent,
 )
-from .states import PROGRAMME_STATE_LABELS, VERDICT_LABELS, ProgrammeState, RemarkState, RemarkVisibility, Verdict
+from .states import (
+    PROGRAMME_STATE_LABELS,
+    VERDICT_LABELS,
+    ProgrammeState,
+    RemarkState,
+    RemarkVisibility,
+    Verdict,
+)
 
 NOT_STARTED = "not_started"
 STATE_ORDER = (NOT_STARTED, "draft", "submitted", "in_review", "returned", "approved", "withdrawn")
@@ -187,9 +194,8 @@ def nearest_rank(values: list[float], percent: float) -> float | None:
 
 
 def _as_utc(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return timefmt.to_local(moment, "UTC")
+    """Aggregates come back through UTCDateTime too (aware UTC); kept as one place to say so."""
+    return moment
 
 
 def _deadline_status(first_submitted: date | None, deadline: date, today: date) -> str:

@@ -20,6 +20,7 @@ from ..database import db, now
 bp = Blueprint("campaign_page", __name__)
 
 CAMPAIGN = "int(max=2147483647)"
+ROWS_PER_PAGE = 200
 
 
 @bp.route("/status")
@@ -40,7 +41,11 @@ def status(campaign_id: int):
     session = db()
     st = cv.status_for(session, campaign_id, me, now())
     query = cs.TableQuery.parse(request.args)
-    rows = query.apply(st.rows)
+    chosen = query.apply(st.rows)
+    # 2,300 municipalities are 2,300 rows: the table comes in pages, the figures do not.
+    pages = max(1, -(-len(chosen) // ROWS_PER_PAGE))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    rows = chosen[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE]
     ministry = cv.is_ministry(me)
     campaigns = session.execute(
         select(Campaign.id, Campaign.title).order_by(Campaign.deadline.desc(), Campaign.id.desc())
@@ -55,6 +60,7 @@ def status(campaign_id: int):
         state_labels={k: cv.state_label(k) for k in cs.STATE_ORDER},
         deadline_labels={k: cv.deadline_label(k) for k in cs.DEADLINE_ORDER},
         sort_keys=list(cs.SORT_KEYS), next_steps=next_steps, args=request.args,
+        total=len(chosen), page=page, pages=pages,
     )
 
 

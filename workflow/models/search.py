@@ -1,7 +1,17 @@
 from __future__ import annotations
 
 import sqlalchemy.dialects.postgresql  # noqa: F401 -- registers the typed to_tsvector()
-from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event, func, literal_column
+from sqlalchemy import (
+    DDL,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+    literal_column,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
