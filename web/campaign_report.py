@@ -1,12 +1,12 @@
 """The minister's report of a campaign ("Сводная справка") as a PDF response: the status the
-ministry sees, put into plain values for documents.campaign_report."""
+ministry sees, put into plain values for documents.campaign_report. A document of the ministry,
+so in Russian whatever the reader's screen language (as the letters are)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,14 @@ def _organisation(session: Session) -> Organisation:
                         letterhead_lines=tuple(line for line in profile.letterhead.splitlines() if line.strip()))
 
 
+def _state(key: str) -> str:
+    return cs.STATE_LABELS.get(key, key)
+
+
+def _deadline(key: str) -> str:
+    return cs.DEADLINE_LABELS.get(key, key)
+
+
 def _days(value: float | None) -> str:
     return f"{value:.1f}".replace(".", ",") if value is not None else "—"
 
@@ -42,21 +50,21 @@ def report_context(session: Session, st: cs.CampaignStatus, now: datetime) -> Re
     f = st.figures
 
     def row(r: cs.StatusRow) -> ReportRow:
-        return ReportRow(r.municipality, r.title or "—", cv.state_label(r.state), r.days_in_state,
-                         r.reviewer or "", cv.deadline_label(r.deadline_status), r.open_remarks)
+        return ReportRow(r.municipality, r.title or "—", _state(r.state), r.days_in_state,
+                         r.reviewer or "", _deadline(r.deadline_status), r.open_remarks)
 
-    groups = [(cv.state_label(key), [row(r) for r in st.rows if r.state == key])
+    groups = [(_state(key), [row(r) for r in st.rows if r.state == key])
               for key in cs.STATE_ORDER]
     share = f"{round(f.returned_share * 100)} %" if f.returned_share is not None else "—"
     figures = [
-        (_("Муниципалитетов-участников"), str(f.municipalities)),
-        (_("Программ"), str(f.programmes)),
-        *((cv.state_label(key), str(f.by_state[key])) for key in cs.STATE_ORDER),
-        (_("Направлено хотя бы раз"), str(f.submitted_ever)),
-        (_("С нарушением срока"), str(f.by_deadline[cs.LATE])),
-        (_("Медиана срока рассмотрения, дней"), _days(f.median_review_days)),
-        (_("90-й процентиль срока рассмотрения, дней"), _days(f.p90_review_days)),
-        (_("Доля возвращённых хотя бы раз"), share),
+        ("Муниципалитетов-участников", str(f.municipalities)),
+        ("Программ", str(f.programmes)),
+        *((_state(key), str(f.by_state[key])) for key in cs.STATE_ORDER),
+        ("Направлено хотя бы раз", str(f.submitted_ever)),
+        ("С нарушением срока", str(f.by_deadline[cs.LATE])),
+        ("Медиана срока рассмотрения, дней", _days(f.median_review_days)),
+        ("90-й процентиль срока рассмотрения, дней", _days(f.p90_review_days)),
+        ("Доля возвращённых хотя бы раз", share),
     ]
     requirements = sorted(
         (ReportRequirement(q.position, q.text, q.remarks, q.open_remarks,
@@ -65,27 +73,26 @@ def report_context(session: Session, st: cs.CampaignStatus, now: datetime) -> Re
         key=lambda q: (-q.remarks, -(q.not_met + q.partly), q.position))
     circular = ""
     if st.circular_number:
-        circular = _("письмо от %(date)s № %(number)s", date=timefmt.ddmmyyyy(st.circular_date),
-                     number=st.circular_number)
+        circular = f"письмо от {timefmt.ddmmyyyy(st.circular_date)} № {st.circular_number}"
     return ReportContext(
         organisation=_organisation(session), title=st.title, circular=circular,
         deadline=timefmt.ddmmyyyy(st.deadline), as_of=stamp(timefmt.to_local(now, st.timezone)),
-        figures=figures, charts=list(cv.all_charts(st).values()),
+        figures=figures, charts=list(cv.all_charts(st, russian=True).values()),
         groups=[g for g in groups if g[1]], late=[row(r) for r in st.rows if r.deadline_status == cs.LATE],
         requirements=requirements,
         labels={
-            "heading": _("Сводная справка"), "about": _("о ходе кампании"),
-            "deadline": _("Срок представления программ:"), "as_of": _("по состоянию на"),
-            "phone": _("тел."), "figures": _("Показатели"),
-            "definition": _("Срок рассмотрения — от первого направления программы до её "
-                            "согласования, в днях; 90-й процентиль — по ближайшему рангу."),
-            "by_state": _("Муниципалитеты по состояниям"), "municipality": _("Муниципалитет"),
-            "programme": _("Программа"), "days": _("Дней в состоянии"), "reviewer": _("Эксперт"),
-            "deadline_status": _("Срок"), "state": _("Состояние"),
-            "late": _("Нарушившие срок"), "none_late": _("Нарушивших срок нет."),
-            "remarks": _("Замечания и оценки по требованиям"), "requirement": _("Требование"),
-            "remarks_total": _("Замечаний"), "remarks_open": _("Открыто"),
-            "not_met": _("Не выполнено"), "partly": _("Частично"),
+            "heading": "Сводная справка", "about": "о ходе кампании",
+            "deadline": "Срок представления программ:", "as_of": "по состоянию на",
+            "phone": "тел.", "figures": "Показатели",
+            "definition": ("Срок рассмотрения — от первого направления программы до её "
+                           "согласования, в днях; 90-й процентиль — по ближайшему рангу."),
+            "by_state": "Муниципалитеты по состояниям", "municipality": "Муниципалитет",
+            "programme": "Программа", "days": "Дней в состоянии", "reviewer": "Эксперт",
+            "deadline_status": "Срок", "state": "Состояние",
+            "late": "Нарушившие срок", "none_late": "Нарушивших срок нет.",
+            "remarks": "Замечания и оценки по требованиям", "requirement": "Требование",
+            "remarks_total": "Замечаний", "remarks_open": "Открыто",
+            "not_met": "Не выполнено", "partly": "Частично",
         },
     )
 

@@ -52,31 +52,30 @@ def verdict_labels() -> dict[str, str]:
     return {k: tr(v) for k, v in cs.VERDICT_NAMES.items()}
 
 
-def chart_states(status: cs.CampaignStatus) -> str:
-    return charts.state_bar(
-        [(key, state_label(key), status.figures.by_state[key]) for key in cs.STATE_ORDER],
-        title=_("Программы по состояниям"))
+def _same(text: str, **_kw) -> str:
+    return text
 
 
-def chart_cumulative(status: cs.CampaignStatus) -> str:
-    return charts.cumulative(
-        status.submissions, status.approvals, start=status.started_on, deadline=status.deadline,
-        today=status.today, total=len(status.rows),
-        title=_("Направлено и согласовано нарастающим итогом"),
-        labels={"submissions": _("Направлено"), "approvals": _("Согласовано"),
-                "deadline": _("Срок")})
-
-
-def chart_verdicts(status: cs.CampaignStatus) -> str:
-    return charts.requirement_verdicts(
-        [(r.position, r.text, r.verdicts) for r in status.requirements],
-        title=_("Оценки требований (чаще не выполняемые — выше)"),
-        verdict_labels=verdict_labels())
-
-
-def all_charts(status: cs.CampaignStatus) -> dict[str, str]:
-    return {"states": chart_states(status), "cumulative": chart_cumulative(status),
-            "verdicts": chart_verdicts(status)}
+def all_charts(status: cs.CampaignStatus, *, russian: bool = False) -> dict[str, str]:
+    """The three charts in the screen's language, or in Russian (the minister's report is a
+    document of the ministry, in Russian whatever the reader's screen language)."""
+    t = _same if russian else _
+    label = (lambda key: cs.STATE_LABELS.get(key, key)) if russian else state_label
+    verdicts = dict(cs.VERDICT_NAMES) if russian else verdict_labels()
+    return {
+        "states": charts.state_bar(
+            [(key, label(key), status.figures.by_state[key]) for key in cs.STATE_ORDER],
+            title=t("Программы по состояниям")),
+        "cumulative": charts.cumulative(
+            status.submissions, status.approvals, start=status.started_on,
+            deadline=status.deadline, today=status.today, total=len(status.rows),
+            title=t("Направлено и согласовано нарастающим итогом"),
+            labels={"submissions": t("Направлено"), "approvals": t("Согласовано"),
+                    "deadline": t("Срок")}),
+        "verdicts": charts.requirement_verdicts(
+            [(r.position, r.text, r.verdicts) for r in status.requirements],
+            title=t("Оценки требований (чаще не выполняемые — выше)"), verdict_labels=verdicts),
+    }
 
 
 def _local(moment, tz):
