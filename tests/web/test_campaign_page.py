@@ -237,3 +237,16 @@ def bulk_campaign_more(session, world):
     session.execute(delete(Municipality).where(Municipality.code.like("bulk%")))
     session.commit()
     bulk_campaign(session, world, 2298)
+
+
+def test_nav_links_the_campaign_page_and_the_report_stays_russian_in_english(client, world, scenario):
+    sign_in(client, "reviewer")
+    assert 'href="/campaigns/status"' in client.get("/review/").get_data(as_text=True)
+    client.post("/lang/en", data={"next": "/"})
+    page = text(client.get(f"/campaigns/{world.campaign.id}/status"))
+    assert "Campaign progress" in page and "Not started" in page
+    response = client.get(f"/campaigns/{world.campaign.id}/report.pdf")
+    with pdfplumber.open(io.BytesIO(response.data)) as pdf:
+        content = "\n".join(page.extract_text() or "" for page in pdf.pages)
+    assert "Сводная справка" in content and "Не начата" in content
+    assert "Not started" not in content
