@@ -105,11 +105,24 @@ NEXT_STEP = (
     N_("Действий не требуется"),
 )
 
+# workflow.campaign_status and workflow.search (the campaign page, its exports and the search)
+CAMPAIGN = (
+    N_("Не начата"),
+    N_("В срок"),
+    N_("С нарушением срока"),
+    N_("Не направлена"),
+    N_("Название программы"),
+    N_("Раздел программы"),
+    N_("Замечание"),
+    N_("Срок истёк: создайте программу и направьте её в министерство как можно скорее"),
+    N_("Создайте программу и направьте её в министерство до срока"),
+)
+
 # web.extensions: Flask-Login's message when a page needs a signed-in user
 LOGIN_MESSAGE = N_("Войдите, чтобы продолжить")
 
 ALL_LABELS = (ROLE + PROGRAMME_STATE + REMARK_VISIBILITY + REMARK_STATE + VERDICT
-              + LETTER_KIND + LETTER_STATE + TRANSITION + QUEUE_TAB + NEXT_STEP
+              + LETTER_KIND + LETTER_STATE + TRANSITION + QUEUE_TAB + NEXT_STEP + CAMPAIGN
               + (LOGIN_MESSAGE,))
 
 # Labels built with a number inside; matched as a whole and translated with the number.

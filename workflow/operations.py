@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import audit, campaigns, redline
+from . import audit, campaigns, redline, search
 from .access import ensure_active
 from .errors import (
     ForeignMunicipality,
@@ -427,6 +427,7 @@ def create_programme(
     session.add(programme)
     session.flush()
     campaigns.programme_started(session, campaign, actor.municipality_id, now=now)
+    search.reindex_programme(session, programme)
     return programme
 
 
@@ -488,5 +489,6 @@ def update_draft(
             by_requirement[rid].text = text
         _refresh_working_redlines(session, programme, edited)
     session.flush()
+    search.reindex_programme(session, programme)
     return programme
 

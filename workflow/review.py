@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import campaigns, notifications
+from . import campaigns, notifications, search
 from .errors import IllegalTransition, InvalidInput, NotAssignedReviewer, NotFound, PermissionDenied
 from .models import Assessment, Programme, Remark, RemarkReply, Requirement, Revision, User
 from .operations import _lock, ensure_can_see
@@ -109,6 +109,7 @@ def add_remark(
             session, notifications.editors_of(session, programme.municipality_id),
             kind="remark.added", now=now, link=f"/programmes/{programme.id}",
             text=f"Новое замечание к программе «{programme.title}»: {_quote(body)}")
+    search.index_remark(session, remark)
     return remark
 
 

@@ -138,6 +138,16 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
     assert signed["number"] in text
     assert {x["id"] for x in _ok(editor.get("/letters"))["items"]} == {letter["id"]}
 
+    # The ministry follows the campaign: the approved programme in its table, the workbook
+    # and the minister's report; the municipality is refused them.
+    cid = world.campaign.id
+    status = _ok(reviewer.get(f"/campaigns/{cid}/status"))
+    assert {r["programme_id"]: r["state"] for r in status["rows"]}[pid] == "approved"
+    assert status["figures"]["returned_ever"] == 1
+    assert reviewer.get(f"/campaigns/{cid}/export.xlsx").data[:2] == b"PK"
+    assert reviewer.get(f"/campaigns/{cid}/report.pdf").data.startswith(b"%PDF")
+    assert editor.get(f"/campaigns/{cid}/status").status_code == 403
+
     # Signing out revokes the token.
     assert editor.delete("/auth/token").status_code == 204
     assert editor.get(f"/programmes/{pid}").status_code == 401

@@ -23,6 +23,7 @@ from ..uploads import CONTENT_TYPES as FILE_TYPES
 from . import bp
 from . import campaigns as campaigns_api
 from .auth import TOKEN_REQUEST
+from .campaign_status import MODELS as CAMPAIGN_MODELS
 from .common import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from .letters import SIGN_LETTER
 from .programmes import CREATE_PROGRAMME, FIRE_ACTION, UPDATE_PROGRAMME
@@ -213,6 +214,19 @@ RESPONSES = {
 }
 
 
+def pydantic_schemas(models) -> dict:
+    """Component schemas of pydantic models, their nested models as components too."""
+    result = {}
+    for model in models:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        result.update(schema.pop("$defs", {}))
+        result[model.__name__] = schema
+    return result
+
+
+SCHEMAS.update(pydantic_schemas(CAMPAIGN_MODELS))
+
+
 def json_content(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
 
@@ -245,6 +259,16 @@ def query(name: str, schema: dict, description: str) -> dict:
 PROGRAMME_ID = path_id("programme_id", "Идентификатор программы")
 REMARK_ID = path_id("remark_id", "Идентификатор замечания")
 LETTER_ID = path_id("letter_id", "Идентификатор письма")
+CAMPAIGN_ID = path_id("campaign_id", "Идентификатор кампании")
+MINISTRY_ONLY = ("Unauthorized", "Forbidden", "NotFound")
+
+
+def binary(media: str, description: str) -> dict:
+    return {"200": {"description": description,
+                    "content": {media: {"schema": {"type": "string", "contentMediaType": media}}}}}
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_RESPONSE = {"description": "Содержимое файла (PDF, DOCX или ODT)",
                  "content": {media: {"schema": {"type": "string", "contentMediaType": media}}
                              for media in (*FILE_TYPES.values(), "application/octet-stream")}}
@@ -414,6 +438,26 @@ PATHS = {
                    "409": {"description": "PDF ещё не сформирован (not_rendered)",
                            "content": json_content(ref("Error"))}},
                   tags=("letters",)),
+    },
+    "/campaigns/{campaign_id}/status": {
+        "parameters": [CAMPAIGN_ID],
+        "get": op("getCampaignStatus", "Ход кампании: таблица муниципалитетов и показатели "
+                  "(только министерство; муниципалитету — 403 forbidden)",
+                  {**ok("CampaignStatus"), **errors(*MINISTRY_ONLY)}, tags=("campaigns",)),
+    },
+    "/campaigns/{campaign_id}/export.xlsx": {
+        "parameters": [CAMPAIGN_ID],
+        "get": op("exportCampaign", "Таблица кампании в Excel: лист «Кампания» и лист оценок "
+                  "требований (только министерство)",
+                  {**binary(XLSX, "Книга Excel (вложение)"), **errors(*MINISTRY_ONLY)},
+                  tags=("campaigns",)),
+    },
+    "/campaigns/{campaign_id}/report.pdf": {
+        "parameters": [CAMPAIGN_ID],
+        "get": op("getCampaignReport", "Сводная справка по кампании в PDF (только министерство)",
+                  {**binary("application/pdf", "Сводная справка (вложение)"),
+                   **errors(*MINISTRY_ONLY)},
+                  tags=("campaigns",)),
     },
     "/letters/{letter_id}/sign": {
         "parameters": [LETTER_ID],

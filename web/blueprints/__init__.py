@@ -18,6 +18,9 @@ BLUEPRINTS = (
     ("web.blueprints.campaigns_admin", "/admin/campaigns"),
     ("web.blueprints.letters", "/letters"),
     ("web.blueprints.verify", "/verify"),
+    ("web.blueprints.campaign_page", "/campaigns"),
+    ("web.blueprints.search", "/search"),
+    ("web.blueprints.exports", None),
     ("web.api", "/api/v1"),
 )
 

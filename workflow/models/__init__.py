@@ -12,6 +12,7 @@ from .organisation import Municipality, OrganisationProfile
 from .programme import Programme, ProgrammeSection
 from .remark import Remark, RemarkReply
 from .revision import ImmutableRowError, Revision, RevisionSection
+from .search import SearchDocument
 from .security import ApiToken, LoginAttempt, LoginThrottle, SecurityEvent
 from .signing import SignerCertificate, SigningSession
 from .user import User
@@ -22,5 +23,5 @@ __all__ = [
     "RemarkReply", "Requirement", "Revision", "RevisionFile", "RevisionSection", "UTCDateTime", "User",
     "WorkflowEvent",
     "DeadlineMark", "MailOutbox", "Notification", "SignerCertificate", "SigningSession",
-    "RecoveryCode", "SecondFactor", "UserSession",
+    "RecoveryCode", "SecondFactor", "UserSession", "SearchDocument",
 ]
