@@ -111,7 +111,7 @@ def test_resubmit_with_an_unanswered_external_remark_is_refused(world):
                          now=world.clock.tick())
     assert first.state == RemarkState.ANSWERED
     operations.resubmit_programme(world.session, p, world.editor, now=world.clock.tick())
-    assert (p.state, p.revision_number) == (ProgrammeState.SUBMITTED, 2)
+    assert (p.state, p.revision_number) == (ProgrammeState.IN_REVIEW, 2)
 
 
 def test_resubmit_counts_every_unanswered_remark_and_ignores_internal_ones(world):
