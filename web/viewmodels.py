@@ -105,9 +105,13 @@ def state_label(state: str) -> str:
         return state
 
 
+# History entries that are not transitions of the state table.
+OTHER_TRIGGER_LABELS = {"reassign": "Передана другому эксперту"}
+
+
 def trigger_label(trigger: str) -> str:
     spec = TRANSITIONS_BY_TRIGGER.get(trigger)
-    return spec.label if spec else trigger
+    return spec.label if spec else OTHER_TRIGGER_LABELS.get(trigger, trigger)
 
 
 # ---------------------------------------------------------------- what happens next
@@ -481,7 +485,7 @@ def programme_page(session: Session, programme: Programme, actor: User, rev) -> 
         for a in session.scalars(
             select(Assessment)
             .where(Assessment.revision_id == shown_revision_id)
-            .options(joinedload(Assessment.assessor))
+            .options(joinedload(Assessment.assessor), joinedload(Assessment.on_behalf_of))
         ):
             assessments[a.requirement_id] = a
 
@@ -518,7 +522,7 @@ def programme_page(session: Session, programme: Programme, actor: User, rev) -> 
     events = list(session.scalars(
         select(WorkflowEvent)
         .where(WorkflowEvent.programme_id == programme.id)
-        .options(joinedload(WorkflowEvent.actor))
+        .options(joinedload(WorkflowEvent.actor), joinedload(WorkflowEvent.on_behalf_of))
         .order_by(WorkflowEvent.seq)
     ))
     letters = list(session.scalars(

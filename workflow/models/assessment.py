@@ -34,3 +34,4 @@ class Assessment(Base):
     on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     assessor: Mapped[User] = relationship(foreign_keys=[assessor_id])
+    on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id])
