@@ -14,7 +14,6 @@ from workflow.models import Programme, ProgrammeFile, ProgrammeSection, Security
 from workflow.states import ProgrammeState
 from workflow.storage import FileSystemBlobStore
 
-
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
