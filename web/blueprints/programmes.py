@@ -441,7 +441,7 @@ def _submit(session, programme_id: int, form, key: str, operation, *, done, anch
         return _failed(session, programme_id, error, key)
     session.commit()
     flash(str(done), "success")
-    return redirect(url_for(".show", programme_id=programme_id, _anchor=anchor))
+    return redirect(url_for("programmes.show", programme_id=programme_id, _anchor=anchor))
 
 
 def _first_error(form) -> str:
