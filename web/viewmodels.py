@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from workflow.reassignment import HISTORY_LABELS
+
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -105,8 +107,7 @@ def state_label(state: str) -> str:
         return state
 
 
-# History entries that are not transitions of the state table.
-OTHER_TRIGGER_LABELS = {"reassign": "Передана другому эксперту"}
+OTHER_TRIGGER_LABELS = HISTORY_LABELS
 
 
 def trigger_label(trigger: str) -> str:

@@ -25,6 +25,8 @@ from .text import check_text
 
 TRIGGER = "reassign"
 LABEL = "Передать другому эксперту"
+# History entries that are not transitions of the state table, and how history names them.
+HISTORY_LABELS = {TRIGGER: "Передана другому эксперту"}
 REASSIGNABLE = frozenset({ProgrammeState.SUBMITTED, ProgrammeState.IN_REVIEW,
                           ProgrammeState.RETURNED})
 

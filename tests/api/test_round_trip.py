@@ -134,6 +134,10 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
     assert signed["number"] in text
     assert {x["id"] for x in _ok(editor.get("/letters"))["items"]} == {letter["id"]}
 
+    # A draft never sent is deleted outright.
+    spare = _ok(editor.post("/programmes", json=draft_body(world, title="Лишний черновик")), 201)
+    assert _ok(editor.delete(f"/programmes/{spare['id']}"))["id"] == spare["id"]
+
     # Signing out revokes the token.
     assert editor.delete("/auth/token").status_code == 204
     assert editor.get(f"/programmes/{pid}").status_code == 401
