@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from workflow.reassignment import HISTORY_LABELS
-
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -33,6 +31,7 @@ from workflow.models import (
     WorkflowEvent,
 )
 from workflow.operations import ensure_can_see, visible_programmes_filter
+from workflow.reassignment import HISTORY_LABELS
 from workflow.redline import SAME
 from workflow.states import (
     PROGRAMME_STATE_LABELS,
