@@ -20,6 +20,7 @@ from ..models import Campaign, Municipality, OrganisationProfile, Programme, Req
 from ..states import RemarkVisibility, Role, Verdict
 from ..users import create_user
 from . import circular
+from .substitution import seed_substitution
 
 DATA = Path(__file__).parent
 
@@ -116,7 +117,7 @@ IssueCertificate = Callable[[str, str], bytes]
 
 def seed_demo(session: Session, *, password: str, signing_pin: str,
               issue_certificate: IssueCertificate, rng_seed: int = 6666,
-              totp_secret: str | None = None) -> SeedResult:
+              totp_secret: str | None = None, today: date | None = None) -> SeedResult:
     """`issue_certificate(full_name, pin)` gives the signatory their own certificate, issued
     now in their name (whatever ran before: the name comes from the account created here)."""
     if session.scalar(select(func.count(Municipality.id))):
@@ -211,9 +212,15 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
     clock.tick(24 * 14)
     for muni, scenario in zip(municipalities, plan, strict=False):
         _play(session, clock, rng, campaign, muni, editors[muni.code], reviewers, sign, scenario)
+    acting = seed_substitution(
+        session, clock=clock, campaign=campaign, signatory=signatory, reviewers=reviewers,
+        admin=admin, password=password, signing_pin=signing_pin,
+        issue_certificate=issue_certificate, totp_secret=totp_secret, logins=logins,
+        today=today or datetime.now(UTC).date())
     return SeedResult(logins=logins, password=password, signatory_login=signatory.login,
                       signing_pin=signing_pin, certificate_serial=certificate.serial,
-                      totp_secret=totp_secret, totp_logins=(admin.login, signatory.login))
+                      totp_secret=totp_secret,
+                      totp_logins=(admin.login, signatory.login, acting.substitute.login))
 
 
 def _sections(campaign, muni, rng, filled: int | None = None) -> dict[int, str]:
