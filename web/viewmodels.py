@@ -17,6 +17,7 @@ from workflow import timefmt
 from workflow.letters import visible_letters_filter
 from workflow.machine import TRANSITIONS_BY_TRIGGER
 from workflow.models import (
+    Absence,
     Assessment,
     Campaign,
     Letter,
@@ -40,6 +41,7 @@ from workflow.states import (
     RemarkVisibility,
     Role,
 )
+from workflow.substitution import absent_on
 
 from .extensions import request_locale, request_timezone
 from .redline import render as render_redline
@@ -199,7 +201,12 @@ _TODAY = bindparam("today", type_=Date())
 
 TAB_CONDITIONS = {
     "submitted": Programme.state == S.SUBMITTED,
-    "mine": and_(Programme.state == S.IN_REVIEW, Programme.reviewer_id == _ME),
+    # The user's own, and those of the reviewers they substitute today (workflow.substitution).
+    "mine": and_(Programme.state == S.IN_REVIEW, or_(
+        Programme.reviewer_id == _ME,
+        Programme.reviewer_id.in_(select(Absence.user_id).where(Absence.substitute_id == _ME,
+                                                                absent_on(_TODAY))),
+    )),
     "returned": Programme.state == S.RETURNED,
     "overdue": or_(
         and_(Programme.state.in_([S.SUBMITTED, S.IN_REVIEW]), Programme.submitted_at < _CUTOFF),

@@ -186,3 +186,15 @@ def test_the_signatory_screen_offers_acting_signature(client, world):
     page = text(client.get(f"/letters/{letter.id}"))
     assert "Вы замещаете отсутствующего подписанта" in page
     assert "И.о. заместителя министра" in page
+
+
+def test_the_substitutes_queue_lists_the_absent_reviewers_programmes(client, world):
+    w = world
+    p = programme_in(w, ProgrammeState.IN_REVIEW, title="Программа отсутствующего")
+    absences.declare_absence(w.session, w.reviewer, w.reviewer, substitute=w.other_reviewer,
+                             starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 9), now=w.clock())
+    w.session.commit()
+    assert p.id
+    w.session.rollback()
+    sign_in(client, "reviewer2")
+    assert "Программа отсутствующего" in text(client.get("/review/?tab=mine"))
