@@ -163,3 +163,23 @@ def test_the_reviewer_acting_for_themselves_records_no_principal(world):
     assert w.session.scalar(select(func.count()).select_from(Assessment)) == 0
     assert w.session.scalar(select(func.count()).select_from(WorkflowEvent)
                             .where(WorkflowEvent.on_behalf_of_id.is_not(None))) == 0
+
+
+def test_two_overlapping_absences_declared_at_once_one_counts(world, db_url):
+    """Two processes declare the same reviewer's absence for the same week with different
+    substitutes at the same moment: the account lock orders them, one is refused."""
+    from tests.workflow.absence_workers import race_declare
+    from tests.workflow.workers import run_in_processes
+
+    w = world
+    third = create_user(w.session, login="reviewer3", full_name="Третьякова Анна Ивановна",
+                        role=Role.REVIEWER, password="x" * 12, now=w.clock(),
+                        enforce_policy=False)
+    w.session.commit()
+    user_id, subs = w.reviewer.id, [w.other_reviewer.id, third.id]
+    w.session.close()
+    results = run_in_processes(race_declare, [(db_url, user_id, sub) for sub in subs])
+    assert not [r for r in results if r[1] == "error"], results
+    assert sorted(r[1] for r in results) == ["InvalidInput", "ok"], results
+    assert "пересекается" in next(r[2] for r in results if r[1] == "InvalidInput")
+    assert _count(w.session) == 1
