@@ -26,6 +26,7 @@ def test_the_admin_reassigns_from_the_programme_page(client, world):
     sign_in(client, "reviewer2")
     page = text(client.get(f"/programmes/{pid}"))
     assert "Передать другому эксперту" not in page  # a plain reviewer may not
+    assert "может руководитель отдела или администратор" in page  # but is told who may
     assert client.post(f"/programmes/{pid}/reassign",
                        data={"version": p.version, "reviewer": w.other_reviewer.id,
                              "reason": "x"}).status_code == 403
