@@ -182,11 +182,27 @@ def test_the_signatory_screen_offers_acting_signature(client, world):
     from tests.workflow.support import letters_of
 
     (letter,) = letters_of(w.session, p.id)
+    letter_id, version, absent_id = letter.id, letter.version, w.signatory.id
     w.session.rollback()
     sign_in(client, "deputy")
-    page = text(client.get(f"/letters/{letter.id}"))
+    page = text(client.get(f"/letters/{letter_id}"))
     assert "Вы замещаете отсутствующего подписанта" in page
     assert "И.о. заместителя министра" in page
+    assert "Вы замещаете отсутствующего подписанта" in text(client.get("/"))
+    from tests.factories import SIGNING_PIN
+
+    done = client.post(f"/letters/{letter_id}/sign", data={
+        "version": version, "pin": SIGNING_PIN, "acting_for": absent_id}, follow_redirects=True)
+    assert done.status_code == 200 and "Письмо подписано и зарегистрировано" in text(done)
+    import json
+
+    from workflow.models import Letter
+
+    w.session.expire_all()
+    signed = w.session.get(Letter, letter_id)
+    data = json.loads(signed.final_data)
+    assert data["signatory_position_lines"][0] == "И.о. заместителя министра"
+    assert data["signatory_name"] == "Е.С. Орлова" and signed.pdf_sha256
 
 
 def test_the_substitutes_queue_lists_the_absent_reviewers_programmes(client, world):
