@@ -143,13 +143,14 @@ def _render_seeded_letters(login: str, pin: str) -> int:
     from workflow.models import Letter, User
     from workflow.states import LetterState
 
+    # Every demo signatory (the deputy minister and her substitute) has a key under this PIN.
     with unit_of_work(_factory()) as session:
-        signatory_id = session.scalar(select(User.id).where(User.login == login))
-        pending = list(session.scalars(select(Letter.id).where(
+        signatories = select(User.id).where(User.role == Role.SIGNATORY)
+        pending = list(session.execute(select(Letter.id, Letter.signatory_id).where(
             Letter.state.in_([LetterState.SIGNED, LetterState.DISPATCHED]),
-            Letter.pdf_sha256.is_(None), Letter.signatory_id == signatory_id)))
+            Letter.pdf_sha256.is_(None), Letter.signatory_id.in_(signatories))).all())
     return sum(bool(render_with_pin(current_app, letter_id, signatory_id, pin))
-               for letter_id in pending)
+               for letter_id, signatory_id in pending)
 
 
 def _issue_pending_letters() -> int:

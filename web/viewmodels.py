@@ -18,6 +18,7 @@ from workflow.campaigns import visible_campaigns_filter
 from workflow.letters import visible_letters_filter
 from workflow.machine import TRANSITIONS_BY_TRIGGER
 from workflow.models import (
+    Absence,
     Assessment,
     Campaign,
     Letter,
@@ -31,6 +32,7 @@ from workflow.models import (
     WorkflowEvent,
 )
 from workflow.operations import ensure_can_see, visible_programmes_filter
+from workflow.reassignment import HISTORY_LABELS
 from workflow.redline import SAME
 from workflow.states import (
     PROGRAMME_STATE_LABELS,
@@ -39,6 +41,7 @@ from workflow.states import (
     RemarkVisibility,
     Role,
 )
+from workflow.substitution import absent_on
 
 from .extensions import request_locale, request_timezone
 from .redline import render as render_redline
@@ -103,9 +106,12 @@ def state_label(state: str) -> str:
         return state
 
 
+OTHER_TRIGGER_LABELS = HISTORY_LABELS
+
+
 def trigger_label(trigger: str) -> str:
     spec = TRANSITIONS_BY_TRIGGER.get(trigger)
-    return spec.label if spec else trigger
+    return spec.label if spec else OTHER_TRIGGER_LABELS.get(trigger, trigger)
 
 
 # ---------------------------------------------------------------- what happens next
@@ -218,7 +224,12 @@ _TODAY = bindparam("today", type_=Date())
 
 TAB_CONDITIONS = {
     "submitted": Programme.state == S.SUBMITTED,
-    "mine": and_(Programme.state == S.IN_REVIEW, Programme.reviewer_id == _ME),
+    # The user's own, and those of the reviewers they substitute today (workflow.substitution).
+    "mine": and_(Programme.state == S.IN_REVIEW, or_(
+        Programme.reviewer_id == _ME,
+        Programme.reviewer_id.in_(select(Absence.user_id).where(Absence.substitute_id == _ME,
+                                                                absent_on(_TODAY))),
+    )),
     "returned": Programme.state == S.RETURNED,
     # Not submitted by the campaign's deadline (workflow/deadlines.py): nothing else is late.
     "overdue": and_(Programme.state == S.DRAFT, Campaign.deadline < _TODAY),
@@ -513,7 +524,7 @@ def programme_page(session: Session, programme: Programme, actor: User, rev,
         for a in session.scalars(
             select(Assessment)
             .where(Assessment.revision_id == shown_revision_id)
-            .options(joinedload(Assessment.assessor))
+            .options(joinedload(Assessment.assessor), joinedload(Assessment.on_behalf_of))
         ):
             assessments[a.requirement_id] = a
 
@@ -550,7 +561,7 @@ def programme_page(session: Session, programme: Programme, actor: User, rev,
     events = list(session.scalars(
         select(WorkflowEvent)
         .where(WorkflowEvent.programme_id == programme.id)
-        .options(joinedload(WorkflowEvent.actor))
+        .options(joinedload(WorkflowEvent.actor), joinedload(WorkflowEvent.on_behalf_of))
         .order_by(WorkflowEvent.seq)
     ))
     letters = list(session.scalars(

@@ -199,3 +199,22 @@ def create_campaign(
     session.add(campaign)
     session.flush()
     return campaign
+
+
+def set_department(
+    session: Session, user: User, actor: User, *, heads_department: bool, department: str,
+    position_genitive: str,
+) -> User:
+    """A ministry user's department, whether they head it (heads reassign reviews and declare
+    colleagues' absences), and their position in the genitive for "И.о. ..." signatures."""
+    _check_admin(actor)
+    department = _clean(department, "Отдел", 300)
+    position_genitive = _clean(position_genitive, "Должность в родительном падеже", 300)
+    if heads_department and not user.is_ministry:
+        raise InvalidInput("Руководителем отдела может быть только сотрудник министерства",
+                           field="heads_department")
+    user.heads_department = bool(heads_department)
+    user.department = department
+    user.position_genitive = position_genitive
+    session.flush()
+    return user

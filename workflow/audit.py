@@ -55,7 +55,10 @@ CHECKPOINT_FILE = "checkpoint.log"
 # database after the hash is made; an entry's place is its programme and `seq`, both
 # hashed) and `hash` itself. `prev_hash` enters as the chain link.
 EVENT_FIELDS = ("programme_id", "seq", "actor_id", "at", "trigger", "from_state", "to_state",
-                "reason", "revision_number")
+                "reason", "revision_number", "on_behalf_of_id")
+# Columns added after entries were first sealed: hashed only when set, so every entry sealed
+# before they existed (NULL there) keeps its hash.
+EVENT_FIELDS_IF_SET = frozenset({"on_behalf_of_id"})
 # Every column of a registered letter that never changes after registration.
 LETTER_FIELDS = (
     "id", "kind", "programme_id", "campaign_id", "municipality_id", "addressee", "heading",
@@ -145,7 +148,8 @@ def _canonical(fields: dict) -> str:
 
 
 def event_fields(event) -> dict:
-    return {name: _value(getattr(event, name)) for name in EVENT_FIELDS}
+    return {name: _value(getattr(event, name)) for name in EVENT_FIELDS
+            if name not in EVENT_FIELDS_IF_SET or getattr(event, name, None) is not None}
 
 
 def letter_fields(letter) -> dict:

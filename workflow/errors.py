@@ -74,3 +74,12 @@ class GuardFailed(WorkflowError):
 
 class LetterError(WorkflowError):
     code = "letter_error"
+
+
+class IneligibleAssignee(InvalidInput):
+    """The person named to take over cannot act: inactive, another role, the same person."""
+
+    code = "ineligible_assignee"
+
+    def __init__(self, message: str):
+        super().__init__(message, field="reviewer")

@@ -20,7 +20,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import audit, campaigns, names, notifications, second_factor, signing_keys, timefmt
+from . import (
+    acting,
+    audit,
+    campaigns,
+    names,
+    notifications,
+    second_factor,
+    signing_keys,
+    substitution,
+    timefmt,
+)
 from .access import ensure_active
 from .errors import IllegalTransition, InvalidInput, LetterError, PermissionDenied, StaleVersion
 from .models import (
@@ -490,8 +500,16 @@ def _next_number(session: Session, index: str, year: int) -> int:
     return value
 
 
-def final_data_for(letter: Letter, profile: OrganisationProfile, signatory: User) -> dict:
-    return {
+def final_data_for(letter: Letter, profile: OrganisationProfile, signatory: User, *,
+                   acting_for: User | None = None) -> dict:
+    """The frozen values of a registered letter. With `acting_for`, `signatory` signs for that
+    absent official: the block reads "И.о. <their position in the genitive>" with the
+    signatory's own name (ГОСТ Р 7.0.97-2025), and `acting_for` records whom they replaced."""
+    if acting_for is not None:
+        position_lines = acting.acting_position_lines(acting_for)
+    else:
+        position_lines = (signatory.position or "").splitlines()
+    data = {
         "organisation": {
             "name": profile.name,
             "letterhead_lines": profile.letterhead.splitlines(),
@@ -508,7 +526,7 @@ def final_data_for(letter: Letter, profile: OrganisationProfile, signatory: User
         "heading": letter.heading,
         "salutation": letter.salutation,
         "body_paragraphs": [p.strip() for p in letter.body.split("\n\n") if p.strip()],
-        "signatory_position_lines": (signatory.position or "").splitlines(),
+        "signatory_position_lines": position_lines,
         "signatory_name": signatory.short_name(),
         "executor_name": letter.executor_name,
         "executor_phone": letter.executor_phone,
@@ -518,6 +536,10 @@ def final_data_for(letter: Letter, profile: OrganisationProfile, signatory: User
         "author": profile.name,
         "timezone": profile.timezone,
     }
+    if acting_for is not None:
+        data["acting_for"] = {"id": acting_for.id, "name": acting_for.full_name,
+                              "position": acting_for.position}
+    return data
 
 
 def sign_letter(
@@ -525,7 +547,7 @@ def sign_letter(
     sealer: signing_keys.SessionSealer | None,
     session_ttl: timedelta = signing_keys.DEFAULT_SESSION_TTL,
     expected_version: int | None = None, legacy_number: int | None = None,
-    legacy_date: date | None = None,
+    legacy_date: date | None = None, acting_for: User | None = None,
 ) -> Letter:
     """Register and sign: number, date and final data, atomically with the state change.
 
@@ -539,7 +561,9 @@ def sign_letter(
     `legacy_number`/`legacy_date` enter a letter signed before the system existed (the
     demo journal starts from the real circular № 23/6666); later numbers continue from it.
     """
-    if not actor.active or actor.role != Role.SIGNATORY:
+    if acting_for is not None:
+        _check_acting(session, actor, acting_for, now)
+    elif not actor.active or actor.role != Role.SIGNATORY:
         raise PermissionDenied("Подписать письмо может только подписант")
     second_factor.ensure_may_act(session, actor)  # no signature before the second factor
     seen = letter.version if expected_version is None else expected_version
@@ -548,7 +572,7 @@ def sign_letter(
         raise StaleVersion()
     if letter.state != LetterState.DRAFT:
         raise IllegalTransition("Письмо уже подписано или аннулировано")
-    key = signing_keys.unlock(session, actor, pin, now=now)
+    key = signing_keys.unlock(session, actor, pin, now=now, acting=acting_for is not None)
     profile = get_profile(session)
     registered_on = legacy_date or now.astimezone(ZoneInfo(profile.timezone)).date()
     year = registered_on.year if profile.numbering == "yearly" else 0
@@ -580,7 +604,7 @@ def sign_letter(
     letter.state = LetterState.SIGNED
     letter.version = seen + 1
     letter.updated_at = now
-    data = final_data_for(letter, profile, actor)
+    data = final_data_for(letter, profile, actor, acting_for=acting_for)
     data["certificate"] = key.summary()
     letter.final_data = json.dumps(data, ensure_ascii=False)
     letter.prev_hash = previous.hash if previous and previous.hash else audit.GENESIS
@@ -605,6 +629,28 @@ def _announce_signed(session: Session, letter: Letter, *, now: datetime) -> None
     notifications.notify(session, notifications.editors_of(session, letter.municipality_id),
                          kind="letter.signed", text=text, now=now, link=f"/letters/{letter.id}",
                          letter_id=letter.id)
+def _check_acting(session: Session, actor: User, absent: User, now: datetime) -> None:
+    """`actor` may sign as "И.о." of `absent` only while substituting them: `absent` is a
+    signatory, away today, and named `actor` as substitute."""
+    ensure_active(actor)
+    if absent.id == actor.id:
+        raise PermissionDenied("Подписант не может исполнять обязанности самого себя")
+    if absent.role != Role.SIGNATORY:
+        raise PermissionDenied(f"«{absent.full_name}» не подписант: подписать за него нельзя")
+    if absent.id not in substitution.principals(session, actor, now):
+        raise PermissionDenied(
+            f"Вы не замещаете {absent.full_name} сегодня: подписать письмо как исполняющий "
+            "обязанности нельзя")
+
+
+def acting_signatories(session: Session, actor: User, now: datetime) -> list[User]:
+    """The absent signatories `actor` substitutes now (for the signatory screen)."""
+    ids = [i for i in substitution.principals(session, actor, now) if i != actor.id]
+    if not ids:
+        return []
+    return list(session.scalars(select(User).where(User.id.in_(ids),
+                                                   User.role == Role.SIGNATORY)
+                                .order_by(User.full_name)))
 
 
 def dispatch_letter(session: Session, letter: Letter, actor: User, *, now: datetime) -> Letter:

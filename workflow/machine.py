@@ -108,13 +108,18 @@ PROGRAMME_TRANSITIONS: tuple[TransitionSpec, ...] = (
         needs_reason=True, assigned_reviewer_only=True, danger=True,
         effects=("draft_return_letter",),
     ),
+    # A returned programme goes straight back to the reviewer who returned it (or to whom it
+    # was reassigned meanwhile): a returned programme always has one (it got there from
+    # in_review), so no second "Взять на рассмотрение" is needed. Unchanged sections keep
+    # their assessment (effect "carry_over_assessments", see operations._freeze_revision).
     TransitionSpec(
-        "resubmit", (S.RETURNED,), S.SUBMITTED, EDITOR, "Направить повторно",
+        "resubmit", (S.RETURNED,), S.IN_REVIEW, EDITOR, "Направить повторно",
         guards=(
             Guard("every_remark_answered", _every_external_remark_answered),
             Guard("all_sections_filled", _all_sections_filled),
         ),
-        own_municipality_only=True, effects=("freeze_revision",),
+        own_municipality_only=True,
+        effects=("freeze_revision", "carry_over_assessments", "notify_reviewer"),
     ),
     TransitionSpec(
         "approve", (S.IN_REVIEW,), S.APPROVED, REVIEWER, "Согласовать",

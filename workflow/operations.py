@@ -29,6 +29,7 @@ from .facts import ProgrammeFacts
 from .files import freeze_files
 from .machine import TRANSITIONS_BY_TRIGGER, TransitionSpec, allowed_from, next_state
 from .models import (
+    Assessment,
     Campaign,
     Programme,
     ProgrammeSection,
@@ -38,6 +39,7 @@ from .models import (
     WorkflowEvent,
 )
 from .states import PROGRAMME_STATE_LABELS, ROLE_LABELS, ProgrammeState, Role
+from .substitution import principals
 from .text import check_text
 
 MAX_TITLE = 500
@@ -62,15 +64,40 @@ def visible_programmes_filter(actor: User):
     return True
 
 
-def _check_actor(spec: TransitionSpec, programme: Programme, actor: User) -> None:
+def _check_actor(spec: TransitionSpec, programme: Programme, actor: User,
+                 principals: list[int] | None = None) -> int | None:
+    """Refuse an actor who may not fire `spec`; return whom they act for ("за кого"): None
+    for themselves, or the absent assigned reviewer they substitute (`principals`, see
+    workflow.substitution; only the actor when not given)."""
     ensure_can_see(programme, actor)
     if actor.role not in spec.roles:
         allowed = ", ".join(ROLE_LABELS[r].lower() for r in sorted(spec.roles))
         raise PermissionDenied(f"Действие «{spec.label}» доступно только роли: {allowed}")
-    if spec.assigned_reviewer_only and programme.reviewer_id != actor.id:
-        raise NotAssignedReviewer(
-            f"Действие «{spec.label}» может выполнить только эксперт, которому программа назначена"
-        )
+    if spec.assigned_reviewer_only:
+        return acting_for_reviewer(programme, actor, principals, spec.label)
+    return None
+
+
+def acting_for_reviewer(programme: Programme, actor: User, principals: list[int] | None,
+                        label: str | None = None) -> int | None:
+    """None if `actor` is the assigned reviewer, the reviewer's id if the actor substitutes
+    them now, else NotAssignedReviewer."""
+    if programme.reviewer_id == actor.id:
+        return None
+    if programme.reviewer_id is not None and programme.reviewer_id in (principals or ()):
+        return programme.reviewer_id
+    if label is None:
+        raise NotAssignedReviewer("Программа назначена другому эксперту")
+    raise NotAssignedReviewer(
+        f"Действие «{label}» может выполнить только эксперт, которому программа назначена"
+    )
+
+
+def principals_now(session: Session, actor: User, now: datetime | None) -> list[int]:
+    """For whom `actor` may act at `now` (themselves only when there is no clock)."""
+    if now is None:
+        return [actor.id]
+    return principals(session, actor, now)
 
 
 def _last_event(session: Session, programme_id: int) -> WorkflowEvent | None:
@@ -113,19 +140,24 @@ class ActionOption:
         return not self.blocked_by
 
 
-def available_actions(session: Session, programme: Programme, actor: User) -> list[ActionOption]:
-    """The transitions this user may fire on this programme now, in table order."""
+def available_actions(session: Session, programme: Programme, actor: User,
+                      now: datetime | None = None) -> list[ActionOption]:
+    """The transitions this user may fire on this programme now, in table order (with `now`,
+    also those the user may fire as the substitute of the absent assigned reviewer)."""
     try:
         ensure_can_see(programme, actor)
     except (PermissionDenied, ForeignMunicipality):
         return []
     facts = ProgrammeFacts(session, programme)
     options = []
+    acts_for = None
     for spec in TRANSITIONS_BY_TRIGGER.values():
         if allowed_from(programme.state, spec.trigger) is None:
             continue
+        if spec.assigned_reviewer_only and acts_for is None:
+            acts_for = principals_now(session, actor, now)
         try:
-            _check_actor(spec, programme, actor)
+            _check_actor(spec, programme, actor, acts_for)
         except PermissionDenied:
             continue
         blocked = tuple(
@@ -156,7 +188,7 @@ def fire(
     ensure_can_see(programme, actor)
     campaigns.ensure_programmes_editable(programme.campaign)
     _lock(session, programme)
-    _check_actor(spec, programme, actor)
+    on_behalf_of = _check_actor(spec, programme, actor, principals_now(session, actor, now))
     if programme.version != seen_version:
         raise _stale(session, programme)
     from_state = programme.state
@@ -174,7 +206,13 @@ def fire(
     values: dict = {"state": dest, "version": seen_version + 1, "updated_at": now,
                     "updated_by_id": actor.id}
     if "assign_reviewer" in spec.effects:
-        values["reviewer_id"] = actor.id
+        if programme.reviewer_id is None:
+            values["reviewer_id"] = actor.id
+        else:
+            # Assigned beforehand (workflow.reassignment): only that reviewer, or their
+            # substitute, takes it; the assignment stays.
+            on_behalf_of = acting_for_reviewer(programme, actor,
+                                               principals_now(session, actor, now), spec.label)
     if "freeze_revision" in spec.effects:
         values["revision_number"] = programme.revision_number + 1
         values["submitted_at"] = now
@@ -195,13 +233,26 @@ def fire(
         set_committed_value(programme, key, value)
 
     if "freeze_revision" in spec.effects:
-        _freeze_revision(session, programme, actor, now)
-    event = _append_history(session, programme, actor, trigger, from_state, dest, reason, now)
+        revision = _freeze_revision(session, programme, actor, now)
+        if "carry_over_assessments" in spec.effects:
+            session.flush()
+            _carry_over_assessments(session, programme, revision)
+    if "notify_reviewer" in spec.effects and programme.reviewer is not None:
+        from .notifications import notify
+
+        notify(session, [programme.reviewer], kind="programme.resubmitted", now=now,
+               link=f"/programmes/{programme.id}",
+               text=(f"Программа «{programme.title}» направлена повторно (редакция "
+                     f"{programme.revision_number}) и снова у вас на рассмотрении."))
+    event = _append_history(session, programme, actor, trigger, from_state, dest, reason, now,
+                            on_behalf_of=on_behalf_of)
     if "draft_return_letter" in spec.effects or "draft_approval_letter" in spec.effects:
         from .letters import draft_decision_letter
 
         draft_decision_letter(session, programme, actor, now=now, reason=reason)
-    if trigger in ("submit", "resubmit"):
+    # A resubmission goes back to its reviewer, who hears of it above; everyone hears of
+    # a new programme, or of a resubmitted one nobody holds.
+    if trigger == "submit" or (trigger == "resubmit" and programme.reviewer is None):
         _announce_submission(session, programme, trigger, now)
     session.flush()
     return event
@@ -228,7 +279,7 @@ def _announce_submission(session: Session, programme: Programme, trigger: str,
                          link=f"/programmes/{programme.id}")
 
 
-def _freeze_revision(session: Session, programme: Programme, actor: User, now: datetime) -> None:
+def _freeze_revision(session: Session, programme: Programme, actor: User, now: datetime) -> Revision:
     previous = _revision_texts(session, programme.id, programme.revision_number - 1)
     revision = Revision(
         programme_id=programme.id,
@@ -243,6 +294,33 @@ def _freeze_revision(session: Session, programme: Programme, actor: User, now: d
     # given before the revision joins the session: once flushed, it may never change.
     freeze_files(revision, programme)
     session.add(revision)
+    return revision
+
+
+def _carry_over_assessments(session: Session, programme: Programme, revision: Revision) -> int:
+    """Copy to `revision` the assessments of the previous revision for every section whose
+    text did not change; a changed section waits for the reviewer. Each copy names the
+    revision its verdict was first given on. Returns how many were carried."""
+    previous = session.scalar(select(Revision).where(
+        Revision.programme_id == programme.id, Revision.number == revision.number - 1))
+    if previous is None:
+        return 0
+    before = {s.requirement_id: s.text for s in previous.sections}
+    carried = 0
+    for old in session.scalars(select(Assessment).where(Assessment.revision_id == previous.id)):
+        section = next((s for s in revision.sections if s.requirement_id == old.requirement_id),
+                       None)
+        if section is None or before.get(old.requirement_id) != section.text:
+            continue
+        session.add(Assessment(
+            programme_id=programme.id, revision_id=revision.id,
+            requirement_id=old.requirement_id, verdict=old.verdict, comment=old.comment,
+            assessor_id=old.assessor_id, assessed_at=old.assessed_at,
+            on_behalf_of_id=old.on_behalf_of_id,
+            carried_from_revision=old.carried_from_revision or previous.number,
+        ))
+        carried += 1
+    return carried
 
 
 def _revision_texts(session: Session, programme_id: int, number: int) -> dict[int, str]:
@@ -283,12 +361,14 @@ def _refresh_working_redlines(session: Session, programme: Programme, edited: se
         section.redline_base = base
 
 
-def _append_history(session, programme, actor, trigger, from_state, to_state, reason, now):
+def _append_history(session, programme, actor, trigger, from_state, to_state, reason, now, *,
+                    on_behalf_of: int | None = None):
     last = _last_event(session, programme.id)
     event = WorkflowEvent(
         programme_id=programme.id,
         seq=(last.seq + 1) if last else 1,
         actor_id=actor.id,
+        on_behalf_of_id=on_behalf_of,
         at=now.replace(microsecond=0),
         trigger=trigger,
         from_state=from_state,

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from . import campaigns, notifications, search
-from .errors import IllegalTransition, InvalidInput, NotAssignedReviewer, NotFound, PermissionDenied
+from .errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from .models import Assessment, Programme, Remark, RemarkReply, Requirement, Revision, User
-from .operations import _lock, ensure_can_see
+from .operations import _lock, acting_for_reviewer, ensure_can_see, principals_now
 from .states import (
     ProgrammeState,
     RemarkState,
@@ -33,7 +33,10 @@ def _text(value: str, what: str, *, required: bool = True) -> str:
     return value
 
 
-def _assigned_reviewer_in_review(session: Session, programme: Programme, actor: User) -> None:
+def _assigned_reviewer_in_review(session: Session, programme: Programme, actor: User,
+                                 now: datetime | None = None) -> int | None:
+    """Refuse anyone but the assigned reviewer (or, with `now`, their substitute while they
+    are absent); returns whom the actor acts for: None, or the absent reviewer's id."""
     ensure_can_see(programme, actor)
     campaigns.ensure_programmes_editable(programme.campaign)
     if actor.role != Role.REVIEWER:
@@ -41,8 +44,7 @@ def _assigned_reviewer_in_review(session: Session, programme: Programme, actor: 
     _lock(session, programme)
     if programme.state != ProgrammeState.IN_REVIEW:
         raise IllegalTransition("Замечания и оценки вносятся, пока программа на рассмотрении")
-    if programme.reviewer_id != actor.id:
-        raise NotAssignedReviewer("Программа назначена другому эксперту")
+    return acting_for_reviewer(programme, actor, principals_now(session, actor, now))
 
 
 def current_revision(session: Session, programme: Programme) -> Revision:
@@ -89,13 +91,14 @@ def add_remark(
     if visibility not in set(RemarkVisibility):
         raise InvalidInput("Укажите, кому видно замечание", field="visibility")
     body = _text(body, "Замечание")
-    _assigned_reviewer_in_review(session, programme, actor)
+    on_behalf_of = _assigned_reviewer_in_review(session, programme, actor, now)
     _requirement(session, programme, requirement_id)
     remark = Remark(
         programme_id=programme.id,
         revision_id=current_revision(session, programme).id,
         requirement_id=requirement_id,
         author_id=actor.id,
+        on_behalf_of_id=on_behalf_of,
         visibility=visibility,
         state=RemarkState.OPEN,
         body=body,
@@ -170,7 +173,7 @@ def answer_remark(
 
 def _reviewer_moves_remark(session, programme, remark, actor, *, body, now, sources, target,
                            action) -> RemarkReply:
-    _assigned_reviewer_in_review(session, programme, actor)
+    _assigned_reviewer_in_review(session, programme, actor, now)
     _of_programme(remark, programme)
     body = _text(body, "Комментарий", required=False)
     _move_remark(session, remark, sources, target, now)
@@ -219,7 +222,7 @@ def assess_requirement(
     if verdict not in set(Verdict):
         raise InvalidInput("Выберите оценку: выполнено, частично или не выполнено", field="verdict")
     comment = _text(comment, "Комментарий к оценке", required=False)
-    _assigned_reviewer_in_review(session, programme, actor)
+    on_behalf_of = _assigned_reviewer_in_review(session, programme, actor, now)
     _requirement(session, programme, requirement_id)
     revision = current_revision(session, programme)
     assessment = session.scalar(
@@ -236,5 +239,8 @@ def assess_requirement(
     assessment.comment = comment
     assessment.assessor_id = actor.id
     assessment.assessed_at = now
+    assessment.on_behalf_of_id = on_behalf_of
+    # Assessed anew on this revision: no longer a verdict carried from an earlier one.
+    assessment.carried_from_revision = None
     session.flush()
     return assessment

@@ -348,11 +348,13 @@ class UnlockedKey:
 
 
 def unlock(session: Session, user: User, pin: str, *, now: datetime,
-           certificate: SignerCertificate | None = None) -> UnlockedKey:
+           certificate: SignerCertificate | None = None, acting: bool = False) -> UnlockedKey:
     """Open `user`'s own key with `pin`, or refuse with the reason. A wrong PIN is counted
     atomically (UPDATE ... + 1) and, after PIN_MAX_FAILURES, locks the key for PIN_LOCK;
-    the caller must commit the session for the count to stand (and change nothing else)."""
-    if not user.active or user.role != Role.SIGNATORY:
+    the caller must commit the session for the count to stand (and change nothing else).
+    `acting`: the user signs as the substitute of an absent signatory (checked by the
+    caller), so their own certificate is enough without the signatory role."""
+    if not user.active or (user.role != Role.SIGNATORY and not acting):
         raise PermissionDenied("Подписать письмо может только подписант")
     cert = certificate or current_certificate(session, user, now)
     if cert is None or cert.user_id != user.id:

@@ -2,16 +2,53 @@
 
 `principals(session, actor, now)` is the list of user ids on whose behalf `actor` may act at
 `now`: always the actor, plus everyone who is absent and named the actor as substitute. The
-route engine and signing ask this module and nothing else.
+route engine and signing ask this module and nothing else. An absence's dates are inclusive
+and read in the organisation's time zone (a leave "until 14 July" ends at midnight in
+Vladivostok, not in UTC).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from . import timefmt
+from .models import Absence, OrganisationProfile
+
+
+def local_today(session: Session, now: datetime) -> date:
+    zone = session.scalar(select(OrganisationProfile.timezone).order_by(OrganisationProfile.id)
+                          .limit(1))
+    return timefmt.local_date(now, zone or "UTC")
+
+
+def absent_on(day: date):
+    """A WHERE clause: the absence covers `day` and is not cancelled."""
+    return (Absence.cancelled_at.is_(None)) & (Absence.starts_on <= day) & (Absence.ends_on >= day)
 
 
 def principals(session: Session, actor, now: datetime) -> list[int]:
-    # Absences arrive with the substitution work; until then a user acts only for themselves.
-    return [actor.id]
+    today = local_today(session, now)
+    absent = session.scalars(
+        select(Absence.user_id)
+        .where(Absence.substitute_id == actor.id, absent_on(today))
+        .order_by(Absence.user_id)
+    ).all()
+    return [actor.id, *(uid for uid in dict.fromkeys(absent) if uid != actor.id)]
+
+
+def acting_for(session: Session, actor, principal_id: int | None, now: datetime) -> int | None:
+    """The id to record as "за кого" when `actor` acts on a task of `principal_id`: None when
+    it is the actor's own; `principal_id` when the actor substitutes them now."""
+    if principal_id is None or principal_id == actor.id:
+        return None
+    return principal_id if principal_id in principals(session, actor, now) else None
+
+
+def is_absent(session: Session, user_id: int, now: datetime) -> bool:
+    today = local_today(session, now)
+    return session.scalar(
+        select(Absence.id).where(Absence.user_id == user_id, absent_on(today)).limit(1)
+    ) is not None

@@ -66,8 +66,8 @@ def test_answer_resolve_reopen_and_comment(reviewer, editor, make_programme):
     assert reviewer.post(f"{base}/resolve", json={}).status_code == 409
     version = editor.get(f"/programmes/{p['id']}").get_json()["version"]
     assert editor.post(f"/programmes/{p['id']}/actions/resubmit", json={"version": version}).status_code == 200
-    version += 1
-    assert reviewer.post(f"/programmes/{p['id']}/actions/start_review", json={"version": version}).status_code == 200
+    # Back in review with the reviewer who returned it: no second "start_review".
+    assert editor.get(f"/programmes/{p['id']}").get_json()["state"] == "in_review"
     resolved = reviewer.post(f"{base}/resolve", json={"body": "Принято"})
     assert resolved.status_code == 200
     assert resolved.get_json()["state"] == "resolved"

@@ -100,12 +100,12 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
     p = _ok(editor.patch(f"/programmes/{pid}", json={
         "version": p["version"], "sections": {str(requirements[1].id): "Раздел 2 с показателями"}}))
     p = _ok(editor.post(f"/programmes/{pid}/actions/resubmit", json={"version": p["version"]}))["programme"]
-    assert (p["state"], p["revision_number"]) == ("submitted", 2)
+    # Straight back to the reviewer who returned it.
+    assert (p["state"], p["revision_number"]) == ("in_review", 2)
     assert _ok(editor.get(f"/programmes/{pid}/revisions/1"))["sections"][1]["text"].startswith("Раздел 2:")
     assert _ok(editor.get(f"/programmes/{pid}/revisions/2"))["sections"][1]["text"] == "Раздел 2 с показателями"
 
     # The ministry reviews revision 2, assesses, resolves and approves.
-    p = _ok(reviewer.post(f"/programmes/{pid}/actions/start_review", json={"version": p["version"]}))["programme"]
     for r in requirements:
         _ok(reviewer.put(f"/programmes/{pid}/assessments/{r.id}", json={"verdict": "met"}))
     assert _ok(reviewer.get(f"/programmes/{pid}/assessments", query={"revision": 1}))["items"][0]["verdict"] == "not_met"
@@ -121,7 +121,7 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
     assert p["state"] == "approved"
     history = _ok(editor.get(f"/programmes/{pid}/history"))["items"]
     assert [e["trigger"] for e in history] == [
-        "submit", "start_review", "return_for_revision", "resubmit", "start_review", "approve"]
+        "submit", "start_review", "return_for_revision", "resubmit", "approve"]
 
     # The signatory signs the approval letter; the municipality downloads the signed PDF.
     letter = _ok(signatory.get("/letters", query={"kind": "approval", "programme_id": pid}))["items"][0]
@@ -147,6 +147,9 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
     assert reviewer.get(f"/campaigns/{cid}/export.xlsx").data[:2] == b"PK"
     assert reviewer.get(f"/campaigns/{cid}/report.pdf").data.startswith(b"%PDF")
     assert editor.get(f"/campaigns/{cid}/status").status_code == 403
+    # A draft never sent is deleted outright.
+    spare = _ok(editor.post("/programmes", json=draft_body(world, title="Лишний черновик")), 201)
+    assert _ok(editor.delete(f"/programmes/{spare['id']}"))["id"] == spare["id"]
 
     # Signing out revokes the token.
     assert editor.delete("/auth/token").status_code == 204

@@ -44,7 +44,8 @@ def test_seed_demo_loads_every_state_renders_letters_and_keeps_the_audit_chains(
     assert pin, result.output
     with cli_app.extensions["session_factory"]() as s:
         signatory = s.scalar(select(User).where(User.login == "signatory"))
-        (cert,) = s.scalars(select(SignerCertificate)).all()
+        (cert,) = s.scalars(select(SignerCertificate)
+                            .where(SignerCertificate.user_id == signatory.id)).all()
         assert cert.user_id == signatory.id and cert.source == "demo"
         assert cert.owner_name == signatory.full_name == "Шкуратская Мария Викторовна"
         assert cert.serial in result.output
@@ -56,7 +57,8 @@ def test_seed_demo_loads_every_state_renders_letters_and_keeps_the_audit_chains(
     assert result_pdf.serial == cert.serial
     with cli_app.extensions["session_factory"]() as s:
         assert s.scalar(select(func.count(Municipality.id))) == 34
-        assert s.scalar(select(func.count(User.id))) == 34 + 4
+        # admin, signatory, reviewer1, reviewer2 and the substitute signatory (signatory2).
+        assert s.scalar(select(func.count(User.id))) == 34 + 5
         states = set(s.scalars(select(Programme.state)))
         assert states == {state.value for state in ProgrammeState}
         circular = s.scalar(select(Letter).where(Letter.number == "23/6666"))
@@ -64,6 +66,12 @@ def test_seed_demo_loads_every_state_renders_letters_and_keeps_the_audit_chains(
         signed = s.scalars(select(Letter).where(Letter.state == LetterState.SIGNED)).all()
         assert sorted(x.seq for x in signed) == list(range(6666, 6666 + len(signed)))
         assert all(x.pdf_sha256 for x in signed)
+    with cli_app.extensions["session_factory"]() as s:
+        substitute = s.scalar(select(User).where(User.login == "signatory2"))
+        acting_pdf = s.scalar(select(Letter.pdf).where(Letter.signatory_id == substitute.id))
+    # The letter the substitute signed "И.о." is signed with her own key.
+    acting = verify_pdf(acting_pdf, trust_roots(cli_app))
+    assert acting.ok and acting.signer_name == "Орлова Елена Сергеевна"
     audit = runner.invoke(args=["verify-audit"])
     assert audit.exit_code == 0, audit.output
     again = runner.invoke(args=["seed-demo"])

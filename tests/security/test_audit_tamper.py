@@ -86,6 +86,8 @@ EVENT_TAMPER = {
     "to_state": lambda row, ctx: "approved" if row.to_state != "approved" else "returned",
     "reason": lambda row, ctx: (row.reason or "") + " (переписано задним числом)",
     "revision_number": lambda row, ctx: row.revision_number + 1,
+    # Claiming afterwards that the actor substituted someone is caught too.
+    "on_behalf_of_id": lambda row, ctx: _other_user(ctx, row.actor_id),
     "prev_hash": lambda row, ctx: _flip_hex(row.prev_hash),
     "hash": lambda row, ctx: _flip_hex(row.hash),
 }

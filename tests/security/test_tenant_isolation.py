@@ -56,6 +56,9 @@ SHARED_ARGS = {
     # (only its recipient can mark it read): neither belongs to a municipality.
     "certificate_id": lambda w: [1],
     "notification_id": lambda w: [1],
+    # An absence: only its user, an administrator or a head of department may cancel it
+    # (anyone else gets 404, see workflow.absences.get_absence).
+    "absence_id": lambda w: [1],
 }
 # Routes anyone may call. `verify.show` answers by a letter's verification code, which is a
 # capability printed on the letter: it shows that letter's requisites (heading included) to

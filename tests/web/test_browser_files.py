@@ -94,7 +94,7 @@ def test_each_revision_shows_its_own_files_in_the_browser(server, tmp_path):  # 
                         full_page=True)
         page.goto(programme_url)
         act("resubmit")
-        expect(page.locator(".badge-lg")).to_have_text("Направлена в министерство")
+        expect(page.locator(".badge-lg")).to_have_text("На рассмотрении")
 
         sign_in("reviewer")
         page.goto(programme_url + "?rev=1")

@@ -182,13 +182,13 @@ def test_round_trip_in_the_browser(server):
         page.click("button:has-text('Сохранить')")
         expect(page.locator(".flash-success")).to_contain_text("Изменения сохранены")
         act("resubmit")
-        expect(page.locator(".badge-lg")).to_have_text("Направлена в министерство")
+        # Straight back to the reviewer who returned it (no second "Взять на рассмотрение").
+        expect(page.locator(".badge-lg")).to_have_text("На рассмотрении")
         shot("editor-resubmitted")
 
         # The reviewer sees the redline, resolves the remark, assesses all met, approves.
         sign_in("reviewer")
         page.goto(programme_url)
-        act("start_review")
         expect(page.locator(f"#req-{r1} .redline ins").first).to_be_visible()
         expect(page.locator(f"#req-{r1} .redline del").first).to_be_visible()
         shot("reviewer-redline")

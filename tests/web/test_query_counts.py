@@ -80,7 +80,6 @@ def _cycle(w, programme, cycles: int, remarks: int) -> None:
         section = programme.sections[0]
         section.text += f" Дополнено в цикле {c}."
         operations.resubmit_programme(w.session, programme, w.editor, now=w.clock.tick())
-        operations.start_review(w.session, programme, w.reviewer, now=w.clock.tick())
     add_external_remark(w, programme, "Последнее замечание")
     assess_all(w, programme)
 

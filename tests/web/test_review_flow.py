@@ -75,7 +75,6 @@ def test_round_trip_through_the_screens(client, world):
     assert _act(client, pid, "resubmit").status_code == 302
 
     sign_in(client, "reviewer")
-    assert _act(client, pid, "start_review").status_code == 302
     page = text(client.get(f"/programmes/{pid}"))
     assert "<ins>" in page and "Изменения относительно редакции № 1" in page
     assert "Показатели добавлены в раздел 1" in page  # which remarks were answered

@@ -111,7 +111,7 @@ def test_resubmit_with_an_unanswered_external_remark_is_refused(world):
                          now=world.clock.tick())
     assert first.state == RemarkState.ANSWERED
     operations.resubmit_programme(world.session, p, world.editor, now=world.clock.tick())
-    assert (p.state, p.revision_number) == (ProgrammeState.SUBMITTED, 2)
+    assert (p.state, p.revision_number) == (ProgrammeState.IN_REVIEW, 2)
 
 
 def test_resubmit_counts_every_unanswered_remark_and_ignores_internal_ones(world):
@@ -132,7 +132,7 @@ def test_resubmit_counts_every_unanswered_remark_and_ignores_internal_ones(world
             review.answer_remark(world.session, p, remark, world.editor, body="Готово",
                                  now=world.clock.tick())
     operations.resubmit_programme(world.session, p, world.editor, now=world.clock.tick())
-    assert p.state == ProgrammeState.SUBMITTED
+    assert p.state == ProgrammeState.IN_REVIEW
 
 
 def test_approve_with_a_requirement_assessed_partly_is_refused(world):
@@ -175,7 +175,8 @@ def test_approve_with_an_unresolved_remark_is_refused(world, visibility):
 
 
 def test_approve_after_resubmission_needs_the_new_revision_assessed(world):
-    """Assessments belong to a revision: the verdicts on revision 1 do not approve revision 2."""
+    """Assessments belong to a revision: the verdicts on revision 1 do not approve the changed
+    sections of revision 2 (unchanged ones carry their verdict over, see test_carry_over)."""
     p = programme_in(world, ProgrammeState.IN_REVIEW)
     assess_all(world, p)
     remark = add_external_remark(world, p)
@@ -183,8 +184,9 @@ def test_approve_after_resubmission_needs_the_new_revision_assessed(world):
                                    reason="Доработать")
     review.answer_remark(world.session, p, remark, world.editor, body="Исправлено",
                          now=world.clock.tick())
+    operations.update_draft(world.session, p, world.editor, now=world.clock.tick(), sections={
+        r.id: f"Переработанный раздел {r.position}" for r in world.campaign.requirements})
     operations.resubmit_programme(world.session, p, world.editor, now=world.clock.tick())
-    operations.start_review(world.session, p, world.reviewer, now=world.clock.tick())
     review.resolve_remark(world.session, p, remark, world.reviewer, now=world.clock.tick())
 
     assert refused(world, p, lambda: operations.approve_programme(

@@ -156,7 +156,6 @@ def test_the_crafted_pair_is_stored_with_the_fallback_method(world, session_fact
     r1 = w.campaign.requirements[0].id
     # Revision 1 has "a a a ...", revision 2 "b b b ...".
     _resubmit_with(w, p, {r1: CRAFTED_OLD})
-    operations.start_review(w.session, p, w.reviewer, now=w.clock.tick())
     review.add_remark(w.session, p, w.reviewer, requirement_id=r1, body="Ещё раз",
                       visibility="external", now=w.clock.tick())
     operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(), reason="Ещё")

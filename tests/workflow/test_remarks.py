@@ -214,7 +214,6 @@ def _back_in_review(w):
     p, external, internal = _returned_with_remarks(w)
     review.answer_remark(w.session, p, external, w.editor, body="Исправили", now=w.clock.tick())
     operations.resubmit_programme(w.session, p, w.editor, now=w.clock.tick())
-    operations.start_review(w.session, p, w.reviewer, now=w.clock.tick())
     return p, external, internal
 
 

@@ -83,7 +83,7 @@ def test_the_demo_enrols_the_signatory_and_admin_with_the_printed_secret(session
                        signing_pin=SIGNING_PIN, issue_certificate=_demo_certificate)
     session.commit()
     assert result.totp_secret == TOTP_SECRET
-    assert set(result.totp_logins) == {"signatory", "admin"}
+    assert set(result.totp_logins) == {"signatory", "admin", "signatory2"}
     for login in result.totp_logins:
         user = session.scalars(select(User).where(User.login == login)).one()
         assert second_factor.is_enrolled(session, user)

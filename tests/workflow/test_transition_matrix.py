@@ -37,7 +37,8 @@ DESIGN_TABLE = {
     "withdraw": ({"draft", "submitted"}, "withdrawn", EDITOR, True),
     "start_review": ({"submitted"}, "in_review", REVIEWER, False),
     "return_for_revision": ({"in_review"}, "returned", ASSIGNED, True),
-    "resubmit": ({"returned"}, "submitted", EDITOR, False),
+    # Back to the reviewer who returned it, without a second "Взять на рассмотрение".
+    "resubmit": ({"returned"}, "in_review", EDITOR, False),
     "approve": ({"in_review"}, "approved", ASSIGNED, False),
 }
 

@@ -25,6 +25,7 @@ from . import campaigns as campaigns_api
 from .auth import TOKEN_REQUEST
 from .campaign_status import MODELS as CAMPAIGN_MODELS
 from .common import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from .drafts import DeletedDraft
 from .letters import SIGN_LETTER
 from .programmes import CREATE_PROGRAMME, FIRE_ACTION, UPDATE_PROGRAMME
 from .review import ASSESS, CREATE_REMARK, OPTIONAL_BODY, REQUIRED_BODY
@@ -149,8 +150,11 @@ SCHEMAS = {
         "from_state": enum(ProgrammeState), "from_state_label": STR,
         "to_state": enum(ProgrammeState), "to_state_label": STR,
         "reason": STR, "revision_number": INT, "actor": ref("Person"),
+        "on_behalf_of": {**nullable(ref("Person")),
+                         "description": "За кого действовал замещающий (null — за себя)"},
         "hash": {**STR, "description": "SHA-256 цепочки истории"},
     }),
+    "DeletedDraft": DeletedDraft.model_json_schema(),
     "History": obj({"items": {"type": "array", "items": ref("HistoryEntry")}}),
     "RemarkReply": obj({
         "id": INT, "action": enum(("comment", "answer", "resolve", "reopen")), "body": STR,
@@ -171,6 +175,9 @@ SCHEMAS = {
         "id": INT, "programme_id": INT, "revision_number": INT, "requirement_id": INT,
         "requirement_position": nullable(INT), "verdict": enum(Verdict), "verdict_label": STR,
         "comment": STR, "assessor": ref("Person"), "assessed_at": DATETIME,
+        "on_behalf_of": nullable(ref("Person")),
+        "carried_from_revision": {**nullable(INT), "description":
+                                  "Оценка перенесена из этой редакции (раздел не менялся)"},
     }),
     "AssessmentList": obj({"revision_number": INT,
                            "items": {"type": "array", "items": ref("Assessment")}}),
@@ -341,6 +348,13 @@ PATHS = {
         "patch": op("updateProgramme", "Изменить черновик (нужна текущая version)",
                     {**ok("Programme"), **errors(*WRITE_ERRORS)},
                     tags=("programmes",), requestBody=body("ProgrammeUpdate")),
+        "delete": op("deleteDraft",
+                     "Удалить черновик, ни разу не направлявшийся в министерство "
+                     "(специалист муниципалитета); направленную программу — только отозвать",
+                     {**ok("DeletedDraft", "Черновик удалён"), **errors(*WRITE_ERRORS)},
+                     tags=("programmes",),
+                     parameters=[query("version", ID_SCHEMA,
+                                       "Версия, которую видел клиент (необязательно)")]),
     },
     "/programmes/{programme_id}/actions/{trigger}": {
         "parameters": [

@@ -66,7 +66,8 @@ def _detail(programme: Programme) -> dict:
                                         file_id=f.id))
              for f in files.working_files(programme, actor())]
     return out.programme_detail(
-        session, programme, operations.available_actions(session, programme, actor()), links
+        session, programme, operations.available_actions(session, programme, actor(), now()),
+        links
     )
 
 

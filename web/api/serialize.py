@@ -23,6 +23,7 @@ from workflow.models import (
     WorkflowEvent,
 )
 from workflow.operations import ActionOption
+from workflow.reassignment import HISTORY_LABELS as OTHER_TRIGGER_LABELS
 from workflow.states import (
     LETTER_KIND_LABELS,
     LETTER_STATE_LABELS,
@@ -188,6 +189,8 @@ def assessment(a: Assessment, revision_number: int, positions: dict[int, int]) -
         "comment": a.comment,
         "assessor": person(a.assessor),
         "assessed_at": iso(a.assessed_at),
+        "on_behalf_of": person(a.on_behalf_of) if a.on_behalf_of_id else None,
+        "carried_from_revision": a.carried_from_revision,
     }
 
 
@@ -197,7 +200,7 @@ def history_entry(e: WorkflowEvent) -> dict:
         "seq": e.seq,
         "at": iso(e.at),
         "trigger": e.trigger,
-        "trigger_label": spec.label if spec else e.trigger,
+        "trigger_label": spec.label if spec else OTHER_TRIGGER_LABELS.get(e.trigger, e.trigger),
         "from_state": e.from_state,
         "from_state_label": PROGRAMME_STATE_LABELS[ProgrammeState(e.from_state)],
         "to_state": e.to_state,
@@ -205,6 +208,7 @@ def history_entry(e: WorkflowEvent) -> dict:
         "reason": e.reason,
         "revision_number": e.revision_number,
         "actor": person(e.actor),
+        "on_behalf_of": person(e.on_behalf_of) if e.on_behalf_of_id else None,
         "hash": e.hash,
     }
 

@@ -405,6 +405,8 @@ def _show(letter: Letter, form: LetterForm | None = None, status: int = 200, cur
         "letters_ui/show.html", letter=letter, form=form if editable else None, action=action,
         current=current,
         can_sign=letter.state == LetterState.DRAFT and is_signatory,
+        acting_for=(ops.acting_signatories(db(), me, now())
+                    if letter.state == LetterState.DRAFT and is_signatory else []),
         sign_refusal=sign_refusal,
         needs_pin=needs_pin,
         can_render_with_pin=needs_pin and letter.signatory_id == me.id and is_signatory,
@@ -534,10 +536,18 @@ def sign(letter_id: int):
         flash(_already_signed_message(letter), "info")
         return redirect(url_for(".show", letter_id=letter.id))
     session = db()
+    acting_for = None
+    if request.form.get("acting_for"):
+        acting_for = next((u for u in ops.acting_signatories(session, me, now())
+                           if str(u.id) == request.form.get("acting_for")), None)
+        if acting_for is None:
+            flash(gettext("Вы больше не замещаете этого подписанта: подпишите от своего имени"),
+                  "error")
+            return redirect(url_for(".show", letter_id=letter_id))
     try:
         ops.sign_letter(session, letter, me, now=now(), pin=form.pin.data or "",
                         sealer=session_sealer(current_app), session_ttl=session_ttl(current_app),
-                        expected_version=form.seen_version())
+                        expected_version=form.seen_version(), acting_for=acting_for)
     except signing_keys.WrongPin as error:
         session.commit()  # only the failed attempt is recorded; the letter stays a draft
         flash(error.message, "error")
@@ -555,7 +565,7 @@ def sign(letter_id: int):
             flash(gettext("Проект письма изменился после того, как вы его открыли. "
                           "Прочитайте текущую редакцию и подпишите снова."), "error")
         return redirect(url_for(".show", letter_id=letter_id))
-    except (IllegalTransition, LetterError) as error:
+    except (IllegalTransition, LetterError, PermissionDenied) as error:
         session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".show", letter_id=letter_id))

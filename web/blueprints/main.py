@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from workflow import notifications, signing_keys
+from workflow import letters, notifications, signing_keys
 from workflow.states import (
     LETTER_KIND_LABELS,
     LETTER_STATE_LABELS,
@@ -70,7 +70,8 @@ def home():
     if me.role == Role.SIGNATORY:
         return render_template("main/signatory.html",
                                notifications=notifications.unread(db(), me),
-                               sign_refusal=signing_keys.signing_refusal(db(), me, now()))
+                               sign_refusal=signing_keys.signing_refusal(db(), me, now()),
+                               acting_for=letters.acting_signatories(db(), me, now()))
     groups = vm.editor_home(db(), me, now())
     return render_template("main/home.html", groups=groups,
                            notifications=notifications.unread(db(), me))

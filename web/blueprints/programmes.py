@@ -24,11 +24,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from workflow import campaigns, files, operations, review
+from workflow import campaigns, drafts, files, operations, reassignment, review
 from workflow.campaign_machine import refusal
 from workflow.errors import StaleVersion, WorkflowError
 from workflow.machine import TRANSITIONS_BY_TRIGGER
-from workflow.models import Campaign, Programme, Revision
+from workflow.models import Campaign, Programme, Revision, User
 from workflow.states import Role
 
 from .. import files_view as fv
@@ -363,13 +363,18 @@ def _render_show(programme: Programme, *, failed: dict | None = None, status: in
     me = _me()
     session = db()
     page = vm.programme_page(session, programme, me, request.args.get("rev"), now=now())
-    actions = operations.available_actions(session, programme, me)
-    assigned = (me.role == Role.REVIEWER and programme.reviewer_id == me.id
+    moment = now()
+    actions = operations.available_actions(session, programme, me, moment)
+    acting_for = operations.principals_now(session, me, moment)
+    assigned = (me.role == Role.REVIEWER and programme.reviewer_id in acting_for
                 and programme.state == "in_review")
     return render_template(
         "programmes/show.html",
         page=page, p=programme, actions=actions, failed=failed or {},
         assigned=assigned,
+        substituting=assigned and programme.reviewer_id != me.id,
+        reassign=_reassign_choices(session, programme, me),
+        can_delete=me.role == Role.MUNICIPAL_EDITOR and drafts.may_delete(programme),
         can_edit=me.role == Role.MUNICIPAL_EDITOR and programme.editable,
         can_answer=me.role == Role.MUNICIPAL_EDITOR and programme.state == "returned",
         can_comment=me.role in (Role.MUNICIPAL_EDITOR, Role.REVIEWER),
@@ -381,6 +386,16 @@ def _render_show(programme: Programme, *, failed: dict | None = None, status: in
         upload_limit=_upload_limit_mb(),
         files=fv.page_links(session, programme, me, page.shown),
     ), status
+
+
+def _reassign_choices(session, programme: Programme, me) -> list | None:
+    """The reviewers this user may give the programme to, or None if they may not."""
+    if not reassignment.may_reassign(me) or programme.state not in reassignment.REASSIGNABLE:
+        return None
+    reviewers = session.scalars(select(User).where(User.role == Role.REVIEWER,
+                                                   User.active.is_(True))
+                                .order_by(User.full_name))
+    return [u for u in reviewers if u.id != programme.reviewer_id]
 
 
 @bp.route("/<int:programme_id>")
@@ -433,7 +448,7 @@ def _submit(session, programme_id: int, form, key: str, operation, *, done, anch
         return _failed(session, programme_id, error, key)
     session.commit()
     flash(str(done), "success")
-    return redirect(url_for(".show", programme_id=programme_id, _anchor=anchor))
+    return redirect(url_for("programmes.show", programme_id=programme_id, _anchor=anchor))
 
 
 def _first_error(form) -> str:

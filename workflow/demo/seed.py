@@ -20,6 +20,7 @@ from ..models import Campaign, Municipality, OrganisationProfile, Programme, Req
 from ..states import RemarkVisibility, Role, Verdict
 from ..users import create_user
 from . import circular, current_campaign
+from .substitution import seed_substitution
 
 DATA = Path(__file__).parent
 
@@ -212,11 +213,19 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
     clock.tick(24 * 14)
     for muni, scenario in zip(municipalities, plan, strict=False):
         _play(session, clock, rng, campaign, muni, editors[muni.code], reviewers, sign, scenario)
-    _seed_campaigns(session, campaign, today=today or datetime.now(UTC), admin=admin,
+    moment = today or datetime.now(UTC)
+    _seed_campaigns(session, campaign, today=moment, admin=admin,
                     reviewers=reviewers, editors=editors, sign=sign, rng=rng, logins=logins)
+    acting = seed_substitution(
+        session, clock=clock, campaign=campaign, signatory=signatory, reviewers=reviewers,
+        admin=admin, password=password, signing_pin=signing_pin,
+        issue_certificate=issue_certificate, totp_secret=totp_secret, logins=logins,
+        today=moment.date())
+    logins.sort(key=lambda row: row[0] != "vladivostok")
     return SeedResult(logins=logins, password=password, signatory_login=signatory.login,
                       signing_pin=signing_pin, certificate_serial=certificate.serial,
-                      totp_secret=totp_secret, totp_logins=(admin.login, signatory.login))
+                      totp_secret=totp_secret,
+                      totp_logins=(admin.login, signatory.login, acting.substitute.login))
 
 
 def _seed_campaigns(session, campaign_2022, *, today, admin, reviewers, editors, sign, rng,

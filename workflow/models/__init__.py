@@ -1,5 +1,6 @@
 """SQLAlchemy models, one module per table family. Import from here."""
 
+from .absence import Absence
 from .access import RecoveryCode, SecondFactor, UserSession
 from .assessment import Assessment
 from .base import Base, UTCDateTime
@@ -18,6 +19,7 @@ from .signing import SignerCertificate, SigningSession
 from .user import User
 
 __all__ = [
+    "Absence",
     "ApiToken", "Assessment", "Base", "LoginAttempt", "LoginThrottle", "SecurityEvent", "Campaign", "CampaignParticipant", "FileBlob", "ImmutableRowError", "Letter", "Municipality",
     "OrganisationProfile", "Programme", "ProgrammeFile", "ProgrammeSection", "RegistrationCounter", "Remark",
     "RemarkReply", "Requirement", "Revision", "RevisionFile", "RevisionSection", "UTCDateTime", "User",

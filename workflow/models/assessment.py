@@ -27,5 +27,11 @@ class Assessment(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     assessor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     assessed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when the section did not change on resubmission: the revision number whose
+    # assessment this one repeats (the reviewer's verdict is kept, not asked again).
+    carried_from_revision: Mapped[int | None]
+    # The absent reviewer the assessor substituted, if any.
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
-    assessor: Mapped[User] = relationship()
+    assessor: Mapped[User] = relationship(foreign_keys=[assessor_id])
+    on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id])

@@ -20,6 +20,8 @@ class WorkflowEvent(Base):
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
     seq: Mapped[int]
     actor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # The absent user the actor substituted ("за кого"); None when acting for themselves.
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     trigger: Mapped[str] = mapped_column(String(40))
     from_state: Mapped[str] = mapped_column(String(20))
@@ -29,7 +31,8 @@ class WorkflowEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
-    actor: Mapped[User] = relationship()
+    actor: Mapped[User] = relationship(foreign_keys=[actor_id])
+    on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id])
 
 
 @event.listens_for(WorkflowEvent, "before_update")

@@ -26,13 +26,15 @@ class Remark(Base):
     revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"))
     requirement_id: Mapped[int] = mapped_column(ForeignKey("requirement.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # The absent reviewer the author substituted, if any.
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     visibility: Mapped[str] = mapped_column(String(10))
     state: Mapped[str] = mapped_column(String(10), default=RemarkState.OPEN)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
     replies: Mapped[list[RemarkReply]] = relationship(
         back_populates="remark", order_by="RemarkReply.id", cascade="all, delete-orphan"
     )

@@ -27,6 +27,12 @@ class User(Base):
     login: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
     position: Mapped[str] = mapped_column(String(300), default="")
+    # The position in the genitive, for "И.о. заместителя министра ..." when a substitute
+    # signs for this user (ГОСТ Р 7.0.97-2025); empty: derived from `position` (workflow.acting).
+    position_genitive: Mapped[str] = mapped_column(String(300), default="")
+    # Ministry staff: heads of department may reassign reviews and declare absences.
+    heads_department: Mapped[bool] = mapped_column(default=False)
+    department: Mapped[str] = mapped_column(String(300), default="")
     phone: Mapped[str] = mapped_column(String(100), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(32))
