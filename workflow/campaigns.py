@@ -570,6 +570,21 @@ def programme_started(session: Session, campaign: Campaign, municipality_id: int
     )
 
 
+def programme_removed(session: Session, campaign: Campaign, municipality_id: int) -> None:
+    """A deleted draft was the municipality's only programme: its task is «не начата» again."""
+    left = session.scalar(select(func.count(Programme.id)).where(
+        Programme.campaign_id == campaign.id, Programme.municipality_id == municipality_id))
+    if left:
+        return
+    session.execute(
+        update(CampaignParticipant)
+        .where(CampaignParticipant.campaign_id == campaign.id,
+               CampaignParticipant.municipality_id == municipality_id)
+        .values(task_state=TaskState.NOT_STARTED, started_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def ensure_programmes_editable(campaign: Campaign) -> None:
     """A closed (or not yet open) campaign's programmes are read-only."""
     reason = refusal("edit_programme", campaign.state)

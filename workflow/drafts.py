@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from . import campaigns, search
 from .errors import IllegalTransition
 from .models import Letter, Programme, ProgrammeFile, ProgrammeSection, Remark, WorkflowEvent
 from .operations import _check_editor, _lock, _stale, ensure_can_see
@@ -44,11 +45,15 @@ def delete_draft(session: Session, programme: Programme, actor, *, now: datetime
               for model in (WorkflowEvent, Letter, Remark)]
     if any(traces):
         raise IllegalTransition(NEVER_SENT)
-    record = {"id": programme.id, "title": programme.title}
+    record = {"id": programme.id, "title": programme.title,
+              "municipality_id": programme.municipality_id}
+    campaign = programme.campaign
+    search.forget_programme(session, programme.id)
     session.execute(delete(ProgrammeFile).where(ProgrammeFile.programme_id == programme.id))
     session.execute(delete(ProgrammeSection).where(ProgrammeSection.programme_id == programme.id))
     session.execute(delete(Programme).where(Programme.id == programme.id, Programme.version == seen))
     session.expunge(programme)
+    campaigns.programme_removed(session, campaign, record["municipality_id"])
     log_event(session, "programme.draft_deleted", now=now, user=actor,
               detail=f"programme_id={record['id']} municipality_id={actor.municipality_id} "
                      f"title={record['title'][:300]}")

@@ -62,6 +62,11 @@ def reindex_programme(session: Session, programme: Programme) -> None:
     session.execute(insert(SearchDocument), rows)
 
 
+def forget_programme(session: Session, programme_id: int) -> None:
+    """Drop every document of a programme that no longer exists (a deleted draft)."""
+    session.execute(delete(SearchDocument).where(SearchDocument.programme_id == programme_id))
+
+
 def index_remark(session: Session, remark: Remark) -> None:
     session.execute(delete(SearchDocument).where(SearchDocument.kind == "remark",
                                                  SearchDocument.ref_id == remark.id))

@@ -117,7 +117,7 @@ IssueCertificate = Callable[[str, str], bytes]
 
 def seed_demo(session: Session, *, password: str, signing_pin: str,
               issue_certificate: IssueCertificate, rng_seed: int = 6666,
-              totp_secret: str | None = None, today: datetime | None = None) -> SeedResult:
+              totp_secret: str | None = None, today: datetime | date | None = None) -> SeedResult:
     """`issue_certificate(full_name, pin)` gives the signatory their own certificate, issued
     now in their name (whatever ran before: the name comes from the account created here)."""
     if session.scalar(select(func.count(Municipality.id))):
@@ -214,6 +214,8 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
     for muni, scenario in zip(municipalities, plan, strict=False):
         _play(session, clock, rng, campaign, muni, editors[muni.code], reviewers, sign, scenario)
     moment = today or datetime.now(UTC)
+    if not isinstance(moment, datetime):  # a day: its noon, UTC
+        moment = datetime.combine(moment, datetime.min.time(), UTC) + timedelta(hours=12)
     _seed_campaigns(session, campaign, today=moment, admin=admin,
                     reviewers=reviewers, editors=editors, sign=sign, rng=rng, logins=logins)
     acting = seed_substitution(
