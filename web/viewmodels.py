@@ -40,6 +40,7 @@ from workflow.states import (
     RemarkState,
     RemarkVisibility,
     Role,
+    programme_state_label_for,
 )
 from workflow.substitution import absent_on
 
@@ -99,8 +100,12 @@ def plural(n: int, one: str, few: str, many: str) -> str:
     return f"{format_decimal(n)} {plural_word(n, one, few, many)}"
 
 
-def state_label(state: str) -> str:
+def state_label(state: str, viewer=None) -> str:
+    """The state's label for `viewer`: a municipality sees a pending decision as under review
+    (workflow.states.programme_state_label_for)."""
     try:
+        if viewer is not None:
+            return programme_state_label_for(state, viewer)
         return PROGRAMME_STATE_LABELS[ProgrammeState(state)]
     except ValueError:
         return state
@@ -127,7 +132,8 @@ def next_step_for_editor(programme: Programme, open_remarks: int) -> str:
         return "Замечания отвечены: направьте программу повторно"
     if state == S.SUBMITTED:
         return "Ожидает рассмотрения в министерстве"
-    if state == S.IN_REVIEW:
+    if state in (S.IN_REVIEW, S.DECISION_PENDING):
+        # Until the decision's letter is signed there is no decision for the municipality.
         return "На рассмотрении у эксперта министерства"
     if state == S.APPROVED:
         return "Согласована: действий не требуется"

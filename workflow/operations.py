@@ -70,6 +70,9 @@ def _check_actor(spec: TransitionSpec, programme: Programme, actor: User,
     for themselves, or the absent assigned reviewer they substitute (`principals`, see
     workflow.substitution; only the actor when not given)."""
     ensure_can_see(programme, actor)
+    if spec.system:
+        raise PermissionDenied(
+            f"Действие «{spec.label}» выполняется системой по маршруту согласования")
     if actor.role not in spec.roles:
         allowed = ", ".join(ROLE_LABELS[r].lower() for r in sorted(spec.roles))
         raise PermissionDenied(f"Действие «{spec.label}» доступно только роли: {allowed}")
@@ -176,11 +179,17 @@ def fire(
     now: datetime,
     reason: str = "",
     expected_version: int | None = None,
+    _system: bool = False,
 ) -> WorkflowEvent:
     """Fire one transition: check, compare-and-set, run effects, append history."""
     spec = TRANSITIONS_BY_TRIGGER.get(trigger)
     if spec is None:
         raise IllegalTransition(f"Неизвестное действие «{trigger}»")
+    if spec.system != _system:
+        if spec.system:
+            ensure_can_see(programme, actor)
+            _check_actor(spec, programme, actor)
+        raise IllegalTransition(f"Действие «{spec.label}» не выполняется системой")
     reason = check_text(reason or "", "Причина", "reason").replace("\r\n", "\n").strip()
     if len(reason) > MAX_REASON:
         raise InvalidInput(f"Причина длиннее {MAX_REASON} символов", field="reason")
@@ -188,7 +197,10 @@ def fire(
     ensure_can_see(programme, actor)
     campaigns.ensure_programmes_editable(programme.campaign)
     _lock(session, programme)
-    on_behalf_of = _check_actor(spec, programme, actor, principals_now(session, actor, now))
+    if spec.system:
+        on_behalf_of = None
+    else:
+        on_behalf_of = _check_actor(spec, programme, actor, principals_now(session, actor, now))
     if programme.version != seen_version:
         raise _stale(session, programme)
     from_state = programme.state
@@ -213,6 +225,12 @@ def fire(
             # substitute, takes it; the assignment stays.
             on_behalf_of = acting_for_reviewer(programme, actor,
                                                principals_now(session, actor, now), spec.label)
+    if ("assign_reviewer" in spec.effects or "start_decision" in spec.effects) \
+            and programme.route_version_id is None:
+        # The route version is pinned once: a later edit of the route never moves it.
+        from .routes_definition import route_version_for
+
+        values["route_version_id"] = route_version_for(session, programme, now=now).id
     if "freeze_revision" in spec.effects:
         values["revision_number"] = programme.revision_number + 1
         values["submitted_at"] = now
@@ -246,10 +264,17 @@ def fire(
                      f"{programme.revision_number}) и снова у вас на рассмотрении."))
     event = _append_history(session, programme, actor, trigger, from_state, dest, reason, now,
                             on_behalf_of=on_behalf_of)
-    if "draft_return_letter" in spec.effects or "draft_approval_letter" in spec.effects:
+    if "start_decision" in spec.effects:
         from .letters import draft_decision_letter
+        from .route_engine import start_decision
+        from .states import DecisionKind, LetterKind
 
-        draft_decision_letter(session, programme, actor, now=now, reason=reason)
+        approve = "draft_approval_letter" in spec.effects
+        letter = draft_decision_letter(
+            session, programme, actor, now=now, reason=reason,
+            kind=LetterKind.APPROVAL if approve else LetterKind.RETURN)
+        start_decision(session, programme, letter, actor, now=now,
+                       kind=DecisionKind.APPROVE if approve else DecisionKind.RETURN)
     # A resubmission goes back to its reviewer, who hears of it above; everyone hears of
     # a new programme, or of a resubmitted one nobody holds.
     if trigger == "submit" or (trigger == "resubmit" and programme.reviewer is None):
@@ -410,6 +435,12 @@ def resubmit_programme(session, programme, actor, *, now, expected_version=None)
 
 def approve_programme(session, programme, actor, *, now, expected_version=None):
     return fire(session, programme, "approve", actor, now=now, expected_version=expected_version)
+
+
+def fire_system(session, programme, trigger, actor, *, now, reason=""):
+    """A system transition (the route engine's): `actor` is who caused it (the signatory,
+    the refusing participant) and is recorded in the history; no role check applies."""
+    return fire(session, programme, trigger, actor, now=now, reason=reason, _system=True)
 
 
 # ---------------------------------------------------------------- drafts

@@ -211,10 +211,12 @@ def draft_body(world, *, title: str = "Программа профориента
 
 
 @pytest.fixture
-def make_programme(editor, reviewer, world):
+def make_programme(editor, reviewer, signatory, world):
     """Bring a programme of the editor's municipality to a state through the API itself."""
 
     def _make(state: str = "draft", *, title: str = "Программа профориентации") -> dict:
+        """`state` is a programme state, or "approval_pending" / "return_pending": the
+        decision proposed, its letter not yet signed (the programme is decision_pending)."""
         r = editor.post("/programmes", json=draft_body(world, title=title))
         assert r.status_code == 201, r.get_json()
         p = r.get_json()
@@ -227,6 +229,22 @@ def make_programme(editor, reviewer, world):
             assert res.status_code == 200, res.get_json()
             p = res.get_json()["programme"]
 
+        def sign_decision():
+            """The decision takes effect when the signatory signs its letter (API)."""
+            nonlocal p
+            from sqlalchemy import select
+
+            from tests.factories import SIGNING_PIN
+            from workflow.models import Decision
+
+            world.session.commit()  # a new transaction sees what the API committed
+            letter_id = world.session.scalar(select(Decision.letter_id).where(
+                Decision.programme_id == pid, Decision.state == "active"))
+            world.session.commit()  # release SQLite's lock for the app
+            res = signatory.post(f"/letters/{letter_id}/sign", json={"pin": SIGNING_PIN})
+            assert res.status_code == 200, res.get_json()
+            p = editor.get(f"/programmes/{pid}").get_json()
+
         if state == "draft":
             return p
         if state == "withdrawn":
@@ -238,18 +256,22 @@ def make_programme(editor, reviewer, world):
         fire(reviewer, "start_review")
         if state == "in_review":
             return p
-        if state == "approved":
+        if state in ("approved", "approval_pending"):
             for req in world.campaign.requirements:
                 res = reviewer.put(f"/programmes/{pid}/assessments/{req.id}", json={"verdict": "met"})
                 assert res.status_code == 200, res.get_json()
             fire(reviewer, "approve")
+            if state == "approved":
+                sign_decision()
             return p
-        assert state == "returned"
+        assert state in ("returned", "return_pending")
         res = reviewer.post(f"/programmes/{pid}/remarks", json={
             "requirement_id": world.campaign.requirements[0].id, "body": "Уточните показатели",
             "visibility": "external"})
         assert res.status_code == 201, res.get_json()
         fire(reviewer, "return_for_revision", reason="Доработать")
+        if state == "returned":
+            sign_decision()
         return p
 
     return _make

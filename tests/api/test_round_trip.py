@@ -84,10 +84,15 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
     returned = _ok(reviewer.post(f"/programmes/{pid}/actions/return_for_revision",
                                  json={"version": p["version"], "reason": "Нет целевых показателей"}))
     p = returned["programme"]
-    assert (returned["event"]["trigger"], p["state"]) == ("return_for_revision", "returned")
+    # A proposal: the return takes effect when the signatory signs its letter.
+    assert (returned["event"]["trigger"], p["state"]) == ("return_for_revision", "decision_pending")
     return_letter = _ok(reviewer.get("/letters", query={"kind": "return", "programme_id": pid}))["items"][0]
     assert "Добавьте целевые показатели по годам" in return_letter["body"]
     assert "Проверить бюджет" not in return_letter["body"]
+    _ok(signatory.post(f"/letters/{return_letter['id']}/sign",
+                       json={"version": return_letter["version"], "pin": SIGNING_PIN}))
+    p = _ok(editor.get(f"/programmes/{pid}"))
+    assert p["state"] == "returned"
 
     # The municipality answers, edits and resubmits.
     editor_view = _ok(editor.get(f"/programmes/{pid}/remarks"))["items"]
@@ -118,15 +123,22 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
     approve = next(a for a in _ok(reviewer.get(f"/programmes/{pid}"))["actions"] if a["trigger"] == "approve")
     assert approve["enabled"] is True
     p = _ok(reviewer.post(f"/programmes/{pid}/actions/approve", json={"version": p["version"]}))["programme"]
-    assert p["state"] == "approved"
+    assert p["state"] == "decision_pending"
     history = _ok(editor.get(f"/programmes/{pid}/history"))["items"]
     assert [e["trigger"] for e in history] == [
-        "submit", "start_review", "return_for_revision", "resubmit", "approve"]
+        "submit", "start_review", "return_for_revision", "decision_signed_return", "resubmit",
+        "approve"]
 
-    # The signatory signs the approval letter; the municipality downloads the signed PDF.
+    # The signatory signs the approval letter, which approves the programme; the
+    # municipality downloads the signed PDF.
     letter = _ok(signatory.get("/letters", query={"kind": "approval", "programme_id": pid}))["items"][0]
     signed = _ok(signatory.post(f"/letters/{letter['id']}/sign", json={"version": letter["version"],
                                                                         "pin": SIGNING_PIN}))
+    assert _ok(editor.get(f"/programmes/{pid}"))["state"] == "approved"
+    history = _ok(editor.get(f"/programmes/{pid}/history"))["items"]
+    assert [e["trigger"] for e in history] == [
+        "submit", "start_review", "return_for_revision", "decision_signed_return", "resubmit",
+        "start_review", "approve", "decision_signed_approval"]
     assert signed["state"] == "signed"
     assert signed["pdf_available"] is True
     assert _ok(editor.get(f"/letters/{letter['id']}"))["number"] == signed["number"]
@@ -136,7 +148,7 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
     assert "/ByteRange" in pdf.data.decode("latin-1")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
     assert signed["number"] in text
-    assert {x["id"] for x in _ok(editor.get("/letters"))["items"]} == {letter["id"]}
+    assert {x["id"] for x in _ok(editor.get("/letters"))["items"]} == {letter["id"], return_letter["id"]}
 
     # The ministry follows the campaign: the approved programme in its table, the workbook
     # and the minister's report; the municipality is refused them.

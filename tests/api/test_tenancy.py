@@ -68,7 +68,9 @@ def test_lists_and_counts_exclude_foreign_programmes(foreign_editor, editor, rev
     assert reviewer.get("/programmes").get_json()["total"] == 3
 
 
-def test_letters_of_another_municipality_are_hidden(foreign_editor, editor, signatory, returned, fresh):
+def test_letters_of_another_municipality_are_hidden(foreign_editor, editor, signatory,
+                                                   make_programme, fresh):
+    returned = make_programme("return_pending")
     with fresh() as s:
         letter_id = s.scalar(select(Letter.id).where(Letter.programme_id == returned["id"]))
     # A draft letter is hidden even from its own municipality; signed, it is theirs only.

@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import func, select
 
-from tests.factories import new_programme
+from tests.factories import new_programme, sign_decision
 from tests.web.conftest import sign_in, text
 from workflow.models import Letter, Programme, Remark
 from workflow.states import ProgrammeState
@@ -55,7 +55,18 @@ def test_round_trip_through_the_screens(client, world):
     assert _act(client, pid, "return_for_revision",
                 reason="Нужны показатели").status_code == 302
 
+    # A proposal: until its letter is signed the municipality still sees the programme
+    # under review, and cannot answer yet.
     sign_in(client, "editor")
+    page = text(client.get(f"/programmes/{pid}"))
+    assert "На рассмотрении" in page and "На согласовании решения" not in page
+    assert "Ответьте на все замечания министерства" not in page
+    w.session.expire_all()
+    sign_decision(w, w.session.get(Programme, pid))  # the signatory signs the return letter
+    w.session.commit()
+    assert all((r1.id, r2.id, r3.id))  # reloaded now, not later while the app writes
+    w.session.commit()
+
     page = text(client.get(f"/programmes/{pid}"))
     assert "Добавьте целевые показатели по годам" in page
     assert "Внутреннее: сверить" not in page  # internal remarks stay in the ministry
@@ -88,6 +99,10 @@ def test_round_trip_through_the_screens(client, world):
                            data={"verdict": "met"}).status_code == 302
     assert _act(client, pid, "approve").status_code == 302
 
+    w.session.expire_all()
+    assert w.session.get(Programme, pid).state == ProgrammeState.DECISION_PENDING
+    sign_decision(w, w.session.get(Programme, pid))
+    w.session.commit()
     w.session.expire_all()
     done = w.session.get(Programme, pid)
     assert done.state == ProgrammeState.APPROVED and done.revision_number == 2

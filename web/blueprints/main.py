@@ -45,7 +45,8 @@ def _tr(value):
 def _helpers():
     return {
         "notification_form": _notification_form,
-        "state_label": lambda state: tr(vm.state_label(state)),
+        "state_label": lambda state: tr(vm.state_label(
+            state, current_user.user if current_user.is_authenticated else None)),
         "trigger_label": lambda trigger: tr(vm.trigger_label(trigger)),
         "plural": vm.plural,
         "plural_word": vm.plural_word,

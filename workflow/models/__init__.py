@@ -13,6 +13,7 @@ from .organisation import Municipality, OrganisationProfile
 from .programme import Programme, ProgrammeSection
 from .remark import Remark, RemarkReply
 from .revision import ImmutableRowError, Revision, RevisionSection
+from .route import Decision, Route, RouteStage, RouteVersion, StageTask
 from .search import SearchDocument
 from .security import ApiToken, LoginAttempt, LoginThrottle, SecurityEvent
 from .signing import SignerCertificate, SigningSession
@@ -26,4 +27,5 @@ __all__ = [
     "WorkflowEvent",
     "DeadlineMark", "MailOutbox", "Notification", "SignerCertificate", "SigningSession",
     "RecoveryCode", "SecondFactor", "UserSession", "SearchDocument",
+    "Decision", "Route", "RouteStage", "RouteVersion", "StageTask",
 ]

@@ -43,6 +43,8 @@ class Campaign(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     closed_reason: Mapped[str | None] = mapped_column(Text)
+    # The approval route its programmes take; None: the standard route (workflow.routes).
+    route_id: Mapped[int | None] = mapped_column(ForeignKey("route.id"))
 
     requirements: Mapped[list[Requirement]] = relationship(
         back_populates="campaign", order_by="Requirement.position", cascade="all, delete-orphan"
