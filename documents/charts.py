@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 FONT = "Liberation Sans, PT Sans, Arial, sans-serif"
 STATE_COLOURS = {
     "not_started": "#b0b7c3", "draft": "#d9c27a", "submitted": "#6fa8dc", "in_review": "#3d78c4",
+    "decision_pending": "#2b5797",
     "returned": "#e69138", "approved": "#4e9a5b", "withdrawn": "#8e7cc3",
 }
 VERDICT_COLOURS = {"met": "#4e9a5b", "partly": "#e6b138", "not_met": "#cc4b37"}

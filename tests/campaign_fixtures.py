@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
 
-from tests.factories import World
-from workflow import operations, review
+from tests.factories import SIGNING_PIN, TEST_SEALER, World, decision_letter
+from workflow import letters, operations, review
 from workflow.models import Municipality, Programme, WorkflowEvent
 from workflow.states import RemarkVisibility, Verdict
 
@@ -48,7 +48,10 @@ def build_scenario(w: World) -> Scenario:
     for r in req:
         review.assess_requirement(s, p1, w.reviewer, requirement_id=r.id, verdict=Verdict.MET,
                                   now=at(3, 11, 1))
-    operations.approve_programme(s, p1, w.reviewer, now=at(3, 12, 12))
+    operations.approve_programme(s, p1, w.reviewer, now=at(3, 12, 11, 59))
+    # The decisions take effect when their letters are signed (the standard route).
+    letters.sign_letter(s, decision_letter(w, p1), w.signatory, now=at(3, 12, 12),
+                        pin=SIGNING_PIN, sealer=TEST_SEALER)
 
     p2 = _create(w, w.editor, "Программа два", at(3, 2))
     operations.submit_programme(s, p2, w.editor, now=at(3, 20))
@@ -61,6 +64,8 @@ def build_scenario(w: World) -> Scenario:
                       body="Уточните целевые показатели программы", visibility=RemarkVisibility.EXTERNAL,
                       now=at(3, 21, 3))
     operations.return_for_revision(s, p2, w.reviewer, now=at(3, 22), reason="Доработать")
+    letters.sign_letter(s, decision_letter(w, p2), w.signatory, now=at(3, 22, 0, 1),
+                        pin=SIGNING_PIN, sealer=TEST_SEALER)
 
     p3 = _create(w, w.foreign_editor, "Программа три", at(5, 1))
     operations.submit_programme(s, p3, w.foreign_editor, now=at(6, 1, 14, 30))

@@ -54,7 +54,8 @@ from .states import (
 )
 
 NOT_STARTED = "not_started"
-STATE_ORDER = (NOT_STARTED, "draft", "submitted", "in_review", "returned", "approved", "withdrawn")
+STATE_ORDER = (NOT_STARTED, "draft", "submitted", "in_review", "decision_pending", "returned",
+               "approved", "withdrawn")
 STATE_LABELS = {NOT_STARTED: "Не начата", **{s.value: label for s, label in PROGRAMME_STATE_LABELS.items()}}
 
 ON_TIME, LATE = "on_time", "late"
@@ -152,7 +153,8 @@ class Figures:
 
     @property
     def in_review(self) -> int:
-        return self.by_state["in_review"]
+        # A proposed decision travelling its route is still under review for everyone outside.
+        return self.by_state["in_review"] + self.by_state["decision_pending"]
 
     @property
     def returned(self) -> int:
@@ -313,6 +315,9 @@ def campaign_status(session: Session, campaign_id: int, now: datetime, *,
                 _deadline_status(None, deadline, today)))
             continue
         for pid, _mid, ptitle, state, pcreated, revision, rname, open_count, open_ext in own:
+            if municipality_id is not None and state == ProgrammeState.DECISION_PENDING:
+                # The municipality learns of a decision when its letter is signed.
+                state = ProgrammeState.IN_REVIEW.value
             _pid, first, approved, returns, last = history.get(pid, (pid, None, None, 0, None))
             since = _as_utc(last or pcreated)
             first = _as_utc(first)

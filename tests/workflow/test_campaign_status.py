@@ -66,7 +66,7 @@ def test_figures_match_the_hand_count(session, world, scenario):
     assert f.municipalities == 3
     assert f.programmes == 4
     assert f.by_state == {"not_started": 1, "draft": 1, "submitted": 1, "in_review": 0,
-                          "returned": 1, "approved": 1, "withdrawn": 0}
+                          "decision_pending": 0, "returned": 1, "approved": 1, "withdrawn": 0}
     assert (f.submitted, f.in_review, f.returned, f.approved, f.not_started) == (1, 0, 1, 1, 1)
     assert f.by_deadline == {"on_time": 2, "late": 3, "not_started": 0}
     assert (f.submitted_ever, f.returned_ever) == (3, 1)

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import SIGNING_PIN, TEST_SEALER, assess_all, sign
+from tests.factories import SIGNING_PIN, TEST_SEALER, assess_all, sign, sign_decision
 from workflow import campaigns, letters, operations, review
 from workflow.campaign_machine import (
     ACTIONS,
@@ -443,6 +443,7 @@ def test_one_programme_per_municipality_and_a_second_after_approval_is_refused(w
         review.assess_requirement(world.session, first, world.reviewer, requirement_id=r.id,
                                   verdict="met", now=world.clock.tick())
     operations.approve_programme(world.session, first, world.reviewer, now=world.clock.tick())
+    sign_decision(world, first)
     world.session.commit()
     refused(world, lambda: start(world, campaign, title="Вторая"), IllegalTransition,
             "уже согласована")
@@ -534,6 +535,7 @@ def test_closing_needs_a_reason_unless_every_participant_is_decided(world):
     finally:
         world.campaign = legacy
     operations.approve_programme(world.session, programme, world.reviewer, now=world.clock.tick())
+    sign_decision(world, programme)  # the approval takes effect when its letter is signed
     world.session.commit()
     assert campaigns.all_decided(world.session, campaign)
     campaigns.close_campaign(world.session, campaign, world.admin, now=world.clock.tick())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.factories import add_external_remark, programme_in
+from tests.factories import add_external_remark, programme_in, sign_decision
 from workflow import operations, review
 from workflow.facts import ProgrammeFacts
 from workflow.models import Assessment, Remark, Revision
@@ -31,6 +31,7 @@ def _return_with_assessments(w):
     add_external_remark(w, p)
     operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(),
                                    reason="Доработать")
+    sign_decision(w, p)  # the return takes effect when its letter is signed
     for remark in w.session.scalars(select(Remark).where(Remark.programme_id == p.id)):
         review.answer_remark(w.session, p, remark, w.editor, body="Исправлено",
                              now=w.clock.tick())
@@ -58,6 +59,7 @@ def test_unchanged_sections_keep_their_assessment_and_changed_ones_wait(world):
     review.resolve_remark(w.session, p, w.session.scalars(select(Remark)).first(), w.reviewer,
                           now=w.clock.tick())
     operations.approve_programme(w.session, p, w.reviewer, now=w.clock.tick())
+    sign_decision(w, p)
     assert p.state == "approved"
 
 
@@ -70,6 +72,7 @@ def test_a_carry_over_names_the_revision_the_verdict_was_given_on(world):
     add_external_remark(w, p, "Ещё раз уточните")
     operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(),
                                    reason="Снова")
+    sign_decision(w, p)  # the return takes effect when its letter is signed
     for remark in w.session.scalars(select(Remark).where(Remark.state == "open",
                                                          Remark.visibility == "external")):
         review.answer_remark(w.session, p, remark, w.editor, body="Исправлено",
