@@ -16,6 +16,9 @@ BLUEPRINTS = (
     ("web.blueprints.admin", "/admin"),
     ("web.blueprints.letters", "/letters"),
     ("web.blueprints.verify", "/verify"),
+    ("web.blueprints.tasks", "/tasks"),
+    ("web.blueprints.routes_admin", "/admin/routes"),
+    ("web.blueprints.route_screens", None),
     ("web.api", "/api/v1"),
 )
 
