@@ -26,6 +26,7 @@ from .common import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from .letters import SIGN_LETTER
 from .programmes import CREATE_PROGRAMME, FIRE_ACTION, UPDATE_PROGRAMME
 from .review import ASSESS, CREATE_REMARK, OPTIONAL_BODY, REQUIRED_BODY
+from .shapes import components as shape_components
 from .validation import INT_MAX, schema_of
 
 API_VERSION = "1.0.0"
@@ -196,6 +197,8 @@ SCHEMAS = {
     }),
     "LetterList": page_of("Letter"),
     "SignRequest": schema_of(SIGN_LETTER),
+    # Route API shapes (pydantic models, web/api/shapes.py).
+    **shape_components(),
 }
 
 RESPONSES = {
@@ -424,6 +427,62 @@ PATHS = {
     },
 }
 
+ROUTE_ID = path_id("route_id", "Идентификатор маршрута")
+TASK_ID = path_id("task_id", "Идентификатор задачи этапа")
+PDF_RESPONSE = {"content": {"application/pdf": {
+    "schema": {"type": "string", "contentMediaType": "application/pdf"}}}}
+
+PATHS.update({
+    "/tasks": {
+        "get": op("listTasks", "Открытые задачи вызывающего пользователя по маршрутам "
+                  "согласования: этап, программа, срок, за кого (замещение)",
+                  {**ok("TaskList"), **errors("Unauthorized", "Forbidden")}, tags=("routes",)),
+    },
+    "/tasks/{task_id}/decision": {
+        "parameters": [TASK_ID],
+        "post": op("decideTask", "Решение по задаче этапа (виза): approve, "
+                   "approve_with_remarks или reject. Ошибки: not_your_task (403) — задача не "
+                   "ваша; already_decided (409) — решение уже принято; stale_version (409) — "
+                   "задача изменилась; route_version_obsolete (409) — версия маршрута больше не "
+                   "действует (решение отменено или заменено); comment_required (400) — для "
+                   "замечаний и отказа нужен комментарий",
+                   {**ok("DecisionResult"), **errors(*WRITE_ERRORS)}, tags=("routes",),
+                   requestBody=body("DecisionRequest")),
+    },
+    "/routes": {
+        "get": op("listRoutes", "Маршруты согласования (министерство)",
+                  {**ok("RouteList"), **errors("Unauthorized", "Forbidden")}, tags=("routes",)),
+    },
+    "/routes/{route_id}": {
+        "parameters": [ROUTE_ID],
+        "get": op("getRoute", "Маршрут с версиями и этапами",
+                  {**ok("RouteOut"), **errors("Unauthorized", "Forbidden", "NotFound")},
+                  tags=("routes",)),
+    },
+    "/programmes/{programme_id}/route": {
+        "parameters": [PROGRAMME_ID],
+        "get": op("getProgrammeRoute", "Маршрут программы: версия, этапы, кто что решил, "
+                  "где она сейчас (министерство)",
+                  {**ok("ProgrammeRouteOut"), **errors("Unauthorized", "Forbidden", "NotFound")},
+                  tags=("routes",)),
+    },
+    "/programmes/{programme_id}/reassign": {
+        "parameters": [PROGRAMME_ID],
+        "post": op("reassignProgrammeTask", "Передать задачу программы другому исполнителю "
+                   "(администратор, начальник отдела). Ошибки: cannot_act (400) — исполнитель "
+                   "не может выполнять этот этап; nothing_to_reassign (409) — открытых задач нет",
+                   {**ok("ReassignResult"), **errors(*WRITE_ERRORS)}, tags=("routes",),
+                   requestBody=body("ReassignRequest")),
+    },
+    "/letters/{letter_id}/approval-sheet": {
+        "parameters": [LETTER_ID],
+        "get": op("getApprovalSheet", "Лист согласования письма-решения (PDF, министерство)",
+                  {"200": {"description": "PDF листа согласования", **PDF_RESPONSE},
+                   **errors("Unauthorized", "Forbidden", "NotFound")},
+                  tags=("routes", "letters")),
+    },
+})
+
 
 @cache
 def spec() -> dict:
@@ -441,7 +500,7 @@ def spec() -> dict:
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
         "tags": [{"name": t} for t in
-                 ("auth", "programmes", "remarks", "assessments", "letters", "meta")],
+                 ("auth", "programmes", "remarks", "assessments", "letters", "routes", "meta")],
         "paths": PATHS,
         "components": {
             "schemas": SCHEMAS,

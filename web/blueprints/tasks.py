@@ -17,6 +17,7 @@ from workflow.states import ROUTE_STAGE_KIND_LABELS, TASK_RESULT_LABELS, Role, T
 from ..database import db, now
 from ..errors import status_for
 from ..screen_work import unit_of_work
+from ..task_items import open_items
 
 bp = Blueprint("tasks", __name__)
 
@@ -71,7 +72,7 @@ def _row(item, today: date) -> TaskRow:
 
 def my_tasks() -> list[TaskRow]:
     moment = now()
-    return [_row(t, moment.date()) for t in engine.open_tasks_for(db(), _me(), moment)]
+    return [_row(t, moment.date()) for t in open_items(db(), _me(), moment)]
 
 
 @bp.app_context_processor
