@@ -441,10 +441,11 @@ PATHS.update({
     "/tasks/{task_id}/decision": {
         "parameters": [TASK_ID],
         "post": op("decideTask", "Решение по задаче этапа (виза): approve, "
-                   "approve_with_remarks или reject. Ошибки: not_your_task (403) — задача не "
-                   "ваша; already_decided (409) — решение уже принято; stale_version (409) — "
-                   "задача изменилась; route_version_obsolete (409) — версия маршрута больше не "
-                   "действует (решение отменено или заменено); comment_required (400) — для "
+                   "approve_with_remarks или reject. Ошибки: task_not_yours (403) — задача не "
+                   "ваша; task_closed (409) — решение уже принято (или этап решён другим); "
+                   "stale_version (409) — задача изменилась после открытия; "
+                   "decision_not_active (409) — решение и его версия маршрута больше не "
+                   "действуют (подписано, отклонено, заменено); invalid_input (400) — для "
                    "замечаний и отказа нужен комментарий",
                    {**ok("DecisionResult"), **errors(*WRITE_ERRORS)}, tags=("routes",),
                    requestBody=body("DecisionRequest")),

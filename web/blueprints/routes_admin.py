@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from documents.route_diagram import DiagramError, route_svg
 from workflow import route_engine as engine
+from workflow.routes_definition import StageSpec, create_route, edit_route
 from workflow.errors import WorkflowError
 from workflow.models import Campaign, User
 from workflow.models.route import Route, RouteVersion
@@ -151,9 +152,9 @@ def _int(value, label: str, errors: list[str], position: int) -> int | None:
         return None
 
 
-def stages_from_rows(rows: list[dict]) -> tuple[list[dict], list[str]]:
-    """The filled rows as the engine's stage definitions, and the form's own errors (numbers
-    that are not numbers); everything else is the engine's validation."""
+def stages_from_rows(rows: list[dict]) -> tuple[list[StageSpec], list[str]]:
+    """The filled rows as the engine's stage specs, and the form's own errors (numbers that
+    are not numbers); everything else is the engine's validation (`validate_route`)."""
     stages, errors = [], []
     for row in rows:
         if not row["name"]:
@@ -164,17 +165,13 @@ def stages_from_rows(rows: list[dict]) -> tuple[list[dict], list[str]]:
             number = _int(value, gettext("Пользователи"), errors, position)
             if number is not None:
                 users.append(number)
-        stages.append({
-            "name": row["name"],
-            "kind": row["kind"],
-            "participant_type": row["participant_type"],
-            "participant_role": row["role"] or None,
-            "participant_user_ids": users,
-            "mode": row["mode"],
-            "quorum": _int(row["quorum"], gettext("Кворум"), errors, position),
-            "limit_days": _int(row["limit_days"], gettext("Срок"), errors, position) or 0,
-            "on_refusal": row["on_refusal"],
-        })
+        limit = _int(row["limit_days"], gettext("Срок"), errors, position)
+        stages.append(StageSpec(
+            name=row["name"], kind=row["kind"], participant_type=row["participant_type"],
+            role=row["role"] or None, user_ids=users, mode=row["mode"],
+            quorum=_int(row["quorum"], gettext("Кворум"), errors, position),
+            limit_days=limit if limit is not None else 0, on_refusal=row["on_refusal"],
+        ))
     return stages, errors
 
 
@@ -186,9 +183,11 @@ def _user_choices() -> list[tuple[str, str]]:
             for u in rows]
 
 
-def _form(route: Route | None, title: str, rows: list[dict], errors=(), status: int = 200):
+def _form(route: Route | None, title: str, rows: list[dict], errors=(), status: int = 200,
+          code: str = ""):
     return render_template(
-        "routes/admin_form.html", route=route, title=title, rows=rows, errors=list(errors),
+        "routes/admin_form.html", route=route, title=title, code=code, rows=rows,
+        errors=list(errors),
         kind_choices=list(ROUTE_STAGE_KIND_LABELS.items()),
         participant_choices=list(PARTICIPANT_LABELS.items()),
         role_choices=[(r.value, ROLE_LABELS[r]) for r in Role if r != Role.MUNICIPAL_EDITOR],
@@ -200,24 +199,22 @@ def _form(route: Route | None, title: str, rows: list[dict], errors=(), status: 
 
 def _save(route: Route | None):
     title = request.form.get("title", "").strip()
+    code = request.form.get("code", "").strip()
     rows = _rows_from_form(request.form)
     stages, errors = stages_from_rows(rows)
-    if not title:
-        errors.insert(0, gettext("Укажите название маршрута"))
     if errors:
-        return _form(route, title, rows + [_blank()], errors, 400)
+        return _form(route, title, rows, errors, 400, code)
     try:
         with unit_of_work() as session:
             if route is None:
-                saved = engine.create_route(session, title=title, stages=stages, actor=_me(),
-                                            now=now())
+                saved = create_route(session, _me(), code=code, title=title, stages=stages,
+                                     now=now())
             else:
-                saved = engine.edit_route(session, route, title=title, stages=stages,
-                                          actor=_me(), now=now())
+                saved = edit_route(session, route, _me(), title=title, stages=stages, now=now())
             route_id = saved.route_id if isinstance(saved, RouteVersion) else saved.id
     except WorkflowError as error:
         reasons = getattr(error, "reasons", None) or [error.message]
-        return _form(route, title, rows, reasons, 400)
+        return _form(route, title, rows, reasons, 400, code)
     flash(gettext("Маршрут сохранён") if route is None
           else gettext("Сохранена новая версия маршрута"), "success")
     return redirect(url_for("routes_admin.show", route_id=route_id))
