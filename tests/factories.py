@@ -15,6 +15,7 @@ from sqlalchemy import delete
 from workflow import letters, operations, review, second_factor, signing_keys
 from workflow.models import (
     Campaign,
+    Letter,
     Municipality,
     Notification,
     OrganisationProfile,
@@ -179,14 +180,28 @@ def programme_in(w: World, state: ProgrammeState, *, title: str = "Програ�
     operations.start_review(w.session, p, w.reviewer, now=w.clock.tick())
     if state == ProgrammeState.IN_REVIEW:
         return p
-    if state == ProgrammeState.APPROVED:
+    if state in (ProgrammeState.APPROVED, ProgrammeState.DECISION_PENDING):
         assess_all(w, p)
         operations.approve_programme(w.session, p, w.reviewer, now=w.clock.tick())
+        if state == ProgrammeState.DECISION_PENDING:
+            return p
+        # A decision takes effect when its letter is signed (the standard route).
+        sign(w, decision_letter(w, p))
         return p
     add_external_remark(w, p)
     operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(), reason="Доработать")
+    sign(w, decision_letter(w, p))
     assert state == ProgrammeState.RETURNED
     return p
+
+
+def decision_letter(w: World, programme: Programme):
+    """The draft letter of the programme's active decision."""
+    from workflow.route_engine import active_decision
+
+    decision = active_decision(w.session, programme)
+    assert decision is not None, f"no active decision for programme {programme.state}"
+    return w.session.get(Letter, decision.letter_id)
 
 
 def sign(w: World, letter, **kw):

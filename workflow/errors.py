@@ -74,3 +74,40 @@ class GuardFailed(WorkflowError):
 
 class LetterError(WorkflowError):
     code = "letter_error"
+
+
+class RouteInvalid(InvalidInput):
+    """A route definition that cannot run; `reasons` lists every problem found."""
+
+    code = "route_invalid"
+
+    def __init__(self, reasons: list[str]):
+        super().__init__("; ".join(reasons), field="stages")
+        self.reasons = reasons
+
+
+class TaskNotYours(PermissionDenied):
+    code = "task_not_yours"
+
+    def __init__(self, message: str = "Это задача другого участника: решить её вы не можете"):
+        super().__init__(message)
+
+
+class TaskClosed(IllegalTransition):
+    """Deciding twice, or a task cancelled since (the stage was decided by someone else)."""
+
+    code = "task_closed"
+
+
+class DecisionNotActive(IllegalTransition):
+    """The decision (or its stage) no longer applies: signed, refused, superseded, moved on."""
+
+    code = "decision_not_active"
+
+
+class StaleTask(StaleVersion):
+    def __init__(self):
+        super().__init__()
+        self.message = ("Задача изменилась после того, как вы её открыли (решение принято другим "
+                        "участником или задача передана). Обновите страницу.")
+        self.args = (self.message,)

@@ -263,15 +263,20 @@ def return_body(
 
 
 def draft_decision_letter(
-    session: Session, programme: Programme, actor: User, *, now: datetime, reason: str = ""
+    session: Session, programme: Programme, actor: User, *, now: datetime, reason: str = "",
+    kind: LetterKind | None = None,
 ) -> Letter:
-    """Called by the engine inside the approve / return transaction."""
+    """Called by the engine inside the approve / return transaction (the proposal: the
+    programme is then `decision_pending`, so the kind is given)."""
     municipality = programme.municipality
     profile = get_profile(session)
-    if programme.state == ProgrammeState.APPROVED:
-        kind, heading = LetterKind.APPROVAL, "О согласовании муниципальной программы"
+    if kind is None:
+        kind = {ProgrammeState.APPROVED: LetterKind.APPROVAL,
+                ProgrammeState.RETURNED: LetterKind.RETURN}.get(programme.state)
+    if kind == LetterKind.APPROVAL:
+        heading = "О согласовании муниципальной программы"
         body = approval_body(programme, profile)
-    elif programme.state == ProgrammeState.RETURNED:
+    elif kind == LetterKind.RETURN:
         kind, heading = LetterKind.RETURN, "О возврате муниципальной программы на доработку"
         body = return_body(session, programme, reason, profile)
     else:
@@ -515,6 +520,11 @@ def sign_letter(
     if letter.state != LetterState.DRAFT:
         raise IllegalTransition("Письмо уже подписано или аннулировано")
     key = signing_keys.unlock(session, actor, pin, now=now)
+    # A decision letter applies its decision now, or refuses to be signed (superseded, not
+    # at its route's signing stage, the actor not its signatory): same transaction.
+    from .route_engine import on_letter_signing
+
+    on_letter_signing(session, letter, actor, now=now)
     profile = get_profile(session)
     registered_on = legacy_date or now.astimezone(ZoneInfo(profile.timezone)).date()
     year = registered_on.year if profile.numbering == "yearly" else 0

@@ -41,6 +41,9 @@ class TransitionSpec:
     own_municipality_only: bool = False
     danger: bool = False
     effects: tuple[str, ...] = field(default=())
+    # Fired by the system (the route engine, when a decision's letter is signed or a route
+    # refusal sends the programme back), never by a person: no role may fire it.
+    system: bool = False
 
 
 def _reason_given(label: str) -> Guard:
@@ -83,6 +86,7 @@ def _no_unresolved_remark(f) -> str | None:
 
 EDITOR = frozenset({Role.MUNICIPAL_EDITOR})
 REVIEWER = frozenset({Role.REVIEWER})
+SYSTEM = frozenset()
 
 PROGRAMME_TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec(
@@ -100,13 +104,14 @@ PROGRAMME_TRANSITIONS: tuple[TransitionSpec, ...] = (
         effects=("assign_reviewer",),
     ),
     TransitionSpec(
-        "return_for_revision", (S.IN_REVIEW,), S.RETURNED, REVIEWER, "Вернуть на доработку",
+        "return_for_revision", (S.IN_REVIEW,), S.DECISION_PENDING, REVIEWER,
+        "Вернуть на доработку",
         guards=(
             Guard("open_external_remark", _has_open_external_remark),
             _reason_given("Укажите причину возврата на доработку"),
         ),
         needs_reason=True, assigned_reviewer_only=True, danger=True,
-        effects=("draft_return_letter",),
+        effects=("draft_return_letter", "start_decision"),
     ),
     TransitionSpec(
         "resubmit", (S.RETURNED,), S.SUBMITTED, EDITOR, "Направить повторно",
@@ -117,12 +122,26 @@ PROGRAMME_TRANSITIONS: tuple[TransitionSpec, ...] = (
         own_municipality_only=True, effects=("freeze_revision",),
     ),
     TransitionSpec(
-        "approve", (S.IN_REVIEW,), S.APPROVED, REVIEWER, "Согласовать",
+        "approve", (S.IN_REVIEW,), S.DECISION_PENDING, REVIEWER, "Согласовать",
         guards=(
             Guard("every_requirement_met", _every_requirement_met),
             Guard("no_unresolved_remark", _no_unresolved_remark),
         ),
-        assigned_reviewer_only=True, effects=("draft_approval_letter",),
+        assigned_reviewer_only=True, effects=("draft_approval_letter", "start_decision"),
+    ),
+    # The second level: the route engine (workflow.route_engine) runs the decision's stages
+    # while the programme is `decision_pending` and fires these when the route ends.
+    TransitionSpec(
+        "decision_signed_approval", (S.DECISION_PENDING,), S.APPROVED, SYSTEM,
+        "Решение о согласовании подписано", system=True,
+    ),
+    TransitionSpec(
+        "decision_signed_return", (S.DECISION_PENDING,), S.RETURNED, SYSTEM,
+        "Решение о возврате подписано", system=True,
+    ),
+    TransitionSpec(
+        "decision_refused", (S.DECISION_PENDING,), S.IN_REVIEW, SYSTEM,
+        "Решение не согласовано: программа возвращена эксперту", system=True,
     ),
 )
 

@@ -64,6 +64,9 @@ def visible_programmes_filter(actor: User):
 
 def _check_actor(spec: TransitionSpec, programme: Programme, actor: User) -> None:
     ensure_can_see(programme, actor)
+    if spec.system:
+        raise PermissionDenied(
+            f"Действие «{spec.label}» выполняется системой по маршруту согласования")
     if actor.role not in spec.roles:
         allowed = ", ".join(ROLE_LABELS[r].lower() for r in sorted(spec.roles))
         raise PermissionDenied(f"Действие «{spec.label}» доступно только роли: {allowed}")
@@ -144,18 +147,25 @@ def fire(
     now: datetime,
     reason: str = "",
     expected_version: int | None = None,
+    _system: bool = False,
 ) -> WorkflowEvent:
     """Fire one transition: check, compare-and-set, run effects, append history."""
     spec = TRANSITIONS_BY_TRIGGER.get(trigger)
     if spec is None:
         raise IllegalTransition(f"Неизвестное действие «{trigger}»")
+    if spec.system != _system:
+        if spec.system:
+            ensure_can_see(programme, actor)
+            _check_actor(spec, programme, actor)
+        raise IllegalTransition(f"Действие «{spec.label}» не выполняется системой")
     reason = check_text(reason or "", "Причина", "reason").replace("\r\n", "\n").strip()
     if len(reason) > MAX_REASON:
         raise InvalidInput(f"Причина длиннее {MAX_REASON} символов", field="reason")
     seen_version = programme.version if expected_version is None else expected_version
     ensure_can_see(programme, actor)
     _lock(session, programme)
-    _check_actor(spec, programme, actor)
+    if not spec.system:
+        _check_actor(spec, programme, actor)
     if programme.version != seen_version:
         raise _stale(session, programme)
     from_state = programme.state
@@ -174,6 +184,12 @@ def fire(
                     "updated_by_id": actor.id}
     if "assign_reviewer" in spec.effects:
         values["reviewer_id"] = actor.id
+    if ("assign_reviewer" in spec.effects or "start_decision" in spec.effects) \
+            and programme.route_version_id is None:
+        # The route version is pinned once: a later edit of the route never moves it.
+        from .routes_definition import route_version_for
+
+        values["route_version_id"] = route_version_for(session, programme, now=now).id
     if "freeze_revision" in spec.effects:
         values["revision_number"] = programme.revision_number + 1
         values["submitted_at"] = now
@@ -196,10 +212,17 @@ def fire(
     if "freeze_revision" in spec.effects:
         _freeze_revision(session, programme, actor, now)
     event = _append_history(session, programme, actor, trigger, from_state, dest, reason, now)
-    if "draft_return_letter" in spec.effects or "draft_approval_letter" in spec.effects:
+    if "start_decision" in spec.effects:
         from .letters import draft_decision_letter
+        from .route_engine import start_decision
+        from .states import DecisionKind, LetterKind
 
-        draft_decision_letter(session, programme, actor, now=now, reason=reason)
+        approve = "draft_approval_letter" in spec.effects
+        letter = draft_decision_letter(
+            session, programme, actor, now=now, reason=reason,
+            kind=LetterKind.APPROVAL if approve else LetterKind.RETURN)
+        start_decision(session, programme, letter, actor, now=now,
+                       kind=DecisionKind.APPROVE if approve else DecisionKind.RETURN)
     session.flush()
     return event
 
@@ -306,6 +329,12 @@ def resubmit_programme(session, programme, actor, *, now, expected_version=None)
 
 def approve_programme(session, programme, actor, *, now, expected_version=None):
     return fire(session, programme, "approve", actor, now=now, expected_version=expected_version)
+
+
+def fire_system(session, programme, trigger, actor, *, now, reason=""):
+    """A system transition (the route engine's): `actor` is who caused it (the signatory,
+    the refusing participant) and is recorded in the history; no role check applies."""
+    return fire(session, programme, trigger, actor, now=now, reason=reason, _system=True)
 
 
 # ---------------------------------------------------------------- drafts

@@ -24,6 +24,9 @@ class ProgrammeState(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
     IN_REVIEW = "in_review"
+    # A decision (approve / return) proposed and travelling its route; it takes effect when
+    # its letter is signed (workflow.route_engine).
+    DECISION_PENDING = "decision_pending"
     RETURNED = "returned"
     APPROVED = "approved"
     WITHDRAWN = "withdrawn"
@@ -33,10 +36,30 @@ PROGRAMME_STATE_LABELS = {
     ProgrammeState.DRAFT: "Черновик",
     ProgrammeState.SUBMITTED: "Направлена в министерство",
     ProgrammeState.IN_REVIEW: "На рассмотрении",
+    ProgrammeState.DECISION_PENDING: "На согласовании решения",
     ProgrammeState.RETURNED: "Возвращена на доработку",
     ProgrammeState.APPROVED: "Согласована",
     ProgrammeState.WITHDRAWN: "Отозвана",
 }
+
+# What a municipality is shown instead: until the letter is signed there is no decision for it.
+MUNICIPAL_STATE_LABELS = {
+    **PROGRAMME_STATE_LABELS,
+    ProgrammeState.DECISION_PENDING: PROGRAMME_STATE_LABELS[ProgrammeState.IN_REVIEW],
+}
+
+
+def programme_state_label(state, *, municipal: bool = False) -> str:
+    """The state's label for its audience: a municipality never sees a pending decision."""
+    labels = MUNICIPAL_STATE_LABELS if municipal else PROGRAMME_STATE_LABELS
+    return labels[ProgrammeState(getattr(state, "value", state))]
+
+
+def programme_state_label_for(state, user) -> str:
+    """`programme_state_label` for a user (a municipal editor or ministry staff)."""
+    return programme_state_label(
+        state, municipal=getattr(user, "role", None) == Role.MUNICIPAL_EDITOR)
+
 
 # States in which the municipality may edit its working copy of the sections.
 EDITABLE_STATES = frozenset({ProgrammeState.DRAFT, ProgrammeState.RETURNED})
@@ -86,6 +109,10 @@ class LetterKind(StrEnum):
     REMINDER = "reminder"
 
 
+# Letters that carry a decision on a programme: they take effect when signed.
+DECISION_LETTER_KINDS = frozenset({LetterKind.APPROVAL, LetterKind.RETURN})
+
+
 LETTER_KIND_LABELS = {
     LetterKind.APPROVAL: "О согласовании программы",
     LetterKind.RETURN: "О возврате программы на доработку",
@@ -112,3 +139,80 @@ LETTER_STATE_LABELS = {
 def sql_in(values) -> str:
     """Render an enum's values for a CHECK constraint."""
     return ", ".join(f"'{v.value}'" for v in values)
+
+
+class RouteStageKind(StrEnum):
+    REVIEW = "review"
+    ENDORSE = "endorse"
+    SIGN = "sign"
+
+
+ROUTE_STAGE_KIND_LABELS = {
+    RouteStageKind.REVIEW: "Экспертиза",
+    RouteStageKind.ENDORSE: "Визирование",
+    RouteStageKind.SIGN: "Подписание",
+}
+
+
+class ParticipantType(StrEnum):
+    ROLE = "role"
+    USERS = "users"
+    PROGRAMME_REVIEWER = "programme_reviewer"
+
+
+class StageMode(StrEnum):
+    ALL = "all"
+    ANY = "any"
+    QUORUM = "quorum"
+
+
+STAGE_MODE_LABELS = {
+    StageMode.ALL: "Все участники",
+    StageMode.ANY: "Любой из участников",
+    StageMode.QUORUM: "Кворум",
+}
+
+
+class RefusalTarget(StrEnum):
+    PREVIOUS = "previous"
+    REVIEWER = "reviewer"
+    MUNICIPALITY = "municipality"
+
+
+REFUSAL_TARGET_LABELS = {
+    RefusalTarget.PREVIOUS: "На предыдущий этап",
+    RefusalTarget.REVIEWER: "Эксперту",
+    RefusalTarget.MUNICIPALITY: "Муниципалитету (возврат на доработку)",
+}
+
+
+class DecisionKind(StrEnum):
+    APPROVE = "approve"
+    RETURN = "return"
+
+
+class DecisionState(StrEnum):
+    ACTIVE = "active"
+    SIGNED = "signed"
+    REFUSED = "refused"
+    CANCELLED = "cancelled"
+    SUPERSEDED = "superseded"
+
+
+class TaskState(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class TaskResult(StrEnum):
+    APPROVE = "approve"
+    APPROVE_WITH_REMARKS = "approve_with_remarks"
+    REJECT = "reject"
+
+
+TASK_RESULT_LABELS = {
+    TaskResult.APPROVE: "Согласовано",
+    TaskResult.APPROVE_WITH_REMARKS: "Согласовано с замечаниями",
+    TaskResult.REJECT: "Не согласовано",
+}

@@ -12,6 +12,7 @@ from .organisation import Municipality, OrganisationProfile
 from .programme import Programme, ProgrammeSection
 from .remark import Remark, RemarkReply
 from .revision import ImmutableRowError, Revision, RevisionSection
+from .route import Decision, Route, RouteStage, RouteVersion, StageTask
 from .security import ApiToken, LoginAttempt, LoginThrottle, SecurityEvent
 from .signing import SignerCertificate, SigningSession
 from .user import User
@@ -23,4 +24,5 @@ __all__ = [
     "WorkflowEvent",
     "Notification", "SignerCertificate", "SigningSession",
     "RecoveryCode", "SecondFactor", "UserSession",
+    "Decision", "Route", "RouteStage", "RouteVersion", "StageTask",
 ]

@@ -20,6 +20,8 @@ class Campaign(Base):
     circular_number: Mapped[str | None] = mapped_column(String(50))
     circular_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The approval route its programmes take; None: the standard route (workflow.routes).
+    route_id: Mapped[int | None] = mapped_column(ForeignKey("route.id"))
 
     requirements: Mapped[list[Requirement]] = relationship(
         back_populates="campaign", order_by="Requirement.position", cascade="all, delete-orphan"

@@ -23,9 +23,12 @@ class Programme(Base):
         CheckConstraint(f"state IN ({sql_in(ProgrammeState)})", name="state"),
         # Review states need an assigned reviewer; the row cannot exist otherwise.
         CheckConstraint(
-            "state NOT IN ('in_review', 'approved') OR reviewer_id IS NOT NULL",
+            "state NOT IN ('in_review', 'decision_pending', 'approved') OR reviewer_id IS NOT NULL",
             name="review_needs_reviewer",
         ),
+        # A decision travels the programme's pinned route version.
+        CheckConstraint("state != 'decision_pending' OR route_version_id IS NOT NULL",
+                        name="decision_has_route"),
         # Anything past the draft has been submitted at least once, so has a revision.
         CheckConstraint(
             "state IN ('draft', 'withdrawn') OR revision_number >= 1", name="submitted_has_revision"
@@ -50,6 +53,9 @@ class Programme(Base):
     version: Mapped[int] = mapped_column(default=1)
     revision_number: Mapped[int] = mapped_column(default=0)
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The approval route version this programme runs on, pinned when it is taken for review
+    # (or at its first decision); a later edit of the route never moves it.
+    route_version_id: Mapped[int | None] = mapped_column(ForeignKey("route_version.id"))
 
     # The single attachment of before migration 0004, kept only until `flask migrate-files`
     # (run by `init-db`) has moved it into the file store and `programme_file` /
