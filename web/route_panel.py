@@ -1,41 +1,33 @@
 """What the programme page shows of the route: the diagram, who decided what, open tasks and
-the reassignment form. Built from the engine's plain views and the decision's task rows."""
+the reassignment form. Built from the engine's plain views (workflow.routes)."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from documents.route_diagram import DiagramError, route_svg, state_machine_svg
-from workflow.models import Programme, User
-from workflow.models.route import Decision, StageTask
-from workflow.route_views import RouteView
-from workflow.states import TASK_RESULT_LABELS, Role, TaskState
+from workflow import routes as engine
+from workflow import substitution
+from workflow.models import Decision, Programme, StageTask, User
+from workflow.route_views import RouteView, Visa
+from workflow.states import DecisionState, Role, TaskState
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class VisaRow:
-    stage_name: str
-    name: str
-    position: str
-    result: str
-    result_label: str
-    comment: str
-    decided_at: datetime
-    on_behalf_of: str | None
-
-
-@dataclass(frozen=True)
-class OpenTask:
+class OpenStageTask:
     id: int
+    version: int
+    stage_position: int
     stage_name: str
+    assignee_id: int
     assignee: str
     due_on: date | None
 
@@ -45,17 +37,10 @@ class Panel:
     route: RouteView | None
     route_svg: Markup | None
     states_svg: Markup | None
-    visas: list[VisaRow] = field(default_factory=list)
-    open_tasks: list[OpenTask] = field(default_factory=list)
-    reassign_tasks: list[OpenTask] = field(default_factory=list)
+    visas: list[Visa] = field(default_factory=list)
+    open_tasks: list[OpenStageTask] = field(default_factory=list)
+    reassign_tasks: list[OpenStageTask] = field(default_factory=list)
     reassign_choices: list[tuple[int, str]] = field(default_factory=list)
-
-
-def can_reassign(user: User) -> bool:
-    """The admin and a head of department may hand a programme's task to someone else."""
-    from workflow import route_engine as engine
-
-    return engine.may_reassign(user)
 
 
 def _svg(render, *args, **kwargs) -> Markup | None:
@@ -67,61 +52,96 @@ def _svg(render, *args, **kwargs) -> Markup | None:
         return None
 
 
-def _names(session: Session, ids) -> dict[int, User]:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}
-
-
 def decisions_of(session: Session, programme: Programme) -> list[Decision]:
     return list(session.scalars(
         select(Decision).where(Decision.programme_id == programme.id).order_by(Decision.id)))
 
 
+def visas(session: Session, programme: Programme) -> list[Visa]:
+    """Every visa given on the programme's decisions, oldest first."""
+    return [v for d in decisions_of(session, programme) for v in engine.visas_of(session, d)]
+
+
+def open_stage_tasks(session: Session, programme: Programme) -> list[OpenStageTask]:
+    """The open tasks of the active decision's current stage."""
+    decision = engine.active_decision(session, programme)
+    if decision is None:
+        return []
+    stage = decision.route_version.stage_at(decision.current_stage)
+    tasks = session.scalars(select(StageTask).where(
+        StageTask.decision_id == decision.id, StageTask.state == TaskState.OPEN,
+        StageTask.stage_position == decision.current_stage).order_by(StageTask.id)).all()
+    users = {u.id: u for u in session.scalars(
+        select(User).where(User.id.in_({t.assignee_id for t in tasks})))} if tasks else {}
+    return [OpenStageTask(t.id, t.version, t.stage_position, stage.name, t.assignee_id,
+                          users[t.assignee_id].full_name, t.due_on) for t in tasks]
+
+
+def reassign_candidates(session: Session, programme: Programme,
+                        tasks: list[OpenStageTask]) -> list[User]:
+    """Active ministry users who may act on the current stage and hold none of its tasks."""
+    decision = engine.active_decision(session, programme)
+    if decision is None or not tasks:
+        return []
+    stage = decision.route_version.stage_at(decision.current_stage)
+    holding = {t.assignee_id for t in tasks}
+    users = session.scalars(select(User).where(
+        User.active.is_(True), User.role != Role.MUNICIPAL_EDITOR).order_by(User.full_name))
+    return [u for u in users if u.id not in holding and engine.eligible_for(stage, u) is None]
+
+
+def open_task_count(session: Session, user: User, now) -> int:
+    """How many tasks wait for `user` (the nav badge): one query, whatever their number."""
+    mine = substitution.principals(session, user, now)
+    return session.scalar(
+        select(func.count(StageTask.id))
+        .join(Decision, Decision.id == StageTask.decision_id)
+        .where(StageTask.assignee_id.in_(mine), StageTask.state == TaskState.OPEN,
+               Decision.state == DecisionState.ACTIVE,
+               Decision.current_stage == StageTask.stage_position)) or 0
+
+
 def build(session: Session, programme: Programme, me: User) -> Panel | None:
     """The panel for ministry staff; the municipality sees only the outcome (the letter)."""
-    from workflow import route_engine as engine
-
     if me.role == Role.MUNICIPAL_EDITOR:
         return None
     view = engine.route_view(session, programme)
-    decisions = decisions_of(session, programme)
-    tasks = [t for d in decisions for t in d.tasks]
-    users = _names(session, [x for t in tasks for x in (t.assignee_id, t.decided_by_id,
-                                                           t.on_behalf_of_id)])
-    stage_names = {}
-    for d in decisions:
-        for s in d.route_version.stages:
-            stage_names[(d.id, s.position)] = s.name
-    visas = []
-    for t in sorted((t for t in tasks if t.state == TaskState.DONE), key=lambda t: t.decided_at):
-        decider = users.get(t.decided_by_id)
-        behalf = users.get(t.on_behalf_of_id)
-        visas.append(VisaRow(
-            stage_name=stage_names.get((t.decision_id, t.stage_position), ""),
-            name=decider.short_name if decider else "",
-            position=decider.position if decider else "",
-            result=t.result,
-            result_label=TASK_RESULT_LABELS.get(t.result, t.result),
-            comment=t.comment,
-            decided_at=t.decided_at,
-            on_behalf_of=behalf.short_name if behalf else None,
-        ))
-    open_tasks = [
-        OpenTask(t.id, stage_names.get((t.decision_id, t.stage_position), ""),
-                 users[t.assignee_id].short_name if t.assignee_id in users else "", t.due_on)
-        for t in tasks if t.state == TaskState.OPEN
-    ]
+    tasks = open_stage_tasks(session, programme)
     panel = Panel(
         route=view,
         route_svg=_svg(route_svg, view, graph_id=f"route-p{programme.id}") if view else None,
         states_svg=_svg(state_machine_svg, programme.state, graph_id="states"),
-        visas=visas,
-        open_tasks=open_tasks,
+        visas=visas(session, programme),
+        open_tasks=tasks,
     )
-    if can_reassign(me):
-        panel.reassign_tasks = open_tasks
-        panel.reassign_choices = [(u.id, f"{u.full_name} ({u.position})" if u.position else u.full_name)
-                                  for u in engine.reassign_candidates(session, programme)]
+    if engine.may_reassign(me) and tasks:
+        panel.reassign_tasks = tasks
+        panel.reassign_choices = [
+            (u.id, f"{u.full_name} — {' '.join(u.position.split())}" if u.position else u.full_name)
+            for u in reassign_candidates(session, programme, tasks)]
     return panel
+
+
+def reassign_open_task(session: Session, programme_id: int, task_id: int | None, actor: User,
+                       to_user_id: int, reason: str, now):
+    """The one reassignment of the screens and the API: the programme's open task `task_id`
+    (or its only open task) handed to `to_user_id` through the engine's `reassign_task`."""
+    from workflow.errors import IllegalTransition, InvalidInput, NotFound
+
+    programme = session.get(Programme, programme_id)
+    tasks = open_stage_tasks(session, programme) if programme else []
+    if task_id is None:
+        if not tasks:
+            raise IllegalTransition("У программы нет открытых задач, которые можно передать")
+        if len(tasks) > 1:
+            raise InvalidInput("У программы несколько открытых задач: укажите, какую передать",
+                               field="task_id")
+        task_id = tasks[0].id
+    if task_id not in {t.id for t in tasks}:
+        raise NotFound("Открытая задача этой программы не найдена")
+    target = session.get(User, to_user_id)
+    if target is None:
+        raise InvalidInput("Пользователь, которому передаётся задача, не найден",
+                           field="to_user_id")
+    return engine.reassign_task(session, session.get(StageTask, task_id), actor, target,
+                                reason=reason, now=now)

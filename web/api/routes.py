@@ -8,21 +8,20 @@ from flask import Response
 from sqlalchemy import select
 
 from documents.approval_sheet import render_approval_sheet
-from workflow import route_engine as engine
+from workflow import routes as engine
 from workflow.errors import NotFound
-from workflow.models import User
-from workflow.models.route import Route
+from workflow.models import Decision, Programme, Route, User
 from workflow.states import Role, programme_state_label_for
 
 from ..database import db, now
-from ..route_panel import build as build_panel
-from ..task_items import TaskItem, open_items
+from ..route_panel import OpenStageTask, open_stage_tasks, reassign_open_task, visas
 from . import bp
 from .common import ID, actor, load_letter, load_programme, unit_of_work
 from .shapes import (
     DecisionOut,
     DecisionRequest,
     DecisionResult,
+    OpenStageTaskOut,
     PersonOut,
     ProgrammeRouteOut,
     ReassignRequest,
@@ -48,32 +47,39 @@ def _ministry_only() -> User:
     return user
 
 
-def task_out(item: TaskItem) -> TaskOut:
-    behalf = (PersonOut(id=item.on_behalf_of_id, full_name=item.on_behalf_of or "")
-              if item.on_behalf_of_id else None)
+def _json(model) -> dict:
+    return model.model_dump(mode="json")
+
+
+def task_out(t: engine.OpenTask) -> TaskOut:
+    behalf = (PersonOut(id=t.on_behalf_of_id, full_name=t.on_behalf_of or "")
+              if t.on_behalf_of_id else None)
     return TaskOut(
-        id=item.task_id, programme_id=item.programme_id, programme_title=item.programme_title,
-        municipality=item.municipality, stage_position=item.stage_position,
-        stage_name=item.stage_name, stage_kind=item.stage_kind, due_on=item.due_on,
-        on_behalf_of=behalf, version=item.version, letter_id=item.letter_id,
-    )
+        id=t.task_id, version=t.task_version, decision_kind=t.decision_kind,
+        programme_id=t.programme_id, programme_title=t.programme_title,
+        municipality=t.municipality, letter_id=t.letter_id, stage_position=t.stage_position,
+        stage_name=t.stage_name, stage_kind=t.stage_kind, due_on=t.due_on, overdue=t.overdue,
+        on_behalf_of=behalf)
+
+
+def open_task_out(t: OpenStageTask) -> OpenStageTaskOut:
+    return OpenStageTaskOut(id=t.id, version=t.version, stage_position=t.stage_position,
+                            stage_name=t.stage_name,
+                            assignee=PersonOut(id=t.assignee_id, full_name=t.assignee),
+                            due_on=t.due_on)
 
 
 def stages_out(view) -> list[StageOut]:
     return [StageOut(position=s.position, name=s.name, kind=s.kind, mode=s.mode,
                      quorum=s.quorum, limit_days=s.limit_days, on_refusal=s.on_refusal,
                      participants=list(s.participants), status=s.status)
-            for s in (view.stages if view else ())]
-
-
-def _json(model) -> dict:
-    return model.model_dump(mode="json")
+            for s in view.stages]
 
 
 @bp.get("/tasks")
 def list_tasks():
     user = _ministry_only()
-    return _json(TaskList(items=[task_out(t) for t in open_items(db(), user, now())]))
+    return _json(TaskList(items=[task_out(t) for t in engine.open_tasks_for(db(), user, now())]))
 
 
 @bp.post(f"/tasks/<{ID}:task_id>/decision")
@@ -81,13 +87,15 @@ def decide_task(task_id: int):
     user = _ministry_only()
     data = parse_body(DecisionRequest)
     with unit_of_work() as session:
-        programme = engine.decide_task(
-            session, task_id, user, decision=data.decision, comment=data.comment.strip(),
-            now=now(), expected_version=data.version)
-    task = engine.task_item(db(), task_id)
-    return _json(DecisionResult(
-        task=task_out(task), programme_state=programme.state,
-        programme_state_label=programme_state_label_for(programme.state, user)))
+        task = engine.decide_task(session, task_id, user, decision=data.decision,
+                                  comment=data.comment, now=now(),
+                                  expected_version=data.version)
+        programme = session.get(Programme, task.decision.programme_id)
+        result = DecisionResult(
+            task_id=task.id, decision=task.result, comment=task.comment,
+            programme_id=programme.id, programme_state=programme.state,
+            programme_state_label=programme_state_label_for(programme.state, user))
+    return _json(result)
 
 
 def _route_out(session, route: Route) -> RouteOut:
@@ -125,21 +133,18 @@ def programme_route(programme_id: int):
     user = _ministry_only()
     session = db()
     programme = load_programme(programme_id)
-    panel = build_panel(session, programme, user)
-    view = panel.route if panel else None
-    current = next((s.position for s in (view.stages if view else ()) if s.status == "current"),
-                   None)
-    items = [t for t in engine.open_task_items(session, programme)]
+    view = engine.route_view(session, programme)
+    current = next((s.position for s in view.stages if s.status == "current"), None)
     return _json(ProgrammeRouteOut(
         programme_id=programme.id, state=programme.state,
         state_label=programme_state_label_for(programme.state, user),
-        route_title=view.route_title if view else None, version=view.version if view else None,
+        route_title=view.route_title, version=view.version,
         stages=stages_out(view), current_stage=current,
         decisions=[DecisionOut(stage_name=v.stage_name, person=v.name, position=v.position,
                                result=v.result, result_label=v.result_label, comment=v.comment,
                                decided_at=v.decided_at, on_behalf_of=v.on_behalf_of)
-                   for v in (panel.visas if panel else [])],
-        open_tasks=[task_out(t) for t in items],
+                   for v in visas(session, programme)],
+        open_tasks=[open_task_out(t) for t in open_stage_tasks(session, programme)],
     ))
 
 
@@ -149,21 +154,21 @@ def reassign(programme_id: int):
     data = parse_body(ReassignRequest)
     with unit_of_work() as session:
         programme = load_programme(programme_id)
-        engine.reassign_task(session, data.task_id, user, to_user_id=data.to_user_id,
-                             reason=data.reason.strip(), now=now(), programme=programme)
-        target = session.get(User, data.to_user_id)
-    return _json(ReassignResult(programme_id=programme_id,
-                                to=PersonOut(id=target.id, full_name=target.full_name),
-                                reason=data.reason.strip()))
+        new = reassign_open_task(session, programme.id, data.task_id, user, data.to_user_id,
+                                 data.reason, now())
+        task = next(t for t in open_stage_tasks(session, programme) if t.id == new.id)
+        result = ReassignResult(programme_id=programme.id, task=open_task_out(task),
+                                reason=new.note)
+    return _json(result)
 
 
 @bp.get(f"/letters/<{ID}:letter_id>/approval-sheet")
 def approval_sheet(letter_id: int):
     _ministry_only()
     letter = load_letter(letter_id)
+    if not db().scalar(select(Decision.id).where(Decision.letter_id == letter.id)):
+        raise NotFound("У письма нет маршрута согласования")
     sheet = engine.approval_sheet(db(), letter)
-    if sheet is None:
-        raise NotFound("У письма нет листа согласования")
     name = f"approval-sheet-{(letter.number or str(letter.id)).replace('/', '-')}.pdf"
     return Response(render_approval_sheet(sheet), mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',

@@ -26,7 +26,7 @@ class DecisionRequest(Shape):
         description="approve — «Согласовано», approve_with_remarks — «Согласовано с "
                     "замечаниями», reject — «Не согласовано» (для двух последних нужен "
                     "комментарий)")
-    comment: str = Field("", max_length=4000, description="Комментарий (замечания, причина)")
+    comment: str = Field("", max_length=5000, description="Комментарий (замечания, причина)")
     version: int | None = Field(None, ge=1, le=INT_MAX,
                                 description="Версия задачи, которую видел пользователь")
 
@@ -49,16 +49,28 @@ class PersonOut(Shape):
 
 class TaskOut(Shape):
     id: int
+    version: int = Field(description="Версия задачи: передавайте в решении (version)")
+    decision_kind: Literal["approve", "return"] = Field(
+        description="Что согласуется: согласование программы или возврат на доработку")
     programme_id: int
     programme_title: str
     municipality: str
+    letter_id: int = Field(description="Проект письма-решения")
     stage_position: int
     stage_name: str
     stage_kind: Literal["review", "endorse", "sign"]
-    due_on: date | None = Field(description="Срок (рабочие дни этапа)")
+    due_on: date = Field(description="Срок (рабочие дни этапа)")
+    overdue: bool
     on_behalf_of: PersonOut | None = Field(description="За кого (замещение); null — за себя")
+
+
+class OpenStageTaskOut(Shape):
+    id: int
     version: int
-    letter_id: int | None
+    stage_position: int
+    stage_name: str
+    assignee: PersonOut
+    due_on: date | None
 
 
 class TaskList(Shape):
@@ -120,18 +132,21 @@ class ProgrammeRouteOut(Shape):
     stages: list[StageOut]
     current_stage: int | None = Field(description="Позиция текущего этапа; null — маршрут не идёт")
     decisions: list[DecisionOut]
-    open_tasks: list[TaskOut]
+    open_tasks: list[OpenStageTaskOut]
 
 
 class DecisionResult(Shape):
-    task: TaskOut
+    task_id: int
+    decision: Literal["approve", "approve_with_remarks", "reject"]
+    comment: str
+    programme_id: int
     programme_state: str
     programme_state_label: str
 
 
 class ReassignResult(Shape):
     programme_id: int
-    to: PersonOut
+    task: OpenStageTaskOut = Field(description="Новая задача (прежняя снята)")
     reason: str
 
 

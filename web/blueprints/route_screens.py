@@ -11,15 +11,16 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from documents.approval_sheet import render_approval_sheet
-from workflow import route_engine as engine
+from workflow import routes as engine
 from workflow.errors import WorkflowError
 from workflow.letters import visible_letters_filter
-from workflow.models import Letter
+from workflow.models import Decision, Letter
 from workflow.states import Role
 
 from .. import route_panel
 from .. import viewmodels as vm
 from ..database import db, now
+from ..route_panel import reassign_open_task
 from ..screen_work import unit_of_work
 
 bp = Blueprint("route_screens", __name__)
@@ -54,8 +55,7 @@ def reassign(programme_id: int):
     reason = request.form.get("reason", "").strip()
     try:
         with unit_of_work() as work:
-            engine.reassign_task(work, task_id, _me(), to_user_id=to_user_id, reason=reason,
-                                 now=now())
+            reassign_open_task(work, programme_id, task_id, _me(), to_user_id, reason, now())
     except WorkflowError as error:
         return _failed(session, programme_id, error, "reassign")
     flash(gettext("Задача передана"), "success")
@@ -79,9 +79,9 @@ def approval_sheet(letter_id: int):
                                                  visible_letters_filter(me)))
     if letter is None:
         abort(404)
+    if not session.scalar(select(Decision.id).where(Decision.letter_id == letter.id)):
+        abort(404)  # a letter that travelled no route has no sheet
     sheet = engine.approval_sheet(session, letter)
-    if sheet is None:
-        abort(404)
     response = current_app.response_class(render_approval_sheet(sheet), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{_sheet_filename(letter)}"'
     response.headers["Cache-Control"] = "private, no-store"

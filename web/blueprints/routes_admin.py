@@ -14,11 +14,11 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from documents.route_diagram import DiagramError, route_svg
-from workflow import route_engine as engine
-from workflow.routes_definition import StageSpec, create_route, edit_route
+from workflow import routes as engine
 from workflow.errors import WorkflowError
 from workflow.models import Campaign, User
 from workflow.models.route import Route, RouteVersion
+from workflow.routes import StageSpec, create_route, edit_route
 from workflow.states import (
     REFUSAL_TARGET_LABELS,
     ROLE_LABELS,

@@ -10,14 +10,14 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from workflow import route_engine as engine
+from workflow import routes as engine
 from workflow.errors import WorkflowError
 from workflow.states import ROUTE_STAGE_KIND_LABELS, TASK_RESULT_LABELS, Role, TaskResult
 
+from .. import route_panel
 from ..database import db, now
 from ..errors import status_for
 from ..screen_work import unit_of_work
-from ..task_items import open_items
 
 bp = Blueprint("tasks", __name__)
 
@@ -41,7 +41,6 @@ class TaskRow:
     overdue: bool
     on_behalf_of: str | None
     letter_id: int | None
-    letter_heading: str
     action_url: str
     action_label: str
 
@@ -50,29 +49,28 @@ def _me():
     return current_user.user
 
 
-def _row(item, today: date) -> TaskRow:
+def _row(item: engine.OpenTask) -> TaskRow:
     """A task of `engine.open_tasks_for` as the inbox shows it."""
     if item.stage_kind == "endorse":
         url = url_for("tasks.decision", task_id=item.task_id)
-    elif item.stage_kind == "sign" and item.letter_id:
+    elif item.stage_kind == "sign":
         url = url_for("letters.show", letter_id=item.letter_id)
     else:
         url = url_for("programmes.show", programme_id=item.programme_id)
     return TaskRow(
-        id=item.task_id, version=item.version, stage_name=item.stage_name, kind=item.stage_kind,
+        id=item.task_id, version=item.task_version, stage_name=item.stage_name,
+        kind=item.stage_kind,
         kind_label=ROUTE_STAGE_KIND_LABELS.get(item.stage_kind, item.stage_kind),
         programme_id=item.programme_id, programme_title=item.programme_title,
-        municipality=item.municipality, due_on=item.due_on,
-        overdue=bool(item.due_on and item.due_on < today),
+        municipality=item.municipality, due_on=item.due_on, overdue=item.overdue,
         on_behalf_of=item.on_behalf_of, letter_id=item.letter_id,
-        letter_heading=item.letter_heading or "", action_url=url,
+        action_url=url,
         action_label=str(ACTION_LABELS.get(item.stage_kind, ACTION_LABELS["review"])),
     )
 
 
 def my_tasks() -> list[TaskRow]:
-    moment = now()
-    return [_row(t, moment.date()) for t in open_items(db(), _me(), moment)]
+    return [_row(t) for t in engine.open_tasks_for(db(), _me(), now())]
 
 
 @bp.app_context_processor
@@ -80,7 +78,7 @@ def _task_count():
     def open_task_count() -> int:
         if not current_user.is_authenticated or current_user.user.role not in MINISTRY:
             return 0
-        return engine.open_task_count(db(), current_user.user, now())
+        return route_panel.open_task_count(db(), current_user.user, now())
 
     return {"open_task_count": open_task_count}
 
