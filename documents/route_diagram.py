@@ -52,7 +52,7 @@ _STAGE_STYLE = {
 }
 _FONT = "Liberation Sans"
 _MAX_PARTICIPANTS_SHOWN = 4
-_MAX_LINE = 48
+_MAX_LINE = 64
 
 
 class DiagramError(RuntimeError):
@@ -188,7 +188,7 @@ def state_machine_dot(current: str | None, *, graph_id: str = "states") -> str:
 # ---- running dot and cleaning its output ------------------------------------------------
 
 _ALLOWED_TAGS = {
-    "svg", "g", "title", "polygon", "polyline", "ellipse", "circle", "path", "text", "tspan",
+    "svg", "g", "polygon", "polyline", "ellipse", "circle", "path", "text", "tspan",
     "line", "rect", "defs",
 }
 _ALLOWED_ATTRS = {
