@@ -8,15 +8,22 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from markupsafe import Markup
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, aliased
 
 from documents.route_diagram import DiagramError, route_svg, state_machine_svg
 from workflow import routes as engine
 from workflow import substitution
-from workflow.models import Decision, Programme, StageTask, User
+from workflow.models import Decision, Programme, RouteStage, StageTask, User
 from workflow.route_views import RouteView, Visa
-from workflow.states import DecisionState, Role, TaskState
+from workflow.states import (
+    TASK_RESULT_LABELS,
+    DecisionState,
+    Role,
+    RouteStageKind,
+    TaskResult,
+    TaskState,
+)
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +59,26 @@ def _svg(render, *args, **kwargs) -> Markup | None:
         return None
 
 
-def decisions_of(session: Session, programme: Programme) -> list[Decision]:
-    return list(session.scalars(
-        select(Decision).where(Decision.programme_id == programme.id).order_by(Decision.id)))
-
-
 def visas(session: Session, programme: Programme) -> list[Visa]:
-    """Every visa given on the programme's decisions, oldest first."""
-    return [v for d in decisions_of(session, programme) for v in engine.visas_of(session, d)]
+    """Every visa given on the programme's decisions (review and endorse stages), oldest
+    first; one query whatever the number of decisions (as `engine.visas_of`, for them all)."""
+    decider, absent = aliased(User), aliased(User)
+    rows = session.execute(
+        select(StageTask, RouteStage, decider, absent)
+        .join(Decision, Decision.id == StageTask.decision_id)
+        .join(RouteStage, and_(RouteStage.version_id == Decision.route_version_id,
+                               RouteStage.position == StageTask.stage_position))
+        .join(decider, decider.id == StageTask.decided_by_id)
+        .outerjoin(absent, absent.id == StageTask.on_behalf_of_id)
+        .where(Decision.programme_id == programme.id, StageTask.state == TaskState.DONE,
+               RouteStage.kind != RouteStageKind.SIGN)
+        .order_by(StageTask.decided_at, StageTask.id)).all()
+    return [Visa(
+        stage_name=stage.name, position=" ".join((who.position or "").split()),
+        name=who.short_name(), result=task.result,
+        result_label=TASK_RESULT_LABELS[TaskResult(task.result)], comment=task.comment,
+        decided_at=task.decided_at, on_behalf_of=away.short_name() if away else None)
+        for task, stage, who, away in rows]
 
 
 def open_stage_tasks(session: Session, programme: Programme) -> list[OpenStageTask]:

@@ -240,3 +240,32 @@ def test_programme_page_of_a_programme_without_decisions(client, world, rw, fres
     assert _svg_current(page, "states") == ["states-in_review"]
     with fresh() as s:
         assert s.query(Letter).count() == 0
+
+
+def test_route_panel_runs_the_same_queries_whatever_the_number_of_decisions(app, client, world,
+                                                                            rw, pending):
+    from tests.web.test_query_counts import counting
+    from workflow import operations, routes
+
+    def refuse_and_propose_again():
+        task = open_task_of(world, pending, rw.head1)
+        routes.decide_task(world.session, task.task_id, rw.head1, decision="reject",
+                           comment="Возражаю", now=world.clock.tick())
+        world.session.refresh(pending)
+        operations.approve_programme(world.session, pending, world.reviewer,
+                                     now=world.clock.tick())
+        world.session.commit()
+
+    def count() -> int:
+        with counting(app) as statements:
+            assert client.get(f"/programmes/{pending.id}").status_code == 200
+        return len(statements)
+
+    sign_in(client, "admin")
+    refuse_and_propose_again()
+    few = count()
+    for _ in range(3):
+        refuse_and_propose_again()
+    page = client.get(f"/programmes/{pending.id}").get_data(as_text=True)
+    assert page.count("Не согласовано</td>") == 4
+    assert count() == few
