@@ -195,6 +195,14 @@ def programme_in(w: World, state: ProgrammeState, *, title: str = "Програ�
     return p
 
 
+def sign_decision(w: World, programme: Programme):
+    """Sign the programme's pending decision letter (the standard route: the world's
+    signatory signs), so that the proposed approval or return takes effect."""
+    letter = decision_letter(w, programme)
+    sign(w, letter)
+    return letter
+
+
 def decision_letter(w: World, programme: Programme):
     """The draft letter of the programme's active decision."""
     from workflow.route_engine import active_decision

@@ -34,7 +34,15 @@ from .models import (
     Requirement,
     User,
 )
-from .states import LetterKind, LetterState, ProgrammeState, RemarkState, RemarkVisibility, Role
+from .states import (
+    DECISION_LETTER_KINDS,
+    LetterKind,
+    LetterState,
+    ProgrammeState,
+    RemarkState,
+    RemarkVisibility,
+    Role,
+)
 from .text import check_text
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -517,6 +525,10 @@ def sign_letter(
     session.refresh(letter, with_for_update={"of": Letter})
     if letter.version != seen:
         raise StaleVersion()
+    if letter.state == LetterState.CANCELLED and letter.kind in DECISION_LETTER_KINDS:
+        raise IllegalTransition(
+            "Проект письма аннулирован: решение по программе заменено более новым или не "
+            "согласовано по маршруту, и подписать этот проект нельзя")
     if letter.state != LetterState.DRAFT:
         raise IllegalTransition("Письмо уже подписано или аннулировано")
     key = signing_keys.unlock(session, actor, pin, now=now)

@@ -8,11 +8,13 @@ from sqlalchemy import func, select
 
 from workflow.models import (
     Assessment,
+    Decision,
     Letter,
     Programme,
     Remark,
     RemarkReply,
     Revision,
+    StageTask,
     WorkflowEvent,
 )
 
@@ -31,6 +33,10 @@ class Snapshot:
     remarks: int
     replies: int
     assessments: int
+    # The route engine's rows: decisions and their stage tasks, and drafts still signable.
+    decisions: int = 0
+    tasks: int = 0
+    draft_letters: int = 0
 
 
 def snapshot(session, programme_id: int) -> Snapshot:
@@ -53,6 +59,11 @@ def snapshot(session, programme_id: int) -> Snapshot:
             select(func.count(RemarkReply.id)).join(Remark).where(Remark.programme_id == programme_id)
         ),
         assessments=count(Assessment, Assessment.programme_id == programme_id),
+        decisions=count(Decision, Decision.programme_id == programme_id),
+        tasks=session.scalar(
+            select(func.count(StageTask.id)).join(Decision).where(Decision.programme_id == programme_id)
+        ),
+        draft_letters=count(Letter, Letter.programme_id == programme_id, Letter.state == "draft"),
     )
 
 

@@ -14,7 +14,7 @@ from tests.workflow.support import snapshot
 from tests.workflow.workers import race_start_review
 from workflow import operations
 from workflow.errors import IllegalTransition, StaleVersion
-from workflow.models import Programme, User, WorkflowEvent
+from workflow.models import Decision, Programme, User, WorkflowEvent
 from workflow.states import ProgrammeState, Role
 from workflow.users import create_user
 
@@ -43,12 +43,13 @@ def test_a_transition_on_an_older_version_is_refused_naming_who_changed_it(world
 
 def test_update_draft_with_a_stale_version_names_the_transition_that_changed_it(world):
     p = programme_in(world, ProgrammeState.RETURNED)
-    form_version = p.version - 1  # opened before the reviewer returned it
+    form_version = p.version - 1  # opened before the return took effect
     with pytest.raises(StaleVersion) as caught:
         operations.update_draft(world.session, p, world.editor, now=world.clock.tick(),
                                 expected_version=form_version,
                                 sections={world.campaign.requirements[0].id: "Новый текст"})
-    assert caught.value.changed_by == world.reviewer.full_name
+    # The return took effect when the signatory signed its letter: that is the change named.
+    assert caught.value.changed_by == world.signatory.full_name
     assert p.section_for(world.campaign.requirements[0].id).text == "Текст раздела 1"
 
 
@@ -118,10 +119,11 @@ def test_approve_and_return_at_once_exactly_one_wins(world, session_factory, win
     p = programme_in(world, ProgrammeState.IN_REVIEW)
     if winner == "approve":
         assess_all(world, p)
-        first, second, dest = _approve, _return, ProgrammeState.APPROVED
+        first, second, kind = _approve, _return, "approve"
     else:
         add_external_remark(world, p)
-        first, second, dest = _return, _approve, ProgrammeState.RETURNED
+        first, second, kind = _return, _approve, "return"
+    dest = ProgrammeState.DECISION_PENDING  # a proposal, waiting for its letter's signature
     world.session.commit()
     pid, reviewer_id = p.id, world.reviewer.id
 
@@ -142,6 +144,8 @@ def test_approve_and_return_at_once_exactly_one_wins(world, session_factory, win
     with session_factory() as s:
         row = s.get(Programme, pid)
         assert (row.state, row.version) == (dest, seen1 + 1)
+        # Exactly one decision started, the winner's.
+        assert s.scalars(select(Decision.kind).where(Decision.programme_id == pid)).all() == [kind]
     assert _events(session_factory, pid, "approve", "return_for_revision") == 1
 
 

@@ -9,7 +9,7 @@ import os
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import add_external_remark, new_programme
+from tests.factories import add_external_remark, new_programme, sign_decision
 from workflow import files, operations
 from workflow.errors import InvalidInput, NotFound, StaleVersion
 from workflow.models import FileBlob, ImmutableRowError, RevisionFile
@@ -68,6 +68,7 @@ def test_a_programme_holds_several_files_and_a_revision_keeps_its_own(world, sto
     operations.start_review(w.session, p, w.reviewer, now=w.clock.tick())
     add_external_remark(w, p)
     operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(), reason="Доработать")
+    sign_decision(w, p)
 
     # Replace one file by name and remove the other: only the working copy changes.
     _add(w, p, store, ("Программа.pdf", b"%PDF-1.4 corrected"))
@@ -187,6 +188,7 @@ def test_the_database_store_serves_an_earlier_revisions_file(world):
     operations.start_review(w.session, p, w.reviewer, now=w.clock.tick())
     add_external_remark(w, p)
     operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(), reason="Доработать")
+    sign_decision(w, p)
     _add(w, p, store, ("Программа.pdf", PDF_B))
     w.session.commit()
     [frozen] = files.revision_files(w.session, p, 1)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.factories import add_external_remark, assess_all, new_programme, programme_in
+from tests.factories import (
+    add_external_remark,
+    assess_all,
+    new_programme,
+    programme_in,
+    sign_decision,
+)
 from tests.workflow.support import snapshot
 from workflow import operations, review
 from workflow.errors import GuardFailed
@@ -70,6 +76,7 @@ def test_return_without_a_reason_is_refused(world):
 
     operations.return_for_revision(world.session, p, world.reviewer, now=world.clock.tick(),
                                    reason="Показатели не обоснованы")
+    sign_decision(world, p)
     assert p.state == ProgrammeState.RETURNED
 
 
@@ -97,6 +104,7 @@ def test_return_needs_an_open_external_remark_an_internal_one_does_not_count(wor
     add_external_remark(world, p, "Уточните сроки")
     operations.return_for_revision(world.session, p, world.reviewer, now=world.clock.tick(),
                                    reason="Доработать")
+    sign_decision(world, p)
     assert p.state == ProgrammeState.RETURNED
 
 
@@ -124,6 +132,7 @@ def test_resubmit_counts_every_unanswered_remark_and_ignores_internal_ones(world
                       visibility=RemarkVisibility.INTERNAL, now=world.clock.tick())
     operations.return_for_revision(world.session, p, world.reviewer, now=world.clock.tick(),
                                    reason="Доработать")
+    sign_decision(world, p)
     assert refused(world, p, lambda: operations.resubmit_programme(
         world.session, p, world.editor, now=world.clock.tick())) == [
         "Ответьте на все замечания министерства: без ответа осталось 2"]
@@ -148,6 +157,7 @@ def test_approve_with_a_requirement_assessed_partly_is_refused(world):
     review.assess_requirement(world.session, p, world.reviewer, requirement_id=r2,
                               verdict=Verdict.MET, now=world.clock.tick())
     operations.approve_programme(world.session, p, world.reviewer, now=world.clock.tick())
+    sign_decision(world, p)
     assert p.state == ProgrammeState.APPROVED
 
 
@@ -171,6 +181,7 @@ def test_approve_with_an_unresolved_remark_is_refused(world, visibility):
 
     review.resolve_remark(world.session, p, remark, world.reviewer, now=world.clock.tick())
     operations.approve_programme(world.session, p, world.reviewer, now=world.clock.tick())
+    sign_decision(world, p)
     assert p.state == ProgrammeState.APPROVED
 
 
@@ -181,6 +192,7 @@ def test_approve_after_resubmission_needs_the_new_revision_assessed(world):
     remark = add_external_remark(world, p)
     operations.return_for_revision(world.session, p, world.reviewer, now=world.clock.tick(),
                                    reason="Доработать")
+    sign_decision(world, p)
     review.answer_remark(world.session, p, remark, world.editor, body="Исправлено",
                          now=world.clock.tick())
     operations.resubmit_programme(world.session, p, world.editor, now=world.clock.tick())
@@ -192,6 +204,7 @@ def test_approve_after_resubmission_needs_the_new_revision_assessed(world):
         "Не все требования оценены как «Выполнено»: требования № 1, 2, 3"]
     assess_all(world, p)
     operations.approve_programme(world.session, p, world.reviewer, now=world.clock.tick())
+    sign_decision(world, p)
     assert p.state == ProgrammeState.APPROVED
 
 

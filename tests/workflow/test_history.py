@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from tests.factories import add_external_remark, assess_all, new_programme, programme_in
+from tests.factories import (
+    add_external_remark,
+    assess_all,
+    new_programme,
+    programme_in,
+    sign_decision,
+)
 from tests.workflow.support import events_of
 from workflow import audit, operations, review
 from workflow.errors import NotAssignedReviewer, WorkflowError
@@ -31,10 +37,23 @@ def test_every_transition_leaves_exactly_one_chained_history_entry(world):
         assert e.prev_hash == (events[-2].hash if count else audit.GENESIS)
         assert audit.verify_history(s) is None
 
+    def signed(trigger):
+        """The signature applies the proposal: one more chained entry, by the signatory."""
+        count = len(events_of(s, p.id))
+        sign_decision(w, p)
+        events = events_of(s, p.id)
+        assert len(events) == count + 1
+        e = events[-1]
+        assert (e.seq, e.trigger, e.from_state, e.actor_id) == (
+            count + 1, trigger, "decision_pending", w.signatory.id)
+        assert e.prev_hash == events[-2].hash
+        assert audit.verify_history(s) is None
+
     step("submit", w.editor)
     step("start_review", w.reviewer)
     remark = add_external_remark(w, p)
     step("return_for_revision", w.reviewer, "Показатели не обоснованы")
+    signed("decision_signed_return")
     review.answer_remark(s, p, remark, w.editor, body="Обосновали", now=w.clock.tick())
     step("resubmit", w.editor)
     step("start_review", w.other_reviewer)
@@ -43,13 +62,15 @@ def test_every_transition_leaves_exactly_one_chained_history_entry(world):
         review.assess_requirement(s, p, w.other_reviewer, requirement_id=r.id, verdict="met",
                                   now=w.clock.tick())
     step("approve", w.other_reviewer)
+    signed("decision_signed_approval")
     s.commit()
 
     events = events_of(s, p.id)
     assert [(e.from_state, e.to_state) for e in events] == [
-        ("draft", "submitted"), ("submitted", "in_review"), ("in_review", "returned"),
-        ("returned", "submitted"), ("submitted", "in_review"), ("in_review", "approved")]
-    assert [e.revision_number for e in events] == [1, 1, 1, 2, 2, 2]
+        ("draft", "submitted"), ("submitted", "in_review"), ("in_review", "decision_pending"),
+        ("decision_pending", "returned"), ("returned", "submitted"), ("submitted", "in_review"),
+        ("in_review", "decision_pending"), ("decision_pending", "approved")]
+    assert [e.revision_number for e in events] == [1, 1, 1, 1, 2, 2, 2, 2]
     assert audit.verify_history(s) is None
 
 

@@ -61,7 +61,8 @@ def test_a_switched_off_reviewer_cannot_take_a_programme(world):
 
 
 def test_a_switched_off_signatory_cannot_sign_or_dispatch(world):
-    p = programme_in(world, ProgrammeState.APPROVED)
+    # The approval proposed, its letter waiting for the signature.
+    p = programme_in(world, ProgrammeState.DECISION_PENDING)
     letter = world.session.query(Letter).filter_by(programme_id=p.id).one()
     world.signatory.active = False
     with pytest.raises(PermissionDenied):

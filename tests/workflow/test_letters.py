@@ -33,7 +33,7 @@ def _sign(w, letter, **kw):
 
 
 def test_approve_drafts_an_approval_letter(world):
-    p = programme_in(world, ProgrammeState.APPROVED)
+    p = programme_in(world, ProgrammeState.DECISION_PENDING)
     (letter,) = letters_of(world.session, p.id)
     assert (letter.kind, letter.state, letter.number, letter.seq) == (
         LetterKind.APPROVAL, LetterState.DRAFT, None, None)
@@ -181,7 +181,7 @@ def test_the_signed_chain_links_each_letter_to_the_previous_number(world):
 
 
 def test_decision_letters_are_numbered_in_the_same_journal(world):
-    approved = programme_in(world, ProgrammeState.APPROVED, title="Первая")
+    approved = programme_in(world, ProgrammeState.DECISION_PENDING, title="Первая")
     p = programme_in(world, ProgrammeState.IN_REVIEW, title="Вторая")
     assess_all(world, p)
     add_external_remark(world, p)

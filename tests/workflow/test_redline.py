@@ -8,7 +8,7 @@ import random
 import pytest
 from sqlalchemy import select
 
-from tests.factories import programme_in
+from tests.factories import programme_in, sign_decision
 from workflow import operations, redline, review
 from workflow.models import Remark, Revision, RevisionSection
 from workflow.redline import LINES, SAME, WHOLE, WORDS, compute, new_text, old_text, tokens
@@ -160,6 +160,7 @@ def test_the_crafted_pair_is_stored_with_the_fallback_method(world, session_fact
     review.add_remark(w.session, p, w.reviewer, requirement_id=r1, body="Ещё раз",
                       visibility="external", now=w.clock.tick())
     operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(), reason="Ещё")
+    sign_decision(w, p)
     _resubmit_with(w, p, {r1: CRAFTED_NEW})
 
     with session_factory() as other:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import add_external_remark, programme_in
+from tests.factories import add_external_remark, programme_in, sign_decision
 from workflow import operations, review
 from workflow.errors import (
     ForeignMunicipality,
@@ -30,6 +30,7 @@ def _returned_with_remarks(w, title="Программа профориентац
     external = add_external_remark(w, p)
     internal = _internal(w, p)
     operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(), reason="Доработать")
+    sign_decision(w, p)
     return p, external, internal
 
 
@@ -147,6 +148,7 @@ def test_a_foreign_editor_cannot_reach_a_remark_through_any_programme(world):
     operations.start_review(w.session, own_p, w.reviewer, now=w.clock.tick())
     own_remark = add_external_remark(w, own_p)
     operations.return_for_revision(w.session, own_p, w.reviewer, now=w.clock.tick(), reason="Да")
+    sign_decision(w, own_p)
 
     with pytest.raises(NotFound):
         review.get_remark(w.session, own_p, external.id, w.foreign_editor)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.factories import add_external_remark, new_programme, programme_in
+from tests.factories import add_external_remark, new_programme, programme_in, sign_decision
 from workflow import operations, review
 from workflow.errors import IllegalTransition
 from workflow.models import ImmutableRowError, Programme, Revision
@@ -41,6 +41,7 @@ def test_editing_after_return_keeps_revision_1_and_resubmit_freezes_revision_2(w
     p = programme_in(w, ProgrammeState.IN_REVIEW)
     remark = add_external_remark(w, p)
     operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(), reason="Доработать")
+    sign_decision(w, p)
     r1, r2, _ = (r.id for r in w.campaign.requirements)
     operations.update_draft(w.session, p, w.editor, now=w.clock.tick(),
                             sections={r1: "Исправленный раздел 1", r2: "Исправленный раздел 2"})

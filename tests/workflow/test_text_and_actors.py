@@ -55,7 +55,7 @@ class Scene:
     returned: Programme
     remark: object  # an external remark of `returned`, open
     review_remark: object  # an external remark of `in_review`, open
-    letter: Letter  # the return letter of `returned`, a draft
+    letter: Letter  # the approval letter of a programme whose decision waits for it, a draft
 
 
 @pytest.fixture
@@ -66,7 +66,10 @@ def scene(world) -> Scene:
     review_remark = add_external_remark(w, in_review)
     returned = programme_in(w, ProgrammeState.RETURNED, title="Возвращённая")
     remark = review.get_remark(w.session, returned, _first_remark_id(w, returned), w.reviewer)
-    letter = w.session.scalar(select(Letter).where(Letter.programme_id == returned.id))
+    # The return letter of `returned` is signed (the return took effect with it): the draft
+    # is the letter of a decision still on its way.
+    pending = programme_in(w, ProgrammeState.DECISION_PENDING, title="На согласовании")
+    letter = w.session.scalar(select(Letter).where(Letter.programme_id == pending.id))
     w.session.commit()
     return Scene(draft, in_review, returned, remark, review_remark, letter)
 

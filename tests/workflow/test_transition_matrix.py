@@ -10,7 +10,7 @@ transaction that is rolled back, so the cases are independent and fast.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.conftest import FakeClock, wipe
 from tests.factories import add_external_remark, assess_all, build_world, programme_in
@@ -24,24 +24,31 @@ from workflow.errors import (
     PermissionDenied,
 )
 from workflow.machine import TRIGGERS
-from workflow.models import Letter, Programme, Remark, Revision, User
+from workflow.models import Decision, Letter, Programme, Remark, Revision, User
 from workflow.states import LetterKind, LetterState, ProgrammeState
 
 # ------------------------------------------------------------------ the DESIGN.md table
 
 EDITOR, REVIEWER, ASSIGNED = "municipal editor", "reviewer", "assigned reviewer"
+# Fired by the route engine only (a signed decision letter, a refusal back to the expert).
+SYSTEM = "system"
 
 # trigger: (from states, to state, who may fire it, whether the caller must give a reason)
 DESIGN_TABLE = {
     "submit": ({"draft"}, "submitted", EDITOR, False),
     "withdraw": ({"draft", "submitted"}, "withdrawn", EDITOR, True),
     "start_review": ({"submitted"}, "in_review", REVIEWER, False),
-    "return_for_revision": ({"in_review"}, "returned", ASSIGNED, True),
+    # A proposal: the decision takes effect when its letter is signed.
+    "return_for_revision": ({"in_review"}, "decision_pending", ASSIGNED, True),
     "resubmit": ({"returned"}, "submitted", EDITOR, False),
-    "approve": ({"in_review"}, "approved", ASSIGNED, False),
+    "approve": ({"in_review"}, "decision_pending", ASSIGNED, False),
+    "decision_signed_approval": ({"decision_pending"}, "approved", SYSTEM, False),
+    "decision_signed_return": ({"decision_pending"}, "returned", SYSTEM, False),
+    "decision_refused": ({"decision_pending"}, "in_review", SYSTEM, False),
 }
 
-STATES = ("draft", "submitted", "in_review", "returned", "approved", "withdrawn")
+STATES = ("draft", "submitted", "in_review", "decision_pending", "returned", "approved",
+          "withdrawn")
 
 # The actors, by what they are to the programme under test (always of the `own` municipality).
 ACTOR_ROLE = {
@@ -56,7 +63,7 @@ ACTORS = tuple(ACTOR_ROLE)
 
 # In the module world, `reviewer` took every programme that ever reached review; nobody is
 # assigned to a programme that never got there.
-ASSIGNED_IN_STATES = {"in_review", "returned", "approved"}
+ASSIGNED_IN_STATES = {"in_review", "decision_pending", "returned", "approved"}
 
 ALLOWED = "allowed"
 
@@ -68,6 +75,8 @@ def expected_outcome(trigger: str, state: str, actor: str):
     if actor == "foreign_editor":
         return ForeignMunicipality
     role = ACTOR_ROLE[actor]
+    if who == SYSTEM:
+        return PermissionDenied
     if who == EDITOR and role != "municipal_editor":
         return PermissionDenied
     if who in (REVIEWER, ASSIGNED) and role != "reviewer":
@@ -111,7 +120,9 @@ def matrix(engine):
         review.answer_remark(session, returned, remark, w.editor, body="Исправлено",
                              now=w.clock.tick())
     session.commit()
+    signed = session.scalar(select(func.count(Letter.id)).where(Letter.state != LetterState.DRAFT))
     ids = {
+        "signed_letters": signed,
         "programmes": {key: p.id for key, p in programmes.items()},
         "users": {name: u.id for name, u in w.users_by_role().items()},
         "clock": w.clock,
@@ -179,9 +190,10 @@ def test_the_matrix_cases_left_the_world_untouched(matrix):
     try:
         for key, pid in matrix["programmes"].items():
             assert session.get(Programme, pid).state == key.split("/")[0]
+        # Only the decision letters signed while building the world (returned, approved).
         assert session.scalar(
-            select(Letter.id).where(Letter.state != LetterState.DRAFT).limit(1)
-        ) is None
+            select(func.count(Letter.id)).where(Letter.state != LetterState.DRAFT)
+        ) == matrix["signed_letters"] == 2
     finally:
         session.rollback()
         session.close()
@@ -249,6 +261,12 @@ def test_allowed_transitions_leave_a_frozen_revision_or_a_decision_letter(matrix
         letter = session.scalars(select(Letter).where(Letter.programme_id == programme.id)).one()
         assert (letter.kind, letter.state) == (LetterKind.APPROVAL, LetterState.DRAFT)
         assert events_of(session, programme.id)[-1].trigger == "approve"
+        # A proposal: the decision waits for the letter's signature on the programme's route.
+        assert programme.state == ProgrammeState.DECISION_PENDING
+        decision = session.scalars(select(Decision).where(
+            Decision.programme_id == programme.id)).one()
+        assert (decision.letter_id, decision.state, decision.kind) == (letter.id, "active", "approve")
+        assert decision.route_version_id == programme.route_version_id is not None
 
         draft = session.get(Programme, matrix["programmes"]["draft"])
         editor = session.get(User, matrix["users"]["editor"])

@@ -146,3 +146,65 @@ def bump_counter(url, index, times, barrier, queue):
         queue.put(("error", traceback.format_exc()))
     finally:
         engine.dispose()
+
+
+def decide_at_once(url, task_id, user_id, decision, barrier, queue):
+    """One participant deciding their route task, all at the same moment."""
+    from workflow import route_engine
+    from workflow.db import make_engine, make_session_factory
+    from workflow.errors import WorkflowError
+    from workflow.models import StageTask, User
+
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    try:
+        with factory() as session:
+            seen = session.get(StageTask, task_id).version
+            session.commit()
+        barrier.wait(BARRIER_TIMEOUT)
+        with factory() as session:
+            try:
+                route_engine.decide_task(session, task_id, session.get(User, user_id),
+                                         decision=decision, comment="Замечание участника",
+                                         now=datetime.now(UTC), expected_version=seen)
+                session.commit()
+                queue.put((user_id, "ok", ""))
+            except WorkflowError as exc:
+                session.rollback()
+                queue.put((user_id, type(exc).__name__, exc.message))
+    except Exception:
+        queue.put((user_id, "error", traceback.format_exc()))
+    finally:
+        engine.dispose()
+
+
+def sign_or_refuse(url, letter_id, task_id, user_id, action, barrier, queue):
+    """A signatory signing the decision letter while another refuses the signing stage."""
+    from tests.factories import SIGNING_PIN
+    from workflow import letters, route_engine
+    from workflow.db import make_engine, make_session_factory
+    from workflow.errors import WorkflowError
+    from workflow.models import Letter, User
+
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    try:
+        barrier.wait(BARRIER_TIMEOUT)
+        with factory() as session:
+            user = session.get(User, user_id)
+            try:
+                if action == "sign":
+                    letters.sign_letter(session, session.get(Letter, letter_id), user,
+                                        now=datetime.now(UTC), pin=SIGNING_PIN, sealer=None)
+                else:
+                    route_engine.decide_task(session, task_id, user, decision="reject",
+                                             comment="Не подписываю", now=datetime.now(UTC))
+                session.commit()
+                queue.put((action, "ok", ""))
+            except WorkflowError as exc:
+                session.rollback()
+                queue.put((action, type(exc).__name__, exc.message))
+    except Exception:
+        queue.put((action, "error", traceback.format_exc()))
+    finally:
+        engine.dispose()
