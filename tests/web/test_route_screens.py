@@ -123,6 +123,9 @@ def test_municipality_sees_no_route_panel(client, world, rw, pending):
     sign_in(client, "editor")
     page = client.get(f"/programmes/{pending.id}").get_data(as_text=True)
     assert 'id="route"' not in page
+    # Until the letter is signed there is no decision for the municipality.
+    assert ">На рассмотрении</span>" in page
+    assert "На согласовании решения" not in page.split('class="timeline"')[0]
 
 
 def test_admin_reassigns_a_visa_and_a_wrong_target_is_refused(client, world, rw, pending, fresh):
