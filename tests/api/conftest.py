@@ -8,7 +8,7 @@ import re
 import pytest
 from openapi_schema_validator import OAS31Validator
 
-from tests.factories import shared_pki_dir
+from tests.factories import SIGNING_PIN, shared_pki_dir
 from web import create_app
 from web.api.openapi import spec
 from workflow import api_tokens
@@ -211,8 +211,9 @@ def draft_body(world, *, title: str = "Программа профориента
 
 
 @pytest.fixture
-def make_programme(editor, reviewer, world):
-    """Bring a programme of the editor's municipality to a state through the API itself."""
+def make_programme(editor, reviewer, signatory, world):
+    """Bring a programme of the editor's municipality to a state through the API itself
+    (a decision takes effect when the signatory signs its letter)."""
 
     def _make(state: str = "draft", *, title: str = "Программа профориентации") -> dict:
         r = editor.post("/programmes", json=draft_body(world, title=title))
@@ -227,6 +228,14 @@ def make_programme(editor, reviewer, world):
             assert res.status_code == 200, res.get_json()
             p = res.get_json()["programme"]
 
+        def sign_decision():
+            nonlocal p
+            [task] = [t for t in signatory.get("/tasks").get_json()["items"]
+                      if t["programme_id"] == pid]
+            res = signatory.post(f"/letters/{task['letter_id']}/sign", json={"pin": SIGNING_PIN})
+            assert res.status_code == 200, res.get_json()
+            p = reviewer.get(f"/programmes/{pid}").get_json()
+
         if state == "draft":
             return p
         if state == "withdrawn":
@@ -238,11 +247,13 @@ def make_programme(editor, reviewer, world):
         fire(reviewer, "start_review")
         if state == "in_review":
             return p
-        if state == "approved":
+        if state in ("approved", "decision_pending"):
             for req in world.campaign.requirements:
                 res = reviewer.put(f"/programmes/{pid}/assessments/{req.id}", json={"verdict": "met"})
                 assert res.status_code == 200, res.get_json()
             fire(reviewer, "approve")
+            if state == "approved":
+                sign_decision()
             return p
         assert state == "returned"
         res = reviewer.post(f"/programmes/{pid}/remarks", json={
@@ -250,6 +261,7 @@ def make_programme(editor, reviewer, world):
             "visibility": "external"})
         assert res.status_code == 201, res.get_json()
         fire(reviewer, "return_for_revision", reason="Доработать")
+        sign_decision()
         return p
 
     return _make
