@@ -89,6 +89,8 @@ def test_admin_manages_municipalities_and_campaigns(client, world):
 def test_home_per_role(client, world):
     programme_in(world, ProgrammeState.RETURNED, title="Возвращённая")
     programme_in(world, ProgrammeState.DRAFT, title="Черновая")
+    # A proposed decision whose letter waits for the signatory.
+    programme_in(world, ProgrammeState.DECISION_PENDING, title="На подписи")
     world.session.commit()
     sign_in(client, "editor")
     home = text(client.get("/"))
@@ -104,7 +106,7 @@ def test_home_per_role(client, world):
     assert "Письма на подпись" in page
     letters = world.session.scalars(select(Letter).where(Letter.state == "draft")).all()
     world.session.commit()
-    assert letters  # the return drafted a letter
+    assert letters  # the pending decision's letter
     if "letters.index" not in client.application.view_functions:
         assert "О возврате программы на доработку" in page
 
