@@ -35,6 +35,7 @@ PROGRAMME_STATE = (
     N_("Черновик"),
     N_("Направлена в министерство"),
     N_("На рассмотрении"),
+    N_("На согласовании решения"),
     N_("Возвращена на доработку"),
     N_("Согласована"),
     N_("Отозвана"),
@@ -84,6 +85,25 @@ TRANSITION = (
     N_("Вернуть на доработку"),
     N_("Направить повторно"),
     N_("Согласовать"),
+    N_("Решение о согласовании подписано"),
+    N_("Решение о возврате подписано"),
+    N_("Решение не согласовано: программа возвращена эксперту"),
+)
+
+# workflow.states: route stage kinds, modes, refusal targets, visa results
+ROUTE = (
+    N_("Экспертиза"),
+    N_("Визирование"),
+    N_("Подписание"),
+    N_("Все участники"),
+    N_("Любой из участников"),
+    N_("Кворум"),
+    N_("На предыдущий этап"),
+    N_("Эксперту"),
+    N_("Муниципалитету (возврат на доработку)"),
+    N_("Согласовано"),
+    N_("Согласовано с замечаниями"),
+    N_("Не согласовано"),
 )
 
 # web.viewmodels.TABS (the reviewers' queue)
@@ -109,7 +129,7 @@ NEXT_STEP = (
 LOGIN_MESSAGE = N_("Войдите, чтобы продолжить")
 
 ALL_LABELS = (ROLE + PROGRAMME_STATE + REMARK_VISIBILITY + REMARK_STATE + VERDICT
-              + LETTER_KIND + LETTER_STATE + TRANSITION + QUEUE_TAB + NEXT_STEP
+              + LETTER_KIND + LETTER_STATE + TRANSITION + ROUTE + QUEUE_TAB + NEXT_STEP
               + (LOGIN_MESSAGE,))
 
 # Labels built with a number inside; matched as a whole and translated with the number.

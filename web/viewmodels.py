@@ -38,6 +38,7 @@ from workflow.states import (
     RemarkState,
     RemarkVisibility,
     Role,
+    programme_state_label_for,
 )
 
 from .extensions import request_locale, request_timezone
@@ -98,8 +99,12 @@ def plural(n: int, one: str, few: str, many: str) -> str:
     return f"{format_decimal(n)} {plural_word(n, one, few, many)}"
 
 
-def state_label(state: str) -> str:
+def state_label(state: str, viewer=None) -> str:
+    """The state's label for `viewer`: a municipality sees a pending decision as under review
+    (workflow.states.programme_state_label_for)."""
     try:
+        if viewer is not None:
+            return programme_state_label_for(state, viewer)
         return PROGRAMME_STATE_LABELS[ProgrammeState(state)]
     except ValueError:
         return state
@@ -123,7 +128,8 @@ def next_step_for_editor(programme: Programme, open_remarks: int) -> str:
         return "Замечания отвечены: направьте программу повторно"
     if state == S.SUBMITTED:
         return "Ожидает рассмотрения в министерстве"
-    if state == S.IN_REVIEW:
+    if state in (S.IN_REVIEW, S.DECISION_PENDING):
+        # Until the decision's letter is signed there is no decision for the municipality.
         return "На рассмотрении у эксперта министерства"
     if state == S.APPROVED:
         return "Согласована: действий не требуется"
@@ -198,7 +204,8 @@ TAB_CONDITIONS = {
     "mine": and_(Programme.state == S.IN_REVIEW, Programme.reviewer_id == _ME),
     "returned": Programme.state == S.RETURNED,
     "overdue": or_(
-        and_(Programme.state.in_([S.SUBMITTED, S.IN_REVIEW]), Programme.submitted_at < _CUTOFF),
+        and_(Programme.state.in_([S.SUBMITTED, S.IN_REVIEW, S.DECISION_PENDING]),
+             Programme.submitted_at < _CUTOFF),
         and_(Programme.state == S.DRAFT, Campaign.deadline < _TODAY),
     ),
     "all": true(),
@@ -337,7 +344,7 @@ def programme_list(
     for (pid, title, state, submitted_at, cid, ctitle, deadline, mid, mname, rid, rname,
          open_count) in result:
         overdue = (
-            state in (S.SUBMITTED, S.IN_REVIEW)
+            state in (S.SUBMITTED, S.IN_REVIEW, S.DECISION_PENDING)
             and submitted_at is not None and submitted_at < cutoff
         ) or (state == S.DRAFT and deadline < today)
         programme = ProgrammeRow(

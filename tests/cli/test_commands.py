@@ -56,7 +56,7 @@ def test_seed_demo_loads_every_state_renders_letters_and_keeps_the_audit_chains(
     assert result_pdf.serial == cert.serial
     with cli_app.extensions["session_factory"]() as s:
         assert s.scalar(select(func.count(Municipality.id))) == 34
-        assert s.scalar(select(func.count(User.id))) == 34 + 4
+        assert s.scalar(select(func.count(User.id))) == 34 + 6  # + the two heads of department
         states = set(s.scalars(select(Programme.state)))
         assert states == {state.value for state in ProgrammeState}
         circular = s.scalar(select(Letter).where(Letter.number == "23/6666"))

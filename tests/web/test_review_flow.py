@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import func, select
 
-from tests.factories import SIGNING_PIN, new_programme
+from tests.factories import new_programme, sign_decision
 from tests.web.conftest import sign_in, text
 from workflow.models import Letter, Programme, Remark
 from workflow.states import ProgrammeState
@@ -15,19 +15,6 @@ from workflow.states import ProgrammeState
 
 def _version(page: str) -> str:
     return re.search(r'name="version" value="(\d+)"', page).group(1)
-
-
-def _sign_decision(client, w, pid):
-    """The signatory signs the programme's pending decision letter on its page: the
-    decision takes effect then (a proposal alone changes nothing for the municipality)."""
-    letter = w.session.scalar(select(Letter).where(Letter.programme_id == pid,
-                                                   Letter.state == "draft"))
-    letter_id, version = letter.id, letter.version
-    w.session.commit()
-    sign_in(client, "signatory")
-    response = client.post(f"/letters/{letter_id}/sign",
-                           data={"version": version, "pin": SIGNING_PIN})
-    assert response.status_code == 302
 
 
 def _act(client, pid, trigger, **data):
@@ -67,9 +54,19 @@ def test_round_trip_through_the_screens(client, world):
     assert refused.status_code == 422 and "Укажите причину возврата" in text(refused)
     assert _act(client, pid, "return_for_revision",
                 reason="Нужны показатели").status_code == 302
-    _sign_decision(client, w, pid)
 
+    # A proposal: until its letter is signed the municipality still sees the programme
+    # under review, and cannot answer yet.
     sign_in(client, "editor")
+    page = text(client.get(f"/programmes/{pid}"))
+    assert "На рассмотрении" in page and "На согласовании решения" not in page
+    assert "Ответьте на все замечания министерства" not in page
+    w.session.expire_all()
+    sign_decision(w, w.session.get(Programme, pid))  # the signatory signs the return letter
+    w.session.commit()
+    assert all((r1.id, r2.id, r3.id))  # reloaded now, not later while the app writes
+    w.session.commit()
+
     page = text(client.get(f"/programmes/{pid}"))
     assert "Добавьте целевые показатели по годам" in page
     assert "Внутреннее: сверить" not in page  # internal remarks stay in the ministry
@@ -102,8 +99,11 @@ def test_round_trip_through_the_screens(client, world):
         assert client.post(f"/programmes/{pid}/assessments/{r.id}",
                            data={"verdict": "met"}).status_code == 302
     assert _act(client, pid, "approve").status_code == 302
-    _sign_decision(client, w, pid)
 
+    w.session.expire_all()
+    assert w.session.get(Programme, pid).state == ProgrammeState.DECISION_PENDING
+    sign_decision(w, w.session.get(Programme, pid))
+    w.session.commit()
     w.session.expire_all()
     done = w.session.get(Programme, pid)
     assert done.state == ProgrammeState.APPROVED and done.revision_number == 2

@@ -41,23 +41,12 @@ def _tr(value):
     return tr(value)
 
 
-def _state_label_for_me(state: str) -> str:
-    from flask_login import current_user
-
-    from workflow.states import ProgrammeState, Role, programme_state_label
-
-    municipal = current_user.is_authenticated and current_user.user.role == Role.MUNICIPAL_EDITOR
-    if municipal and state in {s.value for s in ProgrammeState}:
-        return programme_state_label(state, municipal=True)
-    return vm.state_label(state)
-
-
 @bp.app_context_processor
 def _helpers():
     return {
         "notification_form": _notification_form,
-        # A municipality sees a pending decision as "under review" until its letter is signed.
-        "state_label": lambda state: tr(_state_label_for_me(state)),
+        "state_label": lambda state: tr(vm.state_label(
+            state, current_user.user if current_user.is_authenticated else None)),
         "trigger_label": lambda trigger: tr(vm.trigger_label(trigger)),
         "plural": vm.plural,
         "plural_word": vm.plural_word,

@@ -15,7 +15,7 @@ import pyotp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import letters, operations, review, second_factor, signing_keys
+from .. import letters, operations, review, route_engine, routes, second_factor, signing_keys
 from ..models import Campaign, Municipality, OrganisationProfile, Programme, Requirement
 from ..states import RemarkVisibility, Role, Verdict
 from ..users import create_user
@@ -168,6 +168,13 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
         user("reviewer2", "Егоров Максим Олегович", Role.REVIEWER,
              position="Консультант отдела дополнительного образования", phone="(423) 240-15-34"),
     ]
+    # The heads of department who endorse (визы) on the demo route.
+    heads = [
+        user("head_general", "Кравченко Ольга Николаевна", Role.REVIEWER,
+             position="Начальник отдела общего образования", phone="(423) 240-15-20"),
+        user("head_extra", "Бондаренко Сергей Викторович", Role.REVIEWER,
+             position="Начальник отдела дополнительного образования", phone="(423) 240-15-21"),
+    ]
     editors = {m.code: user(m.code, editor_name(i), Role.MUNICIPAL_EDITOR, m,
                             position="Главный специалист управления образования",
                             phone=f"(4232) {rng.randint(20, 99)}-{rng.randint(10, 99)}-{rng.randint(10, 99)}")
@@ -194,6 +201,11 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
     )
     session.add(campaign)
     session.flush()
+    # The campaign's approval route: the expert proposes, both heads endorse (parallel,
+    # all), the deputy minister signs.
+    route = routes.create_route(session, admin, code="demo-23-6666", title=DEMO_ROUTE_TITLE,
+                                stages=demo_route_stages(heads, signatory), now=now)
+    routes.set_campaign_route(session, campaign, route, admin)
 
     # The journal starts from the real circular, signed before the system existed.
     circ = letters.draft_circular(
@@ -203,14 +215,18 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
     circ.executor_name, circ.executor_phone = "Лебедева Анна Сергеевна", "(423) 240-15-33"
     sign(circ, now, legacy_number=circular.SEQ, legacy_date=circular.DATE)
 
+    # One programme at each stage of the route besides the programme states: visas awaited,
+    # one visa given ("с замечаниями"), both visas given and the signature awaited.
     plan = (
-        ["approved_signed"] * 3 + ["approved_unsigned"] * 2 + ["in_review"] * 4
+        ["approved_signed"] * 3 + ["at_visas", "at_signature"] + ["in_review"] * 3
+        + ["at_one_visa"]
         + ["returned"] * 3 + ["returned_answered"] + ["resubmitted"] * 2 + ["submitted"] * 4
         + ["draft_full"] * 2 + ["draft_partial"] * 2 + ["withdrawn"]
     )
     clock.tick(24 * 14)
     for muni, scenario in zip(municipalities, plan, strict=False):
-        _play(session, clock, rng, campaign, muni, editors[muni.code], reviewers, sign, scenario)
+        _play(session, clock, rng, campaign, muni, editors[muni.code], reviewers, sign, scenario,
+              heads)
     return SeedResult(logins=logins, password=password, signatory_login=signatory.login,
                       signing_pin=signing_pin, certificate_serial=certificate.serial,
                       totp_secret=totp_secret, totp_logins=(admin.login, signatory.login))
@@ -229,7 +245,41 @@ def _sections(campaign, muni, rng, filled: int | None = None) -> dict[int, str]:
     return texts
 
 
-def _play(session, clock, rng, campaign, muni, editor, reviewers, sign, scenario):
+DEMO_ROUTE_TITLE = "Согласование программ профориентации (письмо № 23/6666)"
+
+
+def demo_route_stages(heads, signatory) -> list[routes.StageSpec]:
+    return [
+        routes.StageSpec("Экспертиза", "review", "programme_reviewer", limit_days=10,
+                         on_refusal="municipality"),
+        routes.StageSpec("Визы начальников отделов общего и дополнительного образования",
+                         "endorse", "users", user_ids=[h.id for h in heads], mode="all",
+                         limit_days=3, on_refusal="reviewer"),
+        routes.StageSpec("Подпись заместителя министра", "sign", "users",
+                         user_ids=[signatory.id], mode="any", limit_days=2,
+                         on_refusal="previous"),
+    ]
+
+
+def _visas(session, programme, heads, clock, *, upto: int = 2, remarks_first: bool = False):
+    """The heads' visas on the programme's pending decision, the first `upto` of them."""
+    from ..models import StageTask
+    from ..route_engine import active_decision
+
+    decision = active_decision(session, programme)
+    for i, head in enumerate(heads[:upto]):
+        task = session.scalar(select(StageTask).where(
+            StageTask.decision_id == decision.id, StageTask.assignee_id == head.id,
+            StageTask.state == "open"))
+        with_remarks = remarks_first and i == 0
+        route_engine.decide_task(
+            session, task.id, head, now=clock.tick(3),
+            decision="approve_with_remarks" if with_remarks else "approve",
+            comment=("Согласовано; при следующей корректировке уточнить показатели охвата "
+                     "дополнительным образованием") if with_remarks else "")
+
+
+def _play(session, clock, rng, campaign, muni, editor, reviewers, sign, scenario, heads):
     reviewer = reviewers[rng.randrange(2)]
     fields = operations.DraftFields(
         title=f"Программа профориентационной работы в {muni.name_prepositional}",
@@ -257,11 +307,16 @@ def _play(session, clock, rng, campaign, muni, editor, reviewers, sign, scenario
         return
     operations.start_review(session, programme, reviewer, now=clock.tick(20))
     now = clock.tick(4)
-    if scenario.startswith("approved"):
+    if scenario.startswith(("approved", "at_")):
         for req in campaign.requirements:
             review.assess_requirement(session, programme, reviewer, requirement_id=req.id,
                                       verdict=Verdict.MET, comment="", now=now)
+        # A proposal: it travels the route and takes effect with the signature.
         operations.approve_programme(session, programme, reviewer, now=clock.tick(1))
+        if scenario == "at_visas":
+            return
+        _visas(session, programme, heads, clock, upto=1 if scenario == "at_one_visa" else 2,
+               remarks_first=scenario in ("at_one_visa", "approved_signed"))
         if scenario == "approved_signed":
             letter = _latest_letter(session, programme)
             sign(letter, clock.tick(6))
@@ -284,6 +339,7 @@ def _play(session, clock, rng, campaign, muni, editor, reviewers, sign, scenario
         return
     operations.return_for_revision(session, programme, reviewer, now=clock.tick(2),
                                    reason="Программа не в полной мере отвечает требованиям письма")
+    _visas(session, programme, heads, clock)
     sign(_latest_letter(session, programme), clock.tick(5))
     if scenario == "returned":
         return
