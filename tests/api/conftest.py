@@ -8,7 +8,7 @@ import re
 import pytest
 from openapi_schema_validator import OAS31Validator
 
-from tests.factories import SIGNING_PIN, shared_pki_dir
+from tests.factories import shared_pki_dir
 from web import create_app
 from web.api.openapi import spec
 from workflow import api_tokens
@@ -212,10 +212,11 @@ def draft_body(world, *, title: str = "Программа профориента
 
 @pytest.fixture
 def make_programme(editor, reviewer, signatory, world):
-    """Bring a programme of the editor's municipality to a state through the API itself
-    (a decision takes effect when the signatory signs its letter)."""
+    """Bring a programme of the editor's municipality to a state through the API itself."""
 
     def _make(state: str = "draft", *, title: str = "Программа профориентации") -> dict:
+        """`state` is a programme state, or "approval_pending" / "return_pending": the
+        decision proposed, its letter not yet signed (the programme is decision_pending)."""
         r = editor.post("/programmes", json=draft_body(world, title=title))
         assert r.status_code == 201, r.get_json()
         p = r.get_json()
@@ -229,12 +230,20 @@ def make_programme(editor, reviewer, signatory, world):
             p = res.get_json()["programme"]
 
         def sign_decision():
+            """The decision takes effect when the signatory signs its letter (API)."""
             nonlocal p
-            [task] = [t for t in signatory.get("/tasks").get_json()["items"]
-                      if t["programme_id"] == pid]
-            res = signatory.post(f"/letters/{task['letter_id']}/sign", json={"pin": SIGNING_PIN})
+            from sqlalchemy import select
+
+            from tests.factories import SIGNING_PIN
+            from workflow.models import Decision
+
+            world.session.commit()  # a new transaction sees what the API committed
+            letter_id = world.session.scalar(select(Decision.letter_id).where(
+                Decision.programme_id == pid, Decision.state == "active"))
+            world.session.commit()  # release SQLite's lock for the app
+            res = signatory.post(f"/letters/{letter_id}/sign", json={"pin": SIGNING_PIN})
             assert res.status_code == 200, res.get_json()
-            p = reviewer.get(f"/programmes/{pid}").get_json()
+            p = editor.get(f"/programmes/{pid}").get_json()
 
         if state == "draft":
             return p
@@ -247,7 +256,7 @@ def make_programme(editor, reviewer, signatory, world):
         fire(reviewer, "start_review")
         if state == "in_review":
             return p
-        if state in ("approved", "decision_pending"):
+        if state in ("approved", "approval_pending"):
             for req in world.campaign.requirements:
                 res = reviewer.put(f"/programmes/{pid}/assessments/{req.id}", json={"verdict": "met"})
                 assert res.status_code == 200, res.get_json()
@@ -255,13 +264,14 @@ def make_programme(editor, reviewer, signatory, world):
             if state == "approved":
                 sign_decision()
             return p
-        assert state == "returned"
+        assert state in ("returned", "return_pending")
         res = reviewer.post(f"/programmes/{pid}/remarks", json={
             "requirement_id": world.campaign.requirements[0].id, "body": "Уточните показатели",
             "visibility": "external"})
         assert res.status_code == 201, res.get_json()
         fire(reviewer, "return_for_revision", reason="Доработать")
-        sign_decision()
+        if state == "returned":
+            sign_decision()
         return p
 
     return _make

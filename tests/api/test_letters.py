@@ -13,7 +13,7 @@ from workflow.models import Letter
 
 @pytest.fixture
 def approval_letter_id(make_programme, fresh):
-    p = make_programme("decision_pending")  # the approval letter, a draft
+    p = make_programme("approval_pending")  # the letter is a draft until signed
     with fresh() as s:
         return s.scalar(select(Letter.id).where(Letter.programme_id == p["id"]))
 

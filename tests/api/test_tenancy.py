@@ -69,10 +69,10 @@ def test_lists_and_counts_exclude_foreign_programmes(foreign_editor, editor, rev
 
 
 def test_letters_of_another_municipality_are_hidden(foreign_editor, editor, signatory,
-                                                    make_programme, fresh):
-    pending = make_programme("decision_pending")  # its decision letter is still a draft
+                                                   make_programme, fresh):
+    returned = make_programme("return_pending")
     with fresh() as s:
-        letter_id = s.scalar(select(Letter.id).where(Letter.programme_id == pending["id"]))
+        letter_id = s.scalar(select(Letter.id).where(Letter.programme_id == returned["id"]))
     # A draft letter is hidden even from its own municipality; signed, it is theirs only.
     assert editor.get(f"/letters/{letter_id}").status_code == 404
     assert signatory.post(f"/letters/{letter_id}/sign",

@@ -88,8 +88,10 @@ class ProgrammeDriver:
                     self._call(self.reviewer, "PUT", f"/programmes/{pid}/assessments/{rid}",
                                {"verdict": "met", "comment": ""})
                 self._fire(self.reviewer, pid, "approve", version)
-            elif state == "approved":
+            elif state == "decision_pending":
+                # The approval takes effect when the signatory signs its letter.
                 self._sign_letter(pid)
+            elif state == "approved":
                 return
 
     def _fire(self, client, pid, trigger, version) -> None:
