@@ -272,3 +272,20 @@ def test_route_panel_runs_the_same_queries_whatever_the_number_of_decisions(app,
     page = client.get(f"/programmes/{pending.id}").get_data(as_text=True)
     assert page.count("Не согласовано</td>") == 4
     assert count() == few
+
+
+def test_admin_assigns_a_route_to_a_campaign(client, world, rw, fresh):
+    from workflow.models import Campaign
+
+    with fresh() as s:
+        s.get(Campaign, world.campaign.id).route_id = None
+    sign_in(client, "admin")
+    page = client.get(f"/admin/routes/{rw.route.id}").get_data(as_text=True)
+    assert "Назначить маршрут кампании" in page
+    response = client.post(f"/admin/routes/{rw.route.id}/campaign",
+                           data={"campaign_id": world.campaign.id})
+    assert response.status_code == 302
+    with fresh() as s:
+        assert s.get(Campaign, world.campaign.id).route_id == rw.route.id
+    assert client.post(f"/admin/routes/{rw.route.id}/campaign",
+                       data={"campaign_id": "x"}).status_code == 302  # a message, nothing set

@@ -104,8 +104,12 @@ def show(route_id: int):
             "created_by": users.get(version.created_by_id), "view": view,
             "svg": _version_svg(view, f"route-v{version.id}"),
         })
+    all_campaigns = [(c.id, c.title) for c in session.scalars(
+        select(Campaign).where((Campaign.route_id != route.id) | Campaign.route_id.is_(None))
+        .order_by(Campaign.title))]
     return render_template(
         "routes/admin_show.html", route=route, versions=versions, campaigns=_campaigns(route),
+        other_campaigns=all_campaigns,
         kind_labels=ROUTE_STAGE_KIND_LABELS, mode_labels=STAGE_MODE_LABELS,
         refusal_labels=REFUSAL_TARGET_LABELS)
 
@@ -233,3 +237,22 @@ def edit(route_id: int):
     if request.method == "POST":
         return _save(route)
     return _form(route, route.title, _rows_of(route.versions[-1] if route.versions else None))
+
+
+@bp.route("/<int:route_id>/campaign", methods=["POST"])
+def assign_campaign(route_id: int):
+    """The campaign's programmes take this route from now on; those already on their way keep
+    the version they started with."""
+    route = _load(route_id)
+    campaign = db().get(Campaign, request.form.get("campaign_id", type=int) or 0)
+    if campaign is None:
+        flash(gettext("Выберите кампанию"), "error")
+        return redirect(url_for("routes_admin.show", route_id=route.id))
+    try:
+        with unit_of_work() as session:
+            engine.set_campaign_route(session, campaign, route, _me())
+    except WorkflowError as error:
+        flash(error.message, "error")
+        return redirect(url_for("routes_admin.show", route_id=route.id))
+    flash(gettext("Кампания «%(title)s» идёт по этому маршруту", title=campaign.title), "success")
+    return redirect(url_for("routes_admin.show", route_id=route.id))
