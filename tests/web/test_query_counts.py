@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event, select
 
-from tests.factories import add_external_remark, assess_all, decision_letter, programme_in, sign
+from tests.factories import add_external_remark, assess_all, programme_in, sign_decision
 from tests.web.conftest import sign_in
 from workflow import operations, review
 from workflow.models import Remark
@@ -71,7 +71,7 @@ def _cycle(w, programme, cycles: int, remarks: int) -> None:
             add_external_remark(w, programme, f"Замечание {c}.{i}")
         operations.return_for_revision(w.session, programme, w.reviewer, now=w.clock.tick(),
                                        reason=f"Возврат {c}")
-        sign(w, decision_letter(w, programme))  # the return takes effect when signed
+        sign_decision(w, programme)
         for remark in w.session.scalars(select(Remark).where(
                 Remark.programme_id == programme.id, Remark.state == RemarkState.OPEN)):
             review.answer_remark(w.session, programme, remark, w.editor, body="Ответ",
