@@ -97,6 +97,16 @@ class LetterRenderer:
         self._image_cache: dict = {}
         self._lock = threading.Lock()
 
+    @property
+    def font_config(self) -> FontConfiguration:
+        """Shared with the other documents rendered in this process (the approval sheet)."""
+        return self._font_config
+
+    @property
+    def lock(self) -> threading.Lock:
+        """Held while anything renders with :attr:`font_config`."""
+        return self._lock
+
     def render_html(self, ctx: LetterContext) -> str:
         emblem = ctx.organisation.emblem_svg or self._default_emblem
         return self._template.render(

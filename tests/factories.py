@@ -215,3 +215,28 @@ def decision_letter(w: World, programme: Programme):
 def sign(w: World, letter, **kw):
     return letters.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(),
                                pin=SIGNING_PIN, sealer=TEST_SEALER, **kw)
+
+
+def sign_pending_decision(url: str, *, title: str | None = None, programme_id: int | None = None):
+    """From outside the app under test (its own engine on `url`): the world's signatory signs
+    the pending decision letter of a programme, so the proposal takes effect. For browser and
+    screen tests whose app holds the database; the signature screens are tested elsewhere."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select as _select
+
+    from workflow.db import make_engine, make_session_factory
+    from workflow.route_engine import active_decision
+
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as s:
+            where = Programme.id == programme_id if programme_id else Programme.title == title
+            programme = s.scalar(_select(Programme).where(where))
+            decision = active_decision(s, programme)
+            signatory = s.scalar(_select(User).where(User.login == "signatory"))
+            letters.sign_letter(s, s.get(Letter, decision.letter_id), signatory,
+                                now=datetime.now(UTC), pin=SIGNING_PIN, sealer=None)
+            s.commit()
+    finally:
+        engine.dispose()

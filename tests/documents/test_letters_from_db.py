@@ -40,7 +40,7 @@ def _flat(text: str) -> str:
 
 def test_a_letter_signed_late_in_utc_carries_the_local_date_everywhere(
         world, session_factory, signer):
-    p = programme_in(world, ProgrammeState.APPROVED,
+    p = programme_in(world, ProgrammeState.DECISION_PENDING,
                      title='Программа "Шаг в профессию" в Артёмовском городском округе')
     (letter,) = letters_of(world.session, p.id)
     data = _issue(world, session_factory, signer, letter)

@@ -284,7 +284,7 @@ def test_an_unenrolled_signatory_cannot_sign_on_screen_api_or_in_the_domain(
     from tests.factories import programme_in
     from workflow.states import ProgrammeState
 
-    programme_in(world, ProgrammeState.APPROVED)
+    programme_in(world, ProgrammeState.DECISION_PENDING)  # its approval letter awaits signing
     world.session.commit()
     with fresh(commit=False) as s:
         letter_id = s.scalars(select(Letter.id)).one()

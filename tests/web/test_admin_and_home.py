@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from tests.factories import programme_in
+from tests.factories import add_external_remark, programme_in
 from tests.web.conftest import sign_in, text
+from workflow import operations
 from workflow.models import Campaign, Letter, Municipality, User
 from workflow.states import ProgrammeState
 
@@ -91,6 +92,11 @@ def test_admin_manages_municipalities_and_campaigns(client, world):
 def test_home_per_role(client, world):
     programme_in(world, ProgrammeState.RETURNED, title="Возвращённая")
     programme_in(world, ProgrammeState.DRAFT, title="Черновая")
+    # A return proposed, its letter awaiting the signatory.
+    pending = programme_in(world, ProgrammeState.IN_REVIEW, title="На подписи")
+    add_external_remark(world, pending)
+    operations.return_for_revision(world.session, pending, world.reviewer,
+                                   now=world.clock.tick(), reason="Доработать")
     world.session.commit()
     sign_in(client, "editor")
     home = text(client.get("/"))
@@ -106,7 +112,7 @@ def test_home_per_role(client, world):
     assert "Письма на подпись" in page
     letters = world.session.scalars(select(Letter).where(Letter.state == "draft")).all()
     world.session.commit()
-    assert letters  # the return drafted a letter
+    assert letters  # the pending return drafted a letter
     if "letters.index" not in client.application.view_functions:
         assert "О возврате программы на доработку" in page
 

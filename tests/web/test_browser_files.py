@@ -4,12 +4,13 @@ files. Screenshots in test-artifacts/files/. Run with `pytest -m browser`."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, sign_pending_decision
 from tests.web.test_browser_roundtrip import ARGS, CHROMIUM, server  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
@@ -76,6 +77,9 @@ def test_each_revision_shows_its_own_files_in_the_browser(server, tmp_path):  # 
         section.locator(f"#remark-body-{rid}").fill("В файле нет показателей.")
         section.locator("button:has-text('Добавить замечание')").click()
         act("return_for_revision", "Нужны показатели")
+        expect(page.locator(".badge-lg")).to_have_text("На согласовании решения")
+        sign_pending_decision(os.environ["BROWSER_TEST_DATABASE_URL"], title="Программа с файлами")
+        page.reload()
         expect(page.locator(".badge-lg")).to_have_text("Возвращена на доработку")
 
         sign_in("editor")

@@ -17,7 +17,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import FakeClock
-from tests.factories import PASSWORD, build_world
+from tests.factories import PASSWORD, build_world, sign_pending_decision
 from web import create_app
 from workflow.db import make_engine, make_session_factory
 from workflow.models import Base
@@ -76,6 +76,8 @@ def server(tmp_path, monkeypatch):
     session.close()
     engine.dispose()
     monkeypatch.setenv("APP_INSTANCE_PATH", str(tmp_path / "instance"))
+    # For the tests that sign a pending decision from outside the app (sign_pending_decision).
+    monkeypatch.setenv("BROWSER_TEST_DATABASE_URL", url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test",
                       "CLOCK": RunningClock(seed_clock.tick(60)),
                       "UPLOAD_DIR": str(tmp_path / "uploads")})
@@ -159,6 +161,11 @@ def test_round_trip_in_the_browser(server):
         expect(page.locator(".flash-success")).to_contain_text("Замечание добавлено")
         shot("reviewer-assessed-and-remarked")
         act("return_for_revision", "Программа требует доработки: не указаны показатели.")
+        # A proposal: the return takes effect when the signatory signs its letter.
+        expect(page.locator(".badge-lg")).to_have_text("На согласовании решения")
+        sign_pending_decision(os.environ["BROWSER_TEST_DATABASE_URL"],
+                              title="Программа профориентации Артёмовского городского округа")
+        page.reload()
         expect(page.locator(".badge-lg")).to_have_text("Возвращена на доработку")
         shot("reviewer-returned")
 
@@ -202,6 +209,10 @@ def test_round_trip_in_the_browser(server):
             expect(page.locator(".flash-success")).to_contain_text("Оценка сохранена")
         shot("reviewer-ready-to-approve")
         act("approve")
+        expect(page.locator(".badge-lg")).to_have_text("На согласовании решения")
+        sign_pending_decision(os.environ["BROWSER_TEST_DATABASE_URL"],
+                              title="Программа профориентации Артёмовского городского округа")
+        page.reload()
         expect(page.locator(".badge-lg")).to_have_text("Согласована")
         shot("reviewer-approved")
 

@@ -105,7 +105,8 @@ def test_metrics_count_requests_latency_transitions_and_signed_letters(app, clie
 
     # Sign the approval letter through the app's own sessions (as the screen and the API
     # do); a signing that fails and rolls back counts nothing.
-    approved = programme_in(w, ProgrammeState.APPROVED, title="Одобренная программа")
+    # The approval proposed: its letter is a draft until signed.
+    approved = programme_in(w, ProgrammeState.DECISION_PENDING, title="Одобренная программа")
     w.session.commit()
     factory = app.extensions["session_factory"]
     with factory() as s:

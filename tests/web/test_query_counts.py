@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event, select
 
-from tests.factories import add_external_remark, assess_all, programme_in
+from tests.factories import add_external_remark, assess_all, programme_in, sign_decision
 from tests.web.conftest import sign_in
 from workflow import operations, review
 from workflow.models import Remark
@@ -71,6 +71,7 @@ def _cycle(w, programme, cycles: int, remarks: int) -> None:
             add_external_remark(w, programme, f"Замечание {c}.{i}")
         operations.return_for_revision(w.session, programme, w.reviewer, now=w.clock.tick(),
                                        reason=f"Возврат {c}")
+        sign_decision(w, programme)
         for remark in w.session.scalars(select(Remark).where(
                 Remark.programme_id == programme.id, Remark.state == RemarkState.OPEN)):
             review.answer_remark(w.session, programme, remark, w.editor, body="Ответ",
@@ -95,6 +96,8 @@ def test_programme_page_runs_the_same_queries_whatever_its_history(app, client, 
         sign_in(client, login)
         counts = [_get(app, client, f"/programmes/{p.id}") for p in (small, big)]
         assert counts[0] == counts[1], login
-        assert counts[0] < 25, counts
+        # The ministry's page carries the route panel (route, stages, visas, open tasks) and
+        # the tasks badge: about ten statements more than the municipality's, still constant.
+        assert counts[0] < 30, counts
         revisions = [_get(app, client, f"/programmes/{p.id}?rev=1") for p in (small, big)]
         assert revisions[0] == revisions[1], login

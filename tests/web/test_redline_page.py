@@ -8,7 +8,7 @@ import difflib
 import pytest
 from sqlalchemy import select
 
-from tests.factories import add_external_remark, new_programme
+from tests.factories import add_external_remark, new_programme, sign_decision
 from tests.web.conftest import sign_in, text
 from workflow import operations, redline, review
 from workflow.models import Remark
@@ -44,6 +44,7 @@ def _returned_with_edits(w):
     operations.start_review(w.session, p, w.reviewer, now=w.clock.tick())
     add_external_remark(w, p)
     operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(), reason="Доработать")
+    sign_decision(w, p)
     operations.update_draft(w.session, p, w.editor, now=w.clock.tick(),
                             sections={rid[n]: t for n, t in NEW.items()})
     return p, rid

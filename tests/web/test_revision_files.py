@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.factories import new_programme
+from tests.factories import new_programme, sign_pending_decision
 from tests.web.conftest import sign_in, text
 from workflow.models import Programme, Remark, Revision, RevisionFile
 from workflow.storage import FileSystemBlobStore, store_from_config
@@ -68,6 +68,9 @@ def _return_with_a_remark(client, world, pid):
         "requirement_id": world.campaign.requirements[0].id, "visibility": "external",
         "body": "Приложенный файл не содержит показателей"}).status_code == 302
     _act(client, pid, "return_for_revision", reason="Нужны показатели в файле")
+    # The return takes effect when the signatory signs its letter (outside the app's session).
+    sign_pending_decision(str(world.session.get_bind().url.render_as_string(hide_password=False)),
+                          programme_id=pid)
 
 
 def _answer_remarks(client, fresh, pid):

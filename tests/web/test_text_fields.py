@@ -67,8 +67,9 @@ def test_the_programme_form_refuses_the_character_beside_its_field(client, world
 def test_remarks_letters_and_admin_forms_refuse_the_character(client, world, login):
     char = "\u202e"
     in_review = programme_in(world, ProgrammeState.IN_REVIEW, title="На рассмотрении")
-    returned = programme_in(world, ProgrammeState.RETURNED, title="Возвращённая")
-    letter = world.session.scalar(select(Letter).where(Letter.programme_id == returned.id))
+    # A decision letter still a draft: the approval proposed, awaiting its signature.
+    pending = programme_in(world, ProgrammeState.DECISION_PENDING, title="На согласовании")
+    letter = world.session.scalar(select(Letter).where(Letter.programme_id == pending.id))
     world.session.commit()
     before = digest(world.session)
     world.session.commit()

@@ -29,6 +29,7 @@ from .drafts import DeletedDraft
 from .letters import SIGN_LETTER
 from .programmes import CREATE_PROGRAMME, FIRE_ACTION, UPDATE_PROGRAMME
 from .review import ASSESS, CREATE_REMARK, OPTIONAL_BODY, REQUIRED_BODY
+from .shapes import components as shape_components
 from .validation import INT_MAX, schema_of
 
 API_VERSION = "1.0.0"
@@ -205,6 +206,8 @@ SCHEMAS = {
     }),
     "LetterList": page_of("Letter"),
     "SignRequest": schema_of(SIGN_LETTER),
+    # Route API shapes (pydantic models, web/api/shapes.py).
+    **shape_components(),
 }
 
 RESPONSES = {
@@ -483,6 +486,63 @@ PATHS = {
     },
 }
 
+ROUTE_ID = path_id("route_id", "Идентификатор маршрута")
+TASK_ID = path_id("task_id", "Идентификатор задачи этапа")
+PDF_RESPONSE = {"content": {"application/pdf": {
+    "schema": {"type": "string", "contentMediaType": "application/pdf"}}}}
+
+PATHS.update({
+    "/tasks": {
+        "get": op("listTasks", "Открытые задачи вызывающего пользователя по маршрутам "
+                  "согласования: этап, программа, срок, за кого (замещение)",
+                  {**ok("TaskList"), **errors("Unauthorized", "Forbidden")}, tags=("routes",)),
+    },
+    "/tasks/{task_id}/decision": {
+        "parameters": [TASK_ID],
+        "post": op("decideTask", "Решение по задаче этапа (виза): approve, "
+                   "approve_with_remarks или reject. Ошибки: task_not_yours (403) — задача не "
+                   "ваша; task_closed (409) — решение уже принято (или этап решён другим); "
+                   "stale_version (409) — задача изменилась после открытия; "
+                   "decision_not_active (409) — решение и его версия маршрута больше не "
+                   "действуют (подписано, отклонено, заменено); invalid_input (400) — для "
+                   "замечаний и отказа нужен комментарий",
+                   {**ok("DecisionResult"), **errors(*WRITE_ERRORS)}, tags=("routes",),
+                   requestBody=body("DecisionRequest")),
+    },
+    "/routes": {
+        "get": op("listRoutes", "Маршруты согласования (министерство)",
+                  {**ok("RouteList"), **errors("Unauthorized", "Forbidden")}, tags=("routes",)),
+    },
+    "/routes/{route_id}": {
+        "parameters": [ROUTE_ID],
+        "get": op("getRoute", "Маршрут с версиями и этапами",
+                  {**ok("RouteOut"), **errors("Unauthorized", "Forbidden", "NotFound")},
+                  tags=("routes",)),
+    },
+    "/programmes/{programme_id}/route": {
+        "parameters": [PROGRAMME_ID],
+        "get": op("getProgrammeRoute", "Маршрут программы: версия, этапы, кто что решил, "
+                  "где она сейчас (министерство)",
+                  {**ok("ProgrammeRouteOut"), **errors("Unauthorized", "Forbidden", "NotFound")},
+                  tags=("routes",)),
+    },
+    "/programmes/{programme_id}/reassign": {
+        "parameters": [PROGRAMME_ID],
+        "post": op("reassignProgrammeTask", "Передать задачу программы другому исполнителю "
+                   "(администратор, начальник отдела). Ошибки: cannot_act (400) — исполнитель "
+                   "не может выполнять этот этап; nothing_to_reassign (409) — открытых задач нет",
+                   {**ok("ReassignResult"), **errors(*WRITE_ERRORS)}, tags=("routes",),
+                   requestBody=body("ReassignRequest")),
+    },
+    "/letters/{letter_id}/approval-sheet": {
+        "parameters": [LETTER_ID],
+        "get": op("getApprovalSheet", "Лист согласования письма-решения (PDF, министерство)",
+                  {"200": {"description": "PDF листа согласования", **PDF_RESPONSE},
+                   **errors("Unauthorized", "Forbidden", "NotFound")},
+                  tags=("routes", "letters")),
+    },
+})
+
 
 # Campaigns (web/api/campaigns.py): pydantic models give the schemas.
 SCHEMAS.update(campaigns_api.OPENAPI_SCHEMAS)
@@ -505,7 +565,8 @@ def spec() -> dict:
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearerAuth": []}],
         "tags": [{"name": t} for t in
-                 ("auth", "programmes", "remarks", "assessments", "letters", "campaigns", "meta")],
+                 ("auth", "programmes", "remarks", "assessments", "letters", "campaigns", "routes",
+                  "meta")],
         "paths": PATHS,
         "components": {
             "schemas": SCHEMAS,

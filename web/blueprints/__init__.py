@@ -25,6 +25,9 @@ BLUEPRINTS = (
     ("web.blueprints.campaign_page", "/campaigns"),
     ("web.blueprints.search", "/search"),
     ("web.blueprints.exports", None),
+    ("web.blueprints.tasks", "/tasks"),
+    ("web.blueprints.routes_admin", "/admin/routes"),
+    ("web.blueprints.route_screens", None),
     ("web.api", "/api/v1"),
 )
 
