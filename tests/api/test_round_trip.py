@@ -142,8 +142,8 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
     assert p["state"] == "decision_pending"
     history = _ok(editor.get(f"/programmes/{pid}/history"))["items"]
     assert [e["trigger"] for e in history] == [
-        "submit", "start_review", "return_for_revision", "decision_signed_return", "resubmit",
-        "approve"]
+        "submit", "start_review", "return_for_revision", "decision_refused",
+        "return_for_revision", "decision_signed_return", "resubmit", "approve"]
 
     # The signatory signs the approval letter; the municipality downloads the signed PDF.
     letter = _ok(signatory.get("/letters", query={"kind": "approval", "programme_id": pid}))["items"][0]
@@ -154,7 +154,7 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
     history = _ok(editor.get(f"/programmes/{pid}/history"))["items"]
     assert [e["trigger"] for e in history] == [
         "submit", "start_review", "return_for_revision", "decision_refused",
-        "return_for_revision", "decision_signed_return", "resubmit", "start_review", "approve",
+        "return_for_revision", "decision_signed_return", "resubmit", "approve",
         "decision_signed_approval"]
     assert _ok(editor.get(f"/letters/{letter['id']}"))["number"] == signed["number"]
     pdf = editor.get(f"/letters/{letter['id']}/pdf")
