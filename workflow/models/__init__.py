@@ -3,6 +3,7 @@
 from .access import RecoveryCode, SecondFactor, UserSession
 from .assessment import Assessment
 from .base import Base, UTCDateTime
+from .batch import SignBatch, SignBatchItem
 from .campaign import Campaign, Requirement
 from .files import FileBlob, ProgrammeFile, RevisionFile
 from .history import WorkflowEvent
@@ -21,6 +22,6 @@ __all__ = [
     "OrganisationProfile", "Programme", "ProgrammeFile", "ProgrammeSection", "RegistrationCounter", "Remark",
     "RemarkReply", "Requirement", "Revision", "RevisionFile", "RevisionSection", "UTCDateTime", "User",
     "WorkflowEvent",
-    "Notification", "SignerCertificate", "SigningSession",
+    "Notification", "SignerCertificate", "SigningSession", "SignBatch", "SignBatchItem",
     "RecoveryCode", "SecondFactor", "UserSession",
 ]
