@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from . import letters, signing_keys
-from .errors import IllegalTransition, InvalidInput, PermissionDenied
+from .errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from .models import Campaign, Letter, SignBatch, SignBatchItem, SigningSession, User
 from .states import LetterKind, LetterState, Role
 
@@ -28,9 +28,15 @@ PENDING, DONE, FAILED = "pending", "done", "failed"
 
 
 class BatchRefused(InvalidInput):
-    """The selection cannot be signed as a whole; the message names the letters."""
+    """The selection cannot be signed as a whole (empty, too large)."""
 
-    code = "batch_refused"
+    code = "invalid_selection"
+
+
+class AlreadyInBatch(IllegalTransition):
+    """Letters of the selection belong to another batch already."""
+
+    code = "already_in_batch"
 
 
 def _names(letters_: list[Letter], limit: int = 10) -> str:
@@ -79,15 +85,13 @@ def sign_batch(
     rows = {row.id: row for row in session.scalars(select(Letter).where(Letter.id.in_(ids)))}
     missing = [i for i in ids if i not in rows]
     if missing:
-        raise BatchRefused("Письма не найдены: " + ", ".join(f"№ {i}" for i in missing[:10]),
-                           field="letters")
+        raise NotFound("Письма не найдены: " + ", ".join(f"№ {i}" for i in missing[:10]))
     chosen = [rows[i] for i in ids]
     batched = set(session.scalars(select(SignBatchItem.letter_id).where(
         SignBatchItem.letter_id.in_(ids))))
     in_batch = [row for row in chosen if row.id in batched]
     if in_batch:
-        raise BatchRefused("Письма уже в другом пакете подписания: " + _names(in_batch),
-                           field="letters")
+        raise AlreadyInBatch("Письма уже в другом пакете подписания: " + _names(in_batch))
     not_drafts = [row for row in chosen if row.state != LetterState.DRAFT]
     if not_drafts:
         raise IllegalTransition("Подписать можно только проекты писем; уже подписаны или "

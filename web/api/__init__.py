@@ -36,4 +36,4 @@ def _workflow_error(error: WorkflowError):
     return json_error(status_for(error), error.code, error.message, **extra)
 
 
-from . import auth, letters, openapi, programmes, review  # noqa: E402, F401
+from . import auth, jobs, letters, openapi, programmes, review  # noqa: E402, F401

@@ -23,6 +23,7 @@ from ..uploads import CONTENT_TYPES as FILE_TYPES
 from . import bp
 from .auth import TOKEN_REQUEST
 from .common import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from .jobs import MODELS as JOB_MODELS
 from .letters import SIGN_LETTER
 from .programmes import CREATE_PROGRAMME, FIRE_ACTION, UPDATE_PROGRAMME
 from .review import ASSESS, CREATE_REMARK, OPTIONAL_BODY, REQUIRED_BODY
@@ -55,6 +56,13 @@ BOOL = {"type": "boolean"}
 DATE = {"type": "string", "format": "date"}
 DATETIME = {"type": "string", "format": "date-time"}
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
+
+
+def pydantic_schema(model) -> dict:
+    """A pydantic model's JSON schema, its nested models referenced as components."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema.pop("$defs", None)
+    return schema
 
 
 def enum(values) -> dict:
@@ -196,6 +204,7 @@ SCHEMAS = {
     }),
     "LetterList": page_of("Letter"),
     "SignRequest": schema_of(SIGN_LETTER),
+    **{model.__name__: pydantic_schema(model) for model in JOB_MODELS},
 }
 
 RESPONSES = {
@@ -421,6 +430,22 @@ PATHS = {
                    "no_certificate, certificate_owner_mismatch",
                    {**ok("Letter"), **errors(*WRITE_ERRORS, "TooManyRequests")},
                    tags=("letters",), requestBody=body("SignRequest", required=False)),
+    },
+    "/letters/bulk-sign": {
+        "post": op("bulkSignLetters", "Подписать несколько проектов писем одним PIN-кодом "
+                   "(подписант): регистрируются в указанном порядке одной транзакцией, PDF "
+                   "формируются в фоне. Ошибки: not_found, illegal_transition (не проект), "
+                   "already_in_batch, forbidden, wrong_pin, pin_locked, pin_required, "
+                   "no_certificate, invalid_value",
+                   {**ok("JobAccepted", "Письма зарегистрированы; задание принято", "202"),
+                    **errors(*WRITE_ERRORS, "TooManyRequests")},
+                   tags=("letters",), requestBody=body("BulkSignRequest")),
+    },
+    "/jobs/{job_id}": {
+        "parameters": [path_id("job_id", "Идентификатор задания")],
+        "get": op("getJob", "Ход задания: сколько PDF готово, сколько не удалось и почему",
+                  {**ok("JobProgress"), **errors("Unauthorized", "NotFound")},
+                  tags=("letters",)),
     },
 }
 

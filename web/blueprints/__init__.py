@@ -15,6 +15,7 @@ BLUEPRINTS = (
     ("web.blueprints.review", "/review"),
     ("web.blueprints.admin", "/admin"),
     ("web.blueprints.letters", "/letters"),
+    ("web.blueprints.signing_inbox", "/signing"),
     ("web.blueprints.verify", "/verify"),
     ("web.api", "/api/v1"),
 )

@@ -32,6 +32,7 @@ from . import enqueue, huey, job_app
 log = logging.getLogger(__name__)
 
 _PENDING = "jobs_letters_to_render"
+NOT_ENQUEUED = "jobs_not_enqueued"  # session.info: render jobs the queue refused at commit
 STALE_AFTER = timedelta(minutes=10)
 
 
@@ -107,7 +108,9 @@ def watch_sessions(app, factory) -> None:
     def after_commit(session) -> None:
         ids = session.info.pop(_PENDING, None)
         if ids:
-            enqueue_renders(app, ids)
+            missed = len(ids) - enqueue_renders(app, ids)
+            if missed:
+                session.info[NOT_ENQUEUED] = session.info.get(NOT_ENQUEUED, 0) + missed
 
     def forget(session, _previous_transaction) -> None:
         session.info.pop(_PENDING, None)
