@@ -21,7 +21,7 @@ from workflow.models import Letter
 
 
 @pytest.fixture
-def queued(app):
+def queued(app):  # noqa: F811 -- the imported fixture
     """The queue as with a consumer: jobs wait until `drain` runs them (memory storage of
     this test only; tests/conftest.py switches back to immediate mode afterwards)."""
     import web.jobs

@@ -42,8 +42,8 @@ class BulkSignForm(SafeForm):
 
 
 def _me() -> User:
-    me = db().get(User, int(current_user.get_id()))
-    if me is None or me.role != Role.SIGNATORY or not me.active:
+    me = current_user.user
+    if me.role != Role.SIGNATORY or not me.active:
         abort(403)
     return me
 
