@@ -491,7 +491,7 @@ def sign_letter(
     sealer: signing_keys.SessionSealer | None,
     session_ttl: timedelta = signing_keys.DEFAULT_SESSION_TTL,
     expected_version: int | None = None, legacy_number: int | None = None,
-    legacy_date: date | None = None,
+    legacy_date: date | None = None, key: signing_keys.UnlockedKey | None = None,
 ) -> Letter:
     """Register and sign: number, date and final data, atomically with the state change.
 
@@ -504,6 +504,8 @@ def sign_letter(
 
     `legacy_number`/`legacy_date` enter a letter signed before the system existed (the
     demo journal starts from the real circular № 23/6666); later numbers continue from it.
+    `key`: the actor's key already opened with `pin` in this transaction (bulk signing opens
+    it once for the whole batch, `workflow.bulk_signing`).
     """
     if not actor.active or actor.role != Role.SIGNATORY:
         raise PermissionDenied("Подписать письмо может только подписант")
@@ -514,7 +516,8 @@ def sign_letter(
         raise StaleVersion()
     if letter.state != LetterState.DRAFT:
         raise IllegalTransition("Письмо уже подписано или аннулировано")
-    key = signing_keys.unlock(session, actor, pin, now=now)
+    if key is None or key.certificate.user_id != actor.id:
+        key = signing_keys.unlock(session, actor, pin, now=now)
     profile = get_profile(session)
     registered_on = legacy_date or now.astimezone(ZoneInfo(profile.timezone)).date()
     year = registered_on.year if profile.numbering == "yearly" else 0
