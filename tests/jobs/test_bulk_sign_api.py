@@ -17,7 +17,7 @@ from tests.api.conftest import (  # noqa: F401 -- fixtures
     token_for,
 )
 from tests.factories import SIGNING_PIN
-from tests.jobs.conftest import letter_rows
+from tests.jobs.letters_fixtures import letter_rows
 from workflow import letters as letter_ops
 from workflow.models import SignBatch
 from workflow.states import LetterState

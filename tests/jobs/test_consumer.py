@@ -1,3 +1,4 @@
+# ruff: noqa: F811 -- fixtures imported from tests/jobs/letters_fixtures are arguments
 """A real consumer: `flask worker` in a process of its own on the embedded queue (SQLite in
 the instance folder, no server), rendering what the web app enqueued."""
 
@@ -14,7 +15,16 @@ from pathlib import Path
 from huey.storage import SqliteStorage
 
 from tests.factories import SIGNING_PIN
-from tests.jobs.conftest import read_letter
+from tests.jobs.letters_fixtures import (  # noqa: F401 -- fixtures
+    app,
+    auth,
+    by_municipality,
+    client,
+    make_letters,
+    pki_dir,
+    queued,
+    read_letter,
+)
 from web.jobs import huey
 
 ROOT = Path(__file__).resolve().parents[2]

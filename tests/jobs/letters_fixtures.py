@@ -1,5 +1,7 @@
-"""Jobs over the letters app (tests/letters_web fixtures). By default jobs run immediately
-(tests/conftest.py); `queued` keeps them in an in-memory queue of this test until `drain`."""
+"""Fixtures of the letter-job tests, imported by each module (tests/jobs/conftest.py belongs
+to the mail tests): the letters app (tests/letters_web), and `queued`, an in-memory queue of
+the test that keeps jobs until `drain` runs them (by default jobs run immediately,
+tests/conftest.py)."""
 
 from __future__ import annotations
 
