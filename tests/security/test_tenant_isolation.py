@@ -56,6 +56,9 @@ SHARED_ARGS = {
     # (only its recipient can mark it read): neither belongs to a municipality.
     "certificate_id": lambda w: [1],
     "notification_id": lambda w: [1],
+    # A bulk-signing batch (its job in the API) belongs to the signatory who made it.
+    "batch_id": lambda w: [1],
+    "job_id": lambda w: [1],
 }
 # Routes anyone may call. `verify.show` answers by a letter's verification code, which is a
 # capability printed on the letter: it shows that letter's requisites (heading included) to
