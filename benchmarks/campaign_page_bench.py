@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("AUDIT_KEY", "benchmark-audit-key")
-os.environ.setdefault("PENDING_SWEEP_SECONDS", "0")
+os.environ.setdefault("JOBS_IMMEDIATE", "1")
 
 from sqlalchemy import event  # noqa: E402
 
@@ -55,7 +55,7 @@ def app_for(url: str, instance: str, clock):
     from web import create_app
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "APP_INSTANCE_PATH": instance,
-                      "PENDING_SWEEP_SECONDS": 0, "CLOCK": clock})
+                      "CLOCK": clock})
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)

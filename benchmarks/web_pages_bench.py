@@ -163,8 +163,7 @@ def in_process(url: str, instance: str, sample: int) -> dict[str, float]:
     from benchmarks.bare_app import app as bare
     from web import create_app
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "APP_INSTANCE_PATH": instance,
-                      "PENDING_SWEEP_SECONDS": 0})  # no background sweep in the figures
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "APP_INSTANCE_PATH": instance})
 
     @app.route("/__bench_empty")
     @login_required

@@ -193,6 +193,12 @@ def _signer_from_session(factory, letter_id: int, sealer: SessionSealer, now: da
 # ------------------------------------------------------------------ render and store
 
 
+def pdf_filename(letter) -> str:
+    """The one file-name rule of a letter's PDF (screens and API): `letter-23-6666.pdf`."""
+    stem = re.sub(r"[^0-9A-Za-z]+", "-", letter.number or f"draft-{letter.id}").strip("-")
+    return f"letter-{stem or letter.id}.pdf"
+
+
 def render_letter(factory: sessionmaker[Session], letter_id: int, signer: Signer) -> bool:
     """Render and sign one registered letter; True if this call stored its PDF."""
     with factory() as session:

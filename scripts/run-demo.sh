@@ -24,5 +24,14 @@ fi
 # (gunicorn.conf.py empties the directory at start).
 export PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$PWD/instance/metrics}"
 mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+# Background jobs (signed PDFs, mail, the periodic sweep): one consumer beside the server,
+# on the embedded queue (SQLite in instance/jobs.sqlite3; REDIS_URL switches to Redis).
+# JOBS_WORKERS sets its number of worker processes; it stops with the server.
+echo "==> background jobs: flask worker (${JOBS_WORKERS:-2} workers)"
+env -u PROMETHEUS_MULTIPROC_DIR .venv/bin/flask worker &
+WORKER_PID=$!
+stop_worker() { kill -INT "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || true; }
+trap stop_worker EXIT
+trap 'exit 130' INT TERM
 echo "==> serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
-exec .venv/bin/gunicorn --bind 127.0.0.1:5000 --workers 2 --access-logfile - wsgi:app
+.venv/bin/gunicorn --bind 127.0.0.1:5000 --workers 2 --access-logfile - wsgi:app

@@ -19,9 +19,11 @@ from workflow.models import Base
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
-# Apps built by tests (and the processes they start) run no background sweep, except the
-# test of the sweep itself; they seal signing sessions with the tests' key (factories).
-os.environ.setdefault("PENDING_SWEEP_SECONDS", "0")
+# Apps built by tests run their background jobs inside the call that enqueues them (Huey's
+# immediate mode, in memory; emptied after every test); the tests of real consumers start
+# worker processes with JOBS_IMMEDIATE=0 and a queue of their own. They seal signing
+# sessions with the tests' key (factories).
+os.environ.setdefault("JOBS_IMMEDIATE", "1")
 os.environ.setdefault("SIGNING_SESSION_KEY", "test-signing-session-key")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -44,6 +46,18 @@ def _audit_key():
         patch.setenv("AUDIT_KEY", TEST_AUDIT_KEY)
         patch.delenv("AUDIT_CHECKPOINT_DIR", raising=False)
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_job_queue():
+    """No job outlives its test: retries scheduled in immediate mode are dropped."""
+    from web.jobs import huey
+
+    huey.immediate = True
+    yield
+    if huey.immediate:
+        huey.flush()
+    huey.immediate = True  # an app built without the environment may have turned it off
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -88,9 +88,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     cli.init_app(app)
 
-    from . import worker
+    from . import jobs
 
-    worker.init_app(app)
+    jobs.init_app(app)
 
     # Behind a reverse proxy, trust its X-Forwarded-For/-Proto (so throttling sees the
     # client's address and Secure cookies follow HTTPS): TRUSTED_PROXIES = how many hops.

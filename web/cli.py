@@ -277,6 +277,8 @@ def purge(days: int | None) -> None:
 
 
 def init_app(app: Flask) -> None:
+    from .jobs.consumer import worker_command
+
     for command in (init_db, migrate_files, seed_demo, issue_letters, create_user,
-                    verify_audit, audit_reseal, purge):
+                    verify_audit, audit_reseal, purge, worker_command):
         app.cli.add_command(command)

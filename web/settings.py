@@ -213,8 +213,20 @@ SETTINGS: dict[str, Setting] = {
                                                "database and its backups"),
     "SIGNING_SESSION_MINUTES": Setting(number, 60.0, "how long a signed "
                                        "letter's key stays sealed to produce its PDF, minutes"),
-    "PENDING_SWEEP_SECONDS": Setting(number, 60.0, "interval of the background "
-                                     "sweep that produces missing PDFs; 0 = off"),
+    "JOBS_IMMEDIATE": Setting(boolean, False, "run background jobs inside the call that "
+                                              "enqueues them (tests, one-process tools)"),
+    "JOBS_WORKERS": Setting(positive, 2, "workers of `flask worker` (one per core)"),
+    "JOBS_WORKER_TYPE": Setting(choice("process", "thread"), "process",
+                                "`flask worker` runs its workers as processes or threads"),
+    "JOBS_REDIS_URL": Setting(text, None, "Redis of the job queue; default: REDIS_URL, "
+                                          "else SQLite in instance/jobs.sqlite3"),
+    "JOBS_QUEUE_NAME": Setting(text, "programme-approval", "name of the job queue (several "
+                                                           "installations on one Redis)"),
+    "JOBS_RETRIES": Setting(non_negative, 3, "retries of a failed job (exponential backoff)"),
+    "JOBS_RETRY_DELAY": Setting(number, 5.0, "first retry delay of a failed job, seconds "
+                                             "(doubled at each retry)"),
+    "JOBS_SWEEP_SECONDS": Setting(number, 60.0, "`flask worker`: interval of the sweep "
+                                                "that re-enqueues pending work, seconds"),
     "MAX_UPLOAD_MB": Setting(megabytes, 20 * 1024 * 1024, "largest upload, MB",
                              key="MAX_CONTENT_LENGTH", shown="20"),
     "API_MAX_BODY": Setting(positive, 1024 * 1024, "largest JSON body of the API, bytes"),

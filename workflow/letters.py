@@ -554,6 +554,7 @@ def sign_letter(
     session_ttl: timedelta = signing_keys.DEFAULT_SESSION_TTL,
     expected_version: int | None = None, legacy_number: int | None = None,
     legacy_date: date | None = None, acting_for: User | None = None,
+    key: signing_keys.UnlockedKey | None = None,
 ) -> Letter:
     """Register and sign: number, date and final data, atomically with the state change.
 
@@ -566,6 +567,8 @@ def sign_letter(
 
     `legacy_number`/`legacy_date` enter a letter signed before the system existed (the
     demo journal starts from the real circular № 23/6666); later numbers continue from it.
+    `key`: the actor's key already opened with `pin` in this transaction (bulk signing opens
+    it once for the whole batch, `workflow.bulk_signing`).
     """
     if acting_for is not None:
         _check_acting(session, actor, acting_for, now)
@@ -582,7 +585,8 @@ def sign_letter(
             "согласовано по маршруту, и подписать этот проект нельзя")
     if letter.state != LetterState.DRAFT:
         raise IllegalTransition("Письмо уже подписано или аннулировано")
-    key = signing_keys.unlock(session, actor, pin, now=now, acting=acting_for is not None)
+    if key is None or key.certificate.user_id != actor.id:
+        key = signing_keys.unlock(session, actor, pin, now=now, acting=acting_for is not None)
     # A decision letter applies its decision now, or refuses to be signed (superseded, not
     # at its route's signing stage, the actor not its signatory): same transaction.
     from .route_engine import on_letter_signing

@@ -178,6 +178,10 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
     # A draft never sent is deleted outright.
     spare = _ok(editor.post("/programmes", json=draft_body(world, title="Лишний черновик")), 201)
     assert _ok(editor.delete(f"/programmes/{spare['id']}"))["id"] == spare["id"]
+    # Bulk signing refuses a letter that is signed already; no job is made.
+    again = signatory.post("/letters/bulk-sign", json={"letter_ids": [letter["id"]], "pin": SIGNING_PIN})
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "illegal_transition"
+    assert signatory.get("/jobs/1").status_code == 404
 
     # Signing out revokes the token.
     assert editor.delete("/auth/token").status_code == 204

@@ -88,7 +88,7 @@ class Server:
     def start(self) -> None:
         env = dict(os.environ, DATABASE_URL=self.db_url, APP_INSTANCE_PATH=str(self.instance),
                    SECRET_KEY="resilience-test", PYTHONPATH=str(ROOT),
-                   PENDING_SWEEP_SECONDS=str(self.sweep_seconds))
+                   JOBS_SWEEP_SECONDS=str(self.sweep_seconds))
         self.log = open(self.instance / "gunicorn.log", "ab")  # noqa: SIM115 -- lives with the server
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",

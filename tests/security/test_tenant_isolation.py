@@ -59,6 +59,9 @@ SHARED_ARGS = {
     # An absence: only its user, an administrator or a head of department may cancel it
     # (anyone else gets 404, see workflow.absences.get_absence).
     "absence_id": lambda w: [1],
+    # A bulk-signing batch (its job in the API) belongs to the signatory who made it.
+    "batch_id": lambda w: [1],
+    "job_id": lambda w: [1],
 }
 # Routes anyone may call. `verify.show` answers by a letter's verification code, which is a
 # capability printed on the letter: it shows that letter's requisites (heading included) to

@@ -25,7 +25,7 @@ from workflow.states import ProgrammeState
 def test_healthz_is_ok_with_the_database_and_sets_no_cookie(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "queue": "ok"}
     assert "Set-Cookie" not in response.headers
     assert response.headers["Cache-Control"] == "no-store"
     # Anonymous and repeated: no sign-in redirect, no rate limit.
@@ -45,7 +45,7 @@ def test_healthz_is_503_naming_the_database_when_it_is_down(url, tmp_path, monke
     finally:
         app.extensions["engine"].dispose()
     assert response.status_code == 503
-    assert response.get_json() == {"status": "fail", "database": "fail"}
+    assert response.get_json() == {"status": "fail", "database": "fail", "queue": "ok"}
     assert "Set-Cookie" not in response.headers
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from web import create_app, settings, worker
+from web import create_app, settings
 
 # variable -> (text in the environment, the value the application must get)
 SAMPLES = {
@@ -23,7 +23,14 @@ SAMPLES = {
     "DEMO_PKI": ("0", "0"),
     "SIGNING_SESSION_KEY": ("session-key-from-env", "session-key-from-env"),
     "SIGNING_SESSION_MINUTES": ("30", 30.0),
-    "PENDING_SWEEP_SECONDS": ("0", 0.0),
+    "JOBS_IMMEDIATE": ("yes", True),
+    "JOBS_WORKERS": ("4", 4),
+    "JOBS_WORKER_TYPE": ("thread", "thread"),
+    "JOBS_REDIS_URL": ("redis://127.0.0.1:6379/3", "redis://127.0.0.1:6379/3"),
+    "JOBS_QUEUE_NAME": ("ministry-a", "ministry-a"),
+    "JOBS_RETRIES": ("5", 5),
+    "JOBS_RETRY_DELAY": ("2", 2.0),
+    "JOBS_SWEEP_SECONDS": ("15", 15.0),
     "MAX_UPLOAD_MB": ("7", 7 * 1024 * 1024),
     "API_MAX_BODY": ("4096", 4096),
     "PAGE_SIZE": ("50", 50),
@@ -88,8 +95,8 @@ def test_defaults_without_the_environment(tmp_path, monkeypatch):
     assert app.config["SECRET_KEY"]  # made and kept in instance/
     assert app.config["MAIL_URL"] == f"file://{tmp_path / 'instance' / 'mail'}"
     assert app.config["REMINDER_DAYS"] == (7, 0) and app.config["PUBLIC_BASE_URL"] is None
-    assert app.config["PENDING_SWEEP_SECONDS"] == 60.0
-    worker.stop_sweep(app)  # the default starts the sweep; this app has no schema
+    assert app.config["JOBS_SWEEP_SECONDS"] == 60.0
+    assert app.config["JOBS_IMMEDIATE"] is False and app.config["JOBS_WORKERS"] == 2
     app.extensions["engine"].dispose()
 
 

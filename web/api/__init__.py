@@ -36,4 +36,15 @@ def _workflow_error(error: WorkflowError):
     return json_error(status_for(error), error.code, error.message, **extra)
 
 
-from . import auth, campaign_status, campaigns, drafts, letters, openapi, programmes, review, routes  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    auth,
+    campaign_status,
+    campaigns,
+    drafts,
+    jobs,
+    letters,
+    openapi,
+    programmes,
+    review,
+    routes,
+)

@@ -7,7 +7,7 @@ import logging
 from flask import Response, current_app
 from sqlalchemy import select
 
-from documents.issue import session_sealer, session_ttl
+from documents.issue import pdf_filename, session_sealer, session_ttl
 from workflow import letters as letter_ops
 from workflow import signing_keys
 from workflow.models import Letter
@@ -55,22 +55,12 @@ def letter_pdf(letter_id: int):
     if pdf is None:
         raise ApiError(409, "not_rendered",
                        "PDF письма ещё не сформирован; повторите запрос позже")
-    name = f"letter-{(letter.number or str(letter.id)).replace('/', '-')}.pdf"
+    name = pdf_filename(letter)
     return Response(
         bytes(pdf), mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"',
                  "Cache-Control": "private, no-store"},
     )
-
-
-def _render_after_commit(letter_id: int) -> None:
-    """Render and sign the PDF; a failure leaves the letter signed and the PDF retryable."""
-    from documents.issue import render_and_store
-
-    try:
-        render_and_store(current_app._get_current_object(), letter_id)
-    except Exception:  # noqa: BLE001 -- the registration is committed; rendering is retried
-        log.exception("rendering letter %s failed after signing", letter_id)
 
 
 @bp.post(f"/letters/<{ID}:letter_id>/sign")
@@ -86,7 +76,7 @@ def sign_letter(letter_id: int):
         except signing_keys.WrongPin:
             session.commit()  # only the failed attempt is kept; the letter stays a draft
             raise
-    _render_after_commit(letter.id)
+    # The commit enqueued the PDF job (web.jobs.letters); `pdf_sha256` is null until it ran.
     session = db()
     session.expire(letter)
     return out.letter(load_letter(letter_id))

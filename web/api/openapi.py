@@ -26,6 +26,7 @@ from .auth import TOKEN_REQUEST
 from .campaign_status import MODELS as CAMPAIGN_MODELS
 from .common import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from .drafts import DeletedDraft
+from .jobs import MODELS as JOB_MODELS
 from .letters import SIGN_LETTER
 from .programmes import CREATE_PROGRAMME, FIRE_ACTION, UPDATE_PROGRAMME
 from .review import ASSESS, CREATE_REMARK, OPTIONAL_BODY, REQUIRED_BODY
@@ -59,6 +60,13 @@ BOOL = {"type": "boolean"}
 DATE = {"type": "string", "format": "date"}
 DATETIME = {"type": "string", "format": "date-time"}
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
+
+
+def pydantic_schema(model) -> dict:
+    """A pydantic model's JSON schema, its nested models referenced as components."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema.pop("$defs", None)
+    return schema
 
 
 def enum(values) -> dict:
@@ -208,6 +216,7 @@ SCHEMAS = {
     "SignRequest": schema_of(SIGN_LETTER),
     # Route API shapes (pydantic models, web/api/shapes.py).
     **shape_components(),
+    **{model.__name__: pydantic_schema(model) for model in JOB_MODELS},
 }
 
 RESPONSES = {
@@ -483,6 +492,22 @@ PATHS = {
                    "no_certificate, certificate_owner_mismatch",
                    {**ok("Letter"), **errors(*WRITE_ERRORS, "TooManyRequests")},
                    tags=("letters",), requestBody=body("SignRequest", required=False)),
+    },
+    "/letters/bulk-sign": {
+        "post": op("bulkSignLetters", "Подписать несколько проектов писем одним PIN-кодом "
+                   "(подписант): регистрируются в указанном порядке одной транзакцией, PDF "
+                   "формируются в фоне. Ошибки: not_found, illegal_transition (не проект), "
+                   "already_in_batch, forbidden, wrong_pin, pin_locked, pin_required, "
+                   "no_certificate, invalid_value",
+                   {**ok("JobAccepted", "Письма зарегистрированы; задание принято", "202"),
+                    **errors(*WRITE_ERRORS, "TooManyRequests")},
+                   tags=("letters",), requestBody=body("BulkSignRequest")),
+    },
+    "/jobs/{job_id}": {
+        "parameters": [path_id("job_id", "Идентификатор задания")],
+        "get": op("getJob", "Ход задания: сколько PDF готово, сколько не удалось и почему",
+                  {**ok("JobProgress"), **errors("Unauthorized", "NotFound")},
+                  tags=("letters",)),
     },
 }
 

@@ -21,6 +21,7 @@ BLUEPRINTS = (
     ("web.blueprints.admin", "/admin"),
     ("web.blueprints.campaigns_admin", "/admin/campaigns"),
     ("web.blueprints.letters", "/letters"),
+    ("web.blueprints.signing_inbox", "/signing"),
     ("web.blueprints.verify", "/verify"),
     ("web.blueprints.campaign_page", "/campaigns"),
     ("web.blueprints.search", "/search"),

@@ -2,8 +2,9 @@
 campaign letters (circular, reminders) and the organisation profile printed on the letterhead.
 
 Handlers parse, check, call one `workflow.letters` operation and commit once. Rendering and
-signing the PDF is a side effect after the commit (`documents.issue.render_and_store`): when
-it fails the letter stays registered and signed, and the page offers to render it again.
+signing the PDF is a job enqueued after the commit (`web.jobs.letters`, the one owner): the
+page shows "PDF формируется" and refreshes itself until the PDF is there; when the job fails
+the letter stays registered and signed, and the page offers to render it again.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import csv
 import io
 import json
 import logging
-import re
 from datetime import date, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -48,9 +48,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Regexp
 
 from documents.issue import (
-    NeedsPin,
     draft_context,
-    render_and_store,
+    pdf_filename,
     render_with_pin,
     session_sealer,
     session_ttl,
@@ -256,11 +255,6 @@ def _ddmmyyyy(value: date | datetime | None) -> str:
     return timefmt.ddmmyyyy(value, request_timezone())
 
 
-def _pdf_filename(letter: Letter) -> str:
-    stem = re.sub(r"[^0-9A-Za-z]+", "-", letter.number or f"draft-{letter.id}").strip("-")
-    return f"letter-{stem or letter.id}.pdf"
-
-
 def _programme_url(letter: Letter) -> str | None:
     if not letter.programme_id:
         return None
@@ -399,8 +393,8 @@ def _show(letter: Letter, form: LetterForm | None = None, status: int = 200, cur
     sign_refusal = None
     if letter.state == LetterState.DRAFT and is_signatory:
         sign_refusal = signing_keys.signing_refusal(db(), me, now())
-    needs_pin = (letter.state in REGISTERED and letter.pdf_sha256 is None
-                 and signing_keys.live_session(db(), letter.id, now()) is None)
+    unrendered = letter.state in REGISTERED and letter.pdf_sha256 is None
+    needs_pin = unrendered and signing_keys.live_session(db(), letter.id, now()) is None
     return render_template(
         "letters_ui/show.html", letter=letter, form=form if editable else None, action=action,
         current=current,
@@ -409,6 +403,7 @@ def _show(letter: Letter, form: LetterForm | None = None, status: int = 200, cur
                     if letter.state == LetterState.DRAFT and is_signatory else []),
         sign_refusal=sign_refusal,
         needs_pin=needs_pin,
+        pdf_pending=unrendered and not needs_pin and not letter.render_error,
         can_render_with_pin=needs_pin and letter.signatory_id == me.id and is_signatory,
         certificate=_certificate_of(letter),
         can_cancel=editable,
@@ -467,7 +462,7 @@ def pdf(letter_id: int):
     if data is None:
         abort(404)
     response = current_app.response_class(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{_pdf_filename(letter)}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(letter)}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -569,30 +564,38 @@ def sign(letter_id: int):
         session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".show", letter_id=letter_id))
-    session.commit()
+    session.commit()  # the render job is enqueued when this commits (web.jobs.letters)
     number, registered_on = letter.number, _ddmmyyyy(letter.registered_on)
-    if _render(letter.id):
+    stored, error = _pdf_state(letter_id)
+    if stored:
         flash(gettext("Письмо подписано и зарегистрировано: № %(number)s от %(date)s. "
                       "PDF с электронной подписью сформирован.",
                       number=number, date=registered_on), "success")
-    else:
+    elif error:
         flash(gettext("Письмо зарегистрировано под № %(number)s от %(date)s и подписано, "
-                      "но PDF сформировать не удалось. Нажмите «Сформировать PDF повторно» "
-                      "или обратитесь к администратору.",
+                      "но PDF сформировать не удалось. Попытка будет повторена; можно "
+                      "нажать «Сформировать PDF повторно» или обратиться к администратору.",
                       number=number, date=registered_on), "error")
+    else:
+        flash(gettext("Письмо подписано и зарегистрировано: № %(number)s от %(date)s. "
+                      "PDF с электронной подписью формируется.",
+                      number=number, date=registered_on), "success")
     return redirect(url_for(".show", letter_id=letter_id))
 
 
-def _render(letter_id: int) -> bool:
-    """Side effect after commit: render and sign the PDF. False if it failed (logged)."""
-    try:
-        render_and_store(current_app, letter_id)
-    except NeedsPin:
-        return False
-    except Exception:  # the letter is registered already; a failure here is retryable
-        log.exception("letter %s: PDF rendering after commit failed", letter_id)
-        return False
-    return True
+def _pdf_state(letter_id: int) -> tuple[bool, str | None]:
+    """(PDF stored?, last rendering error) as committed now."""
+    session = db()
+    session.rollback()
+    row = session.execute(select(Letter.pdf_sha256, Letter.render_error)
+                          .where(Letter.id == letter_id)).one()
+    return row.pdf_sha256 is not None, row.render_error
+
+
+def _enqueue_render(letter_id: int) -> None:
+    from web.jobs.letters import enqueue_renders
+
+    enqueue_renders(current_app._get_current_object(), [letter_id])
 
 
 @bp.route("/<int:letter_id>/render", methods=["POST"])
@@ -624,14 +627,17 @@ def render(letter_id: int):
         else:
             flash(gettext("PDF с электронной подписью сформирован."), "success")
     else:
-        # Hold no lock while rendering, and touch no expired row after this (that would
-        # begin a new transaction and take SQLite's write lock again).
+        # Hold no lock while the job runs (immediate mode runs it here).
         db().rollback()
-        if _render(letter_id):
+        _enqueue_render(letter_id)
+        stored, error = _pdf_state(letter_id)
+        if stored:
             flash(gettext("PDF с электронной подписью сформирован."), "success")
-        else:
+        elif error:
             flash(gettext("PDF снова не удалось сформировать. Письмо остаётся "
                           "зарегистрированным; обратитесь к администратору."), "error")
+        else:
+            flash(gettext("PDF с электронной подписью формируется."), "info")
     return redirect(url_for(".show", letter_id=letter_id))
 
 

@@ -57,8 +57,8 @@ class Metrics:
         self.letters_signed = Counter(
             "letters_signed", "Letters registered and signed (committed)",
             registry=self.registry)
-        # Hook for the background-jobs issue: a queue-depth Gauge goes on this registry
-        # (with multiprocess_mode="max" or "livemax" when PROMETHEUS_MULTIPROC_DIR is set).
+        # The job queue's depth is read at scrape time (web/jobs/monitoring.py).
+        self.queue_collector = None
 
     def observe_request(self, endpoint: str, method: str, status: int, seconds: float) -> None:
         method = method if method in METHODS else "OTHER"
@@ -69,6 +69,8 @@ class Metrics:
         if multiprocess_dir():
             registry = CollectorRegistry()
             multiprocess.MultiProcessCollector(registry)
+            if self.queue_collector is not None:
+                registry.register(self.queue_collector)
             return generate_latest(registry)
         return generate_latest(self.registry)
 

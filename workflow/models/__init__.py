@@ -4,6 +4,7 @@ from .absence import Absence
 from .access import RecoveryCode, SecondFactor, UserSession
 from .assessment import Assessment
 from .base import Base, UTCDateTime
+from .batch import SignBatch, SignBatchItem
 from .campaign import Campaign, CampaignParticipant, Requirement
 from .files import FileBlob, ProgrammeFile, RevisionFile
 from .history import WorkflowEvent
@@ -26,6 +27,6 @@ __all__ = [
     "RemarkReply", "Requirement", "Revision", "RevisionFile", "RevisionSection", "UTCDateTime", "User",
     "WorkflowEvent",
     "DeadlineMark", "MailOutbox", "Notification", "SignerCertificate", "SigningSession",
-    "RecoveryCode", "SecondFactor", "UserSession", "SearchDocument",
+    "RecoveryCode", "SecondFactor", "UserSession", "SearchDocument", "SignBatch", "SignBatchItem",
     "Decision", "Route", "RouteStage", "RouteVersion", "StageTask",
 ]

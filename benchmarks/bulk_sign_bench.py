@@ -1,0 +1,221 @@
+"""Bulk signing at the scale of all of Russia: N individually addressed reminders registered
+in one transaction, then rendered, signed and stored by `flask worker` consumers.
+
+Prints: the registration of the whole batch (one transaction, gapless numbers), enqueueing,
+render+sign+store throughput with W workers, the total, and for comparison the one-by-one
+path (register, then render in the same process, letter after letter) measured on a smaller
+number and extrapolated to N. Prints the load average beside the figures: the machine may be
+shared.
+
+Run:
+  python benchmarks/bulk_sign_bench.py [--n 2300] [--workers 2] [--one-by-one 60]
+         [--url postgresql://...]   (default: SQLite in a temp folder)
+         [--redis redis://127.0.0.1:6379/13]   (default: the embedded SQLite queue)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def reset_database(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+def prepare(url: str, instance: Path, municipalities: int) -> None:
+    """Schema, the tests' small world (a campaign, a signatory with her own certificate) and
+    `municipalities` more municipalities, each of which gets a reminder."""
+    from sqlalchemy import insert
+
+    from tests.resilience.harness import prepare_database
+    from workflow.db import make_engine
+    from workflow.models import Municipality
+
+    reset_database(url)
+    prepare_database(url, instance, editors=0)
+    engine = make_engine(url)
+    rows = [{"code": f"b{i:05d}", "name": f"Муниципальный округ № {i}", "kind": "округ",
+             "authority_name": "Управление образования", "active": True}
+            for i in range(municipalities)]
+    with engine.begin() as conn:
+        conn.execute(insert(Municipality), rows)
+    engine.dispose()
+
+
+def environment(url: str, instance: Path, redis: str | None, queue: str) -> dict:
+    env = {"DATABASE_URL": url, "APP_INSTANCE_PATH": str(instance), "SECRET_KEY": "bench",
+           "SIGNING_SESSION_KEY": "bench-signing-session-key", "AUDIT_KEY": "bench-audit-key",
+           "JOBS_IMMEDIATE": "0", "JOBS_QUEUE_NAME": queue, "PKI_DIR": str(instance / "pki"),
+           "PYTHONPATH": str(ROOT), "LOG_LEVEL": os.environ.get("LOG_LEVEL", "WARNING")}
+    if redis:
+        env["JOBS_REDIS_URL"] = redis
+    return env
+
+
+def start_worker(env: dict, workers: int, log: Path) -> subprocess.Popen:
+    handle = open(log, "ab")  # noqa: SIM115 -- lives with the worker
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--workers", str(workers)],
+        cwd=ROOT, env={**os.environ, **env}, stdout=handle, stderr=handle,
+        start_new_session=True)
+
+
+def stop_worker(proc: subprocess.Popen) -> None:
+    import signal
+
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def stored_count(factory, ids) -> int:
+    from sqlalchemy import func, select
+
+    from workflow.models import Letter
+
+    with factory() as s:
+        return s.scalar(select(func.count()).where(Letter.id.in_(ids),
+                                                   Letter.pdf_sha256.is_not(None)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=2300)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--one-by-one", type=int, default=60,
+                        help="letters of the one-by-one comparison (extrapolated to N)")
+    parser.add_argument("--url", default=None)
+    parser.add_argument("--redis", default=None)
+    args = parser.parse_args()
+
+    folder = Path(tempfile.mkdtemp(prefix="bulk-sign-bench-"))
+    instance = folder / "instance"
+    instance.mkdir()
+    url = args.url or f"sqlite:///{folder / 'bench.db'}"
+    queue = f"bulk-bench-{os.getpid()}"
+    env = environment(url, instance, args.redis, queue)
+    os.environ.update(env)  # before web.jobs is imported: the same queue as the workers
+
+    print(f"database {url.split('@')[-1]}, queue {'Redis ' + args.redis if args.redis else 'SQLite (embedded)'}, "
+          f"{args.workers} workers; load average before: {load()}")
+    started = time.perf_counter()
+    prepare(url, instance, args.n - 2)  # the world has 2 municipalities of its own
+    print(f"prepared {args.n} municipalities in {time.perf_counter() - started:.1f} s")
+
+    from sqlalchemy import select
+
+    from tests.factories import SIGNING_PIN
+    from web import create_app
+    from web.jobs import huey
+    from workflow import bulk_signing, letters
+    from workflow.models import Campaign, User
+    from workflow.states import Role
+
+    app = create_app({"JOBS_IMMEDIATE": False})
+    factory = app.extensions["session_factory"]
+    from documents.issue import session_sealer, session_ttl
+
+    with factory() as s:
+        campaign = s.scalars(select(Campaign)).one()
+        reviewer = s.scalars(select(User).where(User.role == Role.REVIEWER)).first()
+        drafted = letters.draft_reminders(s, campaign, reviewer, now=datetime.now(UTC))
+        ids = [x.id for x in drafted]
+        s.commit()
+    print(f"drafted {len(ids)} reminders")
+
+    # ---- registration: the whole batch in one transaction (the request's work)
+    worker = None
+    with factory() as s:
+        signatory = s.scalars(select(User).where(User.role == Role.SIGNATORY)).one()
+        t0 = time.perf_counter()
+        bulk_signing.sign_batch(s, ids, signatory, now=datetime.now(UTC), pin=SIGNING_PIN,
+                                sealer=session_sealer(app), session_ttl=session_ttl(app))
+        t1 = time.perf_counter()
+        s.commit()  # enqueues one job per letter (web.jobs.letters)
+        t2 = time.perf_counter()
+    registration, enqueueing = t1 - t0, t2 - t1
+    print(f"registration of {len(ids)} letters in one transaction: {registration:.1f} s "
+          f"({registration / len(ids) * 1000:.1f} ms a letter); commit + enqueue "
+          f"{enqueueing:.1f} s; queue depth {huey.pending_count()}")
+
+    # ---- rendering, signing, storing by the workers
+    t3 = time.perf_counter()
+    worker = start_worker(env, args.workers, folder / "worker.log")
+    try:
+        done = 0
+        while done < len(ids):
+            time.sleep(1.0)
+            done = stored_count(factory, ids)
+            if worker.poll() is not None:
+                raise SystemExit(f"the worker stopped; see {folder / 'worker.log'}")
+        rendering = time.perf_counter() - t3
+    finally:
+        stop_worker(worker)
+    load_after = load()
+    total = registration + enqueueing + rendering
+    print(f"render + sign + store with {args.workers} workers: {rendering:.1f} s "
+          f"({len(ids) / rendering:.1f} letters/s, {rendering / len(ids) * 1000 * args.workers:.0f} "
+          f"ms a letter per worker; includes the workers' start)")
+    print(f"TOTAL {len(ids)} letters: {total:.1f} s (goal <= 120 s); load average after: {load_after}")
+
+    # ---- one by one, for comparison: sign and render letter after letter in one process
+    from documents.issue import render_and_store
+
+    n = min(args.one_by_one, len(ids))
+    with factory() as s:
+        more = letters.draft_reminders(s, campaign, reviewer, now=datetime.now(UTC))
+        s.commit()
+    if not more:  # every municipality had its reminder signed: make plain circulars
+        with factory() as s:
+            more = [letters.draft_circular(s, s.get(Campaign, campaign.id), s.get(User, reviewer.id),
+                                           now=datetime.now(UTC), heading=f"Письмо {i}",
+                                           body="Текст письма.") for i in range(n)]
+            s.commit()
+    huey.immediate = True  # the render happens here, in this process, after each commit
+    t4 = time.perf_counter()
+    for letter_id in [x.id for x in more[:n]]:
+        with factory() as s:
+            letter = s.get(letters.Letter, letter_id)
+            letters.sign_letter(s, letter, s.get(User, signatory.id), now=datetime.now(UTC),
+                                pin=SIGNING_PIN, sealer=session_sealer(app),
+                                session_ttl=session_ttl(app))
+            s.commit()
+        if not stored_count(factory, [letter_id]):  # the commit's job (immediate) stored it
+            render_and_store(app, letter_id)
+    per_letter = (time.perf_counter() - t4) / n
+    print(f"one by one (register, render, sign, store; one process, no HTTP): "
+          f"{per_letter * 1000:.0f} ms a letter over {n} letters -> {per_letter * len(ids):.0f} s "
+          f"for {len(ids)} (extrapolated); load average: {load()}")
+    if args.redis:
+        huey.immediate = False
+        huey.flush()
+    app.extensions["engine"].dispose()
+
+
+if __name__ == "__main__":
+    main()

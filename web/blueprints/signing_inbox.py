@@ -1,0 +1,145 @@
+"""The signatory's inbox: drafts awaiting their signature, signed several at a time.
+
+Select some letters (or every letter the filter shows), enter the PIN once, confirm: the
+letters are registered in the order shown, in one transaction (`workflow.bulk_signing`), and
+the batch's progress page follows their PDFs (jobs, after the commit) until every one is
+stored or has failed with its reason.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from wtforms import BooleanField, HiddenField, PasswordField
+from wtforms.validators import Length
+
+from documents.issue import session_sealer, session_ttl
+from workflow import bulk_signing, signing_keys
+from workflow.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
+from workflow.models import Campaign, User
+from workflow.states import LETTER_KIND_LABELS, Role
+
+from ..database import db, now
+from ..forms import SafeForm
+from ..i18n_labels import TranslatedLabels
+from ..jobs.letters import NOT_ENQUEUED
+
+bp = Blueprint("signing_inbox", __name__)
+
+SHOWN = 500  # rows listed; "sign every letter shown by the filter" covers them all
+
+
+class BulkSignForm(SafeForm):
+    kind = HiddenField()
+    campaign = HiddenField()
+    everything = HiddenField()
+    pin = PasswordField(_l("PIN-код ключа электронной подписи"),
+                        validators=[Length(max=200)], render_kw={"autocomplete": "off"})
+    confirm = BooleanField(_l("Подтверждаю: подписать и зарегистрировать выбранные письма"))
+
+
+def _me() -> User:
+    me = current_user.user
+    if me.role != Role.SIGNATORY or not me.active:
+        abort(403)
+    return me
+
+
+def _filters(source) -> tuple[str | None, int | None]:
+    kind = source.get("kind") or None
+    kind = kind if kind in LETTER_KIND_LABELS else None
+    try:
+        campaign = int(source.get("campaign") or 0) or None
+    except ValueError:
+        campaign = None
+    return kind, campaign
+
+
+@bp.route("/")
+@login_required
+def inbox():
+    me = _me()
+    kind, campaign_id = _filters(request.args)
+    session = db()
+    stmt = bulk_signing.awaiting_signature(me, kind=kind, campaign_id=campaign_id)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    letters = list(session.scalars(stmt.limit(SHOWN)))
+    form = BulkSignForm(formdata=None, kind=kind or "", campaign=campaign_id or "")
+    return render_template(
+        "signing/inbox.html", letters=letters, total=total, shown=SHOWN, form=form,
+        kind=kind, campaign_id=campaign_id, kind_labels=TranslatedLabels(LETTER_KIND_LABELS),
+        campaigns=bulk_signing.campaigns_with_drafts(session),
+        campaign_names={c.id: c.title for c in session.scalars(select(Campaign))},
+        refusal=signing_keys.signing_refusal(session, me, now()),
+    )
+
+
+def _selection(me: User, form: BulkSignForm) -> list[int]:
+    """The letters to sign, in the order the inbox shows them."""
+    kind, campaign_id = _filters({"kind": form.kind.data, "campaign": form.campaign.data})
+    if form.everything.data == "1":
+        return list(db().scalars(bulk_signing.awaiting_signature(
+            me, kind=kind, campaign_id=campaign_id).with_only_columns(
+                bulk_signing.Letter.id).limit(bulk_signing.MAX_BATCH + 1)))
+    chosen = []
+    for raw in request.form.getlist("letter"):
+        try:
+            chosen.append(int(raw))
+        except ValueError:
+            abort(400)
+    return sorted(set(chosen))  # the inbox lists drafts by id
+
+
+@bp.route("/sign", methods=["POST"])
+@login_required
+def sign():
+    me = _me()
+    form = BulkSignForm()
+    if not form.validate_on_submit():
+        abort(400)
+    back = redirect(url_for(".inbox", kind=form.kind.data or None,
+                            campaign=form.campaign.data or None))
+    ids = _selection(me, form)
+    if not ids:
+        flash(gettext("Выберите письма для подписи."), "error")
+        return back
+    if not form.confirm.data:
+        flash(gettext("Подтвердите подписание отметкой «Подтверждаю»."), "error")
+        return back
+    session = db()
+    app = current_app._get_current_object()
+    try:
+        batch = bulk_signing.sign_batch(session, ids, me, now=now(), pin=form.pin.data or "",
+                                        sealer=session_sealer(app), session_ttl=session_ttl(app))
+    except signing_keys.WrongPin as error:
+        session.commit()  # only the failed attempt is recorded; nothing is registered
+        flash(error.message, "error")
+        return back
+    except (signing_keys.SigningRefused, IllegalTransition, InvalidInput, NotFound,
+            PermissionDenied) as error:
+        session.rollback()
+        flash(error.message, "error")
+        return back
+    session.commit()  # one PDF job per letter is enqueued when this commits
+    batch_id, total = batch.id, batch.total
+    flash(ngettext("Подписано и зарегистрировано %(num)d письмо; PDF формируются.",
+                   "Подписано и зарегистрировано %(num)d писем; PDF формируются.", total),
+          "success")
+    if session.info.pop(NOT_ENQUEUED, 0):
+        flash(gettext("Очередь фоновых заданий сейчас недоступна: PDF будут сформированы "
+                      "автоматически, как только она заработает. Письма зарегистрированы."),
+              "info")
+    return redirect(url_for(".batch", batch_id=batch_id))
+
+
+@bp.route("/batches/<int:batch_id>")
+@login_required
+def batch(batch_id: int):
+    me = _me()
+    progress = bulk_signing.progress(db(), batch_id, now=now())
+    if progress is None or progress.user_id != me.id:
+        abort(404)
+    return render_template("signing/batch.html", progress=progress)

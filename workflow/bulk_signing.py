@@ -1,0 +1,229 @@
+"""Bulk signing: the signatory's drafts, registered in the order shown in one transaction,
+and the progress of their PDFs.
+
+`sign_batch` checks the whole selection first (every letter a draft, the signatory's to sign,
+in no other batch) and the PIN once, then registers each letter through
+`letters.sign_letter` (THE registering function: number, date, journal entry, signing
+session) and writes a `sign_batch` row with one item per letter. Either every letter is
+registered, with gapless numbers in the order given, or none is. The PDFs are produced
+after the commit by jobs; each job settles its item (`settle_item`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from . import letters, signing_keys
+from .errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
+from .models import Campaign, Letter, SignBatch, SignBatchItem, SigningSession, User
+from .states import LetterKind, LetterState, Role
+
+MAX_BATCH = 5000
+RUNNING, FINISHED = "running", "finished"
+PENDING, DONE, FAILED = "pending", "done", "failed"
+
+
+class BatchRefused(InvalidInput):
+    """The selection cannot be signed as a whole (empty, too large)."""
+
+    code = "invalid_selection"
+
+
+class AlreadyInBatch(IllegalTransition):
+    """Letters of the selection belong to another batch already."""
+
+    code = "already_in_batch"
+
+
+def _names(letters_: list[Letter], limit: int = 10) -> str:
+    shown = [f"«{(row.heading or '')[:60]}» (проект № {row.id})" for row in letters_[:limit]]
+    more = len(letters_) - limit
+    return ", ".join(shown) + (f" и ещё {more}" if more > 0 else "")
+
+
+def awaiting_signature(actor: User, *, kind: str | None = None, campaign_id: int | None = None):
+    """The statement listing the drafts `actor` may sign, in the order they are shown."""
+    stmt = select(Letter).where(Letter.state == LetterState.DRAFT,
+                                (Letter.signatory_id.is_(None)) | (Letter.signatory_id == actor.id))
+    if kind:
+        stmt = stmt.where(Letter.kind == kind)
+    if campaign_id:
+        stmt = stmt.where(Letter.campaign_id == campaign_id)
+    return stmt.order_by(Letter.id)
+
+
+def campaigns_with_drafts(session: Session) -> list[Campaign]:
+    ids = select(Letter.campaign_id).where(Letter.state == LetterState.DRAFT)
+    return list(session.scalars(select(Campaign).where(Campaign.id.in_(ids)).order_by(Campaign.id)))
+
+
+def kinds() -> list[str]:
+    return [k.value if hasattr(k, "value") else k for k in LetterKind]
+
+
+def sign_batch(
+    session: Session, letter_ids: list[int], actor: User, *, now: datetime, pin: str,
+    sealer: signing_keys.SessionSealer, session_ttl: timedelta = signing_keys.DEFAULT_SESSION_TTL,
+) -> SignBatch:
+    """Register every letter of `letter_ids`, in that order, and record the batch.
+
+    Refuses the whole selection (nothing registered) if a letter is unknown, not a draft,
+    someone else's to sign, or already in a batch. A wrong PIN raises `WrongPin` before
+    anything is written except the counted attempt (the caller commits just that)."""
+    if not actor.active or actor.role != Role.SIGNATORY:
+        raise PermissionDenied("Подписать письма может только подписант")
+    ids = list(dict.fromkeys(int(i) for i in letter_ids))
+    if not ids:
+        raise BatchRefused("Выберите хотя бы одно письмо", field="letters")
+    if len(ids) > MAX_BATCH:
+        raise BatchRefused(f"За один раз можно подписать не больше {MAX_BATCH} писем",
+                           field="letters")
+    rows = {row.id: row for row in session.scalars(select(Letter).where(Letter.id.in_(ids)))}
+    missing = [i for i in ids if i not in rows]
+    if missing:
+        raise NotFound("Письма не найдены: " + ", ".join(f"№ {i}" for i in missing[:10]))
+    chosen = [rows[i] for i in ids]
+    batched = set(session.scalars(select(SignBatchItem.letter_id).where(
+        SignBatchItem.letter_id.in_(ids))))
+    in_batch = [row for row in chosen if row.id in batched]
+    if in_batch:
+        raise AlreadyInBatch("Письма уже в другом пакете подписания: " + _names(in_batch))
+    not_drafts = [row for row in chosen if row.state != LetterState.DRAFT]
+    if not_drafts:
+        raise IllegalTransition("Подписать можно только проекты писем; уже подписаны или "
+                                "аннулированы: " + _names(not_drafts))
+    foreign = [row for row in chosen if row.signatory_id not in (None, actor.id)]
+    if foreign:
+        raise PermissionDenied("Эти письма подписывает другой подписант: " + _names(foreign))
+    # The PIN once, before anything is written (a wrong one is counted; lockout applies).
+    key = signing_keys.unlock(session, actor, pin, now=now)
+    batch = SignBatch(user_id=actor.id, created_at=now, total=len(chosen), done=0, failed=0,
+                      state=RUNNING)
+    session.add(batch)
+    session.flush()
+    keep = {actor, batch, key.certificate}
+    waiting = set(chosen)
+    for position, letter in enumerate(chosen):
+        waiting.discard(letter)
+        letters.sign_letter(session, letter, actor, now=now, pin=pin, sealer=sealer,
+                            session_ttl=session_ttl, key=key)
+        session.add(SignBatchItem(batch_id=batch.id, letter_id=letter.id, position=position,
+                                  state=PENDING))
+        session.flush()
+        # Written rows leave the identity map: each flush stays as cheap as the first
+        # (otherwise registering 2,300 letters grows quadratically).
+        for obj in list(session):
+            if obj not in keep and obj not in waiting:
+                session.expunge(obj)
+    return batch
+
+
+def settle_item(session: Session, letter_id: int, *, error: str | None, now: datetime) -> None:
+    """A job finished with a letter: `done` when its PDF is stored (whoever stored it), else
+    `failed` with `error`. A letter in no batch is left alone; a failed item whose PDF
+    appears later (a sweep, a manual render) becomes done."""
+    stored = session.scalar(select(Letter.pdf_sha256.is_not(None)).where(Letter.id == letter_id))
+    if stored:
+        batch_id = session.execute(
+            update(SignBatchItem).where(SignBatchItem.letter_id == letter_id,
+                                        SignBatchItem.state != DONE)
+            .values(state=DONE, error=None).returning(SignBatchItem.batch_id)).scalar()
+        # Counters are recounted from the items: exact even after a reconciled failure.
+    elif error is not None:
+        batch_id = session.execute(
+            update(SignBatchItem).where(SignBatchItem.letter_id == letter_id,
+                                        SignBatchItem.state == PENDING)
+            .values(state=FAILED, error=error[:2000]).returning(SignBatchItem.batch_id)).scalar()
+    else:
+        return
+    if batch_id is not None:
+        _recount(session, batch_id, now)
+
+
+def _recount(session: Session, batch_id: int, now: datetime) -> None:
+    counts = dict(session.execute(
+        select(SignBatchItem.state, func.count()).where(SignBatchItem.batch_id == batch_id)
+        .group_by(SignBatchItem.state)).all())
+    done, failed, pending = counts.get(DONE, 0), counts.get(FAILED, 0), counts.get(PENDING, 0)
+    values = {"done": done, "failed": failed,
+              "state": RUNNING if pending else FINISHED}
+    if not pending:
+        values["finished_at"] = now
+    session.execute(update(SignBatch).where(SignBatch.id == batch_id).values(**values))
+
+
+@dataclass
+class Failure:
+    letter_id: int
+    number: str | None
+    heading: str
+    error: str
+
+
+@dataclass
+class Progress:
+    id: int
+    user_id: int
+    state: str
+    total: int
+    done: int
+    failed: int
+    created_at: datetime
+    finished_at: datetime | None
+    estimate_seconds: int | None
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def pending(self) -> int:
+        return self.total - self.done - self.failed
+
+
+def progress(session: Session, batch_id: int, *, now: datetime) -> Progress | None:
+    batch = session.get(SignBatch, batch_id)
+    if batch is None:
+        return None
+    failures = [Failure(letter_id=i, number=n, heading=h, error=e or "") for i, n, h, e in
+                session.execute(
+                    select(Letter.id, Letter.number, Letter.heading, SignBatchItem.error)
+                    .join(SignBatchItem, SignBatchItem.letter_id == Letter.id)
+                    .where(SignBatchItem.batch_id == batch_id, SignBatchItem.state == FAILED)
+                    .order_by(SignBatchItem.position))]
+    estimate = None
+    remaining = batch.total - batch.done - batch.failed
+    finished = batch.done + batch.failed
+    if remaining and finished:
+        elapsed = max((now - batch.created_at).total_seconds(), 0.0)
+        estimate = int(round(elapsed / finished * remaining))
+    return Progress(id=batch.id, user_id=batch.user_id, state=batch.state, total=batch.total,
+                    done=batch.done, failed=batch.failed, created_at=batch.created_at,
+                    finished_at=batch.finished_at, estimate_seconds=estimate,
+                    failures=failures)
+
+
+def reconcile(session: Session, *, now: datetime) -> int:
+    """Items still pending or failed whose letter has its PDF now: settle them (a job killed
+    after storing, before settling). Returns how many were settled."""
+    ids = list(session.scalars(
+        select(SignBatchItem.letter_id).join(Letter, Letter.id == SignBatchItem.letter_id)
+        .where(SignBatchItem.state != DONE, Letter.pdf_sha256.is_not(None))))
+    for letter_id in ids:
+        settle_item(session, letter_id, error=None, now=now)
+    return len(ids)
+
+
+def fail_expired(session: Session, *, now: datetime, message: str) -> int:
+    """Pending items whose letter has no PDF and no live signing session any more: the PIN is
+    needed again; say so on the item."""
+    live = select(SigningSession.letter_id).where(
+        SigningSession.expires_at > now)
+    ids = list(session.scalars(
+        select(SignBatchItem.letter_id).join(Letter, Letter.id == SignBatchItem.letter_id)
+        .where(SignBatchItem.state == PENDING, Letter.pdf_sha256.is_(None),
+               SignBatchItem.letter_id.not_in(live))))
+    for letter_id in ids:
+        settle_item(session, letter_id, error=message, now=now)
+    return len(ids)
