@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import letters, notifications, timefmt
-from .models import Base, Campaign, DeadlineMark, Municipality, Programme, User
+from .models import Campaign, DeadlineMark, Municipality, Programme, User
 from .states import ProgrammeState, Role
 from .working_days import is_working_day
 
@@ -203,9 +203,50 @@ def run_daily(session: Session, today: date, now: datetime, *,
 
 
 def escalate_overdue_tasks(session: Session, today: date, now: datetime) -> int:
-    """Route stage tasks past their limit (working days): tell the participant and the head
-    of department. The routes' `stage_task` table is wired in by the merger; without it
-    there is nothing to escalate."""
-    if "stage_task" not in Base.metadata.tables:
+    """Open route stage tasks due by the next working day: the participant is told the day
+    before; past their limit (working days) the participant and the heads of department are
+    told. Each once: the marks are `DeadlineMark` rows keyed by the task. Returns the number of
+    notices."""
+    from .models import Decision, StageTask
+    from .models.route import TaskState
+    from .working_days import add_working_days
+
+    horizon = add_working_days(today + timedelta(days=1), 0)
+    rows = session.execute(
+        select(StageTask, Programme)
+        .join(Decision, Decision.id == StageTask.decision_id)
+        .join(Programme, Programme.id == Decision.programme_id)
+        .where(StageTask.state == TaskState.OPEN, StageTask.due_on <= horizon)
+        .order_by(StageTask.id)
+    ).all()
+    if not rows:
         return 0
-    return 0
+    done = set(session.scalars(select(DeadlineMark.action).where(
+        DeadlineMark.action.in_([f"task:{t.id}:{k}" for t, _p in rows for k in ("due", "late")]))))
+    heads = [u for u in notifications.active_with_role(session, Role.REVIEWER)
+             if getattr(u, "heads_department", False)]
+    sent = 0
+    for task, programme in rows:
+        late = task.due_on < today
+        action = f"task:{task.id}:{'late' if late else 'due'}"
+        if action in done:
+            continue
+        session.add(DeadlineMark(campaign_id=programme.campaign_id,
+                                 municipality_id=programme.municipality_id, action=action,
+                                 on_date=today, created_at=now))
+        assignee = session.get(User, task.assignee_id)
+        due = task.due_on.strftime("%d.%m.%Y")
+        link = f"/programmes/{programme.id}"
+        if late:
+            text = (f"Просрочена задача по программе «{programme.title}»: срок истёк {due}, "
+                    f"исполнитель — {assignee.full_name}.")
+            recipients = [assignee] + [h for h in heads if h.id != assignee.id]
+            kind = "task.overdue"
+        else:
+            text = f"Срок задачи по программе «{programme.title}» — {due}."
+            recipients = [assignee]
+            kind = "task.due"
+        notifications.notify(session, recipients, kind=kind, text=text, now=now, link=link)
+        sent += 1
+    session.flush()
+    return sent
