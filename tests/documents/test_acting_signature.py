@@ -51,7 +51,7 @@ def test_a_substitute_signs_as_acting_official(world, session_factory):
     absences.declare_absence(w.session, w.signatory, w.admin, substitute=deputy,
                              starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 10),
                              now=w.clock(), reason="Отпуск")
-    p = programme_in(w, ProgrammeState.APPROVED)
+    p = programme_in(w, ProgrammeState.DECISION_PENDING)  # its approval letter awaits signing
     (letter,) = letters_of(w.session, p.id)
     letters.sign_letter(w.session, letter, deputy, now=w.clock.tick(), pin=SIGNING_PIN,
                         sealer=None, acting_for=w.signatory)
@@ -79,7 +79,7 @@ def test_a_substitute_signs_as_acting_official(world, session_factory):
 def test_signing_as_acting_without_the_absence_is_refused(world):
     w = world
     deputy = _deputy(w)
-    p = programme_in(w, ProgrammeState.APPROVED)
+    p = programme_in(w, ProgrammeState.DECISION_PENDING)  # its approval letter awaits signing
     (letter,) = letters_of(w.session, p.id)
     with pytest.raises(PermissionDenied):
         letters.sign_letter(w.session, letter, deputy, now=w.clock.tick(), pin=SIGNING_PIN,

@@ -110,13 +110,14 @@ def test_the_admin_manages_absences_and_cancels_one(client, world):
 def test_a_carried_over_assessment_is_marked_on_the_review_screen(client, world):
     w = world
     p = programme_in(w, ProgrammeState.IN_REVIEW)
-    from tests.factories import assess_all
+    from tests.factories import assess_all, sign_decision
     from workflow import operations, review
     from workflow.models import Remark
 
     assess_all(w, p)
     add_external_remark(w, p)
     operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(), reason="Ещё")
+    sign_decision(w, p)  # the return takes effect when its letter is signed
     for remark in w.session.scalars(select(Remark).where(Remark.programme_id == p.id)):
         review.answer_remark(w.session, p, remark, w.editor, body="Да", now=w.clock.tick())
     r2 = w.campaign.requirements[1].id
@@ -177,7 +178,7 @@ def test_the_signatory_screen_offers_acting_signature(client, world):
     second_factor.enrol_with_secret(w.session, deputy, TOTP_SECRET, now=w.clock())
     absences.declare_absence(w.session, w.signatory, w.admin, substitute=deputy,
                              starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 9), now=w.clock())
-    p = programme_in(w, ProgrammeState.APPROVED)
+    p = programme_in(w, ProgrammeState.DECISION_PENDING)  # its approval letter awaits signing
     w.session.commit()
     from tests.workflow.support import letters_of
 
