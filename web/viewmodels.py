@@ -40,6 +40,7 @@ from workflow.states import (
     RemarkState,
     RemarkVisibility,
     Role,
+    event_visible_to,
     programme_state_label_for,
 )
 from workflow.substitution import absent_on
@@ -564,12 +565,13 @@ def programme_page(session: Session, programme: Programme, actor: User, rev,
             assessment=assessments.get(requirement.id),
         ))
 
-    events = list(session.scalars(
+    municipal = actor.role == Role.MUNICIPAL_EDITOR
+    events = [e for e in session.scalars(
         select(WorkflowEvent)
         .where(WorkflowEvent.programme_id == programme.id)
         .options(joinedload(WorkflowEvent.actor), joinedload(WorkflowEvent.on_behalf_of))
         .order_by(WorkflowEvent.seq)
-    ))
+    ) if event_visible_to(e, municipal=municipal)]
     letters = list(session.scalars(
         select(Letter)
         .where(Letter.programme_id == programme.id, visible_letters_filter(actor))

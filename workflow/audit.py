@@ -264,6 +264,8 @@ def _collect_sealed(session, _context):
 
 @sa_event.listens_for(Session, "after_commit")
 def _write_checkpoint(session):
+    if session.in_nested_transaction():  # a savepoint: the real commit comes later
+        return
     pending = session.info.pop("audit_pending", None)
     session.info.pop("audit_sealed", None)
     if not pending:
@@ -280,6 +282,8 @@ def _write_checkpoint(session):
 
 @sa_event.listens_for(Session, "after_rollback")
 def _forget_pending(session):
+    if session.in_nested_transaction():  # a savepoint rolled back: the outer work stands
+        return
     session.info.pop("audit_pending", None)
     session.info.pop("audit_sealed", None)
 

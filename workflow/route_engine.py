@@ -111,8 +111,10 @@ def _open_stage(session: Session, decision: Decision, programme: Programme, stag
                        state=TaskState.OPEN, comment="", due_on=due, created_at=now, note="",
                        version=1) for u in people]
     session.add_all(tasks)
-    verb = "подписать письмо" if stage.kind == RouteStageKind.SIGN else "рассмотреть"
-    notify(session, people, kind="route_task", now=now, link=_programme_link(programme.id),
+    signing = stage.kind == RouteStageKind.SIGN
+    verb = "подписать письмо" if signing else "рассмотреть"
+    # Letters awaiting signature reach signatories as one digest, not one mail per letter.
+    notify(session, people, kind="letters.awaiting_signature" if signing else "route_task", now=now, link=_programme_link(programme.id),
            text=f"Новая задача «{stage.name}»: {verb} — «{programme.title}», "
                 f"срок до {timefmt.ddmmyyyy(due)}")
     return tasks

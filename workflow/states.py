@@ -55,6 +55,24 @@ def programme_state_label(state, *, municipal: bool = False) -> str:
     return labels[ProgrammeState(getattr(state, "value", state))]
 
 
+def state_for_audience(state, *, municipal: bool) -> str:
+    """The state as its audience knows it: for a municipality a decision travelling its route
+    is still under review (the decision reaches it as a signed letter)."""
+    value = getattr(state, "value", state)
+    if municipal and value == ProgrammeState.DECISION_PENDING:
+        return ProgrammeState.IN_REVIEW.value
+    return value
+
+
+def event_visible_to(event, *, municipal: bool) -> bool:
+    """History rows a municipality sees: not the ministry's proposals travelling the route
+    (into, or back out of, a pending decision), only what took effect."""
+    if not municipal:
+        return True
+    return ProgrammeState.DECISION_PENDING not in (event.to_state, event.from_state) \
+        or event.to_state in (ProgrammeState.APPROVED, ProgrammeState.RETURNED)
+
+
 def programme_state_label_for(state, user) -> str:
     """`programme_state_label` for a user (a municipal editor or ministry staff)."""
     return programme_state_label(

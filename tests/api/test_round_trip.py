@@ -140,7 +140,7 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
     assert approve["enabled"] is True
     p = _ok(reviewer.post(f"/programmes/{pid}/actions/approve", json={"version": p["version"]}))["programme"]
     assert p["state"] == "decision_pending"
-    history = _ok(editor.get(f"/programmes/{pid}/history"))["items"]
+    history = _ok(reviewer.get(f"/programmes/{pid}/history"))["items"]
     assert [e["trigger"] for e in history] == [
         "submit", "start_review", "return_for_revision", "decision_refused",
         "return_for_revision", "decision_signed_return", "resubmit", "approve"]
@@ -151,10 +151,14 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
                                                                         "pin": SIGNING_PIN}))
     assert signed["state"] == "signed"
     assert signed["pdf_available"] is True
-    history = _ok(editor.get(f"/programmes/{pid}/history"))["items"]
+    history = _ok(reviewer.get(f"/programmes/{pid}/history"))["items"]
     assert [e["trigger"] for e in history] == [
         "submit", "start_review", "return_for_revision", "decision_refused",
         "return_for_revision", "decision_signed_return", "resubmit", "approve",
+        "decision_signed_approval"]
+    # The municipality's history holds what took effect, never the proposals on their route.
+    assert [e["trigger"] for e in _ok(editor.get(f"/programmes/{pid}/history"))["items"]] == [
+        "submit", "start_review", "decision_signed_return", "resubmit",
         "decision_signed_approval"]
     assert _ok(editor.get(f"/letters/{letter['id']}"))["number"] == signed["number"]
     pdf = editor.get(f"/letters/{letter['id']}/pdf")

@@ -16,7 +16,13 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from documents.issue import issue_pending_letters
-from tests.factories import add_external_remark, assess_all, programme_in, sign
+from tests.factories import (
+    add_external_remark,
+    assess_all,
+    decision_letter,
+    programme_in,
+    sign,
+)
 from tests.jobs.conftest import SITE
 from web.jobs.mail import deliver, deliver_due, run_digests
 from workflow import notifications, operations, outbox
@@ -119,9 +125,12 @@ def test_a_letter_whose_pdf_never_comes_is_mailed_with_its_link_after_the_wait(
     w = mailboxes
     smtp.start()
     monkeypatch.setitem(jobs.config, "MAIL_URL", smtp.url)
-    programme = programme_in(w, ProgrammeState.RETURNED)
+    programme = programme_in(w, ProgrammeState.IN_REVIEW)
+    add_external_remark(w, programme)
+    operations.return_for_revision(w.session, programme, w.reviewer, now=w.clock.tick(),
+                                   reason="Доработать")
     w.session.commit()
-    letter = w.session.scalar(select(Letter).where(Letter.programme_id == programme.id))
+    letter = decision_letter(w, programme)
     w.session.commit()
     sign(w, letter)
     w.session.commit()
@@ -137,7 +146,8 @@ def test_smtp_down_is_retried_with_backoff_and_then_delivered_exactly_once(
         jobs, mailboxes, smtp, monkeypatch, fresh):
     w = mailboxes
     monkeypatch.setitem(jobs.config, "MAIL_URL", smtp.url)  # nobody listens yet
-    programme = programme_in(w, ProgrammeState.RETURNED)
+    programme = programme_in(w, ProgrammeState.IN_REVIEW)
+    add_external_remark(w, programme)
     w.session.commit()
     # The submission's mails to both reviewers and the remark's mail to the editor failed.
     pending = mails(fresh, state="pending")

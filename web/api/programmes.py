@@ -20,7 +20,7 @@ from workflow.models import (
     WorkflowEvent,
 )
 from workflow.operations import MAX_REASON, MAX_SECTION, MAX_TITLE, DraftFields
-from workflow.states import ProgrammeState
+from workflow.states import ProgrammeState, Role, event_visible_to
 
 from .. import files_view as fv
 from ..database import db, now
@@ -152,7 +152,9 @@ def programme_history(programme_id: int):
         select(WorkflowEvent).where(WorkflowEvent.programme_id == programme.id)
         .order_by(WorkflowEvent.seq)
     )
-    return {"items": [out.history_entry(e) for e in events]}
+    municipal = actor().role == Role.MUNICIPAL_EDITOR
+    return {"items": [out.history_entry(e) for e in events
+                      if event_visible_to(e, municipal=municipal)]}
 
 
 @bp.get(f"/programmes/<{ID}:programme_id>/revisions/<{ID}:number>")

@@ -39,6 +39,7 @@ from workflow.states import (
     RemarkVisibility,
     Role,
     Verdict,
+    state_for_audience,
 )
 
 
@@ -69,14 +70,26 @@ def user_profile(user: User) -> dict:
     }
 
 
+def _municipal() -> bool:
+    from flask import g
+
+    user = getattr(g, "api_user", None)
+    return user is not None and user.role == Role.MUNICIPAL_EDITOR
+
+
+def _state(value: str) -> str:
+    return state_for_audience(value, municipal=_municipal())
+
+
 def programme_summary(p: Programme) -> dict:
+    state = _state(p.state)
     return {
         "id": p.id,
         "title": p.title,
         "campaign_id": p.campaign_id,
         "municipality": municipality(p.municipality),
-        "state": p.state,
-        "state_label": PROGRAMME_STATE_LABELS[ProgrammeState(p.state)],
+        "state": state,
+        "state_label": PROGRAMME_STATE_LABELS[ProgrammeState(state)],
         "version": p.version,
         "revision_number": p.revision_number,
         "period_from": p.period_from,
@@ -201,10 +214,10 @@ def history_entry(e: WorkflowEvent) -> dict:
         "at": iso(e.at),
         "trigger": e.trigger,
         "trigger_label": spec.label if spec else OTHER_TRIGGER_LABELS.get(e.trigger, e.trigger),
-        "from_state": e.from_state,
-        "from_state_label": PROGRAMME_STATE_LABELS[ProgrammeState(e.from_state)],
-        "to_state": e.to_state,
-        "to_state_label": PROGRAMME_STATE_LABELS[ProgrammeState(e.to_state)],
+        "from_state": _state(e.from_state),
+        "from_state_label": PROGRAMME_STATE_LABELS[ProgrammeState(_state(e.from_state))],
+        "to_state": _state(e.to_state),
+        "to_state_label": PROGRAMME_STATE_LABELS[ProgrammeState(_state(e.to_state))],
         "reason": e.reason,
         "revision_number": e.revision_number,
         "actor": person(e.actor),

@@ -106,13 +106,17 @@ def watch_sessions(app, factory) -> None:
             session.info.setdefault(_PENDING, []).extend(ids)
 
     def after_commit(session) -> None:
+        if session.in_nested_transaction():  # a savepoint: the real commit comes later
+            return
         ids = session.info.pop(_PENDING, None)
         if ids:
             missed = len(ids) - enqueue_renders(app, ids)
             if missed:
                 session.info[NOT_ENQUEUED] = session.info.get(NOT_ENQUEUED, 0) + missed
 
-    def forget(session, _previous_transaction) -> None:
+    def forget(session, previous_transaction) -> None:
+        if previous_transaction.nested:  # a savepoint: the outer work stands
+            return
         session.info.pop(_PENDING, None)
 
     event.listen(factory, "after_flush", collect)

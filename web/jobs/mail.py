@@ -174,6 +174,8 @@ def _queued_ids(session: Session) -> list[int]:
 
 @event.listens_for(Session, "before_commit")
 def _remember_queued(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint: the real commit comes later
+        return
     rows = session.info.pop("mail_queued", None)
     if rows:
         session.flush()
@@ -182,6 +184,8 @@ def _remember_queued(session: Session) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_queued(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint: the real commit comes later
+        return
     ids = session.info.pop("mail_queued_rows", None)
     for mail_id in ids or ():
         try:
@@ -192,5 +196,7 @@ def _enqueue_queued(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_queued(session: Session) -> None:
+    if session.in_nested_transaction():  # a savepoint rolled back: the outer work stands
+        return
     session.info.pop("mail_queued", None)
     session.info.pop("mail_queued_rows", None)

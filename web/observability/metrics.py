@@ -94,6 +94,8 @@ class Metrics:
             pending["signed"] += signed
 
     def _emit(self, session) -> None:
+        if session.in_nested_transaction():  # a savepoint: the real commit comes later
+            return
         pending = session.info.pop(_PENDING, None)
         if not pending:
             return
@@ -103,7 +105,9 @@ class Metrics:
             self.letters_signed.inc(pending["signed"])
 
     @staticmethod
-    def _forget(session, _previous_transaction) -> None:
+    def _forget(session, previous_transaction) -> None:
+        if previous_transaction.nested:  # a savepoint: the outer work stands
+            return
         session.info.pop(_PENDING, None)
 
 
