@@ -25,6 +25,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from sqlalchemy import select
 
+from tests.factories import sign_decision
 from tests.security.conftest import ROLE_LOGINS, api_token, db_digest, sign_in
 from tests.security.test_tenant_isolation import SHARED_ARGS, TENANT_ARGS
 from workflow import letters, operations, review
@@ -350,11 +351,12 @@ def injected(app, world):
                                body=PAYLOADS["remark"], visibility=RemarkVisibility.EXTERNAL,
                                now=clock.tick())
     operations.return_for_revision(s, p, world.reviewer, now=clock.tick(), reason=PAYLOADS["reason"])
-    review.answer_remark(s, p, remark, world.editor, body=PAYLOADS["remark"], now=clock.tick())
     letter = s.scalar(select(Letter).where(Letter.programme_id == p.id))
     letters.edit_letter(s, letter, world.reviewer, letters.LetterEdit(
         addressee=PAYLOADS["name"], heading=PAYLOADS["heading"], salutation="Уважаемые коллеги!",
         body=PAYLOADS["body"]), now=clock.tick())
+    sign_decision(world, p)  # the return takes effect with its signed letter
+    review.answer_remark(s, p, remark, world.editor, body=PAYLOADS["remark"], now=clock.tick())
     s.commit()
     return {"programme_id": p.id, "letter_id": letter.id, "remark_id": remark.id}
 

@@ -51,9 +51,11 @@ DONE = {
     "submit": _l("Программа направлена в министерство"),
     "withdraw": _l("Программа отозвана"),
     "start_review": _l("Программа взята на рассмотрение"),
-    "return_for_revision": _l("Программа возвращена на доработку; подготовлен проект письма"),
+    "return_for_revision": _l("Решение о возврате на доработку направлено по маршруту "
+                              "согласования; подготовлен проект письма"),
     "resubmit": _l("Программа направлена в министерство повторно"),
-    "approve": _l("Программа согласована; подготовлен проект письма о согласовании"),
+    "approve": _l("Решение о согласовании направлено по маршруту согласования; подготовлен "
+                  "проект письма о согласовании"),
 }
 
 REMARK_OPS = {
@@ -433,7 +435,8 @@ def action(programme_id: int, trigger: str):
             session, programme, trigger, _me(), now=now(), reason=form.reason.data or "",
             expected_version=form.seen_version(),
         ),
-        done=DONE[trigger],
+        # The route engine's system triggers are refused by `fire` (no message needed).
+        done=DONE.get(trigger, ""),
     )
 
 
