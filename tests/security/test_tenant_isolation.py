@@ -62,6 +62,9 @@ SHARED_ARGS = {
     # A bulk-signing batch (its job in the API) belongs to the signatory who made it.
     "batch_id": lambda w: [1],
     "job_id": lambda w: [1],
+    # Approval routes and their stage tasks are the ministry's: no municipal user reaches them.
+    "route_id": lambda w: [1],
+    "task_id": lambda w: [1],
 }
 # Routes anyone may call. `verify.show` answers by a letter's verification code, which is a
 # capability printed on the letter: it shows that letter's requisites (heading included) to

@@ -97,7 +97,8 @@ def test_programme_page_runs_the_same_queries_whatever_its_history(app, client, 
         counts = [_get(app, client, f"/programmes/{p.id}") for p in (small, big)]
         assert counts[0] == counts[1], login
         # The ministry's page carries the route panel (route, stages, visas, open tasks) and
-        # the tasks badge: about ten statements more than the municipality's, still constant.
-        assert counts[0] < 30, counts
+        # the tasks badge: about ten statements more than the municipality's, still constant;
+        # the reassignment choices and the substitution lookup add two or three more.
+        assert counts[0] <= 34, counts
         revisions = [_get(app, client, f"/programmes/{p.id}?rev=1") for p in (small, big)]
         assert revisions[0] == revisions[1], login

@@ -133,11 +133,11 @@ def test_admin_reassigns_a_visa_and_a_wrong_target_is_refused(client, world, rw,
     sign_in(client, "admin")
     page = client.get(f"/programmes/{pending.id}").get_data(as_text=True)
     assert "Передать другому исполнителю" in page
-    bad = client.post(f"/programmes/{pending.id}/reassign", data={
+    bad = client.post(f"/programmes/{pending.id}/tasks/reassign", data={
         "task_id": task.task_id, "to_user_id": world.editor.id, "reason": "Отпуск"})
     assert bad.status_code == 400
     assert "специалист муниципалитета" in bad.get_data(as_text=True)
-    ok = client.post(f"/programmes/{pending.id}/reassign", data={
+    ok = client.post(f"/programmes/{pending.id}/tasks/reassign", data={
         "task_id": task.task_id, "to_user_id": world.other_reviewer.id, "reason": "Отпуск"})
     assert ok.status_code == 302
     with fresh() as s:
@@ -151,7 +151,7 @@ def test_reviewer_cannot_reassign(client, world, rw, pending):
     sign_in(client, "reviewer")
     assert "Передать другому исполнителю" not in client.get(
         f"/programmes/{pending.id}").get_data(as_text=True)
-    response = client.post(f"/programmes/{pending.id}/reassign", data={
+    response = client.post(f"/programmes/{pending.id}/tasks/reassign", data={
         "task_id": task.task_id, "to_user_id": world.other_reviewer.id, "reason": "x"})
     assert response.status_code == 403
 

@@ -40,9 +40,9 @@ def _panel():
     return {"route_panel_for": route_panel_for}
 
 
-@bp.route("/programmes/<int:programme_id>/reassign", methods=["POST"])
+@bp.route("/programmes/<int:programme_id>/tasks/reassign", methods=["POST"])
 @login_required
-def reassign(programme_id: int):
+def reassign_task(programme_id: int):
     from .programmes import _failed
 
     session = db()
@@ -50,14 +50,14 @@ def reassign(programme_id: int):
     try:
         to_user_id = int(request.form.get("to_user_id", ""))
     except ValueError:
-        return _failed(session, programme_id, gettext("Выберите, кому передать"), "reassign")
+        return _failed(session, programme_id, gettext("Выберите, кому передать"), "reassign_task")
     task_id = request.form.get("task_id", type=int)
     reason = request.form.get("reason", "").strip()
     try:
         with unit_of_work() as work:
             reassign_open_task(work, programme_id, task_id, _me(), to_user_id, reason, now())
     except WorkflowError as error:
-        return _failed(session, programme_id, error, "reassign")
+        return _failed(session, programme_id, error, "reassign_task")
     flash(gettext("Задача передана"), "success")
     return redirect(url_for("programmes.show", programme_id=programme_id, _anchor="route"))
 
