@@ -104,6 +104,10 @@ ROUTE = (
     N_("Согласовано"),
     N_("Согласовано с замечаниями"),
     N_("Не согласовано"),
+    # web.blueprints.routes_admin.PARTICIPANT_LABELS
+    N_("Роль"),
+    N_("Названные пользователи"),
+    N_("Эксперт программы"),
 )
 
 # web.viewmodels.TABS (the reviewers' queue)
@@ -136,6 +140,40 @@ CAMPAIGN = (
     N_("Замечание"),
     N_("Срок истёк: создайте программу и направьте её в министерство как можно скорее"),
     N_("Создайте программу и направьте её в министерство до срока"),
+    # web.viewmodels.CampaignGroup.next_step (the municipality's home page)
+    N_("Кампания завершена: программы доступны только для просмотра"),
+    N_("Срок истёк: начните программу и направьте её как можно скорее"),
+    N_("Начните программу и направьте её до срока"),
+    # workflow.campaign_machine.CAMPAIGN_STATE_LABELS
+    N_("Подготовка"),
+    N_("Идёт приём программ"),
+    N_("Завершена"),
+    N_("Отменена"),
+    # workflow.campaign_machine.TASK_STATE_LABELS
+    N_("Кампания не объявлена"),
+    N_("Начата"),
+    # workflow.campaign_machine.CAMPAIGN_TRANSITIONS labels
+    N_("Объявить (подписано циркулярное письмо)"),
+    N_("Завершить кампанию"),
+    N_("Отменить подготовку"),
+)
+
+# workflow.reassignment.HISTORY_LABELS (the programme's history)
+HISTORY = (
+    N_("Передана другому эксперту"),
+)
+
+# workflow.notifications.PREFERENCE_LABELS (the notification settings)
+NOTIFICATION_PREFERENCE = (
+    N_("Сразу, каждое уведомление отдельным письмом"),
+    N_("Раз в день, одной сводкой"),
+    N_("Не присылать (только в системе)"),
+)
+
+# templates/base.html: the organisation's name from its settings, shown through gettext(org_name)
+# (the demo ministry's name; another organisation's name is shown as entered)
+ORGANISATION = (
+    N_("Министерство образования Приморского края"),
 )
 
 # web.extensions: Flask-Login's message when a page needs a signed-in user
@@ -143,7 +181,7 @@ LOGIN_MESSAGE = N_("Войдите, чтобы продолжить")
 
 ALL_LABELS = (ROLE + PROGRAMME_STATE + REMARK_VISIBILITY + REMARK_STATE + VERDICT
               + LETTER_KIND + LETTER_STATE + TRANSITION + ROUTE + QUEUE_TAB + NEXT_STEP + CAMPAIGN
-              + (LOGIN_MESSAGE,))
+              + HISTORY + NOTIFICATION_PREFERENCE + ORGANISATION + (LOGIN_MESSAGE,))
 
 # Labels built with a number inside; matched as a whole and translated with the number.
 _PATTERNS = (
