@@ -57,6 +57,11 @@ def test_the_inbox_lists_drafts_filtered_by_kind_and_only_for_a_signatory(world,
     assert listed == set(drafts["all"])
     page = client.get("/signing/?kind=circular").get_data(as_text=True)
     assert set(map(int, re.findall(r'name="letter" value="(\d+)"', page))) == set(drafts["circulars"])
+    # A campaign id beyond INTEGER (PostgreSQL refuses it in a query) is no filter, not a 500.
+    page = client.get("/signing/?campaign=99999999999999999999")
+    assert page.status_code == 200
+    assert set(map(int, re.findall(r'name="letter" value="(\d+)"', page.get_data(as_text=True)))) \
+        == set(drafts["all"])
     auth.logout()
     auth.login(world.reviewer)
     assert client.get("/signing/").status_code == 403

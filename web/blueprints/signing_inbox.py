@@ -55,6 +55,8 @@ def _filters(source) -> tuple[str | None, int | None]:
         campaign = int(source.get("campaign") or 0) or None
     except ValueError:
         campaign = None
+    if campaign is not None and not 0 < campaign < 2**31:
+        campaign = None  # beyond INTEGER there is no such campaign (and PostgreSQL would refuse it)
     return kind, campaign
 
 
