@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from petrovich.enums import Case
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import notifications, signing_keys
+from . import names, notifications, signing_keys
 from .access import ensure_active
 from .errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from .models import Absence, User
@@ -133,9 +134,17 @@ def declare_absence(
                      f"from={starts_on} to={ends_on}")
     notifications.notify(
         session, [substitute], kind="absence.substitute", now=now, link="/account/absences",
-        text=(f"Вы замещаете {user.full_name} с {_dd(starts_on)} по {_dd(ends_on)}: на это "
-              "время вам доступны его (её) задачи."))
+        text=(f"Вы замещаете {_accusative(user.full_name)} с {_dd(starts_on)} по {_dd(ends_on)}: "
+              "на это время вам доступны его (её) задачи."))
     return absence
+
+
+def _accusative(full_name: str) -> str:
+    # "Вы замещаете Лебедеву Анну Сергеевну" (the full name is stored "Фамилия Имя Отчество").
+    parts = full_name.split()
+    if len(parts) != 3:
+        return full_name
+    return names.full_name_in(Case.ACCUSATIVE, *parts)
 
 
 def cancel_absence(session: Session, absence: Absence, actor: User, *, now: datetime) -> Absence:

@@ -183,3 +183,14 @@ def test_two_overlapping_absences_declared_at_once_one_counts(world, db_url):
     assert sorted(r[1] for r in results) == ["InvalidInput", "ok"], results
     assert "пересекается" in next(r[2] for r in results if r[1] == "InvalidInput")
     assert _count(w.session) == 1
+
+
+def test_the_substitute_is_told_whom_they_replace_in_the_accusative(world):
+    from workflow.models import Notification
+
+    w = world
+    w.reviewer.full_name = "Лебедева Анна Сергеевна"
+    _declare(w, w.reviewer, w.other_reviewer)
+    text = w.session.scalar(select(Notification.text).where(
+        Notification.recipient_id == w.other_reviewer.id, Notification.kind == "absence.substitute"))
+    assert text.startswith("Вы замещаете Лебедеву Анну Сергеевну с ")
