@@ -52,6 +52,16 @@ def test_tasks_inbox_lists_the_visa_with_due_date_and_nav_count(client, world, r
     assert "Открытых задач нет" in page
 
 
+def test_the_visa_page_flags_an_overdue_task_as_the_inbox_does(client, world, rw, pending):
+    task = open_task_of(world, pending, rw.head1)
+    sign_in(client, "head1")
+    assert "просрочено" not in client.get(f"/tasks/{task.task_id}").get_data(as_text=True)
+    world.clock.tick(60 * 24 * 30)  # a month later: past the stage's working days
+    sign_in(client, "head1")  # the session has long expired
+    assert "просрочено" in client.get("/tasks/").get_data(as_text=True)
+    assert "просрочено" in client.get(f"/tasks/{task.task_id}").get_data(as_text=True)
+
+
 def test_municipality_has_no_inbox(client, world, rw):
     sign_in(client, "editor")
     assert client.get("/tasks/").status_code == 403
