@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
+import textwrap
 import threading
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
@@ -52,6 +53,7 @@ _STAGE_STYLE = {
 }
 _FONT = "Liberation Sans"
 _MAX_PARTICIPANTS_SHOWN = 4
+_WRAP = 34  # characters a line inside a stage node
 _MAX_LINE = 64
 
 
@@ -85,10 +87,20 @@ def _mode_label(stage: StageView) -> str:
     return f"кворум: {stage.quorum} из {len(stage.participants)}"
 
 
+def _wrapped(text: str) -> list[str]:
+    # Long names wrapped into a narrow node: a wide graph is scaled down to the page's width
+    # until its text cannot be read.
+    return textwrap.wrap(text, _WRAP, break_long_words=False) or [text]
+
+
 def _stage_lines(stage: StageView) -> list[str]:
-    lines = [f"{stage.position}. {stage.name}", KIND_LABELS.get(stage.kind, stage.kind)]
+    lines = _wrapped(f"{stage.position}. {stage.name}")
+    kind = KIND_LABELS.get(stage.kind, stage.kind)
+    if kind.casefold() != stage.name.casefold():  # not «Экспертиза» twice
+        lines.append(kind)
     shown = stage.participants[:_MAX_PARTICIPANTS_SHOWN]
-    lines += list(shown)
+    for participant in shown:
+        lines += _wrapped(participant)
     if len(stage.participants) > len(shown):
         lines.append(f"и ещё {len(stage.participants) - len(shown)}")
     lines.append(_mode_label(stage))
