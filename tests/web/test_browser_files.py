@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import os
 import shutil
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from tests.factories import PASSWORD, sign_pending_decision
-from tests.web.test_browser_roundtrip import ARGS, CHROMIUM, server  # noqa: F401 (fixture)
+from tests.factories import sign_pending_decision
+from tests.web.browser import browser_page
+from tests.web.browser import sign_in as sign_in_as
+from tests.web.test_browser_roundtrip import server  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -22,9 +25,9 @@ ANNEX = b"%PDF-1.7\n% annex\n%%EOF\n"
 
 
 def test_each_revision_shows_its_own_files_in_the_browser(server, tmp_path):  # noqa: F811
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    base, requirements = server
+    requirements = server.seeded
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
     for name, data in (("Программа.pdf", V1), ("Приложение.pdf", ANNEX)):
@@ -32,17 +35,8 @@ def test_each_revision_shows_its_own_files_in_the_browser(server, tmp_path):  # 
     (tmp_path / "v2").mkdir()
     (tmp_path / "v2" / "Программа.pdf").write_bytes(V2)
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-
-        def sign_in(login: str) -> None:
-            if page.locator("button:has-text('Выйти')").count():
-                page.click("button:has-text('Выйти')")
-            page.goto(f"{base}/login")
-            page.fill("#login", login)
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
+    with browser_page() as page:
+        sign_in = partial(sign_in_as, page, server)
 
         def act(trigger: str, reason: str | None = None) -> None:
             if reason is not None:
@@ -114,4 +108,3 @@ def test_each_revision_shows_its_own_files_in_the_browser(server, tmp_path):  # 
             page.click("#files a:has-text('Программа.pdf')")
         assert Path(download.value.path()).read_bytes() == V2
         page.screenshot(path=str(ARTIFACTS / "04-reviewer-revision-2.png"), full_page=True)
-        browser.close()

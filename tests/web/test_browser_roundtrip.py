@@ -6,111 +6,47 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import threading
-import time
-from contextlib import contextmanager
-from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import FakeClock
-from tests.factories import PASSWORD, build_world, sign_pending_decision
-from web import create_app
-from workflow.db import make_engine, make_session_factory
-from workflow.models import Base
+from tests.factories import build_world, sign_pending_decision
+from tests.web.browser import browser_page, served_app
+from tests.web.browser import sign_in as sign_in_as
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "roundtrip"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-class RunningClock:
-    """The test world's date, moving forward with real time (so ordering is natural)."""
-
-    def __init__(self, start):
-        self.start, self.t0 = start, time.monotonic()
-
-    def __call__(self):
-        return self.start + timedelta(seconds=time.monotonic() - self.t0)
-
-
-@contextmanager
-def serving(app):
-    """The app on a free loopback port in a thread, for the browser; its base URL."""
-    port = _free_port()
-    httpd = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        httpd.shutdown()
-        thread.join(5)
-        app.extensions["engine"].dispose()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def server(tmp_path, monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (see /tmp/apt.log)")
-    url = f"sqlite:///{tmp_path / 'browser.db'}"
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    seed_clock = FakeClock()
-    session = make_session_factory(engine)()
-    world = build_world(session, seed_clock)
-    session.commit()
-    requirements = [(r.id, r.position) for r in world.campaign.requirements]
-    session.close()
-    engine.dispose()
-    monkeypatch.setenv("APP_INSTANCE_PATH", str(tmp_path / "instance"))
-    # For the tests that sign a pending decision from outside the app (sign_pending_decision).
-    monkeypatch.setenv("BROWSER_TEST_DATABASE_URL", url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test",
-                      "CLOCK": RunningClock(seed_clock.tick(60)),
-                      "UPLOAD_DIR": str(tmp_path / "uploads")})
-    with serving(app) as base:
-        yield base, requirements
+    def seed(session, clock):
+        world = build_world(session, clock)
+        session.flush()
+        return [(r.id, r.position) for r in world.campaign.requirements]
+
+    with served_app(tmp_path, monkeypatch, seed) as served:
+        # For the tests that sign a pending decision from outside the app (sign_pending_decision).
+        monkeypatch.setenv("BROWSER_TEST_DATABASE_URL", served.url)
+        yield served
 
 
 def test_round_trip_in_the_browser(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    base, requirements = server
+    requirements = server.seeded
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
     step = iter(range(1, 100))
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("response", lambda r: errors.append(f"{r.status} {r.url}")
-                if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    with browser_page(record_http_errors=True) as page:
+        errors = page.errors
+        sign_in = partial(sign_in_as, page, server)
 
         def shot(name: str) -> None:
             page.screenshot(path=str(ARTIFACTS / f"{next(step):02d}-{name}.png"), full_page=True)
-
-        def sign_in(login: str) -> None:
-            if page.locator("button:has-text('Выйти')").count():
-                page.click("button:has-text('Выйти')")
-            page.goto(f"{base}/login")
-            page.fill("#login", login)
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
 
         def act(trigger: str, reason: str | None = None) -> None:
             if reason is not None:
@@ -220,5 +156,4 @@ def test_round_trip_in_the_browser(server):
         page.set_viewport_size({"width": 768, "height": 1024})
         shot("tablet-programme")
         assert not errors, errors
-        browser.close()
     assert len(list(ARTIFACTS.glob("*.png"))) >= 14

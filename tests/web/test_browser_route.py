@@ -5,27 +5,15 @@ test-artifacts/route-diagram.png. Run with `pytest -m browser`."""
 
 from __future__ import annotations
 
-import os
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FakeClock
-from tests.factories import (
-    PASSWORD,
-    SIGNING_PIN,
-    TOTP_SECRET,
-    assess_all,
-    build_world,
-    programme_in,
-    shared_pki_dir,
-)
+from tests.factories import SIGNING_PIN, assess_all, build_world, programme_in
 from tests.route_demo import add_route
-from tests.web.test_browser_roundtrip import ARGS, CHROMIUM, RunningClock, serving
-from web import create_app
-from workflow.db import make_engine, make_session_factory
-from workflow.models import Base
-from workflow.second_factor import code_at_step, step_at
+from tests.web.browser import browser_page, served_app
+from tests.web.browser import sign_in as sign_in_as
 from workflow.states import ProgrammeState
 
 pytestmark = pytest.mark.browser
@@ -36,52 +24,27 @@ SCREENSHOT = ARTIFACTS / "route-diagram.png"
 
 @pytest.fixture
 def server(tmp_path, monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    url = f"sqlite:///{tmp_path / 'browser.db'}"
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    clock = FakeClock()
-    session = make_session_factory(engine)()
-    world = build_world(session, clock)
-    add_route(world)
-    programme = programme_in(world, ProgrammeState.IN_REVIEW,
-                             title="Развитие профориентации в Артёмовском городском округе")
-    assess_all(world, programme)
-    session.commit()
-    programme_id = programme.id
-    session.close()
-    engine.dispose()
-    monkeypatch.setenv("APP_INSTANCE_PATH", str(tmp_path / "instance"))
-    app_clock = RunningClock(clock.tick(60))
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test",
-                      "CLOCK": app_clock, "PKI_DIR": str(shared_pki_dir()),
-                      "UPLOAD_DIR": str(tmp_path / "uploads")})
-    with serving(app) as base:
-        yield base, programme_id, app_clock
+    def seed(session, clock):
+        world = build_world(session, clock)
+        add_route(world)
+        programme = programme_in(world, ProgrammeState.IN_REVIEW,
+                                 title="Развитие профориентации в Артёмовском городском округе")
+        assess_all(world, programme)
+        session.flush()
+        return programme.id
+
+    with served_app(tmp_path, monkeypatch, seed) as served:
+        yield served
 
 
 def test_demo_route_on_screen(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    base, programme_id, app_clock = server
+    base, programme_id = server.base, server.seeded
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-
-        def sign_in(login: str) -> None:
-            if page.locator("button:has-text('Выйти')").count():
-                page.click("button:has-text('Выйти')")
-            page.goto(f"{base}/login")
-            page.fill("#login", login)
-            page.fill("#password", PASSWORD)
-            page.click("button[type=submit]")
-            if "/login/code" in page.url:
-                page.fill("#code", code_at_step(TOTP_SECRET, step_at(app_clock())))
-                page.click("button[type=submit]")
+    with browser_page() as page:
+        errors = page.errors
+        sign_in = partial(sign_in_as, page, server)
 
         programme_url = f"{base}/programmes/{programme_id}"
 
@@ -132,6 +95,5 @@ def test_demo_route_on_screen(server):
         route.scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOT), full_page=True)
         route.screenshot(path=str(ARTIFACTS / "route-diagram-panel.png"))
-        browser.close()
     assert errors == []
     assert SCREENSHOT.stat().st_size > 10_000

@@ -5,19 +5,14 @@ sees the session on "Мои сеансы". Screenshots in test-artifacts/second-
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import FakeClock
 from tests.factories import PASSWORD, build_world
-from tests.web.test_browser_roundtrip import ARGS, CHROMIUM, RunningClock, serving
-from web import create_app
-from workflow.db import make_engine, make_session_factory
-from workflow.models import Base
+from tests.web.browser import browser_page, served_app
 from workflow.second_factor import code_at_step, step_at
 from workflow.states import Role
 from workflow.users import create_user
@@ -29,40 +24,25 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "second-fac
 
 @pytest.fixture
 def server(tmp_path, monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    url = f"sqlite:///{tmp_path / 'browser.db'}"
-    engine = make_engine(url)
-    Base.metadata.create_all(engine)
-    seed_clock = FakeClock()
-    session = make_session_factory(engine)()
-    build_world(session, seed_clock)
-    create_user(session, login="acting", full_name="Петров Пётр Петрович", role=Role.SIGNATORY,
-                password=PASSWORD, now=seed_clock(), enforce_policy=False)
-    session.commit()
-    session.close()
-    engine.dispose()
-    monkeypatch.setenv("APP_INSTANCE_PATH", str(tmp_path / "instance"))
-    clock = RunningClock(seed_clock.tick(60))
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-test", "CLOCK": clock,
-                      "UPLOAD_DIR": str(tmp_path / "uploads")})
-    with serving(app) as base:
-        yield base, clock
+    def seed(session, clock):
+        build_world(session, clock)
+        create_user(session, login="acting", full_name="Петров Пётр Петрович",
+                    role=Role.SIGNATORY, password=PASSWORD, now=clock(), enforce_policy=False)
+
+    with served_app(tmp_path, monkeypatch, seed) as served:
+        yield served
 
 
 def test_enrolment_and_sign_in_with_a_code_in_the_browser(server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    base, clock = server
+    base, clock = server.base, server.clock
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     ARTIFACTS.mkdir(parents=True)
     step = iter(range(1, 100))
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="ru-RU")
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
+    with browser_page() as page:
+        errors = page.errors
 
         def shot(name: str) -> None:
             page.screenshot(path=str(ARTIFACTS / f"{next(step):02d}-{name}.png"), full_page=True)
@@ -118,7 +98,7 @@ def test_enrolment_and_sign_in_with_a_code_in_the_browser(server):
         shot("my-sessions")
 
         # Someone who watched the code being typed tries it in another browser: refused.
-        other = browser.new_context(locale="ru-RU").new_page()
+        other = page.context.browser.new_context(locale="ru-RU").new_page()
         other.goto(f"{base}/login")
         other.fill("#login", "acting")
         other.fill("#password", PASSWORD)
@@ -127,5 +107,4 @@ def test_enrolment_and_sign_in_with_a_code_in_the_browser(server):
         other.click("button[type=submit]")
         expect(other.locator(".flash-error")).to_contain_text("Этот код уже использован")
         other.screenshot(path=str(ARTIFACTS / f"{next(step):02d}-replay-refused.png"))
-        browser.close()
     assert errors == []
