@@ -26,6 +26,7 @@ from .auth import TOKEN_REQUEST
 from .campaign_status import MODELS as CAMPAIGN_MODELS
 from .common import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from .drafts import DeletedDraft
+from . import notifications as notifications_api
 from .jobs import MODELS as JOB_MODELS
 from .letters import SIGN_LETTER
 from .programmes import CREATE_PROGRAMME, FIRE_ACTION, UPDATE_PROGRAMME
@@ -572,6 +573,9 @@ PATHS.update({
 # Campaigns (web/api/campaigns.py): pydantic models give the schemas.
 SCHEMAS.update(campaigns_api.OPENAPI_SCHEMAS)
 PATHS.update(campaigns_api.openapi_paths(op, ok, errors, path_id, query, PAGING))
+# Notifications (web/api/notifications.py): pydantic models give the schemas.
+SCHEMAS.update(pydantic_schemas(notifications_api.MODELS))
+PATHS.update(notifications_api.openapi_paths(op, ok, errors, path_id, query, PAGING))
 
 
 @cache
@@ -591,7 +595,7 @@ def spec() -> dict:
         "security": [{"bearerAuth": []}],
         "tags": [{"name": t} for t in
                  ("auth", "programmes", "remarks", "assessments", "letters", "campaigns", "routes",
-                  "meta")],
+                  "notifications", "meta")],
         "paths": PATHS,
         "components": {
             "schemas": SCHEMAS,
