@@ -22,11 +22,11 @@ from workflow.states import (
 from ..uploads import CONTENT_TYPES as FILE_TYPES
 from . import bp
 from . import campaigns as campaigns_api
+from . import notifications as notifications_api
 from .auth import TOKEN_REQUEST
 from .campaign_status import MODELS as CAMPAIGN_MODELS
 from .common import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from .drafts import DeletedDraft
-from . import notifications as notifications_api
 from .jobs import MODELS as JOB_MODELS
 from .letters import SIGN_LETTER
 from .programmes import CREATE_PROGRAMME, FIRE_ACTION, UPDATE_PROGRAMME
@@ -496,7 +496,8 @@ PATHS = {
     },
     "/letters/bulk-sign": {
         "post": op("bulkSignLetters", "Подписать несколько проектов писем одним PIN-кодом "
-                   "(подписант): регистрируются в указанном порядке одной транзакцией, PDF "
+                   "(подписант; замещающий отсутствующего — с acting_for, письма с «И.о.»): "
+                   "регистрируются в указанном порядке одной транзакцией, PDF "
                    "формируются в фоне. Ошибки: not_found, illegal_transition (не проект), "
                    "already_in_batch, forbidden, wrong_pin, pin_locked, pin_required, "
                    "no_certificate, invalid_value",
