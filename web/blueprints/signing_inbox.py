@@ -19,7 +19,14 @@ from wtforms.validators import Length
 from documents.issue import session_sealer, session_ttl
 from workflow import acting, bulk_signing, signing_keys
 from workflow import letters as letter_ops
-from workflow.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
+from workflow.errors import (
+    IllegalTransition,
+    InvalidInput,
+    LetterError,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+)
 from workflow.models import Campaign, User
 from workflow.states import LETTER_KIND_LABELS, Role
 
@@ -149,8 +156,8 @@ def sign():
         session.commit()  # only the failed attempt is recorded; nothing is registered
         flash(error.message, "error")
         return back
-    except (signing_keys.SigningRefused, IllegalTransition, InvalidInput, NotFound,
-            PermissionDenied) as error:
+    except (signing_keys.SigningRefused, IllegalTransition, InvalidInput, LetterError, NotFound,
+            PermissionDenied, StaleVersion) as error:  # a decision letter's route refusing too
         session.rollback()
         flash(error.message, "error")
         return back
