@@ -100,6 +100,8 @@ def test_the_substitute_bulk_signs_the_absent_signatorys_drafts_as_acting(
         world, auth, client, deputy, circulars):
     _away(world, deputy)
     auth.login(deputy)
+    home = client.get("/").get_data(as_text=True)
+    assert f'href="/signing/?acting_for={world.signatory.id}"' in home
     own = client.get("/signing/").get_data(as_text=True)
     assert f'<option value="{world.signatory.id}"' in own  # the choice is offered
     page = client.get(f"/signing/?acting_for={world.signatory.id}").get_data(as_text=True)
