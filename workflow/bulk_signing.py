@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from . import letters, signing_keys
+from . import letters, signing_keys, substitution
+from .access import ensure_active
 from .errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
-from .models import Campaign, Letter, SignBatch, SignBatchItem, SigningSession, User
+from .models import Absence, Campaign, Letter, SignBatch, SignBatchItem, SigningSession, User
 from .states import LetterKind, LetterState, Role
 
 MAX_BATCH = 5000
@@ -65,16 +66,53 @@ def kinds() -> list[str]:
     return [k.value if hasattr(k, "value") else k for k in LetterKind]
 
 
+def acting_refusal(session: Session, actor: User, absent: User, now: datetime) -> str | None:
+    """Why `actor` cannot sign as "И.о." of `absent` today, in Russian; None if they can.
+    Names the absence's dates when there is one that is not current (not begun, over,
+    cancelled), so the substitute knows why the same screen worked yesterday."""
+    if absent.id == actor.id:
+        return "Подписант не может исполнять обязанности самого себя"
+    if absent.role != Role.SIGNATORY:
+        return f"«{absent.full_name}» не подписант: подписать за него нельзя"
+    if absent.id in substitution.principals(session, actor, now):
+        return None
+    today = substitution.local_today(session, now)
+    latest = session.scalar(
+        select(Absence).where(Absence.user_id == absent.id, Absence.substitute_id == actor.id)
+        # A live absence before a cancelled one; the latest first (a coming one before
+        # one that is over).
+        .order_by(Absence.cancelled_at.is_not(None), Absence.starts_on.desc()).limit(1))
+    who = absent.full_name
+    tail = "подписать письма как исполняющий обязанности нельзя"
+    if latest is None:
+        return f"Вы не замещаете {who}: {tail}"
+    period = f"{latest.starts_on:%d.%m.%Y}–{latest.ends_on:%d.%m.%Y}"
+    if latest.cancelled_at is not None:
+        return f"Отсутствие {who} ({period}) отменено: {tail}"
+    if latest.starts_on > today:
+        return f"Замещение {who} ещё не началось ({period}): {tail}"
+    return f"Замещение {who} закончилось ({period}): {tail}"
+
+
 def sign_batch(
     session: Session, letter_ids: list[int], actor: User, *, now: datetime, pin: str,
     sealer: signing_keys.SessionSealer, session_ttl: timedelta = signing_keys.DEFAULT_SESSION_TTL,
+    acting_for: User | None = None,
 ) -> SignBatch:
     """Register every letter of `letter_ids`, in that order, and record the batch.
 
     Refuses the whole selection (nothing registered) if a letter is unknown, not a draft,
     someone else's to sign, or already in a batch. A wrong PIN raises `WrongPin` before
-    anything is written except the counted attempt (the caller commits just that)."""
-    if not actor.active or actor.role != Role.SIGNATORY:
+    anything is written except the counted attempt (the caller commits just that).
+
+    `acting_for`: the actor substitutes that absent signatory today and signs every letter
+    as "И.о." with their own key, exactly as `letters.sign_letter(acting_for=)` does one."""
+    if acting_for is not None:
+        ensure_active(actor)
+        refusal = acting_refusal(session, actor, acting_for, now)
+        if refusal:
+            raise PermissionDenied(refusal)
+    elif not actor.active or actor.role != Role.SIGNATORY:
         raise PermissionDenied("Подписать письма может только подписант")
     ids = list(dict.fromkeys(int(i) for i in letter_ids))
     if not ids:
@@ -96,21 +134,23 @@ def sign_batch(
     if not_drafts:
         raise IllegalTransition("Подписать можно только проекты писем; уже подписаны или "
                                 "аннулированы: " + _names(not_drafts))
-    foreign = [row for row in chosen if row.signatory_id not in (None, actor.id)]
+    signer = acting_for or actor
+    foreign = [row for row in chosen if row.signatory_id not in (None, signer.id)]
     if foreign:
         raise PermissionDenied("Эти письма подписывает другой подписант: " + _names(foreign))
     # The PIN once, before anything is written (a wrong one is counted; lockout applies).
-    key = signing_keys.unlock(session, actor, pin, now=now)
+    # Always the actor's own key: a substitute never holds the absent signatory's.
+    key = signing_keys.unlock(session, actor, pin, now=now, acting=acting_for is not None)
     batch = SignBatch(user_id=actor.id, created_at=now, total=len(chosen), done=0, failed=0,
                       state=RUNNING)
     session.add(batch)
     session.flush()
-    keep = {actor, batch, key.certificate}
+    keep = {actor, batch, key.certificate, *([acting_for] if acting_for else [])}
     waiting = set(chosen)
     for position, letter in enumerate(chosen):
         waiting.discard(letter)
         letters.sign_letter(session, letter, actor, now=now, pin=pin, sealer=sealer,
-                            session_ttl=session_ttl, key=key)
+                            session_ttl=session_ttl, key=key, acting_for=acting_for)
         session.add(SignBatchItem(batch_id=batch.id, letter_id=letter.id, position=position,
                                   state=PENDING))
         session.flush()

@@ -159,13 +159,15 @@ class Page:
 
 
 def page_of(session: Session, user: User, *, page: int = 1, page_size: int = 25,
-            unread_only: bool = False) -> Page:
+            unread_only: bool = False, clamp: bool = True) -> Page:
+    """One page, newest first. `clamp`: a page past the last shows the last (the screen);
+    without it, a page past the last is empty (the API answers what was asked)."""
     where = [Notification.recipient_id == user.id]
     if unread_only:
         where.append(Notification.read_at.is_(None))
     total = session.scalar(select(func.count(Notification.id)).where(*where)) or 0
     pages = max(1, -(-total // page_size))
-    page = min(max(1, page), pages)
+    page = min(max(1, page), pages) if clamp else max(1, page)
     rows = list(session.scalars(
         select(Notification).where(*where)
         .order_by(Notification.created_at.desc(), Notification.id.desc())

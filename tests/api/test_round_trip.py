@@ -187,6 +187,14 @@ def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "illegal_transition"
     assert signatory.get("/jobs/1").status_code == 404
 
+    # The editor learnt of the signed letters: their notifications, read one, then all.
+    notes = _ok(editor.get("/notifications", query={"unread": "true"}))
+    assert any(n["kind"] == "letter.signed" for n in notes["items"]) and notes["unread"] >= 1
+    assert _ok(editor.post(f"/notifications/{notes['items'][0]['id']}/read"))["marked"] == 1
+    assert _ok(editor.post("/notifications/read-all"))["unread"] == 0
+    assert _ok(editor.put("/notifications/preferences", json={"mail_preference": "off"}))[
+        "mail_preference"] == _ok(editor.get("/notifications/preferences"))["mail_preference"]
+
     # Signing out revokes the token.
     assert editor.delete("/auth/token").status_code == 204
     assert editor.get(f"/programmes/{pid}").status_code == 401

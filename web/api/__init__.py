@@ -43,6 +43,7 @@ from . import (  # noqa: E402, F401
     drafts,
     jobs,
     letters,
+    notifications,
     openapi,
     programmes,
     review,

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from documents.issue import session_sealer, session_ttl
 from workflow import bulk_signing, signing_keys
 from workflow.errors import NotFound
+from workflow.models import User
 
 from ..database import db, now
 from . import bp
@@ -25,6 +26,10 @@ class BulkSignRequest(BaseModel):
     letter_ids: list[int] = Field(min_length=1, max_length=bulk_signing.MAX_BATCH,
                                   description="Проекты писем в порядке регистрации")
     pin: str = Field(max_length=200, description="PIN-код ключа подписанта (не сохраняется)")
+    acting_for: int | None = Field(
+        default=None, ge=1, le=INT_MAX,
+        description="Подписать как И.о. за отсутствующего подписанта (его идентификатор): "
+                    "только пока вы его замещаете; подпись — вашим ключом")
 
 
 class JobAccepted(BaseModel):
@@ -65,8 +70,8 @@ def _request() -> BulkSignRequest:
         if first["type"] == "missing":
             raise bad("missing_field", f"Нет обязательного поля «{where}»", where) from None
         raise bad("invalid_value", f"Неверное значение поля «{where}»: нужен список "
-                  f"идентификаторов писем (1–{bulk_signing.MAX_BATCH}) и строка PIN-кода",
-                  where) from None
+                  f"идентификаторов писем (1–{bulk_signing.MAX_BATCH}), строка PIN-кода и, "
+                  "для подписи за отсутствующего, его идентификатор", where) from None
     if any(not 1 <= i <= INT_MAX for i in data.letter_ids):
         raise bad("invalid_value", "Идентификаторы писем — целые числа больше нуля", "letter_ids")
     return data
@@ -77,10 +82,15 @@ def bulk_sign():
     data = _request()
     app = current_app._get_current_object()
     with unit_of_work() as session:
+        absent = None
+        if data.acting_for is not None:
+            absent = session.get(User, data.acting_for)
+            if absent is None:
+                raise NotFound("Подписант, за которого вы подписываете, не найден")
         try:
             batch = bulk_signing.sign_batch(session, data.letter_ids, actor(), now=now(),
                                             pin=data.pin, sealer=session_sealer(app),
-                                            session_ttl=session_ttl(app))
+                                            session_ttl=session_ttl(app), acting_for=absent)
         except signing_keys.WrongPin:
             session.commit()  # only the failed attempt is kept; nothing is registered
             raise

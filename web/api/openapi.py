@@ -22,6 +22,7 @@ from workflow.states import (
 from ..uploads import CONTENT_TYPES as FILE_TYPES
 from . import bp
 from . import campaigns as campaigns_api
+from . import notifications as notifications_api
 from .auth import TOKEN_REQUEST
 from .campaign_status import MODELS as CAMPAIGN_MODELS
 from .common import DEFAULT_PER_PAGE, MAX_PER_PAGE
@@ -495,7 +496,8 @@ PATHS = {
     },
     "/letters/bulk-sign": {
         "post": op("bulkSignLetters", "Подписать несколько проектов писем одним PIN-кодом "
-                   "(подписант): регистрируются в указанном порядке одной транзакцией, PDF "
+                   "(подписант; замещающий отсутствующего — с acting_for, письма с «И.о.»): "
+                   "регистрируются в указанном порядке одной транзакцией, PDF "
                    "формируются в фоне. Ошибки: not_found, illegal_transition (не проект), "
                    "already_in_batch, forbidden, wrong_pin, pin_locked, pin_required, "
                    "no_certificate, invalid_value",
@@ -572,6 +574,9 @@ PATHS.update({
 # Campaigns (web/api/campaigns.py): pydantic models give the schemas.
 SCHEMAS.update(campaigns_api.OPENAPI_SCHEMAS)
 PATHS.update(campaigns_api.openapi_paths(op, ok, errors, path_id, query, PAGING))
+# Notifications (web/api/notifications.py): pydantic models give the schemas.
+SCHEMAS.update(pydantic_schemas(notifications_api.MODELS))
+PATHS.update(notifications_api.openapi_paths(op, ok, errors, path_id, query, PAGING))
 
 
 @cache
@@ -591,7 +596,7 @@ def spec() -> dict:
         "security": [{"bearerAuth": []}],
         "tags": [{"name": t} for t in
                  ("auth", "programmes", "remarks", "assessments", "letters", "campaigns", "routes",
-                  "meta")],
+                  "notifications", "meta")],
         "paths": PATHS,
         "components": {
             "schemas": SCHEMAS,

@@ -17,8 +17,16 @@ from wtforms import BooleanField, HiddenField, PasswordField
 from wtforms.validators import Length
 
 from documents.issue import session_sealer, session_ttl
-from workflow import bulk_signing, signing_keys
-from workflow.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
+from workflow import acting, bulk_signing, signing_keys
+from workflow import letters as letter_ops
+from workflow.errors import (
+    IllegalTransition,
+    InvalidInput,
+    LetterError,
+    NotFound,
+    PermissionDenied,
+    StaleVersion,
+)
 from workflow.models import Campaign, User
 from workflow.states import LETTER_KIND_LABELS, Role
 
@@ -35,6 +43,7 @@ SHOWN = 500  # rows listed; "sign every letter shown by the filter" covers them 
 class BulkSignForm(SafeForm):
     kind = HiddenField()
     campaign = HiddenField()
+    acting_for = HiddenField()
     everything = HiddenField()
     pin = PasswordField(_l("PIN-код ключа электронной подписи"),
                         validators=[Length(max=200)], render_kw={"autocomplete": "off"})
@@ -46,6 +55,21 @@ def _me() -> User:
     if me.role != Role.SIGNATORY or not me.active:
         abort(403)
     return me
+
+
+def _acting_for(me: User, raw: str) -> tuple[User | None, str | None]:
+    """The absent signatory the substitute signs for ("И.о."), from `acting_for=<id>`: one
+    they substitute today; otherwise their own inbox and the reason, in Russian."""
+    if not raw:
+        return None, None
+    absent = next((u for u in letter_ops.acting_signatories(db(), me, now())
+                   if str(u.id) == raw), None)
+    if absent is not None:
+        return absent, None
+    other = db().get(User, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 \
+        else None
+    return None, (bulk_signing.acting_refusal(db(), me, other, now()) if other is not None
+                  else gettext("Вы больше не замещаете этого подписанта"))
 
 
 def _filters(source) -> tuple[str | None, int | None]:
@@ -66,25 +90,29 @@ def inbox():
     me = _me()
     kind, campaign_id = _filters(request.args)
     session = db()
-    stmt = bulk_signing.awaiting_signature(me, kind=kind, campaign_id=campaign_id)
+    absent, acting_refusal = _acting_for(me, request.args.get("acting_for") or "")
+    stmt = bulk_signing.awaiting_signature(absent or me, kind=kind, campaign_id=campaign_id)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     letters = list(session.scalars(stmt.limit(SHOWN)))
-    form = BulkSignForm(formdata=None, kind=kind or "", campaign=campaign_id or "")
+    form = BulkSignForm(formdata=None, kind=kind or "", campaign=campaign_id or "",
+                        acting_for=absent.id if absent else "")
     return render_template(
         "signing/inbox.html", letters=letters, total=total, shown=SHOWN, form=form,
         kind=kind, campaign_id=campaign_id, kind_labels=TranslatedLabels(LETTER_KIND_LABELS),
         campaigns=bulk_signing.campaigns_with_drafts(session),
         campaign_names={c.id: c.title for c in session.scalars(select(Campaign))},
         refusal=signing_keys.signing_refusal(session, me, now()),
+        absent=absent, acting_refusal=acting_refusal, acting_choices=letter_ops.acting_signatories(session, me, now()),
+        acting_label=" ".join(acting.acting_position_lines(absent)) if absent else "",
     )
 
 
-def _selection(me: User, form: BulkSignForm) -> list[int]:
+def _selection(me: User, form: BulkSignForm, absent: User | None) -> list[int]:
     """The letters to sign, in the order the inbox shows them."""
     kind, campaign_id = _filters({"kind": form.kind.data, "campaign": form.campaign.data})
     if form.everything.data == "1":
         return list(db().scalars(bulk_signing.awaiting_signature(
-            me, kind=kind, campaign_id=campaign_id).with_only_columns(
+            absent or me, kind=kind, campaign_id=campaign_id).with_only_columns(
                 bulk_signing.Letter.id).limit(bulk_signing.MAX_BATCH + 1)))
     chosen = []
     for raw in request.form.getlist("letter"):
@@ -103,8 +131,17 @@ def sign():
     if not form.validate_on_submit():
         abort(400)
     back = redirect(url_for(".inbox", kind=form.kind.data or None,
-                            campaign=form.campaign.data or None))
-    ids = _selection(me, form)
+                            campaign=form.campaign.data or None,
+                            acting_for=form.acting_for.data or None))
+    absent = None
+    if form.acting_for.data:
+        raw = form.acting_for.data
+        # Whether they still substitute is the domain's to say (a clear refusal, below).
+        absent = db().get(User, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 \
+            else None
+        if absent is None:
+            abort(400)
+    ids = _selection(me, form, absent)
     if not ids:
         flash(gettext("Выберите письма для подписи."), "error")
         return back
@@ -115,13 +152,14 @@ def sign():
     app = current_app._get_current_object()
     try:
         batch = bulk_signing.sign_batch(session, ids, me, now=now(), pin=form.pin.data or "",
-                                        sealer=session_sealer(app), session_ttl=session_ttl(app))
+                                        sealer=session_sealer(app), session_ttl=session_ttl(app),
+                                        acting_for=absent)
     except signing_keys.WrongPin as error:
         session.commit()  # only the failed attempt is recorded; nothing is registered
         flash(error.message, "error")
         return back
-    except (signing_keys.SigningRefused, IllegalTransition, InvalidInput, NotFound,
-            PermissionDenied) as error:
+    except (signing_keys.SigningRefused, IllegalTransition, InvalidInput, LetterError, NotFound,
+            PermissionDenied, StaleVersion) as error:  # a decision letter's route refusing too
         session.rollback()
         flash(error.message, "error")
         return back

@@ -1,0 +1,123 @@
+# ruff: noqa: F811 -- fixtures imported from tests/api are used as arguments
+"""`POST /api/v1/letters/bulk-sign` with `acting_for`: the substitute signs the absent
+signatory's drafts as «И.о.» with their own key (the PDFs parsed and their signatures
+verified); a substitution that is not current is refused with the reason (403), an unknown
+user is 404, and nothing is registered. Responses are checked against the OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.api.conftest import (  # noqa: F401 -- fixtures
+    app,
+    as_user,
+    client,
+    recorder,
+    signatory,
+    token_for,
+)
+from tests.documents.conftest import column_text, parse_pdf
+from tests.factories import PASSWORD, SIGNING_PIN, TOTP_SECRET, give_certificate
+from tests.pdfsig import assert_pades_valid
+from workflow import absences, second_factor
+from workflow import letters as letter_ops
+from workflow.models import Letter, SignBatch
+from workflow.states import LetterState, Role
+from workflow.substitution import local_today
+from workflow.users import create_user
+
+DEPUTY = "Орлова Елена Сергеевна"
+
+
+@pytest.fixture
+def deputy(world, as_user):
+    s = world.session
+    user = create_user(s, login="deputy", full_name=DEPUTY, role=Role.SIGNATORY,
+                       password=PASSWORD, now=world.clock(), enforce_policy=False,
+                       position="Начальник отдела общего образования")
+    give_certificate(s, user, now=world.clock())
+    second_factor.enrol_with_secret(s, user, TOTP_SECRET, now=world.clock())
+    s.commit()
+    return user
+
+
+@pytest.fixture
+def draft_ids(world):
+    s = world.session
+    made = [letter_ops.draft_circular(s, world.campaign, world.reviewer, now=world.clock.tick(),
+                                      heading=f"Циркуляр {n}", body="Текст письма.").id
+            for n in range(3)]
+    s.commit()
+    return made
+
+
+def _away(world, deputy, start: int, end: int):
+    s = world.session
+    today = local_today(s, world.clock())
+    absences.declare_absence(s, world.signatory, world.admin, substitute=deputy,
+                             starts_on=today + timedelta(days=start),
+                             ends_on=today + timedelta(days=end), now=world.clock(),
+                             reason="Командировка")
+    s.commit()
+
+
+def _rows(world, ids):
+    from sqlalchemy.orm import Session
+
+    with Session(bind=world.session.get_bind()) as s:
+        return {row.id: (row.state, row.final_data, row.pdf) for row in
+                s.scalars(select(Letter).where(Letter.id.in_(ids)))}
+
+
+def test_the_substitute_bulk_signs_as_acting_over_the_api(world, as_user, deputy, draft_ids):
+    _away(world, deputy, 0, 3)
+    api = as_user(deputy)
+    response = api.post("/letters/bulk-sign", json={"letter_ids": draft_ids[:2], "pin": SIGNING_PIN,
+                                                    "acting_for": world.signatory.id})
+    assert response.status_code == 202, response.get_json()
+    progress = api.get(f"/jobs/{response.get_json()['job']}").get_json()
+    assert (progress["done"], progress["failed"]) == (2, 0)
+    rows = _rows(world, draft_ids)
+    assert rows[draft_ids[2]][0] == LetterState.DRAFT
+    for letter_id in draft_ids[:2]:
+        state, final_data, pdf = rows[letter_id]
+        assert state == LetterState.SIGNED
+        data = json.loads(final_data)
+        assert data["acting_for"]["id"] == world.signatory.id
+        parsed = parse_pdf(pdf)
+        left = " ".join(column_text(pdf, len(parsed.pages) - 1, left=True).split())
+        assert "И.о. заместителя министра образования Приморского края" in left
+        assert "Е.С. Орлова" in parsed.text.replace("\u00a0", " ")
+        assert_pades_valid(pdf, owner=DEPUTY)
+
+
+def test_acting_outside_the_absence_is_refused_and_registers_nothing(world, as_user, deputy,
+                                                                     draft_ids, fresh):
+    _away(world, deputy, 2, 6)  # begins the day after tomorrow
+    api = as_user(deputy)
+    refused = api.post("/letters/bulk-sign", json={"letter_ids": draft_ids, "pin": SIGNING_PIN,
+                                                   "acting_for": world.signatory.id})
+    assert refused.status_code == 403
+    error = refused.get_json()["error"]
+    assert error["code"] == "forbidden" and "ещё не началось" in error["message"]
+    unknown = api.post("/letters/bulk-sign", json={"letter_ids": draft_ids, "pin": SIGNING_PIN,
+                                                   "acting_for": 999999})
+    assert unknown.status_code == 404 and unknown.get_json()["error"]["code"] == "not_found"
+    for bad in (0, "1", -5):
+        response = api.post("/letters/bulk-sign", json={"letter_ids": draft_ids, "pin": SIGNING_PIN,
+                                                        "acting_for": bad})
+        assert response.status_code == 400 and response.get_json()["error"]["field"] == "acting_for"
+    assert {state for state, _, _ in _rows(world, draft_ids).values()} == {LetterState.DRAFT}
+    with fresh() as s:
+        assert s.scalar(select(func.count()).select_from(SignBatch)) == 0
+
+
+def test_the_absent_signatory_cannot_be_the_acting_one(world, signatory, draft_ids):
+    response = signatory.post("/letters/bulk-sign", json={
+        "letter_ids": draft_ids, "pin": SIGNING_PIN, "acting_for": world.signatory.id})
+    assert response.status_code == 403
+    assert "самого себя" in response.get_json()["error"]["message"]
