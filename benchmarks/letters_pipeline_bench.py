@@ -12,7 +12,6 @@ Run: python benchmarks/letters_pipeline_bench.py [--n 40] [--url DATABASE_URL]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -27,8 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # The audit chains are keyed (workflow/audit.py); a benchmark brings its own key.
 os.environ.setdefault("AUDIT_KEY", "benchmark-audit-key")
 
+from documents.context import context_from_data  # noqa: E402
 from documents.demo_pki import ensure_demo_pki  # noqa: E402
-from documents.issue import context_from_data, render_and_store  # noqa: E402
+from documents.issue import render_and_store  # noqa: E402
 from documents.render import TEMPLATE_DIR, get_renderer  # noqa: E402
 from documents.signing import Pkcs12Signer  # noqa: E402
 from tests.conftest import FakeClock  # noqa: E402
@@ -41,6 +41,7 @@ from tests.factories import (  # noqa: E402
 from workflow import letters, schema, signing_keys  # noqa: E402
 from workflow.db import make_engine, make_session_factory  # noqa: E402
 from workflow.demo import circular  # noqa: E402
+from workflow.letter_data import LetterData  # noqa: E402
 from workflow.models import Letter, User  # noqa: E402
 
 WARM_UP = 5
@@ -92,7 +93,8 @@ def main() -> None:
                 session.rollback()
 
         with factory() as session:
-            data = json.loads(session.scalar(select(Letter.final_data).where(Letter.id == ids[-1])))
+            data = LetterData.from_json(
+                session.scalar(select(Letter.final_data).where(Letter.id == ids[-1])))
         from dataclasses import replace
         from datetime import UTC, datetime
         ctx = replace(context_from_data(data), signature_mark=signer.mark(datetime.now(UTC)))

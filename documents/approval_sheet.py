@@ -14,11 +14,11 @@ import jinja2
 import weasyprint
 
 from documents.fetcher import DataOnlyURLFetcher
-from documents.render import _nb, get_renderer
+from documents.render import PRINT_TEMPLATES, _nb, get_renderer
 from workflow import timefmt
 from workflow.route_views import ApprovalSheet
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "approval_sheet"
+TEMPLATE_DIR = PRINT_TEMPLATES / "approval_sheet"
 
 
 class ApprovalSheetRenderer:

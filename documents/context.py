@@ -11,6 +11,8 @@ import textwrap
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from workflow.letter_data import LetterData
+
 # Letterhead names are set in capitals in a column about 8 cm wide; a line of ~16 capitals at
 # 12-13 pt is what fits there, which also reproduces the breaks of the reference letter.
 _LETTERHEAD_LINE_CHARS = 16
@@ -71,3 +73,33 @@ class LetterContext:
     # The organisation's time zone: the mark's signing time and validity dates are printed in
     # it (the registration date is already the organisation's calendar date).
     timezone: str = "UTC"
+
+
+def context_from_data(data: LetterData, *, draft: bool = False) -> LetterContext:
+    """The context of a letter from its frozen values (`workflow.letter_data`): a signed
+    letter renders from what it recorded at registration, a draft from what it would."""
+    org = data.organisation
+    return LetterContext(
+        organisation=Organisation(
+            name=org.name, address=org.address, phone=org.phone, email=org.email,
+            emblem_svg=org.emblem_svg, letterhead_lines=org.letterhead_lines,
+        ),
+        date=data.date,
+        number=data.number,
+        reply_to_number=data.reply_to_number,
+        reply_to_date=data.reply_to_date,
+        addressee_lines=data.addressee_lines,
+        heading=data.heading,
+        salutation=data.salutation,
+        body_paragraphs=data.body_paragraphs,
+        signatory_position_lines=data.signatory_position_lines,
+        signatory_name=data.signatory_name,
+        executor_name=data.executor_name,
+        executor_phone=data.executor_phone,
+        verification_url=data.verification_url,
+        verification_code=data.verification_code,
+        title=data.title,
+        author=data.author,
+        draft=draft,
+        timezone=data.timezone,
+    )

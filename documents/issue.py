@@ -12,11 +12,10 @@ package does not import Flask.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -25,12 +24,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from workflow import signing_keys
+from workflow.letter_data import LetterData
 from workflow.letters import final_data_for, get_profile, store_pdf
 from workflow.models import Letter, SignerCertificate, SigningSession, User
 from workflow.signing_keys import SessionSealer
 from workflow.states import LetterState
 
-from .context import LetterContext, Organisation
+from .context import LetterContext, context_from_data
 from .demo_pki import CA_CERT_FILE, ensure_ca, issue_demo_pkcs12
 from .pipeline import render_and_sign
 from .render import get_renderer
@@ -39,43 +39,10 @@ from .signing import Pkcs12Signer, Signer, SignerError
 log = logging.getLogger(__name__)
 
 
-def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def context_from_data(data: dict, *, draft: bool = False) -> LetterContext:
-    org = data["organisation"]
-    return LetterContext(
-        organisation=Organisation(
-            name=org["name"], address=org["address"], phone=org["phone"], email=org["email"],
-            emblem_svg=org.get("emblem_svg"), letterhead_lines=tuple(org.get("letterhead_lines") or ()),
-        ),
-        date=_date(data.get("date")),
-        number=data.get("number"),
-        reply_to_number=data.get("reply_to_number"),
-        reply_to_date=_date(data.get("reply_to_date")),
-        addressee_lines=tuple(data["addressee_lines"]),
-        heading=data["heading"],
-        salutation=data["salutation"],
-        body_paragraphs=tuple(data["body_paragraphs"]),
-        signatory_position_lines=tuple(data["signatory_position_lines"]),
-        signatory_name=data["signatory_name"],
-        executor_name=data["executor_name"],
-        executor_phone=data["executor_phone"],
-        verification_url=data.get("verification_url"),
-        verification_code=data.get("verification_code"),
-        title=data["title"],
-        author=data["author"],
-        draft=draft,
-        # Letters registered before the zone was recorded printed UTC; they keep doing so.
-        timezone=data.get("timezone") or "UTC",
-    )
-
-
 def draft_context(session: Session, letter: Letter, signatory: User | None = None) -> LetterContext:
     """The context of a draft, for the HTML preview: the same template as the PDF."""
     if letter.final_data:
-        return context_from_data(json.loads(letter.final_data), draft=False)
+        return context_from_data(LetterData.from_json(letter.final_data), draft=False)
     if signatory is None:
         from workflow.states import Role
 
@@ -207,9 +174,9 @@ def render_letter(factory: sessionmaker[Session], letter_id: int, signer: Signer
             return False
         if letter.pdf_sha256 is not None:
             return False
-        data, signed_at = json.loads(letter.final_data), letter.signed_at
+        data, signed_at = LetterData.from_json(letter.final_data), letter.signed_at
         session.rollback()  # release SQLite's write lock while we render
-    recorded = (data.get("certificate") or {}).get("serial")
+    recorded = data.certificate.serial if data.certificate else None
     if recorded and format(signer.certificate.serial_number, "X") != recorded:
         message = "Письмо зарегистрировано с другим сертификатом подписи; PDF не сформирован"
         _record_failure(factory, letter_id, message)
@@ -257,7 +224,8 @@ def render_with_pin(app, letter_id: int, user_id: int, pin: str) -> bool:
             raise SignerError("PDF формируется только для подписанного письма")
         if letter.signatory_id != user_id:
             raise SignerError("PDF с подписью формирует подписант, подписавший письмо")
-        recorded = (json.loads(letter.final_data).get("certificate") or {}).get("id")
+        certificate = LetterData.from_json(letter.final_data).certificate
+        recorded = certificate.id if certificate else None
         certificate = session.get(SignerCertificate, recorded) if recorded else None
         signer_user = session.get(User, user_id)
         try:

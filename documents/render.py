@@ -20,7 +20,10 @@ from documents.qr import qr_data_uri
 from documents.typography import keep_together
 from workflow import timefmt
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "letters"
+# The print templates ship inside this package (package data), so an installed copy renders
+# letters without the source tree; `templates/` at the root holds only the screens.
+PRINT_TEMPLATES = Path(__file__).resolve().parent / "print_templates"
+TEMPLATE_DIR = PRINT_TEMPLATES / "letters"
 MARK_ANCHOR = "signature-mark"
 # The signature field over the mark, created at rendering and filled by the signer.
 SIGNATURE_FIELD = "Signature1"

@@ -12,6 +12,7 @@ from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFProtect
 
 from workflow.access import account_enabled
+from workflow.i18n import N_
 from workflow.models import User
 
 login_manager = LoginManager()
@@ -78,7 +79,7 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(_load_user)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Войдите, чтобы продолжить"
+    login_manager.login_message = N_("Войдите, чтобы продолжить")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     csrf.init_app(app)

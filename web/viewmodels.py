@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from workflow import deadlines, timefmt
 from workflow.campaigns import visible_campaigns_filter
+from workflow.i18n import N_
 from workflow.letters import visible_letters_filter
 from workflow.machine import TRANSITIONS_BY_TRIGGER
 from workflow.models import (
@@ -126,19 +127,19 @@ def trigger_label(trigger: str) -> str:
 def next_step_for_editor(programme: Programme, open_remarks: int) -> str:
     state = programme.state
     if state == S.DRAFT:
-        return "Заполните разделы и направьте в министерство"
+        return N_("Заполните разделы и направьте в министерство")
     if state == S.RETURNED:
         if open_remarks:
             return (f"Ответьте на замечания ({open_remarks}) и направьте программу повторно")
-        return "Замечания отвечены: направьте программу повторно"
+        return N_("Замечания отвечены: направьте программу повторно")
     if state == S.SUBMITTED:
-        return "Ожидает рассмотрения в министерстве"
+        return N_("Ожидает рассмотрения в министерстве")
     if state in (S.IN_REVIEW, S.DECISION_PENDING):
         # Until the decision's letter is signed there is no decision for the municipality.
-        return "На рассмотрении у эксперта министерства"
+        return N_("На рассмотрении у эксперта министерства")
     if state == S.APPROVED:
-        return "Согласована: действий не требуется"
-    return "Действий не требуется"
+        return N_("Согласована: действий не требуется")
+    return N_("Действий не требуется")
 
 
 def _open_external_count():
@@ -184,11 +185,11 @@ class CampaignGroup:
     def next_step(self) -> str:
         """What the municipality is expected to do next in this campaign, in one line."""
         if self.campaign.state != "open":
-            return "Кампания завершена: программы доступны только для просмотра"
+            return N_("Кампания завершена: программы доступны только для просмотра")
         live = [r for r in self.rows if r.programme.state != S.WITHDRAWN]
         if not live:
-            return ("Срок истёк: начните программу и направьте её как можно скорее"
-                    if self.deadline_passed else "Начните программу и направьте её до срока")
+            return (N_("Срок истёк: начните программу и направьте её как можно скорее")
+                    if self.deadline_passed else N_("Начните программу и направьте её до срока"))
         for row in live:
             if row.programme.state in (S.DRAFT, S.RETURNED):
                 return row.next_step
@@ -216,11 +217,11 @@ def editor_home(session: Session, actor: User, now: datetime) -> list[CampaignGr
 # ---------------------------------------------------------------- lists and the queue
 
 TABS = {
-    "submitted": "Ожидают рассмотрения",
-    "mine": "Мои на рассмотрении",
-    "returned": "На доработке",
-    "overdue": "Просроченные",
-    "all": "Все",
+    "submitted": N_("Ожидают рассмотрения"),
+    "mine": N_("Мои на рассмотрении"),
+    "returned": N_("На доработке"),
+    "overdue": N_("Просроченные"),
+    "all": N_("Все"),
 }
 
 

@@ -16,6 +16,8 @@ from enum import StrEnum
 
 from transitions import Machine, MachineError
 
+from .i18n import N_
+
 
 class CampaignState(StrEnum):
     DRAFT = "draft"
@@ -25,10 +27,10 @@ class CampaignState(StrEnum):
 
 
 CAMPAIGN_STATE_LABELS = {
-    CampaignState.DRAFT: "Подготовка",
-    CampaignState.OPEN: "Идёт приём программ",
-    CampaignState.CLOSED: "Завершена",
-    CampaignState.CANCELLED: "Отменена",
+    CampaignState.DRAFT: N_("Подготовка"),
+    CampaignState.OPEN: N_("Идёт приём программ"),
+    CampaignState.CLOSED: N_("Завершена"),
+    CampaignState.CANCELLED: N_("Отменена"),
 }
 
 
@@ -41,9 +43,9 @@ class TaskState(StrEnum):
 
 
 TASK_STATE_LABELS = {
-    TaskState.PENDING: "Кампания не объявлена",
-    TaskState.NOT_STARTED: "Не начата",
-    TaskState.STARTED: "Начата",
+    TaskState.PENDING: N_("Кампания не объявлена"),
+    TaskState.NOT_STARTED: N_("Не начата"),
+    TaskState.STARTED: N_("Начата"),
 }
 
 
@@ -62,10 +64,10 @@ class CampaignTransition:
 S = CampaignState
 
 CAMPAIGN_TRANSITIONS: tuple[CampaignTransition, ...] = (
-    CampaignTransition("open", (S.DRAFT,), S.OPEN, "Объявить (подписано циркулярное письмо)",
+    CampaignTransition("open", (S.DRAFT,), S.OPEN, N_("Объявить (подписано циркулярное письмо)"),
                        by="signing"),
-    CampaignTransition("close", (S.OPEN,), S.CLOSED, "Завершить кампанию", by="manager"),
-    CampaignTransition("cancel", (S.DRAFT,), S.CANCELLED, "Отменить подготовку", by="manager",
+    CampaignTransition("close", (S.OPEN,), S.CLOSED, N_("Завершить кампанию"), by="manager"),
+    CampaignTransition("cancel", (S.DRAFT,), S.CANCELLED, N_("Отменить подготовку"), by="manager",
                        needs_reason=True),
 )
 CAMPAIGN_TRANSITIONS_BY_TRIGGER = {t.trigger: t for t in CAMPAIGN_TRANSITIONS}

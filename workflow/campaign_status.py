@@ -31,6 +31,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from . import timefmt
+from .i18n import N_
 from .models import (
     Assessment,
     Campaign,
@@ -56,11 +57,11 @@ from .states import (
 NOT_STARTED = "not_started"
 STATE_ORDER = (NOT_STARTED, "draft", "submitted", "in_review", "decision_pending", "returned",
                "approved", "withdrawn")
-STATE_LABELS = {NOT_STARTED: "Не начата", **{s.value: label for s, label in PROGRAMME_STATE_LABELS.items()}}
+STATE_LABELS = {NOT_STARTED: N_("Не начата"), **{s.value: label for s, label in PROGRAMME_STATE_LABELS.items()}}
 
 ON_TIME, LATE = "on_time", "late"
 DEADLINE_ORDER = (ON_TIME, LATE, NOT_STARTED)
-DEADLINE_LABELS = {ON_TIME: "В срок", LATE: "С нарушением срока", NOT_STARTED: "Не направлена"}
+DEADLINE_LABELS = {ON_TIME: N_("В срок"), LATE: N_("С нарушением срока"), NOT_STARTED: N_("Не направлена")}
 
 # Statements `campaign_status` runs (campaign and profile, participants, programmes, history,
 # assessments, remarks, requirements); the tests hold it to this.

@@ -8,10 +8,9 @@ rendered from. Rendering and the cryptographic signature happen after commit
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,6 +32,7 @@ from . import (
 )
 from .access import ensure_active
 from .errors import IllegalTransition, InvalidInput, LetterError, PermissionDenied, StaleVersion
+from .letter_data import ActingFor, LetterData, OrganisationData
 from .models import (
     Campaign,
     Letter,
@@ -507,7 +507,7 @@ def _next_number(session: Session, index: str, year: int) -> int:
 
 
 def final_data_for(letter: Letter, profile: OrganisationProfile, signatory: User, *,
-                   acting_for: User | None = None) -> dict:
+                   acting_for: User | None = None) -> LetterData:
     """The frozen values of a registered letter. With `acting_for`, `signatory` signs for that
     absent official: the block reads "И.о. <their position in the genitive>" with the
     signatory's own name (ГОСТ Р 7.0.97-2025), and `acting_for` records whom they replaced."""
@@ -515,37 +515,35 @@ def final_data_for(letter: Letter, profile: OrganisationProfile, signatory: User
         position_lines = acting.acting_position_lines(acting_for)
     else:
         position_lines = (signatory.position or "").splitlines()
-    data = {
-        "organisation": {
-            "name": profile.name,
-            "letterhead_lines": profile.letterhead.splitlines(),
-            "address": profile.address,
-            "phone": profile.phone,
-            "email": profile.email,
-            "emblem_svg": profile.emblem_svg,
-        },
-        "date": letter.registered_on.isoformat() if letter.registered_on else None,
-        "number": letter.number,
-        "reply_to_number": letter.reply_to_number,
-        "reply_to_date": letter.reply_to_date.isoformat() if letter.reply_to_date else None,
-        "addressee_lines": letter.addressee.splitlines(),
-        "heading": letter.heading,
-        "salutation": letter.salutation,
-        "body_paragraphs": [p.strip() for p in letter.body.split("\n\n") if p.strip()],
-        "signatory_position_lines": position_lines,
-        "signatory_name": signatory.short_name(),
-        "executor_name": letter.executor_name,
-        "executor_phone": letter.executor_phone,
-        "verification_url": f"{profile.public_base_url.rstrip('/')}/verify/{letter.verification_code}",
-        "verification_code": letter.verification_code,
-        "title": f"{letter.heading}",
-        "author": profile.name,
-        "timezone": profile.timezone,
-    }
-    if acting_for is not None:
-        data["acting_for"] = {"id": acting_for.id, "name": acting_for.full_name,
-                              "position": acting_for.position}
-    return data
+    return LetterData(
+        organisation=OrganisationData(
+            name=profile.name,
+            letterhead_lines=tuple(profile.letterhead.splitlines()),
+            address=profile.address,
+            phone=profile.phone,
+            email=profile.email,
+            emblem_svg=profile.emblem_svg,
+        ),
+        date=letter.registered_on,
+        number=letter.number,
+        reply_to_number=letter.reply_to_number,
+        reply_to_date=letter.reply_to_date,
+        addressee_lines=tuple(letter.addressee.splitlines()),
+        heading=letter.heading,
+        salutation=letter.salutation,
+        body_paragraphs=tuple(p.strip() for p in letter.body.split("\n\n") if p.strip()),
+        signatory_position_lines=tuple(position_lines),
+        signatory_name=signatory.short_name(),
+        executor_name=letter.executor_name,
+        executor_phone=letter.executor_phone,
+        verification_url=f"{profile.public_base_url.rstrip('/')}/verify/{letter.verification_code}",
+        verification_code=letter.verification_code,
+        title=f"{letter.heading}",
+        author=profile.name,
+        timezone=profile.timezone,
+        acting_for=ActingFor(id=acting_for.id, name=acting_for.full_name,
+                             position=acting_for.position) if acting_for is not None else None,
+    )
 
 
 def sign_letter(
@@ -623,9 +621,9 @@ def sign_letter(
     letter.state = LetterState.SIGNED
     letter.version = seen + 1
     letter.updated_at = now
-    data = final_data_for(letter, profile, actor, acting_for=acting_for)
-    data["certificate"] = key.summary()
-    letter.final_data = json.dumps(data, ensure_ascii=False)
+    data = replace(final_data_for(letter, profile, actor, acting_for=acting_for),
+                   certificate=key.summary())
+    letter.final_data = data.to_json()
     letter.prev_hash = previous.hash if previous and previous.hash else audit.GENESIS
     audit.seal_letter(session, letter)
     session.flush()

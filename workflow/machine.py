@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from transitions import Machine, MachineError
 
+from .i18n import N_
 from .states import ProgrammeState as S
 from .states import Role
 
@@ -90,22 +91,22 @@ SYSTEM = frozenset()
 
 PROGRAMME_TRANSITIONS: tuple[TransitionSpec, ...] = (
     TransitionSpec(
-        "submit", (S.DRAFT,), S.SUBMITTED, EDITOR, "Направить в министерство",
+        "submit", (S.DRAFT,), S.SUBMITTED, EDITOR, N_("Направить в министерство"),
         guards=(Guard("all_sections_filled", _all_sections_filled),),
         own_municipality_only=True, effects=("freeze_revision",),
     ),
     TransitionSpec(
-        "withdraw", (S.DRAFT, S.SUBMITTED), S.WITHDRAWN, EDITOR, "Отозвать программу",
+        "withdraw", (S.DRAFT, S.SUBMITTED), S.WITHDRAWN, EDITOR, N_("Отозвать программу"),
         guards=(_reason_given("Укажите причину отзыва"),),
         needs_reason=True, own_municipality_only=True, danger=True,
     ),
     TransitionSpec(
-        "start_review", (S.SUBMITTED,), S.IN_REVIEW, REVIEWER, "Взять на рассмотрение",
+        "start_review", (S.SUBMITTED,), S.IN_REVIEW, REVIEWER, N_("Взять на рассмотрение"),
         effects=("assign_reviewer",),
     ),
     TransitionSpec(
         "return_for_revision", (S.IN_REVIEW,), S.DECISION_PENDING, REVIEWER,
-        "Вернуть на доработку",
+        N_("Вернуть на доработку"),
         guards=(
             Guard("open_external_remark", _has_open_external_remark),
             _reason_given("Укажите причину возврата на доработку"),
@@ -118,7 +119,7 @@ PROGRAMME_TRANSITIONS: tuple[TransitionSpec, ...] = (
     # in_review), so no second "Взять на рассмотрение" is needed. Unchanged sections keep
     # their assessment (effect "carry_over_assessments", see operations._freeze_revision).
     TransitionSpec(
-        "resubmit", (S.RETURNED,), S.IN_REVIEW, EDITOR, "Направить повторно",
+        "resubmit", (S.RETURNED,), S.IN_REVIEW, EDITOR, N_("Направить повторно"),
         guards=(
             Guard("every_remark_answered", _every_external_remark_answered),
             Guard("all_sections_filled", _all_sections_filled),
@@ -127,7 +128,7 @@ PROGRAMME_TRANSITIONS: tuple[TransitionSpec, ...] = (
         effects=("freeze_revision", "carry_over_assessments", "notify_reviewer"),
     ),
     TransitionSpec(
-        "approve", (S.IN_REVIEW,), S.DECISION_PENDING, REVIEWER, "Согласовать",
+        "approve", (S.IN_REVIEW,), S.DECISION_PENDING, REVIEWER, N_("Согласовать"),
         guards=(
             Guard("every_requirement_met", _every_requirement_met),
             Guard("no_unresolved_remark", _no_unresolved_remark),
@@ -138,15 +139,15 @@ PROGRAMME_TRANSITIONS: tuple[TransitionSpec, ...] = (
     # while the programme is `decision_pending` and fires these when the route ends.
     TransitionSpec(
         "decision_signed_approval", (S.DECISION_PENDING,), S.APPROVED, SYSTEM,
-        "Решение о согласовании подписано", system=True,
+        N_("Решение о согласовании подписано"), system=True,
     ),
     TransitionSpec(
         "decision_signed_return", (S.DECISION_PENDING,), S.RETURNED, SYSTEM,
-        "Решение о возврате подписано", system=True,
+        N_("Решение о возврате подписано"), system=True,
     ),
     TransitionSpec(
         "decision_refused", (S.DECISION_PENDING,), S.IN_REVIEW, SYSTEM,
-        "Решение не согласовано: программа возвращена эксперту", system=True,
+        N_("Решение не согласовано: программа возвращена эксперту"), system=True,
     ),
 )
 

@@ -19,15 +19,16 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from .i18n import N_
 from .models import MailOutbox, Notification, User
 from .states import Role
 
 MAX_TEXT = 2000
 PREFERENCES = ("immediate", "digest", "off")
 PREFERENCE_LABELS = {
-    "immediate": "Сразу, каждое уведомление отдельным письмом",
-    "digest": "Раз в день, одной сводкой",
-    "off": "Не присылать (только в системе)",
+    "immediate": N_("Сразу, каждое уведомление отдельным письмом"),
+    "digest": N_("Раз в день, одной сводкой"),
+    "off": N_("Не присылать (только в системе)"),
 }
 # Kinds that are never mailed one by one: a signatory with 40 drafts wants one mail.
 DIGEST_ONLY = frozenset({"letters.awaiting_signature"})

@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from . import notifications
 from .access import ensure_active
 from .errors import IllegalTransition, IneligibleAssignee, InvalidInput, PermissionDenied
+from .i18n import N_
 from .models import Programme, User, WorkflowEvent
 from .operations import MAX_REASON, _append_history, _lock, _stale, ensure_can_see
 from .states import PROGRAMME_STATE_LABELS, ProgrammeState, Role
@@ -26,7 +27,7 @@ from .text import check_text
 TRIGGER = "reassign"
 LABEL = "Передать другому эксперту"
 # History entries that are not transitions of the state table, and how history names them.
-HISTORY_LABELS = {TRIGGER: "Передана другому эксперту"}
+HISTORY_LABELS = {TRIGGER: N_("Передана другому эксперту")}
 REASSIGNABLE = frozenset({ProgrammeState.SUBMITTED, ProgrammeState.IN_REVIEW,
                           ProgrammeState.RETURNED})
 

@@ -21,10 +21,11 @@ from markupsafe import Markup, escape
 from sqlalchemy import Float, Integer, column, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from .i18n import N_
 from .models import Municipality, Programme, ProgrammeSection, Remark, SearchDocument
 from .models.search import FTS_TABLE, RUSSIAN
 
-KINDS = {"title": "Название программы", "section": "Раздел программы", "remark": "Замечание"}
+KINDS = {"title": N_("Название программы"), "section": N_("Раздел программы"), "remark": N_("Замечание")}
 MAX_QUERY = 200
 LIMIT = 50
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from . import notifications
 from .errors import InvalidInput, PermissionDenied, WorkflowError
+from .letter_data import CertificateData
 from .models import Letter, SignerCertificate, SigningSession, User
 from .signin import log_event
 from .states import Role
@@ -339,12 +340,11 @@ class UnlockedKey:
     certificate: SignerCertificate
     opened: OpenedPkcs12
 
-    def summary(self) -> dict:
+    def summary(self) -> CertificateData:
         """What a letter records about the certificate it is signed with."""
         c = self.certificate
-        return {"id": c.id, "serial": c.serial, "owner": c.owner_name, "issuer": c.issuer,
-                "valid_from": c.valid_from.date().isoformat(),
-                "valid_to": c.valid_to.date().isoformat()}
+        return CertificateData(id=c.id, serial=c.serial, owner=c.owner_name, issuer=c.issuer,
+                               valid_from=c.valid_from.date(), valid_to=c.valid_to.date())
 
 
 def unlock(session: Session, user: User, pin: str, *, now: datetime,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from .i18n import N_
+
 
 class Role(StrEnum):
     MUNICIPAL_EDITOR = "municipal_editor"
@@ -13,10 +15,10 @@ class Role(StrEnum):
 
 
 ROLE_LABELS = {
-    Role.MUNICIPAL_EDITOR: "Специалист муниципалитета",
-    Role.REVIEWER: "Эксперт министерства",
-    Role.SIGNATORY: "Подписант",
-    Role.ADMIN: "Администратор",
+    Role.MUNICIPAL_EDITOR: N_("Специалист муниципалитета"),
+    Role.REVIEWER: N_("Эксперт министерства"),
+    Role.SIGNATORY: N_("Подписант"),
+    Role.ADMIN: N_("Администратор"),
 }
 
 
@@ -33,13 +35,13 @@ class ProgrammeState(StrEnum):
 
 
 PROGRAMME_STATE_LABELS = {
-    ProgrammeState.DRAFT: "Черновик",
-    ProgrammeState.SUBMITTED: "Направлена в министерство",
-    ProgrammeState.IN_REVIEW: "На рассмотрении",
-    ProgrammeState.DECISION_PENDING: "На согласовании решения",
-    ProgrammeState.RETURNED: "Возвращена на доработку",
-    ProgrammeState.APPROVED: "Согласована",
-    ProgrammeState.WITHDRAWN: "Отозвана",
+    ProgrammeState.DRAFT: N_("Черновик"),
+    ProgrammeState.SUBMITTED: N_("Направлена в министерство"),
+    ProgrammeState.IN_REVIEW: N_("На рассмотрении"),
+    ProgrammeState.DECISION_PENDING: N_("На согласовании решения"),
+    ProgrammeState.RETURNED: N_("Возвращена на доработку"),
+    ProgrammeState.APPROVED: N_("Согласована"),
+    ProgrammeState.WITHDRAWN: N_("Отозвана"),
 }
 
 # What a municipality is shown instead: until the letter is signed there is no decision for it.
@@ -89,8 +91,8 @@ class RemarkVisibility(StrEnum):
 
 
 REMARK_VISIBILITY_LABELS = {
-    RemarkVisibility.EXTERNAL: "Для муниципалитета",
-    RemarkVisibility.INTERNAL: "Внутреннее (только министерство)",
+    RemarkVisibility.EXTERNAL: N_("Для муниципалитета"),
+    RemarkVisibility.INTERNAL: N_("Внутреннее (только министерство)"),
 }
 
 
@@ -101,9 +103,9 @@ class RemarkState(StrEnum):
 
 
 REMARK_STATE_LABELS = {
-    RemarkState.OPEN: "Открыто",
-    RemarkState.ANSWERED: "Дан ответ",
-    RemarkState.RESOLVED: "Снято",
+    RemarkState.OPEN: N_("Открыто"),
+    RemarkState.ANSWERED: N_("Дан ответ"),
+    RemarkState.RESOLVED: N_("Снято"),
 }
 
 
@@ -114,9 +116,9 @@ class Verdict(StrEnum):
 
 
 VERDICT_LABELS = {
-    Verdict.MET: "Выполнено",
-    Verdict.PARTLY: "Выполнено частично",
-    Verdict.NOT_MET: "Не выполнено",
+    Verdict.MET: N_("Выполнено"),
+    Verdict.PARTLY: N_("Выполнено частично"),
+    Verdict.NOT_MET: N_("Не выполнено"),
 }
 
 
@@ -132,10 +134,10 @@ DECISION_LETTER_KINDS = frozenset({LetterKind.APPROVAL, LetterKind.RETURN})
 
 
 LETTER_KIND_LABELS = {
-    LetterKind.APPROVAL: "О согласовании программы",
-    LetterKind.RETURN: "О возврате программы на доработку",
-    LetterKind.CIRCULAR: "Циркулярное письмо",
-    LetterKind.REMINDER: "Напоминание о сроке",
+    LetterKind.APPROVAL: N_("О согласовании программы"),
+    LetterKind.RETURN: N_("О возврате программы на доработку"),
+    LetterKind.CIRCULAR: N_("Циркулярное письмо"),
+    LetterKind.REMINDER: N_("Напоминание о сроке"),
 }
 
 
@@ -147,10 +149,10 @@ class LetterState(StrEnum):
 
 
 LETTER_STATE_LABELS = {
-    LetterState.DRAFT: "Проект",
-    LetterState.SIGNED: "Подписано",
-    LetterState.DISPATCHED: "Отправлено",
-    LetterState.CANCELLED: "Аннулировано",
+    LetterState.DRAFT: N_("Проект"),
+    LetterState.SIGNED: N_("Подписано"),
+    LetterState.DISPATCHED: N_("Отправлено"),
+    LetterState.CANCELLED: N_("Аннулировано"),
 }
 
 
@@ -166,9 +168,9 @@ class RouteStageKind(StrEnum):
 
 
 ROUTE_STAGE_KIND_LABELS = {
-    RouteStageKind.REVIEW: "Экспертиза",
-    RouteStageKind.ENDORSE: "Визирование",
-    RouteStageKind.SIGN: "Подписание",
+    RouteStageKind.REVIEW: N_("Экспертиза"),
+    RouteStageKind.ENDORSE: N_("Визирование"),
+    RouteStageKind.SIGN: N_("Подписание"),
 }
 
 
@@ -185,9 +187,9 @@ class StageMode(StrEnum):
 
 
 STAGE_MODE_LABELS = {
-    StageMode.ALL: "Все участники",
-    StageMode.ANY: "Любой из участников",
-    StageMode.QUORUM: "Кворум",
+    StageMode.ALL: N_("Все участники"),
+    StageMode.ANY: N_("Любой из участников"),
+    StageMode.QUORUM: N_("Кворум"),
 }
 
 
@@ -198,9 +200,9 @@ class RefusalTarget(StrEnum):
 
 
 REFUSAL_TARGET_LABELS = {
-    RefusalTarget.PREVIOUS: "На предыдущий этап",
-    RefusalTarget.REVIEWER: "Эксперту",
-    RefusalTarget.MUNICIPALITY: "Муниципалитету (возврат на доработку)",
+    RefusalTarget.PREVIOUS: N_("На предыдущий этап"),
+    RefusalTarget.REVIEWER: N_("Эксперту"),
+    RefusalTarget.MUNICIPALITY: N_("Муниципалитету (возврат на доработку)"),
 }
 
 
@@ -230,7 +232,7 @@ class TaskResult(StrEnum):
 
 
 TASK_RESULT_LABELS = {
-    TaskResult.APPROVE: "Согласовано",
-    TaskResult.APPROVE_WITH_REMARKS: "Согласовано с замечаниями",
-    TaskResult.REJECT: "Не согласовано",
+    TaskResult.APPROVE: N_("Согласовано"),
+    TaskResult.APPROVE_WITH_REMARKS: N_("Согласовано с замечаниями"),
+    TaskResult.REJECT: N_("Не согласовано"),
 }

@@ -94,7 +94,7 @@ GOOD = {
         b'<g inkscape:label="Layer 1" inkscape:groupmode="layer" id="layer1">'
         b'<path style="fill:#1f3a68;stroke:none" d="M50 4 L94 16 L94 58 Z" id="path10"/>'
         b'</g></svg>'),
-    "the demo emblem": (ROOT / "templates" / "letters" / "emblem.svg").read_bytes(),
+    "the demo emblem": (ROOT / "documents" / "print_templates" / "letters" / "emblem.svg").read_bytes(),
 }
 
 

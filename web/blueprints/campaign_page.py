@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from workflow import campaign_status as cs
+from workflow.i18n import N_
 from workflow.models import Campaign
 
 from .. import campaign_views as cv
@@ -67,8 +68,8 @@ def status(campaign_id: int):
 def _next_step(row: cs.StatusRow, st: cs.CampaignStatus) -> str:
     if row.programme_id is None:
         if st.deadline_passed:
-            return "Срок истёк: создайте программу и направьте её в министерство как можно скорее"
-        return "Создайте программу и направьте её в министерство до срока"
+            return N_("Срок истёк: создайте программу и направьте её в министерство как можно скорее")
+        return N_("Создайте программу и направьте её в министерство до срока")
 
     # The editor's next step depends on the state only.
     return vm.next_step_for_editor(SimpleNamespace(state=row.state), row.open_external)

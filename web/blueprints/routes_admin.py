@@ -16,6 +16,7 @@ from sqlalchemy import select
 from documents.route_diagram import DiagramError, route_svg
 from workflow import routes as engine
 from workflow.errors import WorkflowError
+from workflow.i18n import N_
 from workflow.models import Campaign, User
 from workflow.models.route import Route, RouteVersion
 from workflow.routes import StageSpec, create_route, edit_route
@@ -35,9 +36,9 @@ from ..screen_work import unit_of_work
 bp = Blueprint("routes_admin", __name__)
 
 PARTICIPANT_LABELS = {
-    ParticipantType.ROLE: "Роль",
-    ParticipantType.USERS: "Названные пользователи",
-    ParticipantType.PROGRAMME_REVIEWER: "Эксперт программы",
+    ParticipantType.ROLE: N_("Роль"),
+    ParticipantType.USERS: N_("Названные пользователи"),
+    ParticipantType.PROGRAMME_REVIEWER: N_("Эксперт программы"),
 }
 FIELDS = ("name", "kind", "participant_type", "role", "mode", "quorum", "limit_days",
           "on_refusal")

@@ -8,9 +8,8 @@ registered under that code.
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -23,6 +22,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from documents.issue import trust_roots
 from documents.verify import NOT_A_PDF, verify_pdf
 from workflow import timefmt
+from workflow.letter_data import LetterData
 from workflow.models import Letter
 from workflow.states import LETTER_STATE_LABELS, LetterState
 
@@ -69,31 +69,31 @@ def _registered(code: str) -> Letter | None:
 
 def _requisites(letter: Letter) -> dict:
     """Only what is printed on the letter's head and signature; never its text."""
-    data = json.loads(letter.final_data or "{}")
-    certificate = data.get("certificate") or {}
+    data = LetterData.from_json(letter.final_data)
+    certificate = data.certificate
     return {
         "number": letter.number,
         "date": letter.registered_on.strftime("%d.%m.%Y") if letter.registered_on else "",
-        "addressee_lines": data.get("addressee_lines") or letter.addressee.splitlines(),
-        "heading": data.get("heading") or letter.heading,
-        "signatory_position": " ".join(data.get("signatory_position_lines") or []),
+        "addressee_lines": list(data.addressee_lines) or letter.addressee.splitlines(),
+        "heading": data.heading or letter.heading,
+        "signatory_position": " ".join(data.signatory_position_lines),
         # Who signed is the owner named by the certificate the letter was signed with, as
         # recorded at signing (and enforced when its PDF is signed); letters registered
         # before per-signatory keys have only the printed name.
-        "signatory_name": certificate.get("owner") or data.get("signatory_name") or "",
-        "certificate_serial": certificate.get("serial"),
-        "certificate_valid": (f"{_ru_date(certificate.get('valid_from'))} — "
-                              f"{_ru_date(certificate.get('valid_to'))}") if certificate else "",
-        "certificate_issuer": certificate.get("issuer") or "",
+        "signatory_name": (certificate.owner if certificate else "") or data.signatory_name,
+        "certificate_serial": certificate.serial if certificate else None,
+        "certificate_valid": (f"{_ru_date(certificate.valid_from)} — "
+                              f"{_ru_date(certificate.valid_to)}") if certificate else "",
+        "certificate_issuer": certificate.issuer if certificate else "",
         "state": tr(LETTER_STATE_LABELS.get(letter.state, letter.state)),
         "sha256": letter.pdf_sha256,
         "code": letter.verification_code,
-        "organisation": (data.get("organisation") or {}).get("name", ""),
+        "organisation": data.organisation.name,
     }
 
 
-def _ru_date(iso: str | None) -> str:
-    return f"{iso[8:10]}.{iso[5:7]}.{iso[0:4]}" if iso and len(iso) >= 10 else ""
+def _ru_date(value: date) -> str:
+    return value.strftime("%d.%m.%Y")
 
 
 @bp.route("/")

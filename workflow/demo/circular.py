@@ -6,6 +6,8 @@ requirements of the demo campaign; the whole text is the demo journal's first le
 
 from datetime import date
 
+from ..i18n import N_
+
 NUMBER = "23/6666"
 SEQ = 6666
 DATE = date(2022, 7, 15)
@@ -71,7 +73,9 @@ def as_list_items(items: tuple[str, ...]) -> tuple[str, ...]:
 BODY_PARAGRAPHS = INTRO_PARAGRAPHS + as_list_items(REQUIREMENTS)
 
 ORGANISATION = {
-    "name": "Министерство образования Приморского края",
+    # Marked so the English UI shows the demo ministry's name translated (templates/base.html
+    # passes the organisation's name through gettext); another name is shown as entered.
+    "name": N_("Министерство образования Приморского края"),
     "letterhead": "МИНИСТЕРСТВО\nОБРАЗОВАНИЯ\nПРИМОРСКОГО КРАЯ",
     "address": "ул. Светланская, 22, г. Владивосток, 690110",
     "phone": "(423) 240-28-04",
