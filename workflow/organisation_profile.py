@@ -57,47 +57,53 @@ def blank_profile() -> OrganisationProfile:
 
 def update_profile(session: Session, actor: User, change: ProfileChange, *, now: datetime,
                    address: str = "") -> OrganisationProfile:
-    """Write the profile (created on first save) and log who changed the numbering.
+    """Write the profile (created on first save) and log who changed the numbering. Every
+    value is checked before the row is touched.
 
     Letters already signed keep the requisites frozen in their final data; only letters
     signed afterwards print the new ones."""
     ensure_active(actor)
     if actor.role != Role.ADMIN:
         raise PermissionDenied("Реквизиты бланка изменяет только администратор")
-    if change.numbering not in NUMBERINGS:
-        raise InvalidInput("Неизвестный порядок нумерации", field="numbering")
-    journal_index = clean_text(change.journal_index, "Индекс журнала регистрации",
-                               field="journal_index", limit=20, required=True)
-    if not JOURNAL_INDEX_RE.match(journal_index):
-        raise InvalidInput("Индекс: буквы, цифры, точка и дефис, без «/» и пробелов",
-                           field="journal_index")
-    try:
-        ZoneInfo(change.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput("Неизвестный часовой пояс", field="timezone") from None
-    letterhead = clean_text(change.letterhead, "Наименование на бланке", field="letterhead",
-                            limit=1000, required=True)
+    values = _checked(change)
     record = find_profile(session) or blank_profile()
-    record.name = clean_text(change.name, "Полное наименование организации", field="name",
-                             limit=300, required=True)
-    record.letterhead = "\n".join(line.strip() for line in letterhead.splitlines()
-                                  if line.strip())
-    record.address = clean_text(change.address, "Почтовый адрес", field="address", limit=300,
-                                required=True)
-    record.phone = clean_text(change.phone, "Телефон", field="phone", limit=100, required=True)
-    record.email = clean_text(change.email, "Электронная почта", field="email", limit=200,
-                              required=True)
+    for name, value in values.items():
+        setattr(record, name, value)
     if change.new_emblem is not None:
         record.emblem_svg = change.new_emblem
     elif change.remove_emblem:
         record.emblem_svg = None
-    record.journal_index = journal_index
-    record.numbering = change.numbering
-    record.public_base_url = clean_text(
-        change.public_base_url, "Адрес сайта для проверки писем", field="public_base_url",
-        limit=300, required=True).rstrip("/")
-    record.timezone = change.timezone
     session.add(record)
     log_event(session, "letters.profile.update", now=now, user=actor, address=address,
               detail=f"index={record.journal_index} numbering={record.numbering}")
     return record
+
+
+def _checked(change: ProfileChange) -> dict[str, str]:
+    """The columns to write, cleaned; InvalidInput naming the first bad field."""
+    def text(field: str, label: str, limit: int) -> str:
+        return clean_text(getattr(change, field), label, field=field, limit=limit, required=True)
+
+    values = {
+        "name": text("name", "Полное наименование организации", 300),
+        "letterhead": "\n".join(line.strip() for line in text(
+            "letterhead", "Наименование на бланке", 1000).splitlines() if line.strip()),
+        "address": text("address", "Почтовый адрес", 300),
+        "phone": text("phone", "Телефон", 100),
+        "email": text("email", "Электронная почта", 200),
+        "journal_index": text("journal_index", "Индекс журнала регистрации", 20),
+        "numbering": change.numbering,
+        "public_base_url": text("public_base_url", "Адрес сайта для проверки писем",
+                                300).rstrip("/"),
+        "timezone": change.timezone,
+    }
+    if not JOURNAL_INDEX_RE.match(values["journal_index"]):
+        raise InvalidInput("Индекс: буквы, цифры, точка и дефис, без «/» и пробелов",
+                           field="journal_index")
+    if change.numbering not in NUMBERINGS:
+        raise InvalidInput("Неизвестный порядок нумерации", field="numbering")
+    try:
+        ZoneInfo(change.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput("Неизвестный часовой пояс", field="timezone") from None
+    return values
