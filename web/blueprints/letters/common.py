@@ -14,6 +14,7 @@ from workflow.states import LETTER_KIND_LABELS, LETTER_STATE_LABELS, LetterState
 from ...database import db
 from ...i18n_labels import TranslatedLabels
 
+# Named after the package, as the single module it replaces was (web.blueprints.letters).
 bp = Blueprint("letters", __name__.rpartition(".")[0])
 
 DRAFTERS = (Role.REVIEWER, Role.SIGNATORY, Role.ADMIN)
