@@ -76,8 +76,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     sessions.init_app(app)
 
+    from . import formatting
     from .blueprints import register_blueprints
 
+    formatting.init_app(app)  # the filters and helpers every template uses
     register_blueprints(app)
 
     from . import ratelimit

@@ -1,13 +1,18 @@
 """Flask-WTF forms of the screens. Every form carries the CSRF token; forms that act on a
-programme carry the `version` the user saw, so a stale page is caught by the domain."""
+programme or change a letter carry the `version` the user saw (`VersionedForm`, the one
+versioned base), so a stale page is caught by the domain."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -26,8 +31,10 @@ from wtforms.validators import (
     Optional,
     Regexp,
     StopValidation,
+    ValidationError,
 )
 
+from workflow.letters import MAX_BODY
 from workflow.operations import MAX_REASON, MAX_SECTION, MAX_TITLE
 from workflow.review import MAX_TEXT
 from workflow.states import (
@@ -69,6 +76,9 @@ class SafeForm(FlaskForm):
 
 
 class VersionedForm(SafeForm):
+    """A form that changes something versioned (a programme, a letter): the version the
+    user saw travels with it, and a form without it is refused."""
+
     version = HiddenField(validators=[InputRequired(_l("Форма устарела: обновите страницу"))])
 
     def seen_version(self) -> int | None:
@@ -126,6 +136,8 @@ class AttachmentForm(VersionedForm):
 
 
 class ActionForm(VersionedForm):
+    """A programme's action button (submit, return, approve...), with its optional reason."""
+
     reason = TextAreaField(_l("Причина"), validators=[Length(max=MAX_REASON)])
 
 
@@ -232,3 +244,113 @@ class MunicipalityForm(SafeForm):
 
     def reference_data(self) -> dict[str, str]:
         return {key: self._fields[key].data or "" for key in self.REFERENCE}
+
+
+# ---------------------------------------------------------------- outgoing letters
+
+
+def _pin_field():
+    return PasswordField(_l("PIN-код ключа электронной подписи"),
+                         validators=[Length(max=200)], render_kw={"autocomplete": "off"})
+
+
+class SignForm(VersionedForm):
+    """Signing asks for the PIN of the signatory's own key, on the version they read."""
+
+    pin = _pin_field()
+
+
+class PinForm(SafeForm):
+    """Producing the PDF of a registered letter again: the PIN only when the signing session
+    has expired (the registered letter no longer changes, so no version)."""
+
+    pin = _pin_field()
+
+
+class LetterForm(VersionedForm):
+    addressee = TextAreaField(_l("Адресат (каждая строка — отдельно)"),
+                              validators=[DataRequired(_l("Укажите адресата")), Length(max=1000)])
+    heading = TextAreaField(_l("Заголовок к тексту"),
+                            validators=[DataRequired(_l("Укажите заголовок")), Length(max=500)])
+    salutation = StringField(_l("Обращение"),
+                             validators=[DataRequired(_l("Укажите обращение")), Length(max=200)])
+    body = TextAreaField(_l("Текст письма (абзацы разделяйте пустой строкой)"),
+                         validators=[DataRequired(_l("Введите текст письма")),
+                                     Length(max=MAX_BODY)])
+
+
+class CircularForm(SafeForm):
+    heading = TextAreaField(_l("Заголовок к тексту"),
+                            validators=[DataRequired(_l("Укажите заголовок")), Length(max=500)])
+    salutation = StringField(_l("Обращение"), default="Уважаемые коллеги!",
+                             validators=[DataRequired(_l("Укажите обращение")), Length(max=200)])
+    body = TextAreaField(_l("Текст письма (абзацы разделяйте пустой строкой)"),
+                         validators=[DataRequired(_l("Введите текст письма")),
+                                     Length(max=MAX_BODY)])
+
+
+# Russian time zones for the registration calendar (the date printed on a letter).
+TIMEZONES = (
+    ("Europe/Kaliningrad", _l("Калининград (UTC+2)")),
+    ("Europe/Moscow", _l("Москва (UTC+3)")),
+    ("Europe/Samara", _l("Самара (UTC+4)")),
+    ("Asia/Yekaterinburg", _l("Екатеринбург (UTC+5)")),
+    ("Asia/Omsk", _l("Омск (UTC+6)")),
+    ("Asia/Novosibirsk", _l("Новосибирск (UTC+7)")),
+    ("Asia/Krasnoyarsk", _l("Красноярск (UTC+7)")),
+    ("Asia/Irkutsk", _l("Иркутск (UTC+8)")),
+    ("Asia/Yakutsk", _l("Якутск (UTC+9)")),
+    ("Asia/Vladivostok", _l("Владивосток (UTC+10)")),
+    ("Asia/Magadan", _l("Магадан (UTC+11)")),
+    ("Asia/Kamchatka", _l("Петропавловск-Камчатский (UTC+12)")),
+)
+
+
+def timezone_choices(current: str | None = None) -> list[SelectChoice]:
+    """The zones offered; a zone saved earlier that is not in the list stays selectable."""
+    pairs = list(TIMEZONES)
+    if current and current not in dict(TIMEZONES):
+        pairs.append((current, current))
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class ProfileForm(SafeForm):
+    """The organisation's requisites printed on the letterhead (workflow.organisation_profile)."""
+
+    name = StringField(_l("Полное наименование организации"),
+                       validators=[DataRequired(_l("Укажите наименование")), Length(max=300)])
+    letterhead = TextAreaField(_l("Наименование на бланке (каждая строка — отдельно)"),
+                               validators=[DataRequired(_l("Укажите строки бланка")), Length(max=1000)])
+    address = StringField(_l("Почтовый адрес"),
+                          validators=[DataRequired(_l("Укажите адрес")), Length(max=300)])
+    phone = StringField(_l("Телефон"), validators=[DataRequired(_l("Укажите телефон")), Length(max=100)])
+    email = StringField(_l("Электронная почта"),
+                        validators=[DataRequired(_l("Укажите электронную почту")), Length(max=200),
+                                    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                                           message=_l("Проверьте адрес электронной почты"))])
+    emblem = FileField(_l("Герб (SVG, не более 200 КБ)"))
+    remove_emblem = BooleanField(_l("Убрать загруженный герб (печатать стандартный)"))
+    journal_index = StringField(
+        _l("Индекс журнала регистрации"),
+        validators=[DataRequired(_l("Укажите индекс журнала")), Length(max=20),
+                    Regexp(r"^[0-9A-Za-zА-Яа-яЁё.\-]+$",
+                           message=_l("Индекс: буквы, цифры, точка и дефис, без «/» и пробелов"))],
+    )
+    numbering = SelectField(_l("Нумерация"), choices=[
+        SelectChoice("continuous", _l("Сквозная (номера не сбрасываются)")),
+        SelectChoice("yearly", _l("С начала каждого календарного года")),
+    ])
+    public_base_url = StringField(_l("Адрес сайта для проверки писем (QR-код)"),
+                                  validators=[DataRequired(_l("Укажите адрес")), Length(max=300)])
+    timezone = SelectField(_l("Часовой пояс даты регистрации"), choices=timezone_choices())
+
+    def validate_public_base_url(self, field):
+        parts = urlsplit((field.data or "").strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValidationError(gettext("Укажите адрес вида https://letters.example.ru"))
+
+    def validate_timezone(self, field):
+        try:
+            ZoneInfo(field.data or "")
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValidationError(gettext("Неизвестный часовой пояс")) from error

@@ -113,6 +113,22 @@ def test_draft_is_edited_and_a_stale_form_keeps_the_users_text(world, auth, clie
     assert fresh(world, letter.id)[0].body == "Первый абзац.\n\nВторой абзац."
 
 
+def test_a_form_without_the_version_it_was_read_at_is_refused(world, auth, client, by_municipality):
+    letter = by_municipality["own"]
+    auth.login(world.reviewer)
+    response = client.post(f"/letters/{letter.id}/edit", data={
+        "addressee": "Другой адресат", "heading": "Другой заголовок", "salutation": "Коллеги!",
+        "body": "Текст без версии"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Форма устарела: обновите страницу" in html and "Текст без версии" in html
+    assert fresh(world, letter.id)[0].version == letter.version
+    auth.logout()
+    auth.login(world.signatory)
+    assert client.post(f"/letters/{letter.id}/sign", data={"pin": SIGNING_PIN}).status_code == 400
+    assert fresh(world, letter.id)[0].state == LetterState.DRAFT
+
+
 def test_editing_is_for_ministry_drafters_only(world, auth, client, by_municipality):
     letter = sign_in_domain(world, by_municipality["own"])
     auth.login(world.editor)

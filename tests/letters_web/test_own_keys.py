@@ -159,6 +159,10 @@ def test_the_sign_form_asks_for_the_pin_and_a_wrong_one_leaves_a_draft(world, au
     assert "Неверный PIN-код ключа электронной подписи; письмо не подписано" in html
     row, _ = read_letter(world, letter.id)
     assert row.state == LetterState.DRAFT and row.number is None
+    with Session(bind=world.session.get_bind()) as s:  # the failed attempt alone is committed
+        assert s.scalars(select(SignerCertificate.pin_failures)
+                         .where(SignerCertificate.user_id == world.signatory.id,
+                                SignerCertificate.revoked_at.is_(None))).one() == 1
 
 
 def test_a_signatory_without_a_certificate_sees_why_the_action_is_disabled(world, auth, client, by_municipality, fresh):

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from web.blueprints.letters import EmblemRejected, check_emblem_svg
+from web.upload_checks import EmblemRejected, check_emblem_svg
 from workflow.models import OrganisationProfile
 
 GOOD_SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '

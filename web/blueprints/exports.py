@@ -19,7 +19,8 @@ from .. import viewmodels as vm
 from ..database import db, now
 from ..extensions import request_timezone
 from ..i18n_labels import tr
-from .letters import REGISTERED, _journal_filters, _journal_order
+from .letters.common import REGISTERED
+from .letters.journal import journal_filters, journal_order
 
 bp = Blueprint("exports", __name__)
 
@@ -34,9 +35,9 @@ def _stamp() -> str:
 @login_required
 def journal_xlsx():
     cv.ensure_ministry(current_user.user)
-    _filters, conditions = _journal_filters(request.args)
+    _filters, conditions = journal_filters(request.args)
     letters = db().scalars(
-        select(Letter).where(*conditions).order_by(*_journal_order())
+        select(Letter).where(*conditions).order_by(*journal_order())
         .options(joinedload(Letter.signatory))
     ).all()
     tz = request_timezone()
