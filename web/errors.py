@@ -12,6 +12,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from workflow.errors import (
+    Conflict,
     GuardFailed,
     IllegalTransition,
     InvalidInput,
@@ -55,7 +56,7 @@ def status_for(error: WorkflowError) -> int:
         return 404
     if isinstance(error, PermissionDenied):
         return 403
-    if isinstance(error, (StaleVersion, IllegalTransition)):
+    if isinstance(error, (StaleVersion, IllegalTransition, Conflict)):
         return 409
     if isinstance(error, GuardFailed):
         return 422
