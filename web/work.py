@@ -58,3 +58,14 @@ def refused(error: WorkflowError, to: str):
     """A screen's answer to a refusal that has no form to re-render: the message, and back."""
     flash(error.message, "error")
     return redirect(to)
+
+
+@contextmanager
+def unit_of_work_or_flash() -> Iterator[Session]:
+    """For a screen that goes back to the same page either way: a refusal is rolled back
+    and becomes the flashed message; the block's own success message stays the handler's."""
+    try:
+        with unit_of_work() as session:
+            yield session
+    except WorkflowError as error:
+        flash(error.message, "error")

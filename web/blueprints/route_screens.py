@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from documents.approval_sheet import render_approval_sheet
 from workflow import routes as engine
-from workflow.errors import WorkflowError
+from workflow.errors import InvalidInput, WorkflowError
 from workflow.letters import visible_letters_filter
 from workflow.models import Decision, Letter
 from workflow.states import Role
@@ -21,7 +21,7 @@ from .. import route_panel
 from .. import viewmodels as vm
 from ..database import db, now
 from ..route_panel import reassign_open_task
-from ..screen_work import unit_of_work
+from ..work import unit_of_work
 
 bp = Blueprint("route_screens", __name__)
 
@@ -47,14 +47,13 @@ def reassign_task(programme_id: int):
 
     session = db()
     vm.load_programme(session, programme_id, _me())
-    try:
-        to_user_id = int(request.form.get("to_user_id", ""))
-    except ValueError:
-        return _failed(session, programme_id, gettext("Выберите, кому передать"), "reassign_task")
     task_id = request.form.get("task_id", type=int)
     reason = request.form.get("reason", "").strip()
     try:
         with unit_of_work() as work:
+            to_user_id = request.form.get("to_user_id", type=int)
+            if to_user_id is None:
+                raise InvalidInput(gettext("Выберите, кому передать"))
             reassign_open_task(work, programme_id, task_id, _me(), to_user_id, reason, now())
     except WorkflowError as error:
         return _failed(session, programme_id, error, "reassign_task")
