@@ -7,7 +7,8 @@ import logging
 from flask import Response, current_app
 from sqlalchemy import select
 
-from documents.issue import pdf_filename, session_sealer, session_ttl
+from documents import filenames
+from documents.issue import session_sealer, session_ttl
 from workflow import letters as letter_ops
 from workflow.models import Letter
 from workflow.states import LetterKind, LetterState
@@ -54,7 +55,7 @@ def letter_pdf(letter_id: int):
     if pdf is None:
         raise ApiError(409, "not_rendered",
                        "PDF письма ещё не сформирован; повторите запрос позже")
-    name = pdf_filename(letter)
+    name = filenames.letter_pdf(letter)
     return Response(
         bytes(pdf), mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"',

@@ -3,14 +3,13 @@ approval sheet (лист согласования) PDF of a decision letter."""
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from documents.approval_sheet import render_approval_sheet
+from documents.filenames import approval_sheet_pdf
 from workflow import routes as engine
 from workflow.errors import InvalidInput, WorkflowError
 from workflow.letters import visible_letters_filter
@@ -61,11 +60,6 @@ def reassign_task(programme_id: int):
     return redirect(url_for("programmes.show", programme_id=programme_id, _anchor="route"))
 
 
-def _sheet_filename(letter: Letter) -> str:
-    stem = re.sub(r"[^0-9A-Za-z]+", "-", letter.number or f"draft-{letter.id}").strip("-")
-    return f"approval-sheet-{stem or letter.id}.pdf"
-
-
 @bp.route("/letters/<int:letter_id>/approval-sheet.pdf")
 @login_required
 def approval_sheet(letter_id: int):
@@ -82,6 +76,6 @@ def approval_sheet(letter_id: int):
         abort(404)  # a letter that travelled no route has no sheet
     sheet = engine.approval_sheet(session, letter)
     response = current_app.response_class(render_approval_sheet(sheet), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{_sheet_filename(letter)}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{approval_sheet_pdf(letter)}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
