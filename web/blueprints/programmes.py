@@ -161,7 +161,6 @@ def new():
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return _render_form(form, campaign, status=status)
-    session = db()
     try:
         with unit_of_work() as session:
             programme = operations.create_programme(
