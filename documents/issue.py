@@ -32,6 +32,7 @@ from workflow.states import LetterState
 
 from .context import LetterContext, context_from_data
 from .demo_pki import CA_CERT_FILE, ensure_ca, issue_demo_pkcs12
+from .filenames import letter_pdf as pdf_filename  # noqa: F401 -- its importers
 from .pipeline import render_and_sign
 from .render import get_renderer
 from .signing import Pkcs12Signer, Signer, SignerError
@@ -158,12 +159,6 @@ def _signer_from_session(factory, letter_id: int, sealer: SessionSealer, now: da
 
 
 # ------------------------------------------------------------------ render and store
-
-
-def pdf_filename(letter) -> str:
-    """The one file-name rule of a letter's PDF (screens and API): `letter-23-6666.pdf`."""
-    stem = re.sub(r"[^0-9A-Za-z]+", "-", letter.number or f"draft-{letter.id}").strip("-")
-    return f"letter-{stem or letter.id}.pdf"
 
 
 def render_letter(factory: sessionmaker[Session], letter_id: int, signer: Signer) -> bool:

@@ -18,6 +18,7 @@ from documents.campaign_report import (
     stamp,
 )
 from documents.context import Organisation
+from documents.filenames import campaign_report_pdf
 from workflow import campaign_status as cs
 from workflow import timefmt
 from workflow.models import OrganisationProfile, User
@@ -106,7 +107,7 @@ def render_report(session: Session, campaign_id: int, user: User, now: datetime)
 def report_response(session: Session, campaign_id: int, user: User, now: datetime):
     pdf, st = render_report(session, campaign_id, user, now)
     response = current_app.response_class(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="campaign-{campaign_id}-report-{st.today.isoformat()}.pdf"')
+    name = campaign_report_pdf(campaign_id, st.today)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -11,7 +11,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
+from workflow.db import unit_of_work
 from workflow.errors import (
+    Conflict,
     GuardFailed,
     IllegalTransition,
     InvalidInput,
@@ -55,7 +57,7 @@ def status_for(error: WorkflowError) -> int:
         return 404
     if isinstance(error, PermissionDenied):
         return 403
-    if isinstance(error, (StaleVersion, IllegalTransition)):
+    if isinstance(error, (StaleVersion, IllegalTransition, Conflict)):
         return 409
     if isinstance(error, GuardFailed):
         return 422
@@ -104,14 +106,12 @@ def _log_refused(response):
             request_session.rollback()
         from workflow.models import SecurityEvent
 
-        factory = current_app.extensions["session_factory"]
-        with factory() as session:
+        with unit_of_work(current_app.extensions["session_factory"]) as session:
             session.add(SecurityEvent(
                 at=current_app.config["CLOCK"](), action=REFUSED, user_id=who[0],
                 login=who[1][:64], address=(request.remote_addr or "")[:64],
                 detail=f"{request.method} {request.path[:500]} {response.status_code} {code}",
             ))
-            session.commit()
     except Exception:  # the log must never turn a refusal into a server error
         log.exception("could not record a refused action on %s %s", request.method, request.path)
     return response

@@ -1,22 +1,5 @@
-"""One unit of work for a screen handler: the request's session, committed once on success,
-rolled back on any error (the handler then re-renders with the Russian message)."""
+"""Kept for existing imports: the unit of work of screens is the web's one (web/work.py)."""
 
-from __future__ import annotations
+from .work import refused, unit_of_work
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy.orm import Session
-
-from .database import db
-
-
-@contextmanager
-def unit_of_work() -> Iterator[Session]:
-    session = db()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+__all__ = ["refused", "unit_of_work"]

@@ -28,6 +28,7 @@ from workflow import second_factor, user_sessions
 from workflow.models import User
 
 from .database import db, now
+from .work import unit_of_work
 
 SECOND_STEP_SECONDS = 300
 # What an unenrolled signatory or administrator may still reach: the enrolment itself,
@@ -90,10 +91,10 @@ def finish_sign_in(user: User, method: str, next_url: str | None):
     """Open the session record, sign the browser in, and lead a signatory or administrator
     without a second factor to its enrolment."""
     _fresh_session()
-    record = user_sessions.open_session(
-        db(), user, now=now(), address=request.remote_addr or "",
-        user_agent=request.user_agent.string or "", method=method)
-    db().commit()
+    with unit_of_work() as work:
+        record = user_sessions.open_session(
+            work, user, now=now(), address=request.remote_addr or "",
+            user_agent=request.user_agent.string or "", method=method)
     session["auth_at"] = now().timestamp()
     session["sid"] = record.id
     from .extensions import SessionUser

@@ -8,6 +8,10 @@ from datetime import datetime
 
 class WorkflowError(Exception):
     code = "workflow_error"
+    # True when the refusal itself is recorded and must survive (a wrong PIN or code counts
+    # towards a lock-out, a throttled sign-in is logged): the unit of work commits what was
+    # written before re-raising instead of rolling it back.
+    kept = False
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -28,6 +32,24 @@ class NotFound(WorkflowError):
     code = "not_found"
 
     def __init__(self, message: str = "Объект не найден"):
+        super().__init__(message)
+
+
+class Conflict(WorkflowError):
+    """A constraint the domain did not foresee (two requests raced to the same row)."""
+
+    code = "conflict"
+
+    def __init__(self, message: str = "Данные конфликтуют с уже сохранёнными; обновите и повторите"):
+        super().__init__(message)
+
+
+class UnstorableValue(InvalidInput):
+    """A value the database cannot hold (a number out of range, a NUL byte on PostgreSQL)."""
+
+    code = "invalid_value"
+
+    def __init__(self, message: str = "Значение не может быть сохранено: проверьте данные"):
         super().__init__(message)
 
 

@@ -47,6 +47,7 @@ class InvalidCode(WorkflowError):
     """Wrong, expired or malformed code. The failure is counted: the caller commits."""
 
     code = "invalid_code"
+    kept = True
 
 
 class CodeReplayed(InvalidCode):

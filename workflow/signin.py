@@ -44,7 +44,10 @@ BUSY_RETRY_AFTER = 5
 
 
 class TooManyAttempts(WorkflowError):
+    """The throttling event is logged: the caller commits it."""
+
     code = "too_many_attempts"
+    kept = True
 
     def __init__(self, retry_after: int):
         self.retry_after = retry_after

@@ -79,6 +79,7 @@ class WrongPin(SigningRefused):
     """The PIN did not open the key. The failure is counted in the session: commit it."""
 
     code = "wrong_pin"
+    kept = True
 
     def __init__(self, left: int) -> None:
         tail = (f" Осталось попыток: {left}." if left > 0 else

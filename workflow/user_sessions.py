@@ -141,3 +141,10 @@ def end_current(session: Session, session_id: int | None, *, now: datetime) -> N
     session.execute(update(UserSession).where(UserSession.id == session_id,
                                               UserSession.ended_at.is_(None))
                     .values(ended_at=now).execution_options(synchronize_session=False))
+
+
+def sign_out(session: Session, user: User, session_id: int | None, *, now: datetime,
+             address: str) -> None:
+    """Signing out of the screens: this browser's record ends and the sign-out is logged."""
+    end_current(session, session_id, now=now)
+    log_event(session, "auth.logout", now=now, user=session.merge(user), address=address)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import current_app, g, request
 from sqlalchemy import select
 
-from workflow import api_tokens, second_factor, user_sessions
+from workflow import api_signin, api_tokens, second_factor, user_sessions
 from workflow.models import ApiToken
-from workflow.signin import TooManyAttempts, log_event, sign_in
+from workflow.signin import TooManyAttempts
 
 from ..database import db, now
 from ..errors import json_error
 from . import bp
+from .common import unit_of_work
 from .serialize import iso, user_profile
 from .validation import ApiError, F, parse
 
@@ -67,58 +68,28 @@ def _second_factor_gate(user) -> None:
         g.api_token_touch = record.id
 
 
-def _check_code(session, user, code: str | None) -> None:
-    """Issuing a token takes the second factor's code when the user has one; a signatory
-    or administrator without one gets no token until they enrol (on the screens)."""
-    if not second_factor.is_enrolled(session, user):
-        if second_factor.required_for(user):
-            session.commit()
-            error = second_factor.SecondFactorRequired(user)
-            raise ApiError(403, error.code, error.message)
-        return
-    if not code:
-        session.commit()
-        raise ApiError(401, "second_factor_required",
-                       "Требуется код второго фактора: передайте его в поле code")
-    try:
-        second_factor.verify(
-            session, user, code, now=now(), address=request.remote_addr or "",
-            throttle=second_factor.Throttle(current_app.config["LOGIN_THROTTLE_ATTEMPTS"],
-                                            current_app.config["LOGIN_THROTTLE_WINDOW"]))
-    except TooManyAttempts as error:
-        session.commit()
-        raise ApiError(429, error.code, error.message) from None
-    except second_factor.InvalidCode as error:
-        session.commit()  # the failure counts towards the throttle
-        raise ApiError(401, error.code, error.message) from None
-
-
 @bp.post("/auth/token")
 def issue_token():
     data = parse(TOKEN_REQUEST)
-    session = db()
+    config = current_app.config
     try:
-        user = sign_in(
-            session, data["login"], data["password"],
-            address=request.remote_addr or "", now=now(),
-            max_attempts=current_app.config["LOGIN_THROTTLE_ATTEMPTS"],
-            window=current_app.config["LOGIN_THROTTLE_WINDOW"],
-            address_attempts=current_app.config.get("LOGIN_THROTTLE_ADDRESS_ATTEMPTS"),
-        )
+        with unit_of_work() as session:
+            user, issued = api_signin.issue_token(
+                session, data["login"], data["password"], data.get("code"), now=now(),
+                address=request.remote_addr or "", user_agent=request.user_agent.string or "",
+                max_attempts=config["LOGIN_THROTTLE_ATTEMPTS"],
+                window=config["LOGIN_THROTTLE_WINDOW"],
+                address_attempts=config.get("LOGIN_THROTTLE_ADDRESS_ATTEMPTS"),
+                throttle=second_factor.Throttle(config["LOGIN_THROTTLE_ATTEMPTS"],
+                                                config["LOGIN_THROTTLE_WINDOW"]))
     except TooManyAttempts as error:
-        session.commit()  # the throttling event is logged
         response, status = json_error(429, error.code, error.message,
                                       retry_after=error.retry_after)
         response.headers["Retry-After"] = str(error.retry_after)
         return response, status
-    if user is None:
-        session.commit()  # the failed attempt counts towards throttling
-        raise ApiError(401, "invalid_credentials", "Неверный логин или пароль")
-    _check_code(session, user, data.get("code"))
-    issued = api_tokens.issue_token(session, user, now=now(), address=request.remote_addr or "",
-                                    user_agent=request.user_agent.string or "")
-    log_event(session, "api.token.issued", now=now(), user=user, address=request.remote_addr or "")
-    session.commit()
+    except (api_signin.InvalidCredentials, api_signin.CodeMissing,
+            second_factor.InvalidCode) as error:
+        raise ApiError(401, error.code, error.message) from None
     response = current_app.json.response(
         {"token": issued.token, "token_type": "Bearer", "expires_at": iso(issued.expires_at),
          "user": user_profile(user)}
@@ -130,11 +101,9 @@ def issue_token():
 
 @bp.delete("/auth/token")
 def revoke_token():
-    session = db()
-    api_tokens.revoke_token(session, g.api_token)
-    log_event(session, "api.token.revoked", now=now(), user=g.api_user,
-              address=request.remote_addr or "")
-    session.commit()
+    with unit_of_work() as session:
+        api_signin.revoke_token(session, g.api_token, g.api_user, now=now(),
+                                address=request.remote_addr or "")
     return "", 204
 
 

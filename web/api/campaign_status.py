@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from documents.filenames import campaign_report_pdf
 from workflow import campaign_status as cs
 
 from .. import campaign_views as cv
@@ -119,5 +120,5 @@ def campaign_report(campaign_id: int):
 
     pdf, st = render_report(db(), campaign_id, actor(), now())
     return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="campaign-{campaign_id}-report-{st.today.isoformat()}.pdf"',
+        "Content-Disposition": f'attachment; filename="{campaign_report_pdf(campaign_id, st.today)}"',
         "Cache-Control": "private, no-store"})

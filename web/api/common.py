@@ -1,13 +1,10 @@
-"""What every handler shares: the caller, loading visible objects, one unit of work."""
+"""What every handler shares: the caller, loading visible objects, one unit of work
+(web/work.py: domain and database errors leave it as the stable JSON error codes)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from flask import g
 from sqlalchemy import func, select
-from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from workflow.errors import NotFound
@@ -17,7 +14,8 @@ from workflow.operations import ensure_can_see
 from workflow.states import Role
 
 from ..database import db
-from .validation import ApiError, query_int
+from ..work import unit_of_work  # noqa: F401 -- the one unit of work, for the handlers here
+from .validation import query_int
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
@@ -50,22 +48,6 @@ def load_letter(letter_id: int) -> Letter:
     if letter is None:
         raise NotFound("Письмо не найдено")
     return letter
-
-
-@contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """One operation, one commit. Domain errors propagate (teardown rolls back); a constraint
-    the domain did not foresee becomes a 409, never a 500."""
-    session = db()
-    try:
-        yield session
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise ApiError(409, "conflict", "Данные конфликтуют с уже сохранёнными; обновите и повторите") from None
-    except DataError:
-        session.rollback()
-        raise ApiError(400, "invalid_value", "Значение не может быть сохранено: проверьте данные") from None
 
 
 def page_args() -> tuple[int, int]:

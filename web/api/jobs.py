@@ -9,7 +9,7 @@ from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from documents.issue import session_sealer, session_ttl
-from workflow import bulk_signing, signing_keys
+from workflow import bulk_signing
 from workflow.errors import NotFound
 from workflow.models import User
 
@@ -81,19 +81,16 @@ def _request() -> BulkSignRequest:
 def bulk_sign():
     data = _request()
     app = current_app._get_current_object()
+    # A wrong PIN keeps only the failed attempt (WrongPin.kept); nothing is registered.
     with unit_of_work() as session:
         absent = None
         if data.acting_for is not None:
             absent = session.get(User, data.acting_for)
             if absent is None:
                 raise NotFound("Подписант, за которого вы подписываете, не найден")
-        try:
-            batch = bulk_signing.sign_batch(session, data.letter_ids, actor(), now=now(),
-                                            pin=data.pin, sealer=session_sealer(app),
-                                            session_ttl=session_ttl(app), acting_for=absent)
-        except signing_keys.WrongPin:
-            session.commit()  # only the failed attempt is kept; nothing is registered
-            raise
+        batch = bulk_signing.sign_batch(session, data.letter_ids, actor(), now=now(),
+                                        pin=data.pin, sealer=session_sealer(app),
+                                        session_ttl=session_ttl(app), acting_for=absent)
     # The commit enqueued one PDF job per letter (web.jobs.letters).
     return JobAccepted(job=batch.id).model_dump(), 202
 

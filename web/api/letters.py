@@ -7,9 +7,9 @@ import logging
 from flask import Response, current_app
 from sqlalchemy import select
 
-from documents.issue import pdf_filename, session_sealer, session_ttl
+from documents import filenames
+from documents.issue import session_sealer, session_ttl
 from workflow import letters as letter_ops
-from workflow import signing_keys
 from workflow.models import Letter
 from workflow.states import LetterKind, LetterState
 
@@ -55,7 +55,7 @@ def letter_pdf(letter_id: int):
     if pdf is None:
         raise ApiError(409, "not_rendered",
                        "PDF письма ещё не сформирован; повторите запрос позже")
-    name = pdf_filename(letter)
+    name = filenames.letter_pdf(letter)
     return Response(
         bytes(pdf), mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"',
@@ -67,15 +67,12 @@ def letter_pdf(letter_id: int):
 def sign_letter(letter_id: int):
     data = parse(SIGN_LETTER)
     app = current_app._get_current_object()
+    # A wrong PIN keeps only the failed attempt (WrongPin.kept); the letter stays a draft.
     with unit_of_work() as session:
         letter = load_letter(letter_id)
-        try:
-            letter_ops.sign_letter(session, letter, actor(), now=now(), pin=data.get("pin") or "",
-                                   sealer=session_sealer(app), session_ttl=session_ttl(app),
-                                   expected_version=data.get("version"))
-        except signing_keys.WrongPin:
-            session.commit()  # only the failed attempt is kept; the letter stays a draft
-            raise
+        letter_ops.sign_letter(session, letter, actor(), now=now(), pin=data.get("pin") or "",
+                               sealer=session_sealer(app), session_ttl=session_ttl(app),
+                               expected_version=data.get("version"))
     # The commit enqueued the PDF job (web.jobs.letters); `pdf_sha256` is null until it ran.
     session = db()
     session.expire(letter)

@@ -8,6 +8,7 @@ from flask import Response
 from sqlalchemy import select
 
 from documents.approval_sheet import render_approval_sheet
+from documents.filenames import approval_sheet_pdf
 from workflow import routes as engine
 from workflow.errors import NotFound
 from workflow.models import Decision, Programme, Route, User
@@ -169,7 +170,7 @@ def approval_sheet(letter_id: int):
     if not db().scalar(select(Decision.id).where(Decision.letter_id == letter.id)):
         raise NotFound("У письма нет маршрута согласования")
     sheet = engine.approval_sheet(db(), letter)
-    name = f"approval-sheet-{(letter.number or str(letter.id)).replace('/', '-')}.pdf"
+    name = approval_sheet_pdf(letter)
     return Response(render_approval_sheet(sheet), mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"',
                              "Cache-Control": "private, no-store"})

@@ -18,6 +18,7 @@ from workflow.models import User
 
 from ..database import db, now
 from ..errors import status_for
+from ..work import refused, unit_of_work
 
 bp = Blueprint("absences", __name__)
 
@@ -62,21 +63,19 @@ def _render(template: str, *, error: str | None = None, status: int = 200, **ext
 
 
 def _declare(user: User | None, back: str, render):
-    session = db()
     form = PostForm()
     if not form.validate_on_submit():
         return render(error=gettext("Форма устарела: обновите страницу"), status=400)
     try:
-        if user is None:
-            raise InvalidInput(gettext("Выберите отсутствующего сотрудника"), field="user")
-        absences.declare_absence(
-            session, user, _me(), substitute=_user("substitute"),
-            starts_on=_date("starts_on", gettext("с")), ends_on=_date("ends_on", gettext("по")),
-            now=now(), reason=request.form.get("reason") or "")
+        with unit_of_work() as session:
+            if user is None:
+                raise InvalidInput(gettext("Выберите отсутствующего сотрудника"), field="user")
+            absences.declare_absence(
+                session, user, _me(), substitute=_user("substitute"),
+                starts_on=_date("starts_on", gettext("с")), ends_on=_date("ends_on", gettext("по")),
+                now=now(), reason=request.form.get("reason") or "")
     except WorkflowError as error:
-        session.rollback()
         return render(error=error.message, status=status_for(error))
-    session.commit()
     flash(gettext("Отсутствие отмечено; замещающему отправлено уведомление"), "success")
     return redirect(back)
 
@@ -122,7 +121,6 @@ def manage():
 @bp.route("/absences/<int:absence_id>/cancel", methods=["POST"])
 @login_required
 def cancel(absence_id: int):
-    session = db()
     form = PostForm()
     back = request.form.get("back") == "manage"
     target = url_for(".manage") if back else url_for(".mine")
@@ -130,14 +128,12 @@ def cancel(absence_id: int):
         flash(gettext("Форма устарела: обновите страницу"), "error")
         return redirect(target)
     try:
-        absence = absences.get_absence(session, absence_id, _me())
-        absences.cancel_absence(session, absence, _me(), now=now())
+        with unit_of_work() as session:
+            absence = absences.get_absence(session, absence_id, _me())
+            absences.cancel_absence(session, absence, _me(), now=now())
     except WorkflowError as error:
-        session.rollback()
         if status_for(error) == 404:
             abort(404)
-        flash(error.message, "error")
-        return redirect(target)
-    session.commit()
+        return refused(error, target)
     flash(gettext("Отсутствие отменено"), "success")
     return redirect(target)

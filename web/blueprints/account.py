@@ -32,6 +32,7 @@ from workflow.states import Role
 from ..database import db, now
 from ..errors import status_for
 from ..sessions import finish_sign_in, pending_user
+from ..work import refused, unit_of_work
 
 bp = Blueprint("account", __name__)
 
@@ -89,19 +90,15 @@ def second_step():
     form = CodeForm()
     if not form.validate_on_submit():
         return render_template("account/second_step.html", form=form, user=user)
-    s = db()
     try:
-        method = second_factor.verify(s, user, form.code.data, now=now(), address=_address(),
-                                      throttle=_throttle())
-    except TooManyAttempts as error:
-        s.commit()
+        # A wrong code counts towards the throttle (InvalidCode.kept); nothing else changes.
+        with unit_of_work() as s:
+            method = second_factor.verify(s, user, form.code.data, now=now(),
+                                          address=_address(), throttle=_throttle())
+    except (TooManyAttempts, InvalidCode) as error:
         flash(error.message, "error")
-        return render_template("account/second_step.html", form=form, user=user), 429
-    except InvalidCode as error:
-        s.commit()  # the failure counts towards the throttle; nothing else changed
-        flash(error.message, "error")
-        return render_template("account/second_step.html", form=form, user=user), 400
-    s.commit()
+        status = 429 if isinstance(error, TooManyAttempts) else 400
+        return render_template("account/second_step.html", form=form, user=user), status
     response = finish_sign_in(user, method, next_url)  # starts a fresh session: flash after
     if method == "recovery":
         left = second_factor.recovery_codes_left(s, user)
@@ -135,14 +132,11 @@ def second_factor_page():
 def second_factor_start():
     if not PostForm().validate_on_submit():
         abort(400)
-    s = db()
     try:
-        second_factor.start_enrolment(s, current_user.user, now=now())
+        with unit_of_work() as s:
+            second_factor.start_enrolment(s, current_user.user, now=now())
     except WorkflowError as error:
-        s.rollback()
-        flash(error.message, "error")
-        return redirect(url_for(".second_factor"))
-    s.commit()
+        return refused(error, url_for(".second_factor"))
     return redirect(url_for(".second_factor"))
 
 
@@ -152,23 +146,16 @@ def _with_code(operation, failure_status: int = 400):
     if not form.validate_on_submit():
         flash(gettext("Введите код из приложения"), "error")
         return None, redirect(url_for(".second_factor"))
-    s = db()
     try:
-        result = operation(s, current_user.user, form.code.data)
-    except TooManyAttempts as error:
-        s.commit()
-        flash(error.message, "error")
-        return None, redirect(url_for(".second_factor"))
-    except InvalidCode as error:
-        s.commit()
-        flash(error.message, "error")
-        return None, redirect(url_for(".second_factor"))
+        # A wrong code is counted (InvalidCode.kept, TooManyAttempts.kept).
+        with unit_of_work() as s:
+            result = operation(s, current_user.user, form.code.data)
+    except (TooManyAttempts, InvalidCode) as error:
+        return None, refused(error, url_for(".second_factor"))
     except WorkflowError as error:
-        s.rollback()
         flash(error.message, "error")
         return None, (render_template("errors/error.html", status=status_for(error),
                                       message=error.message), status_for(error))
-    s.commit()
     return result, None
 
 
@@ -227,14 +214,11 @@ def _end(operation, message: str):
     form = IdForm()
     if not form.validate_on_submit():
         abort(400)
-    s = db()
     try:
-        operation(s, current_user.user, form.id.data)
+        with unit_of_work() as s:
+            operation(s, current_user.user, form.id.data)
     except WorkflowError as error:
-        s.rollback()
-        flash(error.message, "error")
-        return redirect(url_for(".sessions"))
-    s.commit()
+        return refused(error, url_for(".sessions"))
     flash(message, "success")
     return redirect(url_for(".sessions"))
 
@@ -245,9 +229,8 @@ def end_session():
     form = IdForm()
     if form.validate_on_submit() and form.id.data == session.get("sid"):
         # Ending this very session is signing out.
-        s = db()
-        user_sessions.end_current(s, form.id.data, now=now())
-        s.commit()
+        with unit_of_work() as s:
+            user_sessions.end_current(s, form.id.data, now=now())
         logout_user()
         session.clear()
         flash(gettext("Вы вышли из системы"), "info")
@@ -268,10 +251,9 @@ def end_token():
 def end_others():
     if not PostForm().validate_on_submit():
         abort(400)
-    s = db()
-    sessions_, tokens = user_sessions.end_others(s, current_user.user, session.get("sid"),
-                                                 now=now(), address=_address())
-    s.commit()
+    with unit_of_work() as s:
+        sessions_, tokens = user_sessions.end_others(s, current_user.user, session.get("sid"),
+                                                     now=now(), address=_address())
     flash(gettext("Завершено сеансов: %(s)s, отозвано токенов: %(t)s", s=sessions_, t=tokens),
           "success")
     return redirect(url_for(".sessions"))
@@ -288,17 +270,14 @@ def admin_reset_second_factor(user_id: int):
         abort(403)
     if not PostForm().validate_on_submit():
         abort(400)
-    s = db()
-    user = s.get(User, user_id)
+    user = db().get(User, user_id)
     if user is None:
         abort(404)
     try:
-        second_factor.reset(s, user, actor=me, now=now(), address=_address())
+        with unit_of_work() as s:
+            second_factor.reset(s, user, actor=me, now=now(), address=_address())
     except WorkflowError as error:
-        s.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("admin.user_edit", user_id=user_id))
-    s.commit()
+        return refused(error, url_for("admin.user_edit", user_id=user_id))
     flash(gettext("Второй фактор сброшен; сеансы пользователя завершены. При следующем входе "
                   "пользователь подключит его заново."), "success")
     return redirect(url_for("admin.user_edit", user_id=user_id))

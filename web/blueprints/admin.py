@@ -39,6 +39,7 @@ from ..forms import (
     UserCreateForm,
     UserRoleForm,
 )
+from ..work import refused, unit_of_work
 
 bp = Blueprint("admin", __name__)
 
@@ -99,24 +100,22 @@ def user_new():
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("admin/user_new.html", form=form), status
-    session = db()
     code = None
     if form.municipality.data:
-        municipality = session.get(Municipality, int(form.municipality.data))
+        municipality = db().get(Municipality, int(form.municipality.data))
         code = municipality.code if municipality else None
     try:
-        user = users.create_user(
-            session, login=form.login.data, full_name=form.full_name.data, role=form.role.data,
-            password=form.password.data, now=now(), municipality_code=code,
-            position=form.position.data or "", phone=form.phone.data or "",
-            email=form.email.data or "", actor=_me(),
-        )
+        with unit_of_work() as session:
+            user = users.create_user(
+                session, login=form.login.data, full_name=form.full_name.data, role=form.role.data,
+                password=form.password.data, now=now(), municipality_code=code,
+                position=form.position.data or "", phone=form.phone.data or "",
+                email=form.email.data or "", actor=_me(),
+            )
     except WorkflowError as error:
-        session.rollback()
         _error(form, error)
         return render_template("admin/user_new.html", form=form, error=error.message), \
             status_for(error)
-    session.commit()
     flash(gettext("Пользователь «%(login)s» создан", login=user.login), "success")
     return redirect(url_for(".users_list"))
 
@@ -145,7 +144,6 @@ def _render_user(user, *, role_form=None, password_form=None, error=None, status
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int):
-    session = db()
     user = _user_or_404(user_id)
     if request.method == "GET":
         return _render_user(user)
@@ -154,55 +152,49 @@ def user_edit(user_id: int):
     if not form.validate_on_submit():
         return _render_user(user, role_form=form, status=400)
     try:
-        admin_ops.change_role(
-            session, user, _me(), role=form.role.data,
-            municipality_id=int(form.municipality.data) if form.municipality.data else None,
-            now=now(),
-        )
+        with unit_of_work() as session:
+            admin_ops.change_role(
+                session, user, _me(), role=form.role.data,
+                municipality_id=int(form.municipality.data) if form.municipality.data else None,
+                now=now(),
+            )
     except WorkflowError as error:
-        session.rollback()
         _error(form, error)
         return _render_user(_user_or_404(user_id), role_form=form, error=error.message,
                             status=status_for(error))
-    session.commit()
     flash(gettext("Роль и муниципалитет сохранены"), "success")
     return redirect(url_for(".user_edit", user_id=user_id))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 def user_password(user_id: int):
-    session = db()
     user = _user_or_404(user_id)
     form = PasswordForm()
     if not form.validate_on_submit():
         return _render_user(user, password_form=form, status=400)
     try:
-        users.set_password(session, user, form.password.data, _me())
+        with unit_of_work() as session:
+            users.set_password(session, user, form.password.data, _me())
     except WorkflowError as error:
-        session.rollback()
         _error(form, error)
         return _render_user(_user_or_404(user_id), password_form=form, error=error.message,
                             status=status_for(error))
-    session.commit()
     flash(gettext("Пароль изменён; сеансы пользователя завершены"), "success")
     return redirect(url_for(".user_edit", user_id=user_id))
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 def user_active(user_id: int):
-    session = db()
     user = _user_or_404(user_id)
     form = SimplePostForm()
     if not form.validate_on_submit():
         abort(400)
     activate = request.form.get("active") == "1"
     try:
-        users.set_active(session, user, activate, _me())
+        with unit_of_work() as session:
+            users.set_active(session, user, activate, _me())
     except WorkflowError as error:
-        session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for(".user_edit", user_id=user_id))
-    session.commit()
+        return refused(error, url_for(".user_edit", user_id=user_id))
     flash(gettext("Учётная запись включена") if activate else gettext("Учётная запись отключена"),
           "success")
     return redirect(url_for(".user_edit", user_id=user_id))
@@ -217,7 +209,6 @@ MAX_PKCS12_UPLOAD = 256 * 1024
 def certificate_upload(user_id: int):
     """Add a signatory's own PKCS#12; the PIN proves it opens and is then forgotten."""
     request.max_content_length = MAX_PKCS12_UPLOAD
-    session = db()
     user = _user_or_404(user_id)
     form = CertificateUploadForm()
     if not form.validate_on_submit():
@@ -225,16 +216,15 @@ def certificate_upload(user_id: int):
     upload = form.pkcs12.data
     data = upload.read(signing_keys.MAX_PKCS12 + 1) if getattr(upload, "filename", "") else b""
     try:
-        cert = signing_keys.add_certificate(
-            session, user, _me(), pkcs12_bytes=data, pin=form.pin.data, now=now(),
-            source="upload", trust_roots=trust_roots(current_app),
-            address=request.remote_addr or "")
+        with unit_of_work() as session:
+            cert = signing_keys.add_certificate(
+                session, user, _me(), pkcs12_bytes=data, pin=form.pin.data, now=now(),
+                source="upload", trust_roots=trust_roots(current_app),
+                address=request.remote_addr or "")
     except WorkflowError as error:
-        session.rollback()
         _error(form, error)
         return _render_user(_user_or_404(user_id), upload_form=form, error=error.message,
                             status=status_for(error))
-    session.commit()
     flash(gettext("Сертификат № %(serial)s (владелец %(owner)s) добавлен; подписанты "
                   "уведомлены", serial=cert.serial, owner=cert.owner_name), "success")
     return redirect(url_for(".user_edit", user_id=user_id))
@@ -246,27 +236,24 @@ def certificate_demo(user_id: int):
     PIN chosen now and shown once (on this response only; it is not stored)."""
     if not demo_pki_active(current_app.config):
         abort(404)
-    session = db()
     user = _user_or_404(user_id)
     form = DemoCertificateForm()
     if not form.validate_on_submit():
         return _render_user(user, demo_form=form, status=400)
     pin = form.pin.data or "".join(secrets.choice("0123456789") for _ in range(8))
     try:
-        data = issue_demo_certificate(current_app.config, owner_name=user.full_name,
-                                      organisation=get_profile(session).name, pin=pin)
-        cert = signing_keys.add_certificate(
-            session, user, _me(), pkcs12_bytes=data, pin=pin, now=now(), source="demo",
-            trust_roots=trust_roots(current_app), address=request.remote_addr or "")
+        with unit_of_work() as session:
+            data = issue_demo_certificate(current_app.config, owner_name=user.full_name,
+                                          organisation=get_profile(session).name, pin=pin)
+            cert = signing_keys.add_certificate(
+                session, user, _me(), pkcs12_bytes=data, pin=pin, now=now(), source="demo",
+                trust_roots=trust_roots(current_app), address=request.remote_addr or "")
     except WorkflowError as error:
-        session.rollback()
         return _render_user(_user_or_404(user_id), demo_form=form, error=error.message,
                             status=status_for(error))
     except (SignerError, ValueError) as error:
-        session.rollback()
         return _render_user(_user_or_404(user_id), demo_form=form, status=400,
                             error=gettext("Сертификат не выпущен: %(reason)s", reason=str(error)))
-    session.commit()
     page, _status = _render_user(_user_or_404(user_id),
                                  issued_pin={"pin": pin, "serial": cert.serial})
     return page, 200, {"Cache-Control": "no-store"}
@@ -280,9 +267,9 @@ def certificate_revoke(user_id: int, certificate_id: int):
         abort(404)
     if not SimplePostForm().validate_on_submit():
         abort(400)
-    signing_keys.revoke_certificate(session, cert, _me(), now=now(),
-                                    address=request.remote_addr or "")
-    session.commit()
+    with unit_of_work() as session:
+        signing_keys.revoke_certificate(session, cert, _me(), now=now(),
+                                        address=request.remote_addr or "")
     flash(gettext("Сертификат № %(serial)s отозван", serial=cert.serial), "success")
     return redirect(url_for(".user_edit", user_id=user_id))
 
@@ -304,18 +291,16 @@ def municipality_new():
         status = 400 if request.method == "POST" else 200
         return render_template("admin/municipality_form.html", form=form, municipality=None), \
             status
-    session = db()
     try:
-        admin_ops.create_municipality(
-            session, _me(), code=form.code.data, name=form.name.data, kind=form.kind.data,
-            **form.reference_data(),
-        )
+        with unit_of_work() as session:
+            admin_ops.create_municipality(
+                session, _me(), code=form.code.data, name=form.name.data, kind=form.kind.data,
+                **form.reference_data(),
+            )
     except WorkflowError as error:
-        session.rollback()
         _error(form, error)
         return render_template("admin/municipality_form.html", form=form, municipality=None,
                                error=error.message), status_for(error)
-    session.commit()
     flash(gettext("Муниципалитет добавлен"), "success")
     return redirect(url_for(".municipalities"))
 
@@ -334,18 +319,17 @@ def municipality_edit(municipality_id: int):
         return render_template("admin/municipality_form.html", form=form,
                                municipality=municipality, toggle_form=SimplePostForm()), status
     try:
-        admin_ops.update_municipality(
-            session, municipality, _me(), name=form.name.data, kind=form.kind.data,
-            **form.reference_data(),
-        )
+        with unit_of_work() as session:
+            admin_ops.update_municipality(
+                session, municipality, _me(), name=form.name.data, kind=form.kind.data,
+                **form.reference_data(),
+            )
     except WorkflowError as error:
-        session.rollback()
         _error(form, error)
         return render_template("admin/municipality_form.html", form=form,
                                municipality=session.get(Municipality, municipality_id),
                                toggle_form=SimplePostForm(), error=error.message), \
             status_for(error)
-    session.commit()
     flash(gettext("Сведения о муниципалитете сохранены"), "success")
     return redirect(url_for(".municipalities"))
 
@@ -360,12 +344,10 @@ def municipality_active(municipality_id: int):
         abort(400)
     activate = request.form.get("active") == "1"
     try:
-        admin_ops.set_municipality_active(session, municipality, _me(), active=activate)
+        with unit_of_work() as session:
+            admin_ops.set_municipality_active(session, municipality, _me(), active=activate)
     except WorkflowError as error:
-        session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for(".municipalities"))
-    session.commit()
+        return refused(error, url_for(".municipalities"))
     flash(gettext("Муниципалитет включён") if activate else gettext("Муниципалитет отключён"),
           "success")
     return redirect(url_for(".municipalities"))

@@ -14,6 +14,7 @@ from workflow.models import User
 from workflow.states import Role
 
 from ..database import db
+from ..work import refused, unit_of_work
 
 bp = Blueprint("admin_department", __name__)
 
@@ -34,8 +35,7 @@ def save(user_id: int):
     me = current_user.user
     if me.role != Role.ADMIN:
         abort(403)
-    session = db()
-    user = session.get(User, user_id)
+    user = db().get(User, user_id)
     if user is None:
         abort(404)
     back = url_for("admin.user_edit", user_id=user_id, _anchor="department")
@@ -43,14 +43,12 @@ def save(user_id: int):
         flash(gettext("Форма устарела: обновите страницу"), "error")
         return redirect(back)
     try:
-        admin_ops.set_department(
-            session, user, me, heads_department=request.form.get("heads_department") == "1",
-            department=request.form.get("department") or "",
-            position_genitive=request.form.get("position_genitive") or "")
+        with unit_of_work() as session:
+            admin_ops.set_department(
+                session, user, me, heads_department=request.form.get("heads_department") == "1",
+                department=request.form.get("department") or "",
+                position_genitive=request.form.get("position_genitive") or "")
     except WorkflowError as error:
-        session.rollback()
-        flash(error.message, "error")
-        return redirect(back)
-    session.commit()
+        return refused(error, back)
     flash(gettext("Сведения об отделе сохранены"), "success")
     return redirect(back)

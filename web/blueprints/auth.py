@@ -21,12 +21,13 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from workflow.signin import TooManyAttempts, log_event, sign_in
-from workflow.user_sessions import end_current
+from workflow.signin import TooManyAttempts, sign_in
+from workflow.user_sessions import sign_out
 
-from ..database import db, now
+from ..database import now
 from ..extensions import LOCALES, login_manager
 from ..sessions import after_password
+from ..work import unit_of_work
 
 bp = Blueprint("auth", __name__)
 
@@ -59,21 +60,20 @@ def login():
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        session_ = db()
         try:
-            user = sign_in(
-                session_, form.login.data, form.password.data,
-                address=request.remote_addr or "", now=now(),
-                max_attempts=current_app.config["LOGIN_THROTTLE_ATTEMPTS"],
-                window=current_app.config["LOGIN_THROTTLE_WINDOW"],
-                address_attempts=current_app.config.get("LOGIN_THROTTLE_ADDRESS_ATTEMPTS"),
-            )
+            # The attempt is recorded either way (a throttled one too: TooManyAttempts.kept).
+            with unit_of_work() as session_:
+                user = sign_in(
+                    session_, form.login.data, form.password.data,
+                    address=request.remote_addr or "", now=now(),
+                    max_attempts=current_app.config["LOGIN_THROTTLE_ATTEMPTS"],
+                    window=current_app.config["LOGIN_THROTTLE_WINDOW"],
+                    address_attempts=current_app.config.get("LOGIN_THROTTLE_ADDRESS_ATTEMPTS"),
+                )
         except TooManyAttempts as error:
-            session_.commit()
             flash(error.message, "error")
             return (render_template("auth/login.html", form=form), 429,
                     {"Retry-After": str(error.retry_after)})
-        session_.commit()
         if user is None:
             flash(gettext("Неверный логин или пароль"), "error")
             return render_template("auth/login.html", form=form), 200
@@ -86,13 +86,11 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    session_ = db()
-    user = session_.merge(current_user.user)
     # Ends this browser's session on the server side too, not only this cookie; the
     # user's other sessions end from "Мои сеансы".
-    end_current(session_, session.get("sid"), now=now())
-    log_event(session_, "auth.logout", now=now(), user=user, address=request.remote_addr or "")
-    session_.commit()
+    with unit_of_work() as session_:
+        sign_out(session_, current_user.user, session.get("sid"), now=now(),
+                 address=request.remote_addr or "")
     logout_user()
     lang = session.get("lang")  # the language is a preference, not part of the sign-in
     session.clear()

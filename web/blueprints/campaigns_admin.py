@@ -2,13 +2,11 @@
 (while a draft), the circular that opens the campaign, closing and cancelling. For an
 administrator or a head of department. The campaign's live page is elsewhere.
 
-Each handler parses, calls one `workflow.campaigns` operation, commits once and redirects.
+Each handler parses, calls one `workflow.campaigns` operation in the unit of work
+(web/work.py) and redirects.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -26,6 +24,7 @@ from ..database import db, now
 from ..errors import status_for
 from ..extensions import login_manager
 from ..forms import SimplePostForm
+from ..work import refused, unit_of_work, unit_of_work_or_flash
 
 bp = Blueprint("campaigns_admin", __name__)
 
@@ -50,19 +49,6 @@ def _campaign(campaign_id: int) -> Campaign:
     if campaign is None:
         abort(404)
     return campaign
-
-
-@contextmanager
-def _one_operation() -> Iterator:
-    """Commit what the operation wrote, or roll all of it back and flash its reason."""
-    session = db()
-    try:
-        yield session
-    except WorkflowError as error:
-        session.rollback()
-        flash(error.message, "error")
-        return
-    session.commit()
 
 
 def _municipality_choices():
@@ -107,15 +93,13 @@ def new():
     form.municipalities.choices = _municipality_choices()
     if not form.validate_on_submit():
         return _render_form(form, status=400 if request.method == "POST" else 200)
-    session = db()
     try:
-        campaign = ops.create_campaign(session, _me(), form.setup(), now=now(),
-                                       requirements=(form.requirements.data or "").splitlines())
+        with unit_of_work() as session:
+            campaign = ops.create_campaign(session, _me(), form.setup(), now=now(),
+                                           requirements=(form.requirements.data or "").splitlines())
     except WorkflowError as error:
-        session.rollback()
         _field_error(form, error)
         return _render_form(form, error=error.message, status=status_for(error))
-    session.commit()
     flash(gettext("Кампания «%(title)s» создана как черновик; требований: %(count)s. "
                   "Проверьте условия и подготовьте циркулярное письмо.",
                   title=campaign.title, count=len(campaign.requirements)), "success")
@@ -156,12 +140,11 @@ def edit(campaign_id: int):
     if not form.validate_on_submit():
         return _render_form(form, campaign, status=400 if request.method == "POST" else 200)
     try:
-        ops.edit_campaign(session, campaign, _me(), form.setup(), now=now())
+        with unit_of_work() as session:
+            ops.edit_campaign(session, campaign, _me(), form.setup(), now=now())
     except WorkflowError as error:
-        session.rollback()
         _field_error(form, error)
         return _render_form(form, campaign, error=error.message, status=status_for(error))
-    session.commit()
     flash(gettext("Условия кампании сохранены"), "success")
     return redirect(url_for(".show", campaign_id=campaign.id))
 
@@ -184,7 +167,7 @@ def requirement_add(campaign_id: int):
     campaign = _campaign(campaign_id)
     form = _posted(RequirementForm)
     if form is not None:
-        with _one_operation() as session:
+        with unit_of_work_or_flash() as session:
             ops.add_requirement(session, campaign, _me(), form.text.data)
             flash(gettext("Требование добавлено"), "success")
     return redirect(url_for(".show", campaign_id=campaign_id) + "#requirements")
@@ -195,7 +178,7 @@ def requirement_edit(campaign_id: int, requirement_id: int):
     campaign = _campaign(campaign_id)
     form = _posted(RequirementForm)
     if form is not None:
-        with _one_operation() as session:
+        with unit_of_work_or_flash() as session:
             ops.edit_requirement(session, campaign, _me(), requirement_id, form.text.data)
             flash(gettext("Требование изменено"), "success")
     return redirect(url_for(".show", campaign_id=campaign_id) + "#requirements")
@@ -208,7 +191,7 @@ def requirement_move(campaign_id: int, requirement_id: int):
     if way not in ("up", "down"):
         flash(gettext("Укажите направление: выше или ниже"), "error")
     elif _posted(SimplePostForm) is not None:
-        with _one_operation() as session:
+        with unit_of_work_or_flash() as session:
             ops.move_requirement(session, campaign, _me(), requirement_id,
                                  -1 if way == "up" else 1)
     return redirect(url_for(".show", campaign_id=campaign_id) + "#requirements")
@@ -218,7 +201,7 @@ def requirement_move(campaign_id: int, requirement_id: int):
 def requirement_delete(campaign_id: int, requirement_id: int):
     campaign = _campaign(campaign_id)
     if _posted(SimplePostForm) is not None:
-        with _one_operation() as session:
+        with unit_of_work_or_flash() as session:
             ops.delete_requirement(session, campaign, _me(), requirement_id)
             flash(gettext("Требование удалено"), "success")
     return redirect(url_for(".show", campaign_id=campaign_id) + "#requirements")
@@ -232,14 +215,11 @@ def prepare_circular(campaign_id: int):
     campaign = _campaign(campaign_id)
     if _posted(SimplePostForm) is None:
         return redirect(url_for(".show", campaign_id=campaign_id))
-    session = db()
     try:
-        letter = ops.prepare_circular(session, campaign, _me(), now=now())
+        with unit_of_work() as session:
+            letter = ops.prepare_circular(session, campaign, _me(), now=now())
     except WorkflowError as error:
-        session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for(".show", campaign_id=campaign_id))
-    session.commit()
+        return refused(error, url_for(".show", campaign_id=campaign_id))
     flash(gettext("Проект циркулярного письма подготовлен. Когда подписант его подпишет, "
                   "кампания будет объявлена."), "success")
     return redirect(url_for("letters.show", letter_id=letter.id))
@@ -250,7 +230,7 @@ def close(campaign_id: int):
     campaign = _campaign(campaign_id)
     form = _posted(ReasonForm)
     if form is not None:
-        with _one_operation() as session:
+        with unit_of_work_or_flash() as session:
             ops.close_campaign(session, campaign, _me(), now=now(), reason=form.reason.data or "")
             flash(gettext("Кампания завершена: программы по ней доступны только для "
                           "просмотра"), "success")
@@ -262,7 +242,7 @@ def cancel(campaign_id: int):
     campaign = _campaign(campaign_id)
     form = _posted(ReasonForm)
     if form is not None:
-        with _one_operation() as session:
+        with unit_of_work_or_flash() as session:
             ops.cancel_campaign(session, campaign, _me(), now=now(), reason=form.reason.data or "")
             flash(gettext("Подготовка кампании отменена"), "success")
     return redirect(url_for(".show", campaign_id=campaign_id))

@@ -13,7 +13,8 @@ from workflow.errors import WorkflowError
 from .. import viewmodels as vm
 from ..database import db, now
 from ..forms import ActionForm
-from .programmes import _failed, _first_error
+from ..work import unit_of_work
+from .programmes import _failed, check_form
 
 bp = Blueprint("drafts", __name__)
 
@@ -25,13 +26,12 @@ def delete(programme_id: int):
     session = db()
     programme = vm.load_programme(session, programme_id, me, for_write=True)
     form = ActionForm()
-    if not form.validate_on_submit():
-        return _failed(session, programme_id, _first_error(form), "delete")
     try:
-        record = drafts.delete_draft(session, programme, me, now=now(),
-                                     expected_version=form.seen_version())
+        with unit_of_work():
+            check_form(form)
+            record = drafts.delete_draft(session, programme, me, now=now(),
+                                         expected_version=form.seen_version())
     except WorkflowError as error:
         return _failed(session, programme_id, error, "delete")
-    session.commit()
     flash(gettext("Черновик «%(title)s» удалён", title=record["title"]), "success")
     return redirect(url_for("main.home"))

@@ -12,9 +12,9 @@ from wtforms import RadioField, SelectChoice
 from workflow import notifications
 from workflow.errors import WorkflowError
 
-from ..api.common import unit_of_work
 from ..database import db, now
 from ..forms import SafeForm, SimplePostForm
+from ..work import unit_of_work
 
 bp = Blueprint("notifications", __name__)
 

@@ -1,9 +1,9 @@
 """Programme screens: list, create, edit, attachment, the programme page, its actions,
 remarks and assessments.
 
-Every handler parses a form, calls one domain operation, commits once and redirects.
-A domain error rolls back and re-renders the same page with the message and with what the
-user typed, so nothing is lost.
+Every handler parses a form and calls one domain operation in the unit of work (web/work.py),
+which commits once, then redirects. A domain error rolls everything back and re-renders the
+same page with the message and with what the user typed, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from workflow import campaigns, drafts, files, operations, reassignment, review
 from workflow.campaign_machine import refusal
-from workflow.errors import StaleVersion, WorkflowError
+from workflow.errors import InvalidInput, StaleVersion, WorkflowError
 from workflow.machine import TRANSITIONS_BY_TRIGGER
 from workflow.models import Campaign, Programme, Revision, User
 from workflow.states import Role
@@ -44,6 +44,7 @@ from ..forms import (
     ReplyForm,
     programme_form_class,
 )
+from ..work import refused, unit_of_work
 
 bp = Blueprint("programmes", __name__)
 
@@ -160,16 +161,14 @@ def new():
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return _render_form(form, campaign, status=status)
-    session = db()
     try:
-        programme = operations.create_programme(
-            session, campaign, me, _fields(form), now=now(), sections=form.sections()
-        )
+        with unit_of_work() as session:
+            programme = operations.create_programme(
+                session, campaign, me, _fields(form), now=now(), sections=form.sections()
+            )
     except WorkflowError as error:
-        session.rollback()
         _field_error(form, error)
         return _render_form(form, campaign, error=error.message, status=status_for(error))
-    session.commit()
     flash(gettext("Черновик программы создан"), "success")
     return redirect(url_for(".show", programme_id=programme.id))
 
@@ -206,12 +205,12 @@ def edit(programme_id: int):
     if not form.validate_on_submit():
         return _render_form(form, campaign, programme, status=400)
     try:
-        operations.update_draft(
-            session, programme, me, now=now(), expected_version=form.seen_version(),
-            fields=_fields(form), sections=form.sections(),
-        )
+        with unit_of_work() as session:
+            operations.update_draft(
+                session, programme, me, now=now(), expected_version=form.seen_version(),
+                fields=_fields(form), sections=form.sections(),
+            )
     except StaleVersion:
-        session.rollback()
         current = vm.load_programme(session, programme_id, me)
         who, when = vm.last_change(session, current)
         saved = {s.requirement_id: s.text for s in current.sections}
@@ -230,12 +229,10 @@ def edit(programme_id: int):
         return _render_form(form, current.campaign, current, error=message, conflict=conflict,
                             status=409)
     except WorkflowError as error:
-        session.rollback()
         _field_error(form, error)
         current = vm.load_programme(session, programme_id, me)
         return _render_form(form, current.campaign, current, error=error.message,
                             status=status_for(error))
-    session.commit()
     flash(gettext("Изменения сохранены"), "success")
     return redirect(url_for(".show", programme_id=programme.id))
 
@@ -276,16 +273,14 @@ def upload(programme_id: int):
         flash(error.message, "error")
         return redirect(back)
     try:
-        files.add_files(
-            session, programme, me,
-            [files.NewFile(c.name, c.content_type, c.data) for c in checked],
-            store=fv.blob_store(), now=now(), expected_version=form.seen_version(),
-        )
+        with unit_of_work() as session:
+            files.add_files(
+                session, programme, me,
+                [files.NewFile(c.name, c.content_type, c.data) for c in checked],
+                store=fv.blob_store(), now=now(), expected_version=form.seen_version(),
+            )
     except WorkflowError as error:
-        session.rollback()
-        flash(error.message, "error")
-        return redirect(back)
-    session.commit()
+        return refused(error, back)
     if len(checked) == 1:
         flash(gettext("Файл «%(name)s» загружен", name=checked[0].name), "success")
     else:
@@ -308,15 +303,13 @@ def remove_file(programme_id: int, file_id: int):
         flash(gettext("Форма устарела: обновите страницу"), "error")
         return redirect(back)
     try:
-        removed = files.remove_file(session, programme, me, file_id, now=now(),
-                                    expected_version=form.seen_version())
+        with unit_of_work() as session:
+            removed = files.remove_file(session, programme, me, file_id, now=now(),
+                                        expected_version=form.seen_version())
     except WorkflowError as error:
-        session.rollback()
         if status_for(error) == 404:
             abort(404)
-        flash(error.message, "error")
-        return redirect(back)
-    session.commit()
+        return refused(error, back)
     flash(gettext("Файл «%(name)s» убран из рабочей копии", name=removed.name), "success")
     return redirect(back)
 
@@ -407,16 +400,12 @@ def show(programme_id: int):
     return _render_show(programme)
 
 
-def _failed(session, programme_id: int, error: WorkflowError | str, key: str):
-    """Roll back and re-render the programme page with the message next to the form `key`,
-    keeping the text the user typed."""
-    session.rollback()
+def _failed(session, programme_id: int, error: WorkflowError, key: str):
+    """Re-render the programme page with the message next to the form `key`, keeping the
+    text the user typed (the unit of work has rolled everything back)."""
     programme = vm.load_programme(session, programme_id, _me())
-    if isinstance(error, WorkflowError):
-        message, status = error.message, status_for(error)
-        reasons = getattr(error, "reasons", None) or []
-    else:
-        message, status, reasons = error, 400, []
+    message, status = error.message, status_for(error)
+    reasons = getattr(error, "reasons", None) or []
     failed = {"key": key, "message": message, "reasons": reasons, "data": request.form}
     return _render_show(programme, failed=failed, status=status)
 
@@ -441,24 +430,28 @@ def action(programme_id: int, trigger: str):
 
 
 def _submit(session, programme_id: int, form, key: str, operation, *, done, anchor=None):
-    """A form of the programme page: validate `form`, run `operation()`, commit, flash `done`
-    and go back to the page (at `anchor`). A form or workflow error is shown by `_failed`."""
-    if not form.validate_on_submit():
-        return _failed(session, programme_id, _first_error(form), key)
+    """A form of the programme page: validate `form`, run `operation()` in one unit of work,
+    flash `done` and go back to the page (at `anchor`). A form or workflow error is shown by
+    `_failed`."""
     try:
-        operation()
+        with unit_of_work():
+            check_form(form)
+            operation()
     except WorkflowError as error:
         return _failed(session, programme_id, error, key)
-    session.commit()
     flash(str(done), "success")
     return redirect(url_for("programmes.show", programme_id=programme_id, _anchor=anchor))
 
 
-def _first_error(form) -> str:
+def check_form(form) -> None:
+    """A form that does not validate refuses the use case with its first message (inside
+    the unit of work, so the rows locked for writing are released by its rollback)."""
+    if form.validate_on_submit():
+        return
     for errors in form.errors.values():
         if errors:
-            return errors[0]
-    return gettext("Проверьте введённые данные")
+            raise InvalidInput(errors[0])
+    raise InvalidInput(gettext("Проверьте введённые данные"))
 
 
 @bp.route("/<int:programme_id>/remarks", methods=["POST"])
@@ -468,18 +461,17 @@ def add_remark(programme_id: int):
     programme = vm.load_programme(session, programme_id, _me(), for_write=True)
     form = RemarkForm()
     key = f"remark:{form.requirement_id.data}"
-    if not form.validate_on_submit():
-        return _failed(session, programme_id, _first_error(form), key)
     try:
-        requirement_id = int(form.requirement_id.data)
-    except ValueError:
-        abort(400)
-    try:
-        review.add_remark(session, programme, _me(), requirement_id=requirement_id,
-                          body=form.body.data, visibility=form.visibility.data, now=now())
+        with unit_of_work():
+            check_form(form)
+            try:
+                requirement_id = int(form.requirement_id.data)
+            except ValueError:
+                abort(400)
+            review.add_remark(session, programme, _me(), requirement_id=requirement_id,
+                              body=form.body.data, visibility=form.visibility.data, now=now())
     except WorkflowError as error:
         return _failed(session, programme_id, error, key)
-    session.commit()
     flash(gettext("Замечание добавлено"), "success")
     return redirect(url_for(".show", programme_id=programme.id, _anchor=f"req-{requirement_id}"))
 

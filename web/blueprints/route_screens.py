@@ -3,16 +3,15 @@ approval sheet (лист согласования) PDF of a decision letter."""
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from documents.approval_sheet import render_approval_sheet
+from documents.filenames import approval_sheet_pdf
 from workflow import routes as engine
-from workflow.errors import WorkflowError
+from workflow.errors import InvalidInput, WorkflowError
 from workflow.letters import visible_letters_filter
 from workflow.models import Decision, Letter
 from workflow.states import Role
@@ -21,7 +20,7 @@ from .. import route_panel
 from .. import viewmodels as vm
 from ..database import db, now
 from ..route_panel import reassign_open_task
-from ..screen_work import unit_of_work
+from ..work import unit_of_work
 
 bp = Blueprint("route_screens", __name__)
 
@@ -47,24 +46,18 @@ def reassign_task(programme_id: int):
 
     session = db()
     vm.load_programme(session, programme_id, _me())
-    try:
-        to_user_id = int(request.form.get("to_user_id", ""))
-    except ValueError:
-        return _failed(session, programme_id, gettext("Выберите, кому передать"), "reassign_task")
     task_id = request.form.get("task_id", type=int)
     reason = request.form.get("reason", "").strip()
     try:
         with unit_of_work() as work:
+            to_user_id = request.form.get("to_user_id", type=int)
+            if to_user_id is None:
+                raise InvalidInput(gettext("Выберите, кому передать"))
             reassign_open_task(work, programme_id, task_id, _me(), to_user_id, reason, now())
     except WorkflowError as error:
         return _failed(session, programme_id, error, "reassign_task")
     flash(gettext("Задача передана"), "success")
     return redirect(url_for("programmes.show", programme_id=programme_id, _anchor="route"))
-
-
-def _sheet_filename(letter: Letter) -> str:
-    stem = re.sub(r"[^0-9A-Za-z]+", "-", letter.number or f"draft-{letter.id}").strip("-")
-    return f"approval-sheet-{stem or letter.id}.pdf"
 
 
 @bp.route("/letters/<int:letter_id>/approval-sheet.pdf")
@@ -83,6 +76,6 @@ def approval_sheet(letter_id: int):
         abort(404)  # a letter that travelled no route has no sheet
     sheet = engine.approval_sheet(session, letter)
     response = current_app.response_class(render_approval_sheet(sheet), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{_sheet_filename(letter)}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{approval_sheet_pdf(letter)}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

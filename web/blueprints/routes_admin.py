@@ -31,7 +31,7 @@ from workflow.states import (
 
 from ..database import db, now
 from ..extensions import login_manager
-from ..screen_work import unit_of_work
+from ..work import unit_of_work
 
 bp = Blueprint("routes_admin", __name__)
 

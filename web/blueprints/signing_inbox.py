@@ -34,6 +34,7 @@ from ..database import db, now
 from ..forms import SafeForm
 from ..i18n_labels import TranslatedLabels
 from ..jobs.letters import NOT_ENQUEUED
+from ..work import unit_of_work
 
 bp = Blueprint("signing_inbox", __name__)
 
@@ -148,22 +149,19 @@ def sign():
     if not form.confirm.data:
         flash(gettext("Подтвердите подписание отметкой «Подтверждаю»."), "error")
         return back
-    session = db()
     app = current_app._get_current_object()
     try:
-        batch = bulk_signing.sign_batch(session, ids, me, now=now(), pin=form.pin.data or "",
-                                        sealer=session_sealer(app), session_ttl=session_ttl(app),
-                                        acting_for=absent)
-    except signing_keys.WrongPin as error:
-        session.commit()  # only the failed attempt is recorded; nothing is registered
-        flash(error.message, "error")
-        return back
+        # One PDF job per letter is enqueued when this commits (web/jobs/letters.py); a wrong
+        # PIN keeps only the failed attempt (WrongPin.kept) and registers nothing.
+        with unit_of_work() as session:
+            batch = bulk_signing.sign_batch(session, ids, me, now=now(),
+                                            pin=form.pin.data or "",
+                                            sealer=session_sealer(app),
+                                            session_ttl=session_ttl(app), acting_for=absent)
     except (signing_keys.SigningRefused, IllegalTransition, InvalidInput, LetterError, NotFound,
             PermissionDenied, StaleVersion) as error:  # a decision letter's route refusing too
-        session.rollback()
         flash(error.message, "error")
         return back
-    session.commit()  # one PDF job per letter is enqueued when this commits
     batch_id, total = batch.id, batch.total
     flash(ngettext("Подписано и зарегистрировано %(num)d письмо; PDF формируются.",
                    "Подписано и зарегистрировано %(num)d писем; PDF формируются.", total),

@@ -17,7 +17,7 @@ from workflow.states import ROUTE_STAGE_KIND_LABELS, TASK_RESULT_LABELS, Role, T
 from .. import route_panel
 from ..database import db, now
 from ..errors import status_for
-from ..screen_work import unit_of_work
+from ..work import unit_of_work
 
 bp = Blueprint("tasks", __name__)
 

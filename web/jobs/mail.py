@@ -20,13 +20,13 @@ signature), and the daily digest in `daily_digest` (hourly; acts at DAILY_JOBS_H
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime, timedelta
 
 from huey import crontab
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from documents.filenames import mail_attachment_pdf
 from web.jobs import huey, job_app
 from web.mailer import Outgoing, build_message, transport_for
 from workflow import notifications, outbox, timefmt
@@ -55,10 +55,6 @@ def site_url(app, session: Session) -> str:
     return (profile.public_base_url if profile else "") or "http://127.0.0.1:5000"
 
 
-def _pdf_name(number: str | None) -> str:
-    return f"Письмо № {re.sub(r'[^0-9A-Za-zА-Яа-яЁё-]', '-', number or '')}.pdf"
-
-
 def deliver(app, mail_id: int, *, now: datetime | None = None) -> str:
     """Send one mail if it is due and nobody else has it: "sent", "retry", "failed",
     "waiting" (its letter has no PDF yet) or "skipped"."""
@@ -74,7 +70,7 @@ def deliver(app, mail_id: int, *, now: datetime | None = None) -> str:
         with unit_of_work(factory) as session:
             number, pdf = outbox.letter_pdf(session, claimed.letter_id)
         if pdf is not None:
-            attachment = (_pdf_name(number), pdf)
+            attachment = (mail_attachment_pdf(number, claimed.letter_id), pdf)
         elif now - claimed.created_at < app.config["MAIL_PDF_WAIT"]:
             with unit_of_work(factory) as session:
                 outbox.postpone(session, claimed, now + PDF_POLL, "ждёт PDF письма")
