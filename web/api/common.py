@@ -17,10 +17,8 @@ from workflow.operations import ensure_can_see
 from workflow.states import Role
 
 from ..database import db
-from .validation import ApiError, query_int
-
-MAX_PER_PAGE = 100
-DEFAULT_PER_PAGE = 25
+from .fields import PageQuery
+from .parsing import ApiError, parse_query
 
 # Path converters: identifiers beyond PostgreSQL's INTEGER cannot exist, and passing them to
 # the database would fail there instead of answering 404.
@@ -69,9 +67,8 @@ def unit_of_work() -> Iterator[Session]:
 
 
 def page_args() -> tuple[int, int]:
-    page = query_int("page", 1)
-    per_page = query_int("per_page", DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
-    return page, per_page
+    query = parse_query(PageQuery)
+    return query.page, query.per_page
 
 
 def paginate(session: Session, stmt, order_by, serialize) -> dict:

@@ -13,9 +13,10 @@ from workflow import bulk_signing, signing_keys
 from workflow.errors import NotFound
 
 from ..database import db, now
-from . import bp
 from .common import ID, actor, unit_of_work
-from .validation import INT_MAX, bad, json_object
+from .fields import INT_MAX
+from .parsing import bad, json_object
+from .registry import WRITE, operation
 
 
 class BulkSignRequest(BaseModel):
@@ -51,9 +52,6 @@ class JobProgress(BaseModel):
     failures: list[JobFailure]
 
 
-MODELS = (BulkSignRequest, JobAccepted, JobFailure, JobProgress)
-
-
 def _request() -> BulkSignRequest:
     try:
         data = BulkSignRequest.model_validate(json_object())
@@ -72,7 +70,13 @@ def _request() -> BulkSignRequest:
     return data
 
 
-@bp.post("/letters/bulk-sign")
+@operation("post", "/letters/bulk-sign", "Подписать несколько проектов писем одним PIN-кодом "
+           "(подписант): регистрируются в указанном порядке одной транзакцией, PDF "
+           "формируются в фоне. Ошибки: not_found, illegal_transition (не проект), "
+           "already_in_batch, forbidden, wrong_pin, pin_locked, pin_required, "
+           "no_certificate, invalid_value", tag="letters", body=BulkSignRequest,
+           ok=JobAccepted, status=202, description="Письма зарегистрированы; задание принято",
+           errors=(*WRITE, 429))
 def bulk_sign():
     data = _request()
     app = current_app._get_current_object()
@@ -88,7 +92,8 @@ def bulk_sign():
     return JobAccepted(job=batch.id).model_dump(), 202
 
 
-@bp.get(f"/jobs/<{ID}:job_id>")
+@operation("get", f"/jobs/<{ID}:job_id>", "Ход задания: сколько PDF готово, сколько не "
+           "удалось и почему", tag="letters", ok=JobProgress, errors=(401, 404))
 def get_job(job_id: int):
     progress = bulk_signing.progress(db(), job_id, now=now())
     if progress is None or progress.user_id != actor().id:
