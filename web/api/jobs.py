@@ -76,7 +76,7 @@ def _request() -> BulkSignRequest:
            "already_in_batch, forbidden, wrong_pin, pin_locked, pin_required, "
            "no_certificate, invalid_value", tag="letters", body=BulkSignRequest,
            ok=JobAccepted, status=202, description="Письма зарегистрированы; задание принято",
-           errors=(*WRITE, 429))
+           errors=(*WRITE, 429), op_id="bulkSignLetters")
 def bulk_sign():
     data = _request()
     app = current_app._get_current_object()

@@ -45,7 +45,7 @@ def get_letter(letter_id: int):
 
 @operation("get", f"{LETTER}/pdf", "Подписанный PDF письма (вложение)", tag="letters",
            ok=Media(("application/pdf",), "PDF с электронной подписью"), errors=READ,
-           responses={409: "PDF ещё не сформирован (not_rendered)"})
+           responses={409: "PDF ещё не сформирован (not_rendered)"}, op_id="getLetterPdf")
 def letter_pdf(letter_id: int):
     letter = load_letter(letter_id)
     pdf = db().scalar(select(Letter.pdf).where(Letter.id == letter.id))
