@@ -95,7 +95,7 @@ def test_preferences_read_and_changed(world, editor, fresh):
         assert s.scalar(select(MailOutbox.id).where(
             MailOutbox.idempotency_key == f"notification:{nid}")) is None
     for body, code in (({"mail_preference": "weekly"}, "invalid_value"),
-                       ({"mail_preference": 1}, "invalid_value"), ({}, "missing_field"),
+                       ({"mail_preference": 1}, "invalid_type"), ({}, "missing_field"),
                        ({"mail_preference": "off", "x": 1}, "unknown_field")):
         response = editor.put("/notifications/preferences", json=body)
         assert response.status_code == 400, body

@@ -41,6 +41,7 @@ def _ok(response, status: int = 200) -> dict:
 
 def test_full_review_cycle_over_the_api(app, anonymous, recorder, world):
     assert _ok(anonymous.get("/openapi.json"))["openapi"] == "3.1.0"
+    assert "POST /programmes/{programme_id}/actions/{trigger}" in anonymous.get("/docs").text
     editor = _login(anonymous, "editor")
     reviewer = _login(anonymous, "reviewer")
     signatory = _login(anonymous, "signatory")

@@ -72,7 +72,7 @@ SHARED_ARGS = {
 # no sign-in (`/metrics` answers loopback callers, as the test client is, or a token).
 PUBLIC_SCREENS = {"auth.login", "auth.set_language", "verify.index", "verify.show",
                   "observability.healthz", "observability.metrics"}
-PUBLIC_API = {"/auth/token", "/openapi.json"}
+PUBLIC_API = {"/auth/token", "/openapi.json", "/docs"}
 CAPABILITY = {"verify.show"}
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"

@@ -1,8 +1,10 @@
 """The JSON API (/api/v1): bearer tokens, strict JSON bodies, JSON errors.
 
 Handlers parse and check the request, call one `workflow` operation, commit once and
-respond; side effects (the signed PDF) run after the commit. The contract is the OpenAPI
-document in `openapi.py`, served at /api/v1/openapi.json.
+respond; side effects (the signed PDF) run after the commit. Every request and response is
+a pydantic model (`*shapes.py`, `fields.py`), every route is declared with its contract
+(`registry.operation`), and `openapi.py` generates the OpenAPI document from them, served at
+/api/v1/openapi.json and readable at /api/v1/docs.
 """
 
 from flask import Blueprint
@@ -14,7 +16,7 @@ from ..errors import json_error, status_for
 bp = Blueprint("api", __name__)
 
 
-from .validation import ApiError  # noqa: E402
+from .parsing import ApiError  # noqa: E402
 
 
 @bp.errorhandler(ApiError)
@@ -40,6 +42,7 @@ from . import (  # noqa: E402, F401
     auth,
     campaign_status,
     campaigns,
+    docs,
     drafts,
     jobs,
     letters,

@@ -13,20 +13,11 @@ from ..database import db, now
 from ..errors import json_error
 from . import bp
 from .common import unit_of_work
-from .serialize import iso, user_profile
-from .validation import ApiError, F, parse
+from .letter_shapes import Me, Token, TokenRequest, user_out
+from .parsing import ApiError, parse_body
+from .registry import operation, public_endpoints
 
 API_MAX_BODY = 1024 * 1024
-# Endpoints reachable without a token.
-PUBLIC_ENDPOINTS = frozenset({"api.issue_token", "api.openapi_document"})
-
-TOKEN_REQUEST = {
-    "login": F("string", required=True, max_length=64),
-    "password": F("string", required=True, max_length=200),
-    "code": F("string", max_length=64,
-              description="Код второго фактора (6 цифр из приложения или код восстановления), "
-                          "если он подключён"),
-}
 
 
 def bearer_token() -> str | None:
@@ -41,7 +32,7 @@ def bearer_token() -> str | None:
 def _authenticate():
     # JSON bodies are small: refuse anything bigger before reading it.
     request.max_content_length = current_app.config.get("API_MAX_BODY", API_MAX_BODY)
-    if request.endpoint in PUBLIC_ENDPOINTS:
+    if request.endpoint in public_endpoints():
         return None
     token = bearer_token()
     if token is None:
@@ -68,14 +59,16 @@ def _second_factor_gate(user) -> None:
         g.api_token_touch = record.id
 
 
-@bp.post("/auth/token")
+@operation("post", "/auth/token", "Получить токен доступа (действует 12 часов)", tag="auth",
+           body=TokenRequest, ok=Token, status=201, description="Токен выдан",
+           errors=(400, 401, 403, 413, 429), public=True)
 def issue_token():
-    data = parse(TOKEN_REQUEST)
+    data = parse_body(TokenRequest)
     config = current_app.config
     try:
         with unit_of_work() as session:
             user, issued = api_signin.issue_token(
-                session, data["login"], data["password"], data.get("code"), now=now(),
+                session, data.login, data.password, data.code, now=now(),
                 address=request.remote_addr or "", user_agent=request.user_agent.string or "",
                 max_attempts=config["LOGIN_THROTTLE_ATTEMPTS"],
                 window=config["LOGIN_THROTTLE_WINDOW"],
@@ -91,15 +84,16 @@ def issue_token():
             second_factor.InvalidCode) as error:
         raise ApiError(401, error.code, error.message) from None
     response = current_app.json.response(
-        {"token": issued.token, "token_type": "Bearer", "expires_at": iso(issued.expires_at),
-         "user": user_profile(user)}
+        Token(token=issued.token, token_type="Bearer", expires_at=issued.expires_at,
+              user=user_out(user)).model_dump(mode="json")
     )
     response.status_code = 201
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-@bp.delete("/auth/token")
+@operation("delete", "/auth/token", "Отозвать текущий токен", tag="auth", status=204,
+           description="Токен отозван", errors=(401,))
 def revoke_token():
     with unit_of_work() as session:
         api_signin.revoke_token(session, g.api_token, g.api_user, now=now(),
@@ -107,6 +101,7 @@ def revoke_token():
     return "", 204
 
 
-@bp.get("/auth/me")
+@operation("get", "/auth/me", "Пользователь, которому выдан токен", tag="auth", ok=Me,
+           errors=(401,), op_id="getMe")
 def me():
-    return {"user": user_profile(g.api_user)}
+    return Me(user=user_out(g.api_user)).model_dump(mode="json")

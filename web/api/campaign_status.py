@@ -14,8 +14,10 @@ from workflow import campaign_status as cs
 from .. import campaign_views as cv
 from ..campaign_report import render_report
 from ..database import db, now
-from . import bp
 from .common import ID, actor
+from .registry import MINISTRY_READ, Media, operation
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class CampaignStatusRow(BaseModel):
@@ -67,9 +69,6 @@ class CampaignStatus(BaseModel):
     requirements: list[RequirementSummary]
 
 
-MODELS = (CampaignStatusRow, CampaignFigures, RequirementSummary, CampaignStatus)
-
-
 def status_model(st: cs.CampaignStatus) -> CampaignStatus:
     f = st.figures
     return CampaignStatus(
@@ -102,19 +101,27 @@ def _ministry_status(campaign_id: int) -> cs.CampaignStatus:
     return cv.status_for(db(), campaign_id, user, now())
 
 
-@bp.get(f"/campaigns/<{ID}:campaign_id>/status")
+@operation("get", f"/campaigns/<{ID}:campaign_id>/status", "Ход кампании: таблица "
+           "муниципалитетов и показатели (только министерство; муниципалитету — 403 forbidden)",
+           tag="campaigns", ok=CampaignStatus, errors=MINISTRY_READ, op_id="getCampaignStatus")
 def campaign_status(campaign_id: int):
     return status_model(_ministry_status(campaign_id)).model_dump(mode="json")
 
 
-@bp.get(f"/campaigns/<{ID}:campaign_id>/export.xlsx")
+@operation("get", f"/campaigns/<{ID}:campaign_id>/export.xlsx", "Таблица кампании в Excel: "
+           "лист «Кампания» и лист оценок требований (только министерство)", tag="campaigns",
+           ok=Media((XLSX,), "Книга Excel (вложение)"), errors=MINISTRY_READ,
+           op_id="exportCampaign")
 def campaign_export(campaign_id: int):
     st = _ministry_status(campaign_id)
     return cv.xlsx_response(cv.campaign_workbook(db(), st),
                             f"campaign-{campaign_id}-{st.today.isoformat()}.xlsx")
 
 
-@bp.get(f"/campaigns/<{ID}:campaign_id>/report.pdf")
+@operation("get", f"/campaigns/<{ID}:campaign_id>/report.pdf", "Сводная справка по кампании "
+           "в PDF (только министерство)", tag="campaigns",
+           ok=Media(("application/pdf",), "Сводная справка (вложение)"), errors=MINISTRY_READ,
+           op_id="getCampaignReport")
 def campaign_report(campaign_id: int):
     from flask import Response
 

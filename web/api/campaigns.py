@@ -1,7 +1,7 @@
 """Campaigns in the API: the list and one campaign with its requirements and deadline.
 
 The response shapes are pydantic v2 models, declared once: the handlers serialise with them
-and the OpenAPI document takes their JSON schemas (`OPENAPI_SCHEMAS`, `OPENAPI_PATHS`)."""
+and the OpenAPI document takes their JSON schemas."""
 
 from __future__ import annotations
 
@@ -16,11 +16,16 @@ from workflow.campaign_machine import CAMPAIGN_STATE_LABELS, CampaignState
 from workflow.models import Campaign, CampaignParticipant
 
 from ..database import db
-from . import bp
 from .common import ID, actor, paginate
-from .validation import query_enum
+from .fields import PageQuery
+from .parsing import parse_query
+from .registry import operation
 
 CampaignStateName = Literal["draft", "open", "closed", "cancelled"]
+
+
+class CampaignQuery(PageQuery):
+    state: CampaignState | None = Field(None, description="Состояние кампании")
 
 
 class CampaignRequirement(BaseModel):
@@ -78,9 +83,11 @@ def _counts(ids: list[int]) -> dict[int, int]:
         .group_by(CampaignParticipant.campaign_id)).all())
 
 
-@bp.get("/campaigns")
+@operation("get", "/campaigns", "Кампании, видимые пользователю (муниципалитету — "
+           "объявленные, в которых он участвует)", tag="campaigns", ok=CampaignList,
+           query=CampaignQuery, errors=(400, 401))
 def list_campaigns():
-    state = query_enum("state", CampaignState)
+    state = parse_query(CampaignQuery).state
     stmt = select(Campaign).where(campaigns.visible_campaigns_filter(actor()))
     if state:
         stmt = stmt.where(Campaign.state == state)
@@ -91,7 +98,8 @@ def list_campaigns():
     return CampaignList(**page).model_dump(mode="json")
 
 
-@bp.get(f"/campaigns/<{ID}:campaign_id>")
+@operation("get", f"/campaigns/<{ID}:campaign_id>", "Кампания: требования, срок, состояние, "
+           "число участников", tag="campaigns", ok=CampaignDetail, errors=(401, 404))
 def get_campaign(campaign_id: int):
     session = db()
     campaign = campaigns.get_visible(session, campaign_id, actor())
@@ -104,40 +112,3 @@ def get_campaign(campaign_id: int):
                       for r in campaign.requirements],
     )
     return detail.model_dump(mode="json")
-
-
-# ---------------------------------------------------------------- the OpenAPI part
-
-def _schemas() -> dict:
-    out: dict = {}
-    for model in (CampaignRequirement, CampaignSummary, CampaignDetail, CampaignList):
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        out.update(schema.pop("$defs", {}))
-        out[model.__name__] = schema
-    return out
-
-
-OPENAPI_SCHEMAS = _schemas()
-
-
-def openapi_paths(op, ok, errors, path_id, query, paging) -> dict:
-    """The paths, built with openapi.py's helpers (passed in: no import cycle)."""
-    return {
-        "/campaigns": {
-            "get": op("listCampaigns", "Кампании, видимые пользователю (муниципалитету — "
-                      "объявленные, в которых он участвует)",
-                      {**ok("CampaignList"), **errors("BadRequest", "Unauthorized")},
-                      tags=("campaigns",), parameters=[
-                          query("state", {"type": "string",
-                                          "enum": [s.value for s in CampaignState]},
-                                "Состояние кампании"),
-                          *paging,
-                      ]),
-        },
-        "/campaigns/{campaign_id}": {
-            "parameters": [path_id("campaign_id", "Идентификатор кампании")],
-            "get": op("getCampaign", "Кампания: требования, срок, состояние, число участников",
-                      {**ok("CampaignDetail"), **errors("Unauthorized", "NotFound")},
-                      tags=("campaigns",)),
-        },
-    }

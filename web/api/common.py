@@ -15,10 +15,8 @@ from workflow.states import Role
 
 from ..database import db
 from ..work import unit_of_work  # noqa: F401 -- the one unit of work, for the handlers here
-from .validation import query_int
-
-MAX_PER_PAGE = 100
-DEFAULT_PER_PAGE = 25
+from .fields import PageQuery
+from .parsing import parse_query
 
 # Path converters: identifiers beyond PostgreSQL's INTEGER cannot exist, and passing them to
 # the database would fail there instead of answering 404.
@@ -51,9 +49,8 @@ def load_letter(letter_id: int) -> Letter:
 
 
 def page_args() -> tuple[int, int]:
-    page = query_int("page", 1)
-    per_page = query_int("per_page", DEFAULT_PER_PAGE, maximum=MAX_PER_PAGE)
-    return page, per_page
+    query = parse_query(PageQuery)
+    return query.page, query.per_page
 
 
 def paginate(session: Session, stmt, order_by, serialize) -> dict:

@@ -8,9 +8,15 @@ from pydantic import BaseModel, Field
 from workflow import drafts
 
 from ..database import now
-from . import bp
 from .common import ID, actor, load_programme, unit_of_work
-from .validation import query_int
+from .fields import QueryInteger, Shape
+from .parsing import parse_query
+from .registry import WRITE, operation
+
+
+class DeleteQuery(Shape):
+    version: QueryInteger() | None = Field(None, description="Версия, которую видел клиент "
+                                                             "(необязательно)")
 
 
 class DeletedDraft(BaseModel):
@@ -20,9 +26,12 @@ class DeletedDraft(BaseModel):
     title: str = Field(description="Её название")
 
 
-@bp.delete(f"/programmes/<{ID}:programme_id>")
+@operation("delete", f"/programmes/<{ID}:programme_id>",
+           "Удалить черновик, ни разу не направлявшийся в министерство (специалист "
+           "муниципалитета); направленную программу — только отозвать", tag="programmes",
+           query=DeleteQuery, ok=DeletedDraft, description="Черновик удалён", errors=WRITE)
 def delete_draft(programme_id: int):
-    version = query_int("version")
+    version = parse_query(DeleteQuery).version
     with unit_of_work() as session:
         programme = load_programme(programme_id)
         record = drafts.delete_draft(session, programme, actor(), now=now(),

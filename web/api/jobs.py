@@ -14,9 +14,10 @@ from workflow.errors import NotFound
 from workflow.models import User
 
 from ..database import db, now
-from . import bp
 from .common import ID, actor, unit_of_work
-from .validation import INT_MAX, bad, json_object
+from .fields import INT_MAX
+from .parsing import bad, json_object
+from .registry import WRITE, operation
 
 
 class BulkSignRequest(BaseModel):
@@ -56,9 +57,6 @@ class JobProgress(BaseModel):
     failures: list[JobFailure]
 
 
-MODELS = (BulkSignRequest, JobAccepted, JobFailure, JobProgress)
-
-
 def _request() -> BulkSignRequest:
     try:
         data = BulkSignRequest.model_validate(json_object())
@@ -77,7 +75,13 @@ def _request() -> BulkSignRequest:
     return data
 
 
-@bp.post("/letters/bulk-sign")
+@operation("post", "/letters/bulk-sign", "Подписать несколько проектов писем одним PIN-кодом "
+           "(подписант): регистрируются в указанном порядке одной транзакцией, PDF "
+           "формируются в фоне. Ошибки: not_found, illegal_transition (не проект), "
+           "already_in_batch, forbidden, wrong_pin, pin_locked, pin_required, "
+           "no_certificate, invalid_value", tag="letters", body=BulkSignRequest,
+           ok=JobAccepted, status=202, description="Письма зарегистрированы; задание принято",
+           errors=(*WRITE, 429), op_id="bulkSignLetters")
 def bulk_sign():
     data = _request()
     app = current_app._get_current_object()
@@ -95,7 +99,8 @@ def bulk_sign():
     return JobAccepted(job=batch.id).model_dump(), 202
 
 
-@bp.get(f"/jobs/<{ID}:job_id>")
+@operation("get", f"/jobs/<{ID}:job_id>", "Ход задания: сколько PDF готово, сколько не "
+           "удалось и почему", tag="letters", ok=JobProgress, errors=(401, 404))
 def get_job(job_id: int):
     progress = bulk_signing.progress(db(), job_id, now=now())
     if progress is None or progress.user_id != actor().id:

@@ -11,44 +11,41 @@ from documents import filenames
 from documents.issue import session_sealer, session_ttl
 from workflow import letters as letter_ops
 from workflow.models import Letter
-from workflow.states import LetterKind, LetterState
 
 from ..database import db, now
-from . import bp
-from . import serialize as out
 from .common import ID, actor, load_letter, paginate, unit_of_work
-from .validation import ApiError, F, parse, query_enum, query_int
+from .letter_shapes import Letter as LetterShape
+from .letter_shapes import LetterList, LetterQuery, SignRequest, letter_out
+from .parsing import ApiError, parse_body, parse_query
+from .registry import READ, WRITE, Media, operation
 
 log = logging.getLogger(__name__)
-
-SIGN_LETTER = {
-    "version": F("integer", description="Версия проекта письма, которую видел подписант"),
-    "pin": F("string", max_length=200,
-             description="PIN-код ключа электронной подписи подписанта (не сохраняется)"),
-}
+LETTER = f"/letters/<{ID}:letter_id>"
 
 
-@bp.get("/letters")
+@operation("get", "/letters", "Письма, видимые пользователю", tag="letters", ok=LetterList,
+           query=LetterQuery, errors=(400, 401))
 def list_letters():
     stmt = select(Letter).where(letter_ops.visible_letters_filter(actor()))
-    state = query_enum("state", LetterState)
-    kind = query_enum("kind", LetterKind)
-    programme_id = query_int("programme_id")
-    if state:
-        stmt = stmt.where(Letter.state == state)
-    if kind:
-        stmt = stmt.where(Letter.kind == kind)
-    if programme_id:
-        stmt = stmt.where(Letter.programme_id == programme_id)
-    return paginate(db(), stmt, (Letter.id,), out.letter)
+    query = parse_query(LetterQuery)
+    if query.state:
+        stmt = stmt.where(Letter.state == query.state)
+    if query.kind:
+        stmt = stmt.where(Letter.kind == query.kind)
+    if query.programme_id:
+        stmt = stmt.where(Letter.programme_id == query.programme_id)
+    return LetterList(**paginate(db(), stmt, (Letter.id,), letter_out)).model_dump(mode="json")
 
 
-@bp.get(f"/letters/<{ID}:letter_id>")
+@operation("get", LETTER, "Реквизиты и текст письма", tag="letters", ok=LetterShape,
+           errors=READ)
 def get_letter(letter_id: int):
-    return out.letter(load_letter(letter_id))
+    return letter_out(load_letter(letter_id)).model_dump(mode="json")
 
 
-@bp.get(f"/letters/<{ID}:letter_id>/pdf")
+@operation("get", f"{LETTER}/pdf", "Подписанный PDF письма (вложение)", tag="letters",
+           ok=Media(("application/pdf",), "PDF с электронной подписью"), errors=READ,
+           responses={409: "PDF ещё не сформирован (not_rendered)"}, op_id="getLetterPdf")
 def letter_pdf(letter_id: int):
     letter = load_letter(letter_id)
     pdf = db().scalar(select(Letter.pdf).where(Letter.id == letter.id))
@@ -63,17 +60,20 @@ def letter_pdf(letter_id: int):
     )
 
 
-@bp.post(f"/letters/<{ID}:letter_id>/sign")
+@operation("post", f"{LETTER}/sign", "Подписать и зарегистрировать письмо (подписант) своим "
+           "ключом: PIN-код в поле pin; ошибки pin_required, wrong_pin, pin_locked, "
+           "no_certificate, certificate_owner_mismatch", tag="letters", body=SignRequest,
+           body_required=False, ok=LetterShape, errors=(*WRITE, 429))
 def sign_letter(letter_id: int):
-    data = parse(SIGN_LETTER)
+    data = parse_body(SignRequest)
     app = current_app._get_current_object()
     # A wrong PIN keeps only the failed attempt (WrongPin.kept); the letter stays a draft.
     with unit_of_work() as session:
         letter = load_letter(letter_id)
-        letter_ops.sign_letter(session, letter, actor(), now=now(), pin=data.get("pin") or "",
+        letter_ops.sign_letter(session, letter, actor(), now=now(), pin=data.pin or "",
                                sealer=session_sealer(app), session_ttl=session_ttl(app),
-                               expected_version=data.get("version"))
+                               expected_version=data.version)
     # The commit enqueued the PDF job (web.jobs.letters); `pdf_sha256` is null until it ran.
     session = db()
     session.expire(letter)
-    return out.letter(load_letter(letter_id))
+    return letter_out(load_letter(letter_id)).model_dump(mode="json")

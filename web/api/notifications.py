@@ -3,7 +3,7 @@ the unread count the bell shows), mark one or all as read, and how they are e-ma
 
 A user sees and marks only their own notifications: another user's notification answers 404,
 as one that does not exist. Shapes are pydantic models; the OpenAPI document takes their
-schemas and the paths below (`openapi_paths`, built with openapi.py's helpers)."""
+schemas and paths from the `@operation` declarations below."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from workflow.errors import NotFound
 from workflow.models import Notification
 
 from ..database import db, now
-from . import bp
 from .common import ID, actor, page_args, unit_of_work
-from .shapes import parse_body
-from .validation import bad
+from .fields import PageQuery
+from .parsing import bad, parse_body
+from .registry import operation
 
 Preference = Literal["immediate", "digest", "off"]
 
@@ -62,7 +62,9 @@ class PreferenceOut(BaseModel):
     email: str | None = Field(description="Адрес, на который уходят письма; null — писем нет")
 
 
-MODELS = (NotificationOut, NotificationPage, MarkedRead, PreferenceRequest, PreferenceOut)
+class NotificationQuery(PageQuery):
+    unread: Literal["true", "false", "1", "0"] | None = Field(
+        None, description="true — только непрочитанные")
 
 
 def _out(row: Notification) -> NotificationOut:
@@ -79,11 +81,13 @@ def _unread_only() -> bool:
     raise bad("invalid_value", "Параметр «unread» принимает значения true или false", "unread")
 
 
-@bp.get("/notifications")
+@operation("get", "/notifications", "Уведомления вызывающего пользователя, новые первыми; "
+           "unread=true — только непрочитанные; unread в ответе — счётчик непрочитанных",
+           tag="notifications", ok=NotificationPage, query=NotificationQuery, errors=(400, 401))
 def list_notifications():
     user = actor()
+    unread_only = _unread_only()  # its own message («Параметр «unread» принимает …»)
     page, per_page = page_args()
-    unread_only = _unread_only()
     session = db()
     result = notifications.page_of(session, user, page=page, page_size=per_page,
                                    unread_only=unread_only, clamp=False)
@@ -93,7 +97,9 @@ def list_notifications():
     ).model_dump(mode="json")
 
 
-@bp.post(f"/notifications/<{ID}:notification_id>/read")
+@operation("post", f"/notifications/<{ID}:notification_id>/read", "Отметить уведомление "
+           "прочитанным (повторно — без изменений, marked = 0); чужое уведомление — 404",
+           tag="notifications", ok=MarkedRead, errors=(401, 404))
 def read_notification(notification_id: int):
     user = actor()
     with unit_of_work() as session:
@@ -106,7 +112,8 @@ def read_notification(notification_id: int):
                       unread=notifications.unread_count(db(), user.id)).model_dump()
 
 
-@bp.post("/notifications/read-all")
+@operation("post", "/notifications/read-all", "Отметить прочитанными все уведомления",
+           tag="notifications", ok=MarkedRead, errors=(401,))
 def read_all_notifications():
     user = actor()
     with unit_of_work() as session:
@@ -123,51 +130,19 @@ def _preference_out() -> dict:
                          email=user.email or None).model_dump()
 
 
-@bp.get("/notifications/preferences")
+@operation("get", "/notifications/preferences", "Как присылать уведомления на почту: "
+           "immediate — сразу, digest — раз в день сводкой, off — не присылать",
+           tag="notifications", ok=PreferenceOut, errors=(401,),
+           op_id="getNotificationPreferences")
 def get_preferences():
     return _preference_out()
 
 
-@bp.put("/notifications/preferences")
+@operation("put", "/notifications/preferences", "Изменить способ доставки уведомлений на "
+           "почту", tag="notifications", body=PreferenceRequest, ok=PreferenceOut,
+           errors=(400, 401), op_id="putNotificationPreferences")
 def put_preferences():
     data = parse_body(PreferenceRequest)
     with unit_of_work() as session:
         notifications.set_preference(session, actor().id, data.mail_preference)
     return _preference_out()
-
-
-def openapi_paths(op, ok, errors, path_id, query, paging) -> dict:
-    """The paths, built with openapi.py's helpers (passed in: no import cycle)."""
-    tags = ("notifications",)
-    return {
-        "/notifications": {
-            "get": op("listNotifications", "Уведомления вызывающего пользователя, новые "
-                      "первыми; unread=true — только непрочитанные; unread в ответе — счётчик "
-                      "непрочитанных", {**ok("NotificationPage"),
-                                        **errors("BadRequest", "Unauthorized")},
-                      tags=tags, parameters=[
-                          query("unread", {"type": "boolean", "default": False},
-                                "Только непрочитанные"),
-                          *paging,
-                      ]),
-        },
-        "/notifications/{notification_id}/read": {
-            "parameters": [path_id("notification_id", "Идентификатор уведомления")],
-            "post": op("readNotification", "Отметить уведомление прочитанным (повторно — без "
-                       "изменений, marked = 0); чужое уведомление — 404",
-                       {**ok("MarkedRead"), **errors("Unauthorized", "NotFound")}, tags=tags),
-        },
-        "/notifications/read-all": {
-            "post": op("readAllNotifications", "Отметить прочитанными все уведомления",
-                       {**ok("MarkedRead"), **errors("Unauthorized")}, tags=tags),
-        },
-        "/notifications/preferences": {
-            "get": op("getNotificationPreferences", "Как присылать уведомления на почту: "
-                      "immediate — сразу, digest — раз в день сводкой, off — не присылать",
-                      {**ok("PreferenceOut"), **errors("Unauthorized")}, tags=tags),
-            "put": op("putNotificationPreferences", "Изменить способ доставки уведомлений "
-                      "на почту", {**ok("PreferenceOut"), **errors("BadRequest", "Unauthorized")},
-                      tags=tags, requestBody={"required": True, "content": {"application/json": {
-                          "schema": {"$ref": "#/components/schemas/PreferenceRequest"}}}}),
-        },
-    }

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from flask import url_for
 from sqlalchemy import select
 
 from workflow import files, operations
 from workflow.errors import InvalidInput, NotFound
-from workflow.machine import TRANSITIONS_BY_TRIGGER
+from workflow.machine import TRANSITIONS_BY_TRIGGER, TRIGGERS
 from workflow.models import (
     Campaign,
     Municipality,
@@ -19,92 +17,95 @@ from workflow.models import (
     User,
     WorkflowEvent,
 )
-from workflow.operations import MAX_REASON, MAX_SECTION, MAX_TITLE, DraftFields
-from workflow.states import ProgrammeState, Role, event_visible_to
+from workflow.operations import DraftFields
+from workflow.states import Role, event_visible_to
 
 from .. import files_view as fv
 from ..database import db, now
-from . import bp
-from . import serialize as out
+from ..uploads import CONTENT_TYPES as FILE_TYPES
 from .common import ID, actor, load_programme, paginate, unit_of_work
-from .validation import ApiError, F, parse, query_enum, query_int, query_str
+from .parsing import ApiError, parse_body, parse_query
+from .programme_shapes import (
+    ActionRequest,
+    ActionResult,
+    History,
+    ProgrammeCreate,
+    ProgrammeList,
+    ProgrammeQuery,
+    ProgrammeUpdate,
+    history_entry,
+    programme_out,
+    revision_out,
+    stored_file,
+    summary_out,
+)
+from .programme_shapes import (
+    Programme as ProgrammeShape,
+)
+from .programme_shapes import (
+    Revision as RevisionShape,
+)
+from .registry import READ, WRITE, Media, operation
 
-# Column limits of `programme`: the API refuses longer values before the database would.
-DRAFT_FIELDS = {
-    "title": F("string", max_length=MAX_TITLE),
-    "period_from": F("integer", minimum=2000, maximum=2100),
-    "period_to": F("integer", minimum=2000, maximum=2100),
-    "responsible_name": F("string", max_length=200),
-    "responsible_position": F("string", max_length=300),
-    "responsible_phone": F("string", max_length=100),
-    "outgoing_number": F("string", max_length=50, nullable=True),
-    "outgoing_date": F("date", nullable=True),
-    "sections": F("sections", max_length=MAX_SECTION,
-                  description="Тексты разделов: {идентификатор требования: текст}"),
-}
+DRAFT_NAMES = [k for k in ProgrammeUpdate.model_fields if k not in ("version", "sections")]
+FILE_RESPONSE = Media((*FILE_TYPES.values(), "application/octet-stream"),
+                      "Содержимое файла (PDF, DOCX или ODT)")
 
-CREATE_PROGRAMME = {
-    "campaign_id": F("integer", required=True),
-    **{k: replace(v, required=k in ("title", "period_from", "period_to"))
-       for k, v in DRAFT_FIELDS.items()},
-}
 
-UPDATE_PROGRAMME = {
-    "version": F("integer", required=True, description="Версия, которую видел клиент"),
-    **DRAFT_FIELDS,
-}
-
-FIRE_ACTION = {
-    "version": F("integer", required=True, description="Версия, которую видел клиент"),
-    "reason": F("string", max_length=MAX_REASON),
-}
+def _municipal() -> bool:
+    return actor().role == Role.MUNICIPAL_EDITOR
 
 
 def _detail(programme: Programme) -> dict:
     session = db()
-    links = [out.stored_file(f, url_for("api.get_programme_file", programme_id=programme.id,
-                                        file_id=f.id))
+    links = [stored_file(f, url_for("api.get_programme_file", programme_id=programme.id,
+                                    file_id=f.id))
              for f in files.working_files(programme, actor())]
-    return out.programme_detail(
-        session, programme, operations.available_actions(session, programme, actor(), now()),
-        links
-    )
+    requirements = {r.id: r for r in session.scalars(
+        select(Requirement).where(Requirement.campaign_id == programme.campaign_id))}
+    return programme_out(
+        programme, requirements,
+        operations.available_actions(session, programme, actor(), now()), links, _municipal())
 
 
 def _fields(data: dict, base: Programme | None = None) -> DraftFields | None:
-    names = [k for k in DRAFT_FIELDS if k != "sections"]
-    if base is not None and not any(k in data for k in names):
+    if base is not None and not any(k in data for k in DRAFT_NAMES):
         return None
-    values = {k: getattr(base, k) for k in names} if base is not None else {}
-    values.update({k: data[k] for k in names if k in data})
+    values = {k: getattr(base, k) for k in DRAFT_NAMES} if base is not None else {}
+    values.update({k: data[k] for k in DRAFT_NAMES if k in data})
     return DraftFields(**values)
 
 
-@bp.get("/programmes")
+@operation("get", "/programmes", "Программы, видимые пользователю", tag="programmes",
+           ok=ProgrammeList, query=ProgrammeQuery, errors=(400, 401))
 def list_programmes():
     user = actor()
-    state = query_enum("state", ProgrammeState)
-    campaign_id = query_int("campaign_id")
-    code = query_str("municipality", 64)
+    query = parse_query(ProgrammeQuery)
     stmt = select(Programme).where(operations.visible_programmes_filter(user))
-    if state:
-        stmt = stmt.where(Programme.state == state)
-    if campaign_id:
-        stmt = stmt.where(Programme.campaign_id == campaign_id)
-    if code:
+    if query.state:
+        stmt = stmt.where(Programme.state == query.state)
+    if query.campaign_id:
+        stmt = stmt.where(Programme.campaign_id == query.campaign_id)
+    if query.municipality:
         stmt = stmt.where(Programme.municipality_id.in_(
-            select(Municipality.id).where(Municipality.code == code)))
-    return paginate(db(), stmt, (Programme.id,), out.programme_summary)
+            select(Municipality.id).where(Municipality.code == query.municipality)))
+    municipal = _municipal()
+    page = paginate(db(), stmt, (Programme.id,), lambda p: summary_out(p, municipal))
+    return ProgrammeList(**page).model_dump(mode="json")
 
 
-@bp.get(f"/programmes/<{ID}:programme_id>")
+@operation("get", f"/programmes/<{ID}:programme_id>",
+           "Программа с разделами и доступными действиями", tag="programmes",
+           ok=ProgrammeShape, errors=READ)
 def get_programme(programme_id: int):
-    return _detail(load_programme(programme_id))
+    return _detail(load_programme(programme_id)).model_dump(mode="json")
 
 
-@bp.post("/programmes")
+@operation("post", "/programmes", "Создать черновик программы (специалист муниципалитета)",
+           tag="programmes", body=ProgrammeCreate, ok=ProgrammeShape, status=201,
+           description="Черновик создан", errors=(400, 401, 403, 409, 413))
 def create_programme():
-    data = parse(CREATE_PROGRAMME)
+    data = parse_body(ProgrammeCreate).model_dump(exclude_unset=True)
     user = actor()
     with unit_of_work() as session:
         campaign = session.get(Campaign, data["campaign_id"])
@@ -113,13 +114,15 @@ def create_programme():
         programme = operations.create_programme(
             session, campaign, user, _fields(data), now=now(), sections=data.get("sections"),
         )
-    response = _detail(programme)
+    response = _detail(programme).model_dump(mode="json")
     return response, 201, {"Location": url_for("api.get_programme", programme_id=programme.id)}
 
 
-@bp.patch(f"/programmes/<{ID}:programme_id>")
+@operation("patch", f"/programmes/<{ID}:programme_id>",
+           "Изменить черновик (нужна текущая version)", tag="programmes",
+           body=ProgrammeUpdate, ok=ProgrammeShape, errors=WRITE)
 def update_programme(programme_id: int):
-    data = parse(UPDATE_PROGRAMME)
+    data = parse_body(ProgrammeUpdate).model_dump(exclude_unset=True)
     with unit_of_work() as session:
         programme = load_programme(programme_id)
         fields = _fields(data, programme)
@@ -127,37 +130,44 @@ def update_programme(programme_id: int):
             session, programme, actor(), now=now(), expected_version=data["version"],
             fields=fields, sections=data.get("sections"),
         )
-    return _detail(programme)
+    return _detail(programme).model_dump(mode="json")
 
 
-@bp.post(f"/programmes/<{ID}:programme_id>/actions/<trigger>")
+@operation("post", f"/programmes/<{ID}:programme_id>/actions/<trigger>",
+           "Выполнить переход программы", tag="programmes", body=ActionRequest,
+           ok=ActionResult, errors=(*WRITE, 422),
+           params={"trigger": ("Переход; неизвестный — 404 unknown_action",
+                               {"type": "string", "enum": list(TRIGGERS)})})
 def fire_action(programme_id: int, trigger: str):
     if trigger not in TRANSITIONS_BY_TRIGGER:
         raise ApiError(404, "unknown_action", "Такого действия с программой нет")
-    data = parse(FIRE_ACTION)
+    data = parse_body(ActionRequest)
     with unit_of_work() as session:
         programme = load_programme(programme_id)
         event = operations.fire(
-            session, programme, trigger, actor(), now=now(), reason=data.get("reason", ""),
-            expected_version=data["version"],
+            session, programme, trigger, actor(), now=now(), reason=data.reason,
+            expected_version=data.version,
         )
-        entry = out.history_entry(event)
-    return {"event": entry, "programme": _detail(programme)}
+        entry = history_entry(event, _municipal())
+    return ActionResult(event=entry, programme=_detail(programme)).model_dump(mode="json")
 
 
-@bp.get(f"/programmes/<{ID}:programme_id>/history")
+@operation("get", f"/programmes/<{ID}:programme_id>/history", "История переходов программы",
+           tag="programmes", ok=History, errors=READ, op_id="getHistory")
 def programme_history(programme_id: int):
     programme = load_programme(programme_id)
     events = db().scalars(
         select(WorkflowEvent).where(WorkflowEvent.programme_id == programme.id)
         .order_by(WorkflowEvent.seq)
     )
-    municipal = actor().role == Role.MUNICIPAL_EDITOR
-    return {"items": [out.history_entry(e) for e in events
-                      if event_visible_to(e, municipal=municipal)]}
+    municipal = _municipal()
+    return History(items=[history_entry(e, municipal) for e in events
+                          if event_visible_to(e, municipal=municipal)]).model_dump(mode="json")
 
 
-@bp.get(f"/programmes/<{ID}:programme_id>/revisions/<{ID}:number>")
+@operation("get", f"/programmes/<{ID}:programme_id>/revisions/<{ID}:number>",
+           "Зафиксированная редакция программы", tag="programmes", ok=RevisionShape,
+           errors=READ)
 def get_revision(programme_id: int, number: int):
     programme = load_programme(programme_id)
     session = db()
@@ -170,20 +180,25 @@ def get_revision(programme_id: int, number: int):
         select(Requirement.id, Requirement.position)
         .where(Requirement.campaign_id == programme.campaign_id)
     ).all())
-    links = [out.stored_file(f, url_for("api.get_revision_file", programme_id=programme.id,
-                                        number=number, revision_file_id=f.id))
+    links = [stored_file(f, url_for("api.get_revision_file", programme_id=programme.id,
+                                    number=number, revision_file_id=f.id))
              for f in revision.files]
-    return out.revision(revision, positions, session.get(User, revision.created_by_id), links)
+    return revision_out(revision, positions, session.get(User, revision.created_by_id),
+                        links).model_dump(mode="json")
 
 
-@bp.get(f"/programmes/<{ID}:programme_id>/files/<{ID}:file_id>")
+@operation("get", f"/programmes/<{ID}:programme_id>/files/<{ID}:file_id>",
+           "Файл рабочей копии программы (вложение)", tag="programmes", ok=FILE_RESPONSE,
+           errors=READ)
 def get_programme_file(programme_id: int, file_id: int):
     """A file of the working copy (the ministry: only of a programme never submitted)."""
     programme = load_programme(programme_id)
     return fv.send(files.get_working_file(programme, actor(), file_id))
 
 
-@bp.get(f"/programmes/<{ID}:programme_id>/revisions/<{ID}:number>/files/<{ID}:revision_file_id>")
+@operation("get", f"/programmes/<{ID}:programme_id>/revisions/<{ID}:number>/files/"
+           f"<{ID}:revision_file_id>", "Файл, с которым направлена редакция (вложение)",
+           tag="programmes", ok=FILE_RESPONSE, errors=READ)
 def get_revision_file(programme_id: int, number: int, revision_file_id: int):
     """A file as revision `number` was submitted with it."""
     programme = load_programme(programme_id)

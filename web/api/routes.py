@@ -16,14 +16,15 @@ from workflow.states import Role, programme_state_label_for
 
 from ..database import db, now
 from ..route_panel import OpenStageTask, open_stage_tasks, reassign_open_task, visas
-from . import bp
 from .common import ID, actor, load_letter, load_programme, unit_of_work
+from .fields import Person as PersonOut
+from .parsing import ApiError, parse_body
+from .registry import WRITE, Media, operation
 from .shapes import (
     DecisionOut,
     DecisionRequest,
     DecisionResult,
     OpenStageTaskOut,
-    PersonOut,
     ProgrammeRouteOut,
     ReassignRequest,
     ReassignResult,
@@ -34,9 +35,7 @@ from .shapes import (
     StageOut,
     TaskList,
     TaskOut,
-    parse_body,
 )
-from .validation import ApiError
 
 MINISTRY = (Role.REVIEWER, Role.SIGNATORY, Role.ADMIN)
 
@@ -77,13 +76,21 @@ def stages_out(view) -> list[StageOut]:
             for s in view.stages]
 
 
-@bp.get("/tasks")
+@operation("get", "/tasks", "Открытые задачи вызывающего пользователя по маршрутам "
+           "согласования: этап, программа, срок, за кого (замещение)", tag="routes",
+           ok=TaskList, errors=(401, 403))
 def list_tasks():
     user = _ministry_only()
     return _json(TaskList(items=[task_out(t) for t in engine.open_tasks_for(db(), user, now())]))
 
 
-@bp.post(f"/tasks/<{ID}:task_id>/decision")
+@operation("post", f"/tasks/<{ID}:task_id>/decision", "Решение по задаче этапа (виза): "
+           "approve, approve_with_remarks или reject. Ошибки: task_not_yours (403) — задача "
+           "не ваша; task_closed (409) — решение уже принято (или этап решён другим); "
+           "stale_version (409) — задача изменилась после открытия; decision_not_active "
+           "(409) — решение и его версия маршрута больше не действуют (подписано, отклонено, "
+           "заменено); invalid_input (400) — для замечаний и отказа нужен комментарий",
+           tag="routes", body=DecisionRequest, ok=DecisionResult, errors=WRITE)
 def decide_task(task_id: int):
     user = _ministry_only()
     data = parse_body(DecisionRequest)
@@ -110,7 +117,8 @@ def _route_out(session, route: Route) -> RouteOut:
                     versions=versions)
 
 
-@bp.get("/routes")
+@operation("get", "/routes", "Маршруты согласования (министерство)", tag="routes",
+           ok=RouteList, errors=(401, 403))
 def list_routes():
     _ministry_only()
     routes = db().scalars(select(Route).order_by(Route.id))
@@ -120,7 +128,8 @@ def list_routes():
         for r in routes]))
 
 
-@bp.get(f"/routes/<{ID}:route_id>")
+@operation("get", f"/routes/<{ID}:route_id>", "Маршрут с версиями и этапами", tag="routes",
+           ok=RouteOut, errors=(401, 403, 404))
 def get_route(route_id: int):
     _ministry_only()
     route = db().get(Route, route_id)
@@ -129,7 +138,9 @@ def get_route(route_id: int):
     return _json(_route_out(db(), route))
 
 
-@bp.get(f"/programmes/<{ID}:programme_id>/route")
+@operation("get", f"/programmes/<{ID}:programme_id>/route", "Маршрут программы: версия, "
+           "этапы, кто что решил, где она сейчас (министерство)", tag="routes",
+           ok=ProgrammeRouteOut, errors=(401, 403, 404), op_id="getProgrammeRoute")
 def programme_route(programme_id: int):
     user = _ministry_only()
     session = db()
@@ -149,7 +160,11 @@ def programme_route(programme_id: int):
     ))
 
 
-@bp.post(f"/programmes/<{ID}:programme_id>/reassign")
+@operation("post", f"/programmes/<{ID}:programme_id>/reassign", "Передать задачу программы "
+           "другому исполнителю (администратор, начальник отдела). Ошибки: cannot_act (400) — "
+           "исполнитель не может выполнять этот этап; nothing_to_reassign (409) — открытых "
+           "задач нет", tag="routes", body=ReassignRequest, ok=ReassignResult, errors=WRITE,
+           op_id="reassignProgrammeTask")
 def reassign(programme_id: int):
     user = _ministry_only()
     data = parse_body(ReassignRequest)
@@ -163,7 +178,10 @@ def reassign(programme_id: int):
     return _json(result)
 
 
-@bp.get(f"/letters/<{ID}:letter_id>/approval-sheet")
+@operation("get", f"/letters/<{ID}:letter_id>/approval-sheet", "Лист согласования "
+           "письма-решения (PDF, министерство)", tag=("routes", "letters"),
+           ok=Media(("application/pdf",), "PDF листа согласования"), errors=(401, 403, 404),
+           op_id="getApprovalSheet")
 def approval_sheet(letter_id: int):
     _ministry_only()
     letter = load_letter(letter_id)

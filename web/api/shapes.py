@@ -6,17 +6,12 @@ it, and `openapi.py` documents it from `model_json_schema()`, so contract and co
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Literal, TypeVar
+from datetime import date
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from .validation import INT_MAX, bad, json_object
-
-
-class Shape(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+from .fields import Id, Integer, Person, Shape, Text, Timestamp
 
 # ---- requests ----------------------------------------------------------------------------
 
@@ -26,25 +21,19 @@ class DecisionRequest(Shape):
         description="approve — «Согласовано», approve_with_remarks — «Согласовано с "
                     "замечаниями», reject — «Не согласовано» (для двух последних нужен "
                     "комментарий)")
-    comment: str = Field("", max_length=5000, description="Комментарий (замечания, причина)")
-    version: int | None = Field(None, ge=1, le=INT_MAX,
-                                description="Версия задачи, которую видел пользователь")
+    comment: Text(5000, description="Комментарий (замечания, причина)") = ""
+    version: Integer(description="Версия задачи, которую видел пользователь") | None = None
 
 
 class ReassignRequest(Shape):
-    to_user_id: int = Field(ge=1, le=INT_MAX, description="Кому передать")
-    reason: str = Field(min_length=1, max_length=2000, description="Причина передачи")
-    task_id: int | None = Field(None, ge=1, le=INT_MAX,
-                                description="Открытая задача этапа; без неё — рассмотрение "
-                                            "программы (эксперт) или единственная открытая задача")
+    to_user_id: Integer(description="Кому передать")
+    reason: Text(2000, min_length=1, description="Причина передачи")
+    task_id: Id | None = Field(None, description="Открытая задача этапа; без неё — рассмотрение "
+                                                 "программы (эксперт) или единственная открытая "
+                                                 "задача")
 
 
 # ---- responses ---------------------------------------------------------------------------
-
-
-class PersonOut(Shape):
-    id: int
-    full_name: str
 
 
 class TaskOut(Shape):
@@ -61,7 +50,7 @@ class TaskOut(Shape):
     stage_kind: Literal["review", "endorse", "sign"]
     due_on: date = Field(description="Срок (рабочие дни этапа)")
     overdue: bool
-    on_behalf_of: PersonOut | None = Field(description="За кого (замещение); null — за себя")
+    on_behalf_of: Person | None = Field(description="За кого (замещение); null — за себя")
 
 
 class OpenStageTaskOut(Shape):
@@ -69,7 +58,7 @@ class OpenStageTaskOut(Shape):
     version: int
     stage_position: int
     stage_name: str
-    assignee: PersonOut
+    assignee: Person
     due_on: date | None
 
 
@@ -91,7 +80,7 @@ class StageOut(Shape):
 
 class RouteVersionOut(Shape):
     version: int
-    created_at: datetime | None
+    created_at: Timestamp | None
     stages: list[StageOut]
 
 
@@ -119,7 +108,7 @@ class DecisionOut(Shape):
     result: Literal["approve", "approve_with_remarks", "reject"]
     result_label: str
     comment: str
-    decided_at: datetime
+    decided_at: Timestamp
     on_behalf_of: str | None
 
 
@@ -148,45 +137,3 @@ class ReassignResult(Shape):
     programme_id: int
     task: OpenStageTaskOut = Field(description="Новая задача (прежняя снята)")
     reason: str
-
-
-RESPONSE_SHAPES = (TaskList, TaskOut, RouteList, RouteOut, ProgrammeRouteOut, DecisionResult,
-                   ReassignResult)
-REQUEST_SHAPES = (DecisionRequest, ReassignRequest)
-
-
-M = TypeVar("M", bound=Shape)
-
-_MESSAGES = {
-    "missing": "Не заполнено обязательное поле «{field}»",
-    "extra_forbidden": "Неизвестное поле «{field}»",
-    "literal_error": "Недопустимое значение поля «{field}»",
-    "string_too_long": "Слишком длинное значение поля «{field}»",
-    "string_too_short": "Не заполнено поле «{field}»",
-}
-
-
-def parse_body(model: type[M]) -> M:
-    """The request's JSON body as `model`; a violation is a 400 with the field and a Russian
-    message (pydantic's English text is never shown)."""
-    data = json_object()
-    try:
-        return model.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or None
-        template = _MESSAGES.get(first["type"], "Некорректное значение поля «{field}»")
-        code = {"missing": "missing_field", "extra_forbidden": "unknown_field"}.get(
-            first["type"], "invalid_value")
-        safe = (field or "")[:100]
-        raise bad(code, template.format(field=safe), safe or None) from None
-
-
-def components() -> dict:
-    """JSON Schemas of every shape, for `components.schemas` of the OpenAPI document."""
-    out: dict = {}
-    for model in (*REQUEST_SHAPES, *RESPONSE_SHAPES):
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        out.update(schema.pop("$defs", {}))
-        out[model.__name__] = schema
-    return out
