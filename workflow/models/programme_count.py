@@ -46,24 +46,27 @@ SQLITE_TRIGGERS = [
   ON CONFLICT ({_KEY}) DO UPDATE SET n = n + 1;
 END""",
     f"""CREATE TRIGGER IF NOT EXISTS programme_count_delete AFTER DELETE ON programme BEGIN
-  INSERT INTO programme_count ({_KEY}, n)
-  VALUES (OLD.campaign_id, OLD.state, coalesce(OLD.reviewer_id, 0), -1)
-  ON CONFLICT ({_KEY}) DO UPDATE SET n = n - 1;
+  UPDATE programme_count SET n = n - 1
+  WHERE campaign_id = OLD.campaign_id AND state = OLD.state
+    AND reviewer_key = coalesce(OLD.reviewer_id, 0);
 END""",
     f"""CREATE TRIGGER IF NOT EXISTS programme_count_update
 AFTER UPDATE OF campaign_id, state, reviewer_id ON programme
 WHEN OLD.campaign_id IS NOT NEW.campaign_id OR OLD.state IS NOT NEW.state
   OR OLD.reviewer_id IS NOT NEW.reviewer_id
 BEGIN
-  INSERT INTO programme_count ({_KEY}, n)
-  VALUES (OLD.campaign_id, OLD.state, coalesce(OLD.reviewer_id, 0), -1)
-  ON CONFLICT ({_KEY}) DO UPDATE SET n = n - 1;
+  UPDATE programme_count SET n = n - 1
+  WHERE campaign_id = OLD.campaign_id AND state = OLD.state
+    AND reviewer_key = coalesce(OLD.reviewer_id, 0);
   INSERT INTO programme_count ({_KEY}, n)
   VALUES (NEW.campaign_id, NEW.state, coalesce(NEW.reviewer_id, 0), 1)
   ON CONFLICT ({_KEY}) DO UPDATE SET n = n + 1;
 END""",
 ]
 
+# A decrement only updates: the row exists while a programme has its key, and a table
+# emptied before `programme` (tests' wipe) must not be refilled with -1s.
+#
 # One function for the three events. An update takes the two counter rows in key order,
 # so two transactions moving programmes in opposite directions (A: X->Y, B: Y->X) cannot
 # each hold the row the other waits for.
@@ -80,25 +83,25 @@ BEGIN
     RETURN NULL;
   END IF;
   IF TG_OP = 'DELETE' THEN
-    INSERT INTO programme_count ({_KEY}, n)
-    VALUES (OLD.campaign_id, OLD.state, coalesce(OLD.reviewer_id, 0), -1)
-    ON CONFLICT ({_KEY}) DO UPDATE SET n = programme_count.n - 1;
+    UPDATE programme_count SET n = n - 1
+    WHERE campaign_id = OLD.campaign_id AND state = OLD.state
+      AND reviewer_key = coalesce(OLD.reviewer_id, 0);
     RETURN NULL;
   END IF;
   old_key := OLD.campaign_id::text || '|' || OLD.state || '|' || coalesce(OLD.reviewer_id, 0)::text;
   new_key := NEW.campaign_id::text || '|' || NEW.state || '|' || coalesce(NEW.reviewer_id, 0)::text;
   IF old_key < new_key THEN
-    INSERT INTO programme_count ({_KEY}, n)
-    VALUES (OLD.campaign_id, OLD.state, coalesce(OLD.reviewer_id, 0), -1)
-    ON CONFLICT ({_KEY}) DO UPDATE SET n = programme_count.n - 1;
+    UPDATE programme_count SET n = n - 1
+    WHERE campaign_id = OLD.campaign_id AND state = OLD.state
+      AND reviewer_key = coalesce(OLD.reviewer_id, 0);
   END IF;
   INSERT INTO programme_count ({_KEY}, n)
   VALUES (NEW.campaign_id, NEW.state, coalesce(NEW.reviewer_id, 0), 1)
   ON CONFLICT ({_KEY}) DO UPDATE SET n = programme_count.n + 1;
   IF old_key > new_key THEN
-    INSERT INTO programme_count ({_KEY}, n)
-    VALUES (OLD.campaign_id, OLD.state, coalesce(OLD.reviewer_id, 0), -1)
-    ON CONFLICT ({_KEY}) DO UPDATE SET n = programme_count.n - 1;
+    UPDATE programme_count SET n = n - 1
+    WHERE campaign_id = OLD.campaign_id AND state = OLD.state
+      AND reviewer_key = coalesce(OLD.reviewer_id, 0);
   END IF;
   RETURN NULL;
 END $$ LANGUAGE plpgsql""",
