@@ -45,7 +45,7 @@ SQLITE_TRIGGERS = [
   VALUES (NEW.campaign_id, NEW.state, coalesce(NEW.reviewer_id, 0), 1)
   ON CONFLICT ({_KEY}) DO UPDATE SET n = n + 1;
 END""",
-    f"""CREATE TRIGGER IF NOT EXISTS programme_count_delete AFTER DELETE ON programme BEGIN
+    """CREATE TRIGGER IF NOT EXISTS programme_count_delete AFTER DELETE ON programme BEGIN
   UPDATE programme_count SET n = n - 1
   WHERE campaign_id = OLD.campaign_id AND state = OLD.state
     AND reviewer_key = coalesce(OLD.reviewer_id, 0);
