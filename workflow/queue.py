@@ -16,8 +16,21 @@ No Flask here: the caller passes who asks and the organisation's date.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import Date, Integer, and_, bindparam, case, func, literal, or_, select, true
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session
 
 from .models import Absence, Campaign, Municipality, Programme, ProgrammeCount
@@ -72,9 +85,21 @@ _COUNTED = select(func.coalesce(func.sum(ProgrammeCount.n), 0).label("all"), *(
 ))
 
 
+_CAMPAIGN = bindparam("campaign_id", type_=Integer)
+_MUNICIPALITY = bindparam("municipality_id", type_=Integer)
+_OWN_MUNICIPALITY = bindparam("own_municipality_id", type_=Integer)
+_STATE = bindparam("state", type_=String())
+_LIMIT = bindparam("limit", type_=Integer)
+_OFFSET = bindparam("offset", type_=Integer)
+_ENOUGH = bindparam("enough", type_=Integer)
+
+
 class QueueFilters:
     """What narrows the list, parsed: a campaign, municipalities (an id or a part of the
-    name), a state; and who asks, whose visibility applies."""
+    name), a state; and who asks, whose visibility applies.
+
+    The values go into the statements as bound parameters (`params`), so a statement
+    depends only on which filters are set (`shape`) and is built once per shape (and tab)."""
 
     def __init__(self, actor, *, campaign_id: int | None = None,
                  municipality_id: int | None = None, municipality_name: str | None = None,
@@ -86,20 +111,28 @@ class QueueFilters:
         self.state = state if state in {s.value for s in ProgrammeState} else None
 
     @property
+    def own_only(self) -> bool:
+        return self.actor.role == Role.MUNICIPAL_EDITOR  # workflow.operations.ensure_can_see
+
+    @property
+    def shape(self) -> tuple[bool, bool, bool, bool]:
+        """Which filters are set, apart from a search by name."""
+        return (self.own_only, self.campaign_id is not None,
+                self.municipality_id is not None, self.state is not None)
+
+    @property
     def counters_apply(self) -> bool:
         """The counters know campaigns, states and reviewers, not municipalities."""
-        return (self.actor.role != Role.MUNICIPAL_EDITOR and self.municipality_id is None
-                and not self.municipality_name)
+        return not self.own_only and self.municipality_id is None and not self.municipality_name
+
+    def params(self, today: date) -> dict:
+        return {"me": self.actor.id, "today": today, "campaign_id": self.campaign_id,
+                "municipality_id": self.municipality_id, "state": self.state,
+                "own_municipality_id": self.actor.municipality_id}
 
     def on_programme(self) -> list:
-        clauses = []
-        if self.actor.role == Role.MUNICIPAL_EDITOR:  # workflow.operations.ensure_can_see
-            clauses.append(Programme.municipality_id == self.actor.municipality_id)
-        if self.campaign_id is not None:
-            clauses.append(Programme.campaign_id == self.campaign_id)
-        if self.municipality_id is not None:
-            clauses.append(Programme.municipality_id == self.municipality_id)
-        elif self.municipality_name:
+        clauses = _programme_clauses(self.shape)
+        if self.municipality_name and self.municipality_id is None:
             needle = self.municipality_name
             clauses.append(Programme.municipality_id.in_(
                 select(Municipality.id).where(or_(*(
@@ -107,30 +140,73 @@ class QueueFilters:
                     for variant in {needle, needle.lower(), needle.capitalize()}
                 )))
             ))
-        if self.state is not None:
-            clauses.append(Programme.state == self.state)
         return clauses
 
-    def on_counters(self) -> list:
-        clauses = [ProgrammeCount.n != 0]
-        if self.campaign_id is not None:
-            clauses.append(ProgrammeCount.campaign_id == self.campaign_id)
-        if self.state is not None:
-            clauses.append(ProgrammeCount.state == self.state)
-        return clauses
+
+def _programme_clauses(shape) -> list:
+    own_only, campaign, municipality, state = shape
+    clauses = []
+    if own_only:
+        clauses.append(Programme.municipality_id == _OWN_MUNICIPALITY)
+    if campaign:
+        clauses.append(Programme.campaign_id == _CAMPAIGN)
+    if municipality:
+        clauses.append(Programme.municipality_id == _MUNICIPALITY)
+    if state:
+        clauses.append(Programme.state == _STATE)
+    return clauses
+
+
+def _counter_clauses(shape) -> list:
+    _own_only, campaign, _municipality, state = shape
+    clauses = [ProgrammeCount.n != 0]
+    if campaign:
+        clauses.append(ProgrammeCount.campaign_id == _CAMPAIGN)
+    if state:
+        clauses.append(ProgrammeCount.state == _STATE)
+    return clauses
+
+
+@lru_cache(maxsize=64)
+def _cached_counts(counters: bool, shape):
+    if counters:
+        return _COUNTED.where(*_counter_clauses(shape))
+    return _SCANNED_COUNTS.where(*_programme_clauses(shape))
 
 
 def tab_counts(session: Session, filters: QueueFilters, today: date) -> dict[str, int]:
     """How many programmes each tab holds under `filters`: one statement."""
-    params = {"me": filters.actor.id, "today": today}
     if filters.counters_apply:
-        row = session.execute(_COUNTED.where(*filters.on_counters()), params).one()
+        statement = _cached_counts(True, filters.shape)
+    elif filters.municipality_name and filters.municipality_id is None:
+        statement = _SCANNED_COUNTS.where(*filters.on_programme())
     else:
-        row = session.execute(_SCANNED_COUNTS.where(*filters.on_programme()), params).one()
+        statement = _cached_counts(False, filters.shape)
+    row = session.execute(statement, filters.params(today)).one()
     return {tab: int(getattr(row, tab) or 0) for tab in TAB_NAMES}
 
 
-def page_ids(filters: QueueFilters, tab: str, *, offset: int, limit: int):
+class ShapeOnly:
+    """Filters known by their shape only: what `page_ids` needs to build a statement that is
+    cached and reused with other values (see `cacheable`)."""
+
+    municipality_name = None
+    municipality_id = None
+
+    def __init__(self, shape: tuple) -> None:
+        self.shape = shape
+
+    def on_programme(self) -> list:
+        return _programme_clauses(self.shape)
+
+
+def cacheable(filters: QueueFilters) -> bool:
+    """Whether statements over these filters depend on their shape only (not a search by
+    name, whose words are in the SQL)."""
+    return not (filters.municipality_name and filters.municipality_id is None)
+
+
+def page_ids(filters: QueueFilters, tab: str):
     """A subquery of (id, grp, submitted_at) for one page of the tab, in the queue's order: first
     submitted first, never submitted (drafts) last by id.
 
@@ -138,7 +214,7 @@ def page_ids(filters: QueueFilters, tab: str, *, offset: int, limit: int):
     far down reads more, a bigger table does not); the union of two short lists is then
     ordered and cut. One ORDER BY over `submitted_at IS NULL` would sort the whole tab."""
     where = [*filters.on_programme(), TAB_CONDITIONS.get(tab, TAB_CONDITIONS["all"])]
-    enough = offset + limit
+    enough = _ENOUGH
     submitted = (
         select(Programme.id, literal(0).label("grp"), Programme.submitted_at)
         .where(*where, Programme.submitted_at.is_not(None))
@@ -153,7 +229,7 @@ def page_ids(filters: QueueFilters, tab: str, *, offset: int, limit: int):
     return (
         select(both)
         .order_by(both.c.grp, both.c.submitted_at, both.c.id)
-        .limit(limit).offset(offset)
+        .limit(_LIMIT).offset(_OFFSET)
         .subquery("page")
     )
 
@@ -163,5 +239,6 @@ def in_page_order(page) -> tuple:
     return page.c.grp, page.c.submitted_at, page.c.id
 
 
-def query_params(filters: QueueFilters, today: date) -> dict:
-    return {"me": filters.actor.id, "today": today}
+def page_params(filters: QueueFilters, today: date, *, offset: int, limit: int) -> dict:
+    """The parameters of a statement over `page_ids`."""
+    return {**filters.params(today), "limit": limit, "offset": offset, "enough": offset + limit}

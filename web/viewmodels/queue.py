@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -62,6 +63,13 @@ def _rows_of(page):
         .outerjoin(_REVIEWER, _REVIEWER.id == Programme.reviewer_id)
         .order_by(*q.in_page_order(page))
     )
+
+
+@lru_cache(maxsize=128)
+def _cached_rows(tab: str, shape: tuple):
+    """Building this statement costs more than running it: once per tab and filter shape
+    (the values are bound parameters)."""
+    return _rows_of(q.page_ids(q.ShapeOnly(shape), tab))
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +152,12 @@ def programme_list(
     pages = max(1, math.ceil(total / page_size))
     page = min(max(1, page), pages)
 
-    chosen = q.page_ids(filters, tab, offset=(page - 1) * page_size, limit=page_size)
-    result = session.execute(_rows_of(chosen), q.query_params(filters, today)).all()
+    if q.cacheable(filters):
+        statement = _cached_rows(tab, filters.shape)
+    else:
+        statement = _rows_of(q.page_ids(filters, tab))
+    params = q.page_params(filters, today, offset=(page - 1) * page_size, limit=page_size)
+    result = session.execute(statement, params).all()
     rows = []
     tz = request_timezone()
     for (pid, title, state_, submitted_at, cid, ctitle, deadline, mid, mname, rid, rname,
