@@ -77,3 +77,21 @@ def test_the_tab_counts_read_from_the_counters_equal_a_count_of_the_table(world)
             assert queue.tab_counts(s, counted, today) == queue.tab_counts(s, scanned, today)
     counts = queue.tab_counts(s, queue.QueueFilters(w.reviewer), today)
     assert counts == {"submitted": 2, "mine": 1, "returned": 1, "overdue": 1, "all": 5}
+
+
+def test_the_migrated_schema_has_the_triggers(tmp_path):
+    """After every migration (a later one that rebuilds `programme` on SQLite would drop
+    them: it must install them again, see programme_count.trigger_statements)."""
+    from sqlalchemy import text
+
+    from workflow import schema
+    from workflow.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
+    schema.upgrade(engine)
+    with engine.connect() as conn:
+        names = set(conn.scalars(text(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'programme'")))
+    engine.dispose()
+    assert {"programme_count_insert", "programme_count_delete",
+            "programme_count_update"} <= names
