@@ -7,11 +7,13 @@ review, and read and download letters; municipal editors take programmes through
 whole life (create, submit), the reviewers' drivers review and approve, the signatory signs.
 
 Run:  python benchmarks/load.py [--users 64] [--seconds 30] [--url DATABASE_URL]
+      python benchmarks/load.py --compare postgresql://...   (SQLite, then PostgreSQL)
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -154,9 +156,34 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--url", default=None, help="DATABASE_URL (default: a temp SQLite file)")
+    parser.add_argument("--compare", default=None, metavar="POSTGRES_URL",
+                        help="run on a temp SQLite file, then on this PostgreSQL database "
+                             "(its schema is replaced), and print their throughput ratio")
     args = parser.parse_args()
-    result = run(args.users, args.seconds, args.url)
-    sys.exit(1 if result["server_errors"] or result["lost_or_doubled"] else 0)
+    print(f"load average {os.getloadavg()[0]:.2f}", flush=True)
+    if args.compare:
+        results = [run(args.users, args.seconds, None),
+                   run(args.users, args.seconds, _emptied(args.compare))]
+        sqlite, postgres = (r["rps"] for r in results)
+        print(f"SQLite/PostgreSQL throughput: {sqlite / postgres:.2f}x "
+              f"(load average {os.getloadavg()[0]:.2f})" if postgres else "no PostgreSQL requests")
+    else:
+        results = [run(args.users, args.seconds, args.url)]
+    sys.exit(1 if any(r["server_errors"] or r["lost_or_doubled"] for r in results) else 0)
+
+
+def _emptied(url: str) -> str:
+    """The PostgreSQL database with an empty schema `public` (the run migrates it)."""
+    from sqlalchemy import text
+
+    from workflow.db import make_engine
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    return url
 
 
 if __name__ == "__main__":

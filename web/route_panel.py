@@ -25,6 +25,8 @@ from workflow.states import (
     TaskState,
 )
 
+from .extensions import cached_per_request
+
 log = logging.getLogger(__name__)
 
 
@@ -109,9 +111,16 @@ def reassign_candidates(session: Session, programme: Programme,
     return [u for u in users if u.id not in holding and engine.eligible_for(stage, u) is None]
 
 
+def request_principals(session: Session, user: User, now) -> list[int]:
+    """For whom `user` acts today (workflow.substitution.principals), looked up once per
+    request: the programme page's actions, its "assigned" mark and the nav badge all ask."""
+    return cached_per_request(f"principals:{user.id}",
+                              lambda: substitution.principals(session, user, now))
+
+
 def open_task_count(session: Session, user: User, now) -> int:
     """How many tasks wait for `user` (the nav badge): one query, whatever their number."""
-    mine = substitution.principals(session, user, now)
+    mine = request_principals(session, user, now)
     return session.scalar(
         select(func.count(StageTask.id))
         .join(Decision, Decision.id == StageTask.decision_id)

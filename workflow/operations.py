@@ -144,16 +144,18 @@ class ActionOption:
 
 
 def available_actions(session: Session, programme: Programme, actor: User,
-                      now: datetime | None = None) -> list[ActionOption]:
+                      now: datetime | None = None, *,
+                      principals: list[int] | None = None) -> list[ActionOption]:
     """The transitions this user may fire on this programme now, in table order (with `now`,
-    also those the user may fire as the substitute of the absent assigned reviewer)."""
+    also those the user may fire as the substitute of the absent assigned reviewer).
+    `principals`: `principals_now(session, actor, now)` when the caller has it already."""
     try:
         ensure_can_see(programme, actor)
     except (PermissionDenied, ForeignMunicipality):
         return []
     facts = ProgrammeFacts(session, programme)
     options = []
-    acts_for = None
+    acts_for = principals
     for spec in TRANSITIONS_BY_TRIGGER.values():
         if allowed_from(programme.state, spec.trigger) is None:
             continue

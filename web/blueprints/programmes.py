@@ -32,7 +32,7 @@ from workflow.models import Campaign, Programme, Revision, User
 from workflow.states import Role
 
 from .. import files_view as fv
-from .. import uploads
+from .. import route_panel, uploads
 from .. import viewmodels as vm
 from ..database import db, now
 from ..errors import status_for
@@ -354,15 +354,32 @@ def download(programme_id: int):
 # ---------------------------------------------------------------- the programme page
 
 
+class _WhenShown:
+    """A form built the first time the template touches it: the page holds five, and most
+    views show one or two of them (a municipality never sees the assessment form)."""
+
+    def __init__(self, build) -> None:
+        self._build = build
+        self._form = None
+
+    def __getattr__(self, name):
+        if self._form is None:
+            self._form = self._build()
+        return getattr(self._form, name)
+
+
 def _render_show(programme: Programme, *, failed: dict | None = None, status: int = 200):
     me = _me()
     session = db()
-    page = vm.programme_page(session, programme, me, request.args.get("rev"), now=now())
     moment = now()
-    actions = operations.available_actions(session, programme, me, moment)
-    acting_for = operations.principals_now(session, me, moment)
+    page = vm.programme_page(session, programme, me, request.args.get("rev"), now=moment)
+    # Who the user acts for today, asked once (the nav badge reads the same answer).
+    acting_for = route_panel.request_principals(session, me, moment)
+    actions = operations.available_actions(session, programme, me, moment,
+                                           principals=acting_for)
     assigned = (me.role == Role.REVIEWER and programme.reviewer_id in acting_for
                 and programme.state == "in_review")
+    version = programme.version
     return render_template(
         "programmes/show.html",
         page=page, p=programme, actions=actions, failed=failed or {},
@@ -373,11 +390,11 @@ def _render_show(programme: Programme, *, failed: dict | None = None, status: in
         can_edit=me.role == Role.MUNICIPAL_EDITOR and programme.editable,
         can_answer=me.role == Role.MUNICIPAL_EDITOR and programme.state == "returned",
         can_comment=me.role in (Role.MUNICIPAL_EDITOR, Role.REVIEWER),
-        action_form=ActionForm(version=programme.version),
-        remark_form=RemarkForm(),
-        reply_form=ReplyForm(),
-        assessment_form=AssessmentForm(),
-        attachment_form=AttachmentForm(version=programme.version),
+        action_form=_WhenShown(lambda: ActionForm(version=version)),
+        remark_form=_WhenShown(RemarkForm),
+        reply_form=_WhenShown(ReplyForm),
+        assessment_form=_WhenShown(AssessmentForm),
+        attachment_form=_WhenShown(lambda: AttachmentForm(version=version)),
         upload_limit=_upload_limit_mb(),
         files=fv.page_links(session, programme, me, page.shown),
     ), status

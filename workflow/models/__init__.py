@@ -12,6 +12,7 @@ from .letter import Letter, RegistrationCounter
 from .notification import DeadlineMark, MailOutbox, Notification
 from .organisation import Municipality, OrganisationProfile
 from .programme import Programme, ProgrammeSection
+from .programme_count import ProgrammeCount
 from .remark import Remark, RemarkReply
 from .revision import ImmutableRowError, Revision, RevisionSection
 from .route import Decision, Route, RouteStage, RouteVersion, StageTask
@@ -28,5 +29,5 @@ __all__ = [
     "WorkflowEvent",
     "DeadlineMark", "MailOutbox", "Notification", "SignerCertificate", "SigningSession",
     "RecoveryCode", "SecondFactor", "UserSession", "SearchDocument", "SignBatch", "SignBatchItem",
-    "Decision", "Route", "RouteStage", "RouteVersion", "StageTask",
+    "Decision", "Route", "RouteStage", "RouteVersion", "StageTask", "ProgrammeCount",
 ]

@@ -1,0 +1,178 @@
+"""The reviewers' queue and the list of programmes: one page of rows with its tab counts, in a
+fixed number of statements whose cost does not grow with the number of programmes (the
+queries are in workflow/queue.py)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from workflow import deadlines
+from workflow import queue as q
+from workflow.i18n import N_
+from workflow.models import Campaign, Municipality, Programme, Revision, User
+from workflow.states import Role
+
+from ..extensions import request_timezone
+from .common import _int_or_none, open_external_count
+from .formatting import local_today
+
+TABS = {
+    "submitted": N_("Ожидают рассмотрения"),
+    "mine": N_("Мои на рассмотрении"),
+    "returned": N_("На доработке"),
+    "overdue": N_("Просроченные"),
+    "all": N_("Все"),
+}
+
+_REVIEWER = aliased(User, name="reviewer")
+
+
+def _first_submitted_at():
+    """When revision 1 was frozen: the programme's first submission (late or not)."""
+    return (
+        select(Revision.created_at)
+        .where(Revision.programme_id == Programme.id, Revision.number == 1)
+        .correlate(Programme)
+        .scalar_subquery()
+    )
+
+
+# Columns, not entities: a list page needs a dozen values per row, and building ORM
+# objects (with their identity map and relationships) costs more than the query.
+_ROW_COLUMNS = (
+    Programme.id, Programme.title, Programme.state, Programme.submitted_at,
+    Campaign.id, Campaign.title, Campaign.deadline,
+    Municipality.id, Municipality.name,
+    _REVIEWER.id, _REVIEWER.full_name,
+)
+
+
+def _rows_of(page):
+    """The columns of the rows of `page` (workflow.queue.page_ids), in its order."""
+    return (
+        select(*_ROW_COLUMNS, open_external_count(), _first_submitted_at())
+        .select_from(page)
+        .join(Programme, Programme.id == page.c.id)
+        .join(Campaign, Campaign.id == Programme.campaign_id)
+        .join(Municipality, Municipality.id == Programme.municipality_id)
+        .outerjoin(_REVIEWER, _REVIEWER.id == Programme.reviewer_id)
+        .order_by(*q.in_page_order(page))
+    )
+
+
+@lru_cache(maxsize=128)
+def _cached_rows(tab: str, shape: tuple):
+    """Building this statement costs more than running it: once per tab and filter shape
+    (the values are bound parameters)."""
+    return _rows_of(q.page_ids(q.ShapeOnly(shape), tab))
+
+
+@dataclass(frozen=True, slots=True)
+class NamedRef:
+    """What a list row shows of a related row: read from columns, not loaded as an entity."""
+
+    id: int | None
+    name: str = ""
+    full_name: str = ""
+    title: str = ""
+    deadline: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeRow:
+    """The columns a list shows, with the attribute paths the templates use
+    (`p.municipality.name`, `p.campaign.deadline`, `p.reviewer.full_name`)."""
+
+    id: int
+    title: str
+    state: str
+    submitted_at: datetime | None
+    campaign: NamedRef
+    municipality: NamedRef
+    reviewer: NamedRef | None
+
+
+@dataclass
+class ListRow:
+    programme: ProgrammeRow
+    open_remarks: int
+    overdue: bool
+    late_days: int | None = None
+
+
+@dataclass
+class ProgrammeList:
+    rows: list[ListRow]
+    total: int
+    page: int
+    pages: int
+    tab_counts: dict[str, int]
+    campaigns: list[tuple[int, str]]
+    municipality_filter: bool
+
+    @property
+    def page_window(self) -> list[int | None]:
+        """Page numbers to link: the first, the last and three either side of the current
+        one; None marks a gap. 2,300 programmes make 92 pages: nobody wants 92 links."""
+        shown = {1, self.pages, *range(self.page - 3, self.page + 4)}
+        window, previous = [], 0
+        for n in sorted(x for x in shown if 1 <= x <= self.pages):
+            if n - previous > 1:
+                window.append(None)
+            window.append(n)
+            previous = n
+        return window
+
+
+def parse_filters(actor: User, campaign_id=None, municipality_id=None,
+                  state: str | None = None) -> q.QueueFilters:
+    """The query string's filters; a municipality is an id or a part of its name."""
+    mid = _int_or_none(municipality_id)
+    name = None
+    if mid is None and municipality_id:
+        name = str(municipality_id).strip()[:100] or None
+    return q.QueueFilters(actor, campaign_id=_int_or_none(campaign_id), municipality_id=mid,
+                          municipality_name=name, state=state)
+
+
+def programme_list(
+    session: Session, actor: User, now: datetime, *, tab: str = "all", campaign_id=None,
+    municipality_id=None, state: str | None = None, page: int = 1, page_size: int = 25,
+) -> ProgrammeList:
+    """A page of the programmes this user may see: three statements whatever the data."""
+    filters = parse_filters(actor, campaign_id, municipality_id, state)
+    today = local_today(now)
+    tab_counts = q.tab_counts(session, filters, today)
+    total = tab_counts.get(tab, tab_counts["all"])
+    pages = max(1, math.ceil(total / page_size))
+    page = min(max(1, page), pages)
+
+    if q.cacheable(filters):
+        statement = _cached_rows(tab, filters.shape)
+    else:
+        statement = _rows_of(q.page_ids(filters, tab))
+    params = q.page_params(filters, today, offset=(page - 1) * page_size, limit=page_size)
+    result = session.execute(statement, params).all()
+    rows = []
+    tz = request_timezone()
+    for (pid, title, state_, submitted_at, cid, ctitle, deadline, mid, mname, rid, rname,
+         open_count, first_submitted_at) in result:
+        status = deadlines.submission_status(deadline, state_, first_submitted_at, today, tz)
+        programme = ProgrammeRow(
+            id=pid, title=title, state=state_, submitted_at=submitted_at,
+            campaign=NamedRef(cid, title=ctitle, deadline=deadline),
+            municipality=NamedRef(mid, name=mname),
+            reviewer=NamedRef(rid, full_name=rname) if rid is not None else None,
+        )
+        rows.append(ListRow(programme, open_count, status.overdue, status.late_days))
+
+    campaigns = [(c.id, c.title) for c in session.execute(
+        select(Campaign.id, Campaign.title).order_by(Campaign.deadline.desc()))]
+    municipality_filter = actor.role != Role.MUNICIPAL_EDITOR
+    return ProgrammeList(rows, total, page, pages, tab_counts, campaigns, municipality_filter)
