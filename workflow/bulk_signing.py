@@ -20,8 +20,19 @@ from sqlalchemy.orm import Session
 from . import letters, signing_keys, substitution
 from .access import ensure_active
 from .errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
-from .models import Absence, Campaign, Letter, SignBatch, SignBatchItem, SigningSession, User
-from .states import LetterKind, LetterState, Role
+from .models import (
+    Absence,
+    Campaign,
+    Decision,
+    Letter,
+    RouteStage,
+    SignBatch,
+    SignBatchItem,
+    SigningSession,
+    StageTask,
+    User,
+)
+from .states import LetterKind, LetterState, Role, RouteStageKind, TaskState
 
 MAX_BATCH = 5000
 RUNNING, FINISHED = "running", "finished"
@@ -49,12 +60,27 @@ def _names(letters_: list[Letter], limit: int = 10) -> str:
 def awaiting_signature(actor: User, *, kind: str | None = None, campaign_id: int | None = None):
     """The statement listing the drafts `actor` may sign, in the order they are shown."""
     stmt = select(Letter).where(Letter.state == LetterState.DRAFT,
-                                (Letter.signatory_id.is_(None)) | (Letter.signatory_id == actor.id))
+                                (Letter.signatory_id.is_(None)) | (Letter.signatory_id == actor.id),
+                                Letter.id.not_in(_decisions_not_at_my_signature(actor)))
     if kind:
         stmt = stmt.where(Letter.kind == kind)
     if campaign_id:
         stmt = stmt.where(Letter.campaign_id == campaign_id)
     return stmt.order_by(Letter.id)
+
+
+def _decisions_not_at_my_signature(actor: User):
+    """Decision letters `actor` cannot sign yet: the route is still at the visas (or its sign
+    stage is someone else's). Listing them made "Подписать все" refuse the whole selection."""
+    my_open_sign_task = (
+        select(StageTask.id)
+        .join(RouteStage, (RouteStage.version_id == Decision.route_version_id)
+              & (RouteStage.position == StageTask.stage_position))
+        .where(StageTask.decision_id == Decision.id, StageTask.state == TaskState.OPEN,
+               StageTask.stage_position == Decision.current_stage,
+               StageTask.assignee_id == actor.id, RouteStage.kind == RouteStageKind.SIGN)
+        .correlate(Decision))
+    return select(Decision.letter_id).where(~my_open_sign_task.exists())
 
 
 def campaigns_with_drafts(session: Session) -> list[Campaign]:
