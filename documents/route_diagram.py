@@ -27,8 +27,7 @@ _CACHE_LIMIT = 256
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
+_REGISTRY_LOCK = threading.Lock()
 
 KIND_LABELS = {"review": "Экспертиза", "endorse": "Визирование", "sign": "Подписание"}
 STATUS_LABELS = {
@@ -233,7 +232,13 @@ def sanitise_svg(raw: bytes) -> str:
 
     clean(root)
     root.set("role", "img")
-    return ET.tostring(root, encoding="unicode")
+    # ElementTree's prefix registry is process-wide: another import registering its own
+    # default namespace turned every tag into "ns0:svg", and browsers drew nothing. So the
+    # SVG namespace is made the default again right before writing.
+    with _REGISTRY_LOCK:
+        ET.register_namespace("", SVG_NS)
+        ET.register_namespace("xlink", XLINK_NS)
+        return ET.tostring(root, encoding="unicode")
 
 
 _cache: OrderedDict[str, str] = OrderedDict()

@@ -39,6 +39,7 @@ class OpenStageTask:
     assignee_id: int
     assignee: str
     due_on: date | None
+    overdue: bool = False
 
 
 @dataclass
@@ -94,8 +95,13 @@ def open_stage_tasks(session: Session, programme: Programme) -> list[OpenStageTa
         StageTask.stage_position == decision.current_stage).order_by(StageTask.id)).all()
     users = {u.id: u for u in session.scalars(
         select(User).where(User.id.in_({t.assignee_id for t in tasks})))} if tasks else {}
+    from .database import now
+    from .viewmodels.formatting import local_today
+
+    today = local_today(now())  # in the organisation's calendar, as the task list flags it
     return [OpenStageTask(t.id, t.version, t.stage_position, stage.name, t.assignee_id,
-                          users[t.assignee_id].full_name, t.due_on) for t in tasks]
+                          users[t.assignee_id].full_name, t.due_on,
+                          overdue=t.due_on is not None and t.due_on < today) for t in tasks]
 
 
 def reassign_candidates(session: Session, programme: Programme,

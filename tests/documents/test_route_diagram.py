@@ -167,3 +167,17 @@ def test_dot_failure_is_a_diagram_error(monkeypatch):
     monkeypatch.setattr(route_diagram, "DOT_TIMEOUT_SECONDS", 10)
     with pytest.raises(DiagramError):
         render_svg("digraph { this is not dot")
+
+
+def test_svg_keeps_its_default_namespace_whatever_else_registered_one():
+    """ElementTree's prefix registry is process-wide: a library registering its own default
+    namespace (WeasyPrint's PDF/A metadata does, when a PDF is rendered in the same worker)
+    made every tag "ns0:svg", which browsers do not draw."""
+    import xml.etree.ElementTree as ET
+
+    ET.register_namespace("", "adobe:ns:meta/")
+    try:
+        svg = state_machine_svg("draft", graph_id="states-ns")
+    finally:
+        ET.register_namespace("", route_diagram.SVG_NS)
+    assert svg.startswith("<svg ") and "ns0:" not in svg

@@ -60,6 +60,9 @@ def test_the_visa_page_flags_an_overdue_task_as_the_inbox_does(client, world, rw
     sign_in(client, "head1")  # the session has long expired
     assert "просрочено" in client.get("/tasks/").get_data(as_text=True)
     assert "просрочено" in client.get(f"/tasks/{task.task_id}").get_data(as_text=True)
+    sign_in(client, "reviewer")  # the programme page's «Ожидают решения» flags it too
+    panel = client.get(f"/programmes/{pending.id}").get_data(as_text=True)
+    assert re.search(r'class="plain-list open-tasks">.*просрочено', panel, re.S)
 
 
 def test_municipality_has_no_inbox(client, world, rw):
