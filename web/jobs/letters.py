@@ -202,6 +202,16 @@ def sweep(app, *, idle: bool | None = None) -> int:
     return enqueue_renders(app, pending)
 
 
+@huey.on_startup()
+def _warm_renderer() -> None:
+    """A worker lays out letters from its first job on: fonts and the stylesheet are loaded
+    when it starts, not in the first letter's job."""
+    from documents.render import get_renderer
+
+    get_renderer()
+    log.info("letter renderer ready")
+
+
 @huey.periodic_task(crontab(minute="*"))
 def sweep_pending() -> None:
     app = job_app()
