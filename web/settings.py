@@ -222,8 +222,6 @@ SETTINGS: dict[str, Setting] = {
                                           "else SQLite in instance/jobs.sqlite3"),
     "JOBS_QUEUE_NAME": Setting(text, "programme-approval", "name of the job queue (several "
                                                            "installations on one Redis)"),
-    "JOBS_RENDER_CHUNK": Setting(positive, 20, "letters rendered by one job of a batch "
-                                                "(one read and one write transaction)"),
     "JOBS_RETRIES": Setting(non_negative, 3, "retries of a failed job (exponential backoff)"),
     "JOBS_RETRY_DELAY": Setting(number, 5.0, "first retry delay of a failed job, seconds "
                                              "(doubled at each retry)"),

@@ -7,7 +7,7 @@ job once the transaction commits. Nothing is enqueued for a rolled-back attempt.
 queue cannot be reached, the request still succeeds: the periodic sweep finds the letter
 (registered, no PDF, live signing session) and enqueues it.
 
-A batch's letters go in chunks (JOBS_RENDER_CHUNK letters a job, `render_letter_pdfs`): one
+A batch's letters go in chunks (RENDER_CHUNK letters a job, `render_letter_pdfs`): one
 read of the letters and their sessions, the rendering with no transaction open, then one
 transaction storing the chunk's PDFs and settling its batch items; a letter that failed is
 retried on its own (`render_letter_pdf`). A worker killed mid-chunk loses only that chunk's
@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 _PENDING = "jobs_letters_to_render"
 NOT_ENQUEUED = "jobs_not_enqueued"  # session.info: render jobs the queue refused at commit
 STALE_AFTER = timedelta(minutes=10)
+# Letters a job of a batch renders (JOBS_RENDER_CHUNK in the app's config overrides it).
+RENDER_CHUNK = 20
 
 
 def _now(app) -> datetime:
@@ -127,7 +129,7 @@ def render_letter_pdfs(letter_ids: list[int]) -> None:
 def chunk_size(app, count: int) -> int:
     """JOBS_RENDER_CHUNK letters a job, but at least four jobs for a small batch: every
     worker gets a share."""
-    largest = int(app.config.get("JOBS_RENDER_CHUNK") or 1)
+    largest = int(app.config.get("JOBS_RENDER_CHUNK") or RENDER_CHUNK)
     return max(1, min(largest, -(-count // 4)))
 
 
