@@ -150,3 +150,15 @@ def test_a_chunk_whose_sessions_expired_asks_for_the_pin(
     with fresh() as s:
         errors = set(s.scalars(select(SignBatchItem.error)))
     assert len(errors) == 1 and "PIN" in errors.pop()
+
+
+def test_periodic_sweeps_queued_back_to_back_sweep_once(
+        chunked, world, auth, client, drafts, queued, fresh):
+    auth.login(world.signatory)
+    _sign(client, drafts)
+    queued.flush()  # the chunks are lost: only a sweep brings them back
+    world.clock.tick(11)
+    letter_jobs.sweep_pending.call_local()
+    assert queued.pending_count() == LETTERS // 2
+    letter_jobs.sweep_pending.call_local()  # the next one, right after: nothing doubled
+    assert queued.pending_count() == LETTERS // 2
