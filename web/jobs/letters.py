@@ -215,27 +215,28 @@ def _warm_renderer() -> None:
 
 
 _SWEPT_AT = "letters-swept-at"  # the queue's own key-value store: shared by every worker
-SWEEP_GAP = 30.0
 
 
-def _swept_recently(now: float) -> bool:
+def _swept_recently(now: float, gap: float) -> bool:
     """Periodic sweeps wait in the queue behind a batch's chunks and then run back to back;
-    each would re-enqueue the chunks still running. One sweep per SWEEP_GAP is enough."""
+    each would re-enqueue the chunks still running. One sweep per `gap` seconds is enough."""
     try:
         last = huey.get(_SWEPT_AT, peek=True)
         huey.put(_SWEPT_AT, now)
     except Exception:  # noqa: BLE001 -- no queue storage: sweep anyway
         return False
-    return last is not None and now - float(last) < SWEEP_GAP
+    return last is not None and now - float(last) < gap
 
 
 @huey.periodic_task(crontab(minute="*"))
 def sweep_pending() -> None:
     import time
 
-    if _swept_recently(time.time()):
-        return
     app = job_app()
+    # Half the sweep interval (JOBS_SWEEP_SECONDS; the crontab's minute by default).
+    gap = min(float(app.config.get("JOBS_SWEEP_SECONDS") or 60.0), 60.0) / 2
+    if _swept_recently(time.time(), gap):
+        return
     count = sweep(app)
     if count:
         log.info("sweep: %s letter(s) re-enqueued", count)
