@@ -222,10 +222,12 @@ def _swept_recently(now: float, gap: float) -> bool:
     each would re-enqueue the chunks still running. One sweep per `gap` seconds is enough."""
     try:
         last = huey.get(_SWEPT_AT, peek=True)
-        huey.put(_SWEPT_AT, now)
+        if last is not None and now - float(last) < gap:
+            return True
+        huey.put(_SWEPT_AT, now)  # only when sweeping: skipped ones must not push it on
     except Exception:  # noqa: BLE001 -- no queue storage: sweep anyway
         return False
-    return last is not None and now - float(last) < gap
+    return False
 
 
 @huey.periodic_task(crontab(minute="*"))
