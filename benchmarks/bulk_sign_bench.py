@@ -7,6 +7,14 @@ path (register, then render in the same process, letter after letter) measured o
 number and extrapolated to N. Prints the load average beside the figures: the machine may be
 shared.
 
+The floor, measured right after the batch in the same conditions: layout + write + sign of
+the same letters (their frozen data, the same key), no database, no queue, (a) in this one
+process, on --floor letters, extrapolated to N; (b) in W processes started like the workers
+(their own session: the kernel's autogroup scheduler shares the CPU between sessions, not
+processes, so on a shared machine W processes of one session get one session's share), each
+taking N/W letters, the whole batch. RATIO = the workers' render time / (b): how close the W
+workers came to W renderers doing nothing else (1.0 = the floor).
+
 Run:
   python benchmarks/bulk_sign_bench.py [--n 2300] [--workers 2] [--one-by-one 60]
          [--url postgresql://...]   (default: SQLite in a temp folder)
@@ -75,10 +83,22 @@ def environment(url: str, instance: Path, redis: str | None, queue: str) -> dict
 
 def start_worker(env: dict, workers: int, log: Path) -> subprocess.Popen:
     handle = open(log, "ab")  # noqa: SIM115 -- lives with the worker
+    # INFO: the workers say when their renderer is ready (`wait_warm`).
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--workers", str(workers)],
-        cwd=ROOT, env={**os.environ, **env}, stdout=handle, stderr=handle,
+        cwd=ROOT, env={**os.environ, **env, "LOG_LEVEL": "INFO"}, stdout=handle, stderr=handle,
         start_new_session=True)
+
+
+def wait_warm(proc: subprocess.Popen, log: Path, workers: int) -> float:
+    """Wait until every worker process has its renderer (a deployed worker is running
+    already when a batch is signed); the seconds it took."""
+    started = time.perf_counter()
+    while log.read_text(errors="replace").count("letter renderer ready") < workers:
+        if proc.poll() is not None:
+            raise SystemExit(f"the worker stopped; see {log}")
+        time.sleep(0.2)
+    return time.perf_counter() - started
 
 
 def stop_worker(proc: subprocess.Popen) -> None:
@@ -103,15 +123,89 @@ def stored_count(factory, ids) -> int:
                                                    Letter.pdf_sha256.is_not(None)))
 
 
+def measure_floor(app, factory, ids) -> float:
+    """Seconds a letter to lay out, write and sign the letters `ids` (already registered:
+    their frozen data and signing time) in this process, with a signer of the same key."""
+    import json
+
+    from sqlalchemy import select
+
+    from documents.issue import _signer_from_opened, context_from_data
+    from documents.pipeline import render_and_sign
+    from documents.render import get_renderer
+    from tests.factories import SIGNING_PIN
+    from workflow.models import Letter, SignerCertificate
+    from workflow.signing_keys import open_pkcs12
+
+    with factory() as s:
+        rows = [(json.loads(data), at) for data, at in s.execute(
+            select(Letter.final_data, Letter.signed_at).where(Letter.id.in_(ids)))]
+        container = s.scalars(select(SignerCertificate.pkcs12)).first()
+    signer = _signer_from_opened(open_pkcs12(container, SIGNING_PIN))
+    renderer = get_renderer()
+    render_and_sign(context_from_data(rows[0][0]), signer, rows[0][1], renderer=renderer)  # warm
+    started = time.perf_counter()
+    for data, at in rows:
+        render_and_sign(context_from_data(data), signer, at, renderer=renderer)
+    return (time.perf_counter() - started) / len(rows)
+
+
+def floor_child(ids_file: Path) -> None:
+    """One process of the parallel floor: render its share, print the seconds it took."""
+    from web import create_app
+
+    app = create_app({"JOBS_IMMEDIATE": False})
+    ids = [int(x) for x in ids_file.read_text().split()]
+    seconds = measure_floor(app, app.extensions["session_factory"], ids) * len(ids)
+    print(f"{seconds:.3f}")
+
+
+def floor_group(files: list[Path]) -> None:
+    """The W floor processes, children of this one: one session, like a consumer's workers."""
+    procs = [subprocess.Popen([sys.executable, __file__, "--floor-child", str(path)],
+                              cwd=ROOT, stdout=subprocess.PIPE) for path in files]
+    print(max(float(p.communicate()[0].decode().strip().splitlines()[-1]) for p in procs))
+
+
+def parallel_floor(env: dict, folder: Path, ids: list[int], workers: int) -> tuple[float, float]:
+    """W processes in one new session (as `flask worker --workers W` runs its workers),
+    each laying out, writing and signing its share of `ids`: (wall seconds, rendering only)."""
+    files = []
+    for i in range(workers):
+        path = folder / f"floor-{i}.txt"
+        path.write_text(" ".join(map(str, ids[i::workers])))
+        files.append(path)
+    started = time.perf_counter()
+    group = subprocess.run([sys.executable, __file__, "--floor-group", *map(str, files)],
+                           cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE,
+                           start_new_session=True, check=True)
+    inner = float(group.stdout.decode().strip().splitlines()[-1])
+    return time.perf_counter() - started, inner
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=2300)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--one-by-one", type=int, default=60,
                         help="letters of the one-by-one comparison (extrapolated to N)")
+    parser.add_argument("--floor", type=int, default=300,
+                        help="letters of the floor measurement (extrapolated to N)")
+    parser.add_argument("--parallel-floor", type=int, default=1,
+                        help="0: skip the W-process floor (b)")
+    parser.add_argument("--floor-child", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--floor-group", nargs="*", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--cold-workers", action="store_true",
+                        help="start the workers after the registration (their start counted)")
     parser.add_argument("--url", default=None)
     parser.add_argument("--redis", default=None)
     args = parser.parse_args()
+    if args.floor_child:
+        floor_child(Path(args.floor_child))
+        return
+    if args.floor_group is not None:
+        floor_group([Path(p) for p in args.floor_group])
+        return
 
     folder = Path(tempfile.mkdtemp(prefix="bulk-sign-bench-"))
     instance = folder / "instance"
@@ -148,8 +242,14 @@ def main() -> None:
         s.commit()
     print(f"drafted {len(ids)} reminders")
 
-    # ---- registration: the whole batch in one transaction (the request's work)
+    # ---- the workers, running already as deployed (unless --cold-workers)
     worker = None
+    if not args.cold_workers:
+        worker = start_worker(env, args.workers, folder / "worker.log")
+        print(f"{args.workers} workers started and warm in "
+              f"{wait_warm(worker, folder / 'worker.log', args.workers):.1f} s (not counted)")
+
+    # ---- registration: the whole batch in one transaction (the request's work)
     with factory() as s:
         signatory = s.scalars(select(User).where(User.role == Role.SIGNATORY)).one()
         t0 = time.perf_counter()
@@ -165,7 +265,8 @@ def main() -> None:
 
     # ---- rendering, signing, storing by the workers
     t3 = time.perf_counter()
-    worker = start_worker(env, args.workers, folder / "worker.log")
+    if worker is None:
+        worker = start_worker(env, args.workers, folder / "worker.log")
     try:
         done = 0
         while done < len(ids):
@@ -180,8 +281,25 @@ def main() -> None:
     total = registration + enqueueing + rendering
     print(f"render + sign + store with {args.workers} workers: {rendering:.1f} s "
           f"({len(ids) / rendering:.1f} letters/s, {rendering / len(ids) * 1000 * args.workers:.0f} "
-          f"ms a letter per worker; includes the workers' start)")
+          f"ms a letter per worker; {'includes' if args.cold_workers else 'without'} the "
+          f"workers' start)")
     print(f"TOTAL {len(ids)} letters: {total:.1f} s (goal <= 120 s); load average after: {load_after}")
+
+    # ---- the floor: layout + write + sign only, one process, same letters, no DB
+    floor = measure_floor(app, factory, ids[:max(1, min(args.floor, len(ids)))])
+    floor_n = floor * len(ids)
+    print(f"floor (layout + write + sign, one process, no DB): {floor * 1000:.0f} ms a letter "
+          f"over {min(args.floor, len(ids))} letters -> {floor_n:.0f} s for {len(ids)}, "
+          f"{floor_n / args.workers:.0f} s on {args.workers} cores; load average: {load()}")
+    if args.parallel_floor:
+        sample = ids[:max(args.workers, min(args.floor, len(ids)))]
+        wall, inner = parallel_floor(env, folder, sample, args.workers)
+        scaled = inner * len(ids) / len(sample)
+        print(f"floor in {args.workers} processes of one session (like the workers' consumer), "
+              f"{len(sample)} letters: {inner:.1f} s rendering ({wall:.1f} s with the "
+              f"processes' start) -> {scaled:.0f} s for {len(ids)}; load average: {load()}")
+        print(f"RATIO workers' render time / parallel floor: {rendering / scaled:.2f} "
+              f"(total incl. registration: {total / scaled:.2f})")
 
     # ---- one by one, for comparison: sign and render letter after letter in one process
     from documents.issue import render_and_store

@@ -12,9 +12,13 @@ package does not import Flask.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 import secrets
+import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,7 +37,7 @@ from workflow.states import LetterState
 from .context import LetterContext, context_from_data
 from .demo_pki import CA_CERT_FILE, ensure_ca, issue_demo_pkcs12
 from .filenames import letter_pdf as pdf_filename  # noqa: F401 -- its importers
-from .pipeline import render_and_sign
+from .pipeline import SignedPdf, render_and_sign
 from .render import get_renderer
 from .signing import Pkcs12Signer, Signer, SignerError
 
@@ -145,17 +149,42 @@ def _signer_from_opened(opened) -> Pkcs12Signer:
     return Pkcs12Signer.from_bytes(data, None)
 
 
+# Signers opened from signing sessions, by the digest of the opened container: a batch's
+# letters share one key, and a signer learns its signature size at its first use
+# (`Pkcs12Signer`). Bounded: a worker keeps a few keys, not every key it ever opened.
+_SIGNER_CACHE_LIMIT = 8
+_signers: dict[bytes, Pkcs12Signer] = {}
+_signers_lock = threading.Lock()
+
+
+def _signer_for(container: bytes) -> Pkcs12Signer:
+    digest = hashlib.sha256(container).digest()
+    with _signers_lock:
+        signer = _signers.get(digest)
+    if signer is None:
+        signer = Pkcs12Signer.from_bytes(container, None)
+        with _signers_lock:
+            if len(_signers) >= _SIGNER_CACHE_LIMIT:
+                _signers.clear()
+            _signers[digest] = signer
+    return signer
+
+
+def _open_sealed(sealer: SessionSealer, sealed: bytes | None) -> Signer:
+    if sealed is None:
+        raise NeedsPin()
+    try:
+        return _signer_for(sealer.open(sealed))
+    except signing_keys.SessionUnavailable as error:
+        raise NeedsPin() from error
+
+
 def _signer_from_session(factory, letter_id: int, sealer: SessionSealer, now: datetime) -> Signer:
     with factory() as session:
         row = signing_keys.live_session(session, letter_id, now)
         sealed = bytes(row.sealed_key) if row is not None else None
         session.rollback()
-    if sealed is None:
-        raise NeedsPin()
-    try:
-        return Pkcs12Signer.from_bytes(sealer.open(sealed), None)
-    except signing_keys.SessionUnavailable as error:
-        raise NeedsPin() from error
+    return _open_sealed(sealer, sealed)
 
 
 # ------------------------------------------------------------------ render and store
@@ -205,6 +234,76 @@ def render_and_store(app, letter_id: int) -> bool:
     factory = app.extensions["session_factory"]
     signer = _signer_from_session(factory, letter_id, session_sealer(app), _now(app))
     return render_letter(factory, letter_id, signer)
+
+
+# ------------------------------------------------------------------ many letters at once
+
+
+@dataclass
+class Outcome:
+    """What rendering did for one letter of a chunk: `signed` to store; `error` (retried);
+    `needs_pin` (final: no live signing session); none of them: stored already."""
+
+    letter_id: int
+    signed: SignedPdf | None = None
+    error: str | None = None
+    needs_pin: bool = False
+
+
+def render_many(app, letter_ids: list[int]) -> list[Outcome]:
+    """Render and sign a chunk of registered letters with no transaction open: one read for
+    the letters and their signing sessions, then CPU work only. Store with `store_rendered`
+    (one transaction for the chunk). Same checks as `render_letter`, letter by letter."""
+    factory = app.extensions["session_factory"]
+    sealer, now = session_sealer(app), _now(app)
+    with factory() as session:
+        rows = {r.id: r for r in session.execute(
+            select(Letter.id, Letter.state, Letter.pdf_sha256, Letter.final_data,
+                   Letter.signed_at).where(Letter.id.in_(letter_ids)))}
+        sealed = {letter_id: bytes(key) for letter_id, key in session.execute(
+            select(SigningSession.letter_id, SigningSession.sealed_key).where(
+                SigningSession.letter_id.in_(letter_ids), SigningSession.expires_at > now))}
+        session.rollback()
+    outcomes = []
+    for letter_id in letter_ids:
+        outcome = Outcome(letter_id)
+        outcomes.append(outcome)
+        row = rows.get(letter_id)
+        if row is not None and row.pdf_sha256 is not None:
+            continue
+        try:
+            signer = _open_sealed(sealer, sealed.get(letter_id))
+        except NeedsPin:
+            outcome.needs_pin = True
+            continue
+        if row is None or row.state not in (LetterState.SIGNED, LetterState.DISPATCHED):
+            outcome.error = "PDF не сохранён"
+            continue
+        data = json.loads(row.final_data)
+        recorded = (data.get("certificate") or {}).get("serial")
+        if recorded and format(signer.certificate.serial_number, "X") != recorded:
+            outcome.error = ("Письмо зарегистрировано с другим сертификатом подписи; PDF не "
+                             "сформирован")
+            continue
+        try:
+            outcome.signed = render_and_sign(context_from_data(data), signer, row.signed_at,
+                                             renderer=get_renderer())
+        except Exception as error:  # noqa: BLE001 -- recorded on the letter; retried
+            log.exception("letter %s: rendering or signing failed", letter_id)
+            outcome.error = str(error) or type(error).__name__
+    return outcomes
+
+
+def store_rendered(session: Session, outcomes: list[Outcome]) -> None:
+    """Store the chunk's PDFs (each a compare-and-set, see `store_pdf`), close their signing
+    sessions and record the failures, in the caller's transaction."""
+    for outcome in outcomes:
+        if outcome.signed is not None:
+            store_pdf(session, outcome.letter_id, outcome.signed.pdf, outcome.signed.sha256)
+            signing_keys.close_signing_session(session, outcome.letter_id)
+        elif outcome.error is not None:
+            session.execute(update(Letter).where(Letter.id == outcome.letter_id)
+                            .values(render_error=outcome.error[:2000]))
 
 
 def render_with_pin(app, letter_id: int, user_id: int, pin: str) -> bool:

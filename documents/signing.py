@@ -88,14 +88,24 @@ class _ClockedPdfSigner(signers.PdfSigner):
     that time; and tests and replays need to pass the clock in.
     """
 
-    def __init__(self, *args, signing_time: datetime | None, **kwargs) -> None:
+    def __init__(self, *args, signing_time: datetime | None, on_estimate=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._signing_time = signing_time
+        self._on_estimate = on_estimate
 
     def init_signing_session(self, pdf_out, existing_fields_only=False):
         session = super().init_signing_session(pdf_out, existing_fields_only)
         if self._signing_time is not None:
             session.system_time = _aware(self._signing_time)
+        if self._on_estimate is not None:
+            estimate, report = session.estimate_signature_container_size, self._on_estimate
+
+            async def estimate_and_report(*args, **kwargs):
+                size = await estimate(*args, **kwargs)
+                report(size)
+                return size
+
+            session.estimate_signature_container_size = estimate_and_report
         return session
 
 
@@ -134,6 +144,13 @@ class Pkcs12Signer:
         if key is None or cert is None:
             raise SignerError(f"{where} нет ключа и сертификата подписи")
         self._signer = signers.SimpleSigner.load_pkcs12_data(data, [], passphrase=secret)
+        # pyHanko sizes the signature's placeholder by signing a dummy CMS first (a second
+        # signature per letter, a third of the signing time). The size depends only on the key
+        # and certificates: estimated at the first signature, reused for the next ones.
+        self._bytes_reserved: int | None = None
+
+    def _remember_size(self, size: int) -> None:
+        self._bytes_reserved = size
 
     @property
     def certificate(self) -> asn1_x509.Certificate:
@@ -171,7 +188,8 @@ class Pkcs12Signer:
             stamp_style=NoOpStampStyle(),
             new_field_spec=field,
             signing_time=signed_at,
+            on_estimate=self._remember_size if self._bytes_reserved is None else None,
         )
         # Incremental update: the rendered bytes stay untouched under the signature's byte range.
         writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-        return pdf_signer.sign_pdf(writer).getvalue()
+        return pdf_signer.sign_pdf(writer, bytes_reserved=self._bytes_reserved).getvalue()

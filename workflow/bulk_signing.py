@@ -210,6 +210,31 @@ def settle_item(session: Session, letter_id: int, *, error: str | None, now: dat
         _recount(session, batch_id, now)
 
 
+def settle_items(session: Session, letter_ids: list[int], *, errors: dict[int, str],
+                 now: datetime) -> None:
+    """`settle_item` for a chunk of letters at once (a render job's chunk): every letter with
+    its PDF stored becomes done, those in `errors` without one failed; one recount a batch."""
+    if not letter_ids:
+        return
+    stored = set(session.scalars(select(Letter.id).where(Letter.id.in_(letter_ids),
+                                                         Letter.pdf_sha256.is_not(None))))
+    batch_ids = set()
+    if stored:
+        batch_ids.update(session.execute(
+            update(SignBatchItem).where(SignBatchItem.letter_id.in_(stored),
+                                        SignBatchItem.state != DONE)
+            .values(state=DONE, error=None).returning(SignBatchItem.batch_id)).scalars())
+    for letter_id, error in errors.items():
+        if letter_id not in stored:
+            batch_ids.update(session.execute(
+                update(SignBatchItem).where(SignBatchItem.letter_id == letter_id,
+                                            SignBatchItem.state == PENDING)
+                .values(state=FAILED, error=error[:2000]).returning(SignBatchItem.batch_id))
+                .scalars())
+    for batch_id in sorted(batch_ids):
+        _recount(session, batch_id, now)
+
+
 def _recount(session: Session, batch_id: int, now: datetime) -> None:
     counts = dict(session.execute(
         select(SignBatchItem.state, func.count()).where(SignBatchItem.batch_id == batch_id)

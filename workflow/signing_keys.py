@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
@@ -340,6 +340,14 @@ class UnlockedKey:
 
     certificate: SignerCertificate
     opened: OpenedPkcs12
+    # Sealed once per sealer: a batch opens one key and seals it for each of its letters.
+    _sealed: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def sealed_with(self, sealer: SessionSealer) -> bytes:
+        sealed = self._sealed.get(sealer)
+        if sealed is None:
+            sealed = self._sealed[sealer] = sealer.seal(self.opened)
+        return sealed
 
     def summary(self) -> CertificateData:
         """What a letter records about the certificate it is signed with."""
@@ -423,7 +431,7 @@ def open_signing_session(session: Session, letter: Letter, key: UnlockedKey, *,
                          sealer: SessionSealer, now: datetime,
                          ttl: timedelta = DEFAULT_SESSION_TTL) -> SigningSession:
     row = SigningSession(letter_id=letter.id, certificate_id=key.certificate.id,
-                         sealed_key=sealer.seal(key.opened), created_at=now,
+                         sealed_key=key.sealed_with(sealer), created_at=now,
                          expires_at=now + ttl)
     session.add(row)
     return row
