@@ -126,7 +126,6 @@ def stored_count(factory, ids) -> int:
 def measure_floor(app, factory, ids) -> float:
     """Seconds a letter to lay out, write and sign the letters `ids` (already registered:
     their frozen data and signing time) in this process, with a signer of the same key."""
-    import json
 
     from sqlalchemy import select
 
@@ -134,11 +133,12 @@ def measure_floor(app, factory, ids) -> float:
     from documents.pipeline import render_and_sign
     from documents.render import get_renderer
     from tests.factories import SIGNING_PIN
+    from workflow.letter_data import LetterData
     from workflow.models import Letter, SignerCertificate
     from workflow.signing_keys import open_pkcs12
 
     with factory() as s:
-        rows = [(json.loads(data), at) for data, at in s.execute(
+        rows = [(LetterData.from_json(data), at) for data, at in s.execute(
             select(Letter.final_data, Letter.signed_at).where(Letter.id.in_(ids)))]
         container = s.scalars(select(SignerCertificate.pkcs12)).first()
     signer = _signer_from_opened(open_pkcs12(container, SIGNING_PIN))

@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The audit chains are keyed (workflow/audit.py); the invariant check reads them in this process.
+os.environ.setdefault("AUDIT_KEY", "benchmark-audit-key")
 
 
 from tests.resilience.driver import Acks, ProgrammeDriver  # noqa: E402

@@ -13,7 +13,6 @@ package does not import Flask.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 import secrets
@@ -279,8 +278,8 @@ def render_many(app, letter_ids: list[int]) -> list[Outcome]:
         if row is None or row.state not in (LetterState.SIGNED, LetterState.DISPATCHED):
             outcome.error = "PDF не сохранён"
             continue
-        data = json.loads(row.final_data)
-        recorded = (data.get("certificate") or {}).get("serial")
+        data = LetterData.from_json(row.final_data)
+        recorded = data.certificate.serial if data.certificate else None
         if recorded and format(signer.certificate.serial_number, "X") != recorded:
             outcome.error = ("Письмо зарегистрировано с другим сертификатом подписи; PDF не "
                              "сформирован")
