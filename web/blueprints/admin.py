@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
-from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
@@ -29,7 +28,6 @@ from workflow.states import Role
 
 from ..database import db, now
 from ..errors import status_for
-from ..extensions import login_manager
 from ..forms import (
     CertificateUploadForm,
     DemoCertificateForm,
@@ -39,22 +37,13 @@ from ..forms import (
     UserCreateForm,
     UserRoleForm,
 )
+from ..guards import me, only_for
 from ..work import refused, unit_of_work
 
 bp = Blueprint("admin", __name__)
 
 
-@bp.before_request
-def _admins_only():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if current_user.user.role != Role.ADMIN:
-        abort(403)
-    return None
-
-
-def _me() -> User:
-    return current_user.user
+bp.before_request(only_for(lambda user: user.role == Role.ADMIN))
 
 
 def _municipality_choices(include_empty: bool = True):
@@ -81,7 +70,7 @@ def index():
         "programmes": session.scalar(select(func.count(Programme.id))),
     }
     return render_template("admin/index.html", counts=counts,
-                           notifications=notifications.unread(session, _me()))
+                           notifications=notifications.unread(session, me()))
 
 
 # ---------------------------------------------------------------- users
@@ -110,7 +99,7 @@ def user_new():
                 session, login=form.login.data, full_name=form.full_name.data, role=form.role.data,
                 password=form.password.data, now=now(), municipality_code=code,
                 position=form.position.data or "", phone=form.phone.data or "",
-                email=form.email.data or "", actor=_me(),
+                email=form.email.data or "", actor=me(),
             )
     except WorkflowError as error:
         _error(form, error)
@@ -154,7 +143,7 @@ def user_edit(user_id: int):
     try:
         with unit_of_work() as session:
             admin_ops.change_role(
-                session, user, _me(), role=form.role.data,
+                session, user, me(), role=form.role.data,
                 municipality_id=int(form.municipality.data) if form.municipality.data else None,
                 now=now(),
             )
@@ -174,7 +163,7 @@ def user_password(user_id: int):
         return _render_user(user, password_form=form, status=400)
     try:
         with unit_of_work() as session:
-            users.set_password(session, user, form.password.data, _me())
+            users.set_password(session, user, form.password.data, me())
     except WorkflowError as error:
         _error(form, error)
         return _render_user(_user_or_404(user_id), password_form=form, error=error.message,
@@ -192,7 +181,7 @@ def user_active(user_id: int):
     activate = request.form.get("active") == "1"
     try:
         with unit_of_work() as session:
-            users.set_active(session, user, activate, _me())
+            users.set_active(session, user, activate, me())
     except WorkflowError as error:
         return refused(error, url_for(".user_edit", user_id=user_id))
     flash(gettext("Учётная запись включена") if activate else gettext("Учётная запись отключена"),
@@ -218,7 +207,7 @@ def certificate_upload(user_id: int):
     try:
         with unit_of_work() as session:
             cert = signing_keys.add_certificate(
-                session, user, _me(), pkcs12_bytes=data, pin=form.pin.data, now=now(),
+                session, user, me(), pkcs12_bytes=data, pin=form.pin.data, now=now(),
                 source="upload", trust_roots=trust_roots(current_app),
                 address=request.remote_addr or "")
     except WorkflowError as error:
@@ -246,7 +235,7 @@ def certificate_demo(user_id: int):
             data = issue_demo_certificate(current_app.config, owner_name=user.full_name,
                                           organisation=get_profile(session).name, pin=pin)
             cert = signing_keys.add_certificate(
-                session, user, _me(), pkcs12_bytes=data, pin=pin, now=now(), source="demo",
+                session, user, me(), pkcs12_bytes=data, pin=pin, now=now(), source="demo",
                 trust_roots=trust_roots(current_app), address=request.remote_addr or "")
     except WorkflowError as error:
         return _render_user(_user_or_404(user_id), demo_form=form, error=error.message,
@@ -268,7 +257,7 @@ def certificate_revoke(user_id: int, certificate_id: int):
     if not SimplePostForm().validate_on_submit():
         abort(400)
     with unit_of_work() as session:
-        signing_keys.revoke_certificate(session, cert, _me(), now=now(),
+        signing_keys.revoke_certificate(session, cert, me(), now=now(),
                                         address=request.remote_addr or "")
     flash(gettext("Сертификат № %(serial)s отозван", serial=cert.serial), "success")
     return redirect(url_for(".user_edit", user_id=user_id))
@@ -294,7 +283,7 @@ def municipality_new():
     try:
         with unit_of_work() as session:
             admin_ops.create_municipality(
-                session, _me(), code=form.code.data, name=form.name.data, kind=form.kind.data,
+                session, me(), code=form.code.data, name=form.name.data, kind=form.kind.data,
                 **form.reference_data(),
             )
     except WorkflowError as error:
@@ -321,7 +310,7 @@ def municipality_edit(municipality_id: int):
     try:
         with unit_of_work() as session:
             admin_ops.update_municipality(
-                session, municipality, _me(), name=form.name.data, kind=form.kind.data,
+                session, municipality, me(), name=form.name.data, kind=form.kind.data,
                 **form.reference_data(),
             )
     except WorkflowError as error:
@@ -345,7 +334,7 @@ def municipality_active(municipality_id: int):
     activate = request.form.get("active") == "1"
     try:
         with unit_of_work() as session:
-            admin_ops.set_municipality_active(session, municipality, _me(), active=activate)
+            admin_ops.set_municipality_active(session, municipality, me(), active=activate)
     except WorkflowError as error:
         return refused(error, url_for(".municipalities"))
     flash(gettext("Муниципалитет включён") if activate else gettext("Муниципалитет отключён"),

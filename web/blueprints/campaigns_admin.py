@@ -10,20 +10,19 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from workflow import campaigns as ops
 from workflow.campaign_machine import CAMPAIGN_STATE_LABELS, TASK_STATE_LABELS, refusal
 from workflow.errors import WorkflowError
-from workflow.models import Campaign, CampaignParticipant, Municipality, User
+from workflow.models import Campaign, CampaignParticipant, Municipality
 
 from ..campaign_forms import CampaignSetupForm, NewCampaignForm, ReasonForm, RequirementForm
 from ..database import db, now
 from ..errors import status_for
-from ..extensions import login_manager
 from ..forms import SimplePostForm
+from ..guards import me, only_for
 from ..work import refused, unit_of_work, unit_of_work_or_flash
 
 bp = Blueprint("campaigns_admin", __name__)
@@ -31,17 +30,7 @@ bp = Blueprint("campaigns_admin", __name__)
 ID = "int(max=2147483647)"
 
 
-@bp.before_request
-def _managers_only():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not ops.may_manage(current_user.user):
-        abort(403)
-    return None
-
-
-def _me() -> User:
-    return current_user.user
+bp.before_request(only_for(ops.may_manage))
 
 
 def _campaign(campaign_id: int) -> Campaign:
@@ -95,7 +84,7 @@ def new():
         return _render_form(form, status=400 if request.method == "POST" else 200)
     try:
         with unit_of_work() as session:
-            campaign = ops.create_campaign(session, _me(), form.setup(), now=now(),
+            campaign = ops.create_campaign(session, me(), form.setup(), now=now(),
                                            requirements=(form.requirements.data or "").splitlines())
     except WorkflowError as error:
         _field_error(form, error)
@@ -141,7 +130,7 @@ def edit(campaign_id: int):
         return _render_form(form, campaign, status=400 if request.method == "POST" else 200)
     try:
         with unit_of_work() as session:
-            ops.edit_campaign(session, campaign, _me(), form.setup(), now=now())
+            ops.edit_campaign(session, campaign, me(), form.setup(), now=now())
     except WorkflowError as error:
         _field_error(form, error)
         return _render_form(form, campaign, error=error.message, status=status_for(error))
@@ -168,7 +157,7 @@ def requirement_add(campaign_id: int):
     form = _posted(RequirementForm)
     if form is not None:
         with unit_of_work_or_flash() as session:
-            ops.add_requirement(session, campaign, _me(), form.text.data)
+            ops.add_requirement(session, campaign, me(), form.text.data)
             flash(gettext("Требование добавлено"), "success")
     return redirect(url_for(".show", campaign_id=campaign_id) + "#requirements")
 
@@ -179,7 +168,7 @@ def requirement_edit(campaign_id: int, requirement_id: int):
     form = _posted(RequirementForm)
     if form is not None:
         with unit_of_work_or_flash() as session:
-            ops.edit_requirement(session, campaign, _me(), requirement_id, form.text.data)
+            ops.edit_requirement(session, campaign, me(), requirement_id, form.text.data)
             flash(gettext("Требование изменено"), "success")
     return redirect(url_for(".show", campaign_id=campaign_id) + "#requirements")
 
@@ -192,7 +181,7 @@ def requirement_move(campaign_id: int, requirement_id: int):
         flash(gettext("Укажите направление: выше или ниже"), "error")
     elif _posted(SimplePostForm) is not None:
         with unit_of_work_or_flash() as session:
-            ops.move_requirement(session, campaign, _me(), requirement_id,
+            ops.move_requirement(session, campaign, me(), requirement_id,
                                  -1 if way == "up" else 1)
     return redirect(url_for(".show", campaign_id=campaign_id) + "#requirements")
 
@@ -202,7 +191,7 @@ def requirement_delete(campaign_id: int, requirement_id: int):
     campaign = _campaign(campaign_id)
     if _posted(SimplePostForm) is not None:
         with unit_of_work_or_flash() as session:
-            ops.delete_requirement(session, campaign, _me(), requirement_id)
+            ops.delete_requirement(session, campaign, me(), requirement_id)
             flash(gettext("Требование удалено"), "success")
     return redirect(url_for(".show", campaign_id=campaign_id) + "#requirements")
 
@@ -217,7 +206,7 @@ def prepare_circular(campaign_id: int):
         return redirect(url_for(".show", campaign_id=campaign_id))
     try:
         with unit_of_work() as session:
-            letter = ops.prepare_circular(session, campaign, _me(), now=now())
+            letter = ops.prepare_circular(session, campaign, me(), now=now())
     except WorkflowError as error:
         return refused(error, url_for(".show", campaign_id=campaign_id))
     flash(gettext("Проект циркулярного письма подготовлен. Когда подписант его подпишет, "
@@ -231,7 +220,7 @@ def close(campaign_id: int):
     form = _posted(ReasonForm)
     if form is not None:
         with unit_of_work_or_flash() as session:
-            ops.close_campaign(session, campaign, _me(), now=now(), reason=form.reason.data or "")
+            ops.close_campaign(session, campaign, me(), now=now(), reason=form.reason.data or "")
             flash(gettext("Кампания завершена: программы по ней доступны только для "
                           "просмотра"), "success")
     return redirect(url_for(".show", campaign_id=campaign_id))
@@ -243,6 +232,6 @@ def cancel(campaign_id: int):
     form = _posted(ReasonForm)
     if form is not None:
         with unit_of_work_or_flash() as session:
-            ops.cancel_campaign(session, campaign, _me(), now=now(), reason=form.reason.data or "")
+            ops.cancel_campaign(session, campaign, me(), now=now(), reason=form.reason.data or "")
             flash(gettext("Подготовка кампании отменена"), "success")
     return redirect(url_for(".show", campaign_id=campaign_id))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -30,7 +29,7 @@ from workflow.states import (
 )
 
 from ..database import db, now
-from ..extensions import login_manager
+from ..guards import me, only_for
 from ..work import unit_of_work
 
 bp = Blueprint("routes_admin", __name__)
@@ -46,17 +45,7 @@ SPARE_ROWS = 2
 MAX_ROWS = 20
 
 
-@bp.before_request
-def _admins_only():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if current_user.user.role != Role.ADMIN:
-        abort(403)
-    return None
-
-
-def _me() -> User:
-    return current_user.user
+bp.before_request(only_for(lambda user: user.role == Role.ADMIN))
 
 
 def _load(route_id: int) -> Route:
@@ -212,10 +201,10 @@ def _save(route: Route | None):
     try:
         with unit_of_work() as session:
             if route is None:
-                saved = create_route(session, _me(), code=code, title=title, stages=stages,
+                saved = create_route(session, me(), code=code, title=title, stages=stages,
                                      now=now())
             else:
-                saved = edit_route(session, route, _me(), title=title, stages=stages, now=now())
+                saved = edit_route(session, route, me(), title=title, stages=stages, now=now())
             route_id = saved.route_id if isinstance(saved, RouteVersion) else saved.id
     except WorkflowError as error:
         reasons = getattr(error, "reasons", None) or [error.message]
@@ -251,7 +240,7 @@ def assign_campaign(route_id: int):
         return redirect(url_for("routes_admin.show", route_id=route.id))
     try:
         with unit_of_work() as session:
-            engine.set_campaign_route(session, campaign, route, _me())
+            engine.set_campaign_route(session, campaign, route, me())
     except WorkflowError as error:
         flash(error.message, "error")
         return redirect(url_for("routes_admin.show", route_id=route.id))
