@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import IllegalTransition, InvalidInput
 from ..models import Campaign, CampaignParticipant, Letter, OrganisationProfile, User
+from ..organisation_profile import required_profile
 from ..states import LetterKind, LetterState
 from .rules import check_manager, local_today, lock_in
 
@@ -73,7 +74,7 @@ def prepare_circular(session: Session, campaign: Campaign, actor: User, *,
     if campaign.deadline < local_today(session, now):
         raise InvalidInput("Срок представления программ уже прошёл: измените срок",
                            field="deadline")
-    profile = letters.get_profile(session)
+    profile = required_profile(session)
     return letters.draft_circular(
         session, campaign, actor, now=now, heading=circular_heading(campaign),
         body="\n\n".join(circular_body(campaign, profile)),
