@@ -37,6 +37,7 @@ from workflow.models import (  # noqa: E402
     OrganisationProfile,
     Requirement,
 )
+from workflow.organisation_profile import required_profile  # noqa: E402
 from workflow.states import RemarkVisibility, Role  # noqa: E402
 from workflow.users import create_user  # noqa: E402
 
@@ -86,10 +87,10 @@ def _return_letter_body() -> tuple[list[str], str]:
                           body=f"{i + 1}. {text}"[:REMARK_CHARS],
                           visibility=RemarkVisibility.EXTERNAL, now=now)
     bounded = letters.return_body(session, p, "Не отвечает требованиям",
-                                  letters.get_profile(session))
+                                  required_profile(session))
     with _unbounded():
         unbounded = letters.return_body(session, p, "Не отвечает требованиям",
-                                        letters.get_profile(session))
+                                        required_profile(session))
     session.close()
     engine.dispose()
     return bounded, unbounded

@@ -28,8 +28,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from workflow import signing_keys
 from workflow.letter_data import LetterData
-from workflow.letters import final_data_for, get_profile, store_pdf
+from workflow.letters import final_data_for, store_pdf
 from workflow.models import Letter, SignerCertificate, SigningSession, User
+from workflow.organisation_profile import required_profile
 from workflow.signing_keys import SessionSealer
 from workflow.states import LetterState
 
@@ -54,7 +55,7 @@ def draft_context(session: Session, letter: Letter, signatory: User | None = Non
             select(User).where(User.role == Role.SIGNATORY, User.active.is_(True)).order_by(User.id)
         ).first()
     placeholder = signatory or User(full_name="", position="", login="", role="signatory")
-    data = final_data_for(letter, get_profile(session), placeholder)
+    data = final_data_for(letter, required_profile(session), placeholder)
     return context_from_data(data, draft=True)
 
 

@@ -1,9 +1,13 @@
 """A three-stage route for the screens, API and browser tests of the route UI: the
-programme's expert reviews, two heads of department endorse (all), the signatory signs."""
+programme's expert reviews, two heads of department endorse (all), the signatory signs.
+The fixtures `rw` and `pending` (the route, a programme pending on it, both committed for the
+app under test) are registered by the api and web conftests."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import pytest
 
 from tests.factories import PASSWORD, World, programme_in
 from workflow import routes
@@ -58,3 +62,17 @@ def open_task_of(w: World, programme: Programme, user: User):
                   if t.programme_id == programme.id), None)
     w.session.commit()
     return found
+
+
+@pytest.fixture
+def rw(world) -> RouteWorld:
+    rw = add_route(world)
+    world.session.commit()
+    return rw
+
+
+@pytest.fixture
+def pending(world, rw) -> Programme:
+    programme = pending_programme(world)
+    world.session.commit()
+    return programme

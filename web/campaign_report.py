@@ -19,8 +19,15 @@ from documents.campaign_report import (
 )
 from documents.context import Organisation
 from documents.filenames import campaign_report_pdf
-from workflow import campaign_status as cs
 from workflow import timefmt
+from workflow.campaign_status_model import (
+    DEADLINE_LABELS,
+    LATE,
+    STATE_LABELS,
+    STATE_ORDER,
+    CampaignStatus,
+    StatusRow,
+)
 from workflow.models import OrganisationProfile, User
 
 from . import campaign_views as cv
@@ -36,33 +43,33 @@ def _organisation(session: Session) -> Organisation:
 
 
 def _state(key: str) -> str:
-    return cs.STATE_LABELS.get(key, key)
+    return STATE_LABELS.get(key, key)
 
 
 def _deadline(key: str) -> str:
-    return cs.DEADLINE_LABELS.get(key, key)
+    return DEADLINE_LABELS.get(key, key)
 
 
 def _days(value: float | None) -> str:
     return f"{value:.1f}".replace(".", ",") if value is not None else "—"
 
 
-def report_context(session: Session, st: cs.CampaignStatus, now: datetime) -> ReportContext:
+def report_context(session: Session, st: CampaignStatus, now: datetime) -> ReportContext:
     f = st.figures
 
-    def row(r: cs.StatusRow) -> ReportRow:
+    def row(r: StatusRow) -> ReportRow:
         return ReportRow(r.municipality, r.title or "—", _state(r.state), r.days_in_state,
                          r.reviewer or "", _deadline(r.deadline_status), r.open_remarks)
 
     groups = [(_state(key), [row(r) for r in st.rows if r.state == key])
-              for key in cs.STATE_ORDER]
+              for key in STATE_ORDER]
     share = f"{round(f.returned_share * 100)} %" if f.returned_share is not None else "—"
     figures = [
         ("Муниципалитетов-участников", str(f.municipalities)),
         ("Программ", str(f.programmes)),
-        *((_state(key), str(f.by_state[key])) for key in cs.STATE_ORDER),
+        *((_state(key), str(f.by_state[key])) for key in STATE_ORDER),
         ("Направлено хотя бы раз", str(f.submitted_ever)),
-        ("С нарушением срока", str(f.by_deadline[cs.LATE])),
+        ("С нарушением срока", str(f.by_deadline[LATE])),
         ("Медиана срока рассмотрения, дней", _days(f.median_review_days)),
         ("90-й процентиль срока рассмотрения, дней", _days(f.p90_review_days)),
         ("Доля возвращённых хотя бы раз", share),
@@ -79,7 +86,7 @@ def report_context(session: Session, st: cs.CampaignStatus, now: datetime) -> Re
         organisation=_organisation(session), title=st.title, circular=circular,
         deadline=timefmt.ddmmyyyy(st.deadline), as_of=stamp(timefmt.to_local(now, st.timezone)),
         figures=figures, charts=list(cv.all_charts(st, russian=True).values()),
-        groups=[g for g in groups if g[1]], late=[row(r) for r in st.rows if r.deadline_status == cs.LATE],
+        groups=[g for g in groups if g[1]], late=[row(r) for r in st.rows if r.deadline_status == LATE],
         requirements=requirements,
         labels={
             "heading": "Сводная справка", "about": "о ходе кампании",
@@ -98,7 +105,7 @@ def report_context(session: Session, st: cs.CampaignStatus, now: datetime) -> Re
     )
 
 
-def render_report(session: Session, campaign_id: int, user: User, now: datetime) -> tuple[bytes, cs.CampaignStatus]:
+def render_report(session: Session, campaign_id: int, user: User, now: datetime) -> tuple[bytes, CampaignStatus]:
     cv.ensure_ministry(user)
     st = cv.status_for(session, campaign_id, user, now)
     return get_report_renderer().render_pdf(report_context(session, st, now)), st

@@ -10,8 +10,16 @@ from sqlalchemy.orm import Session
 
 from documents import charts
 from documents.spreadsheets import DECIMAL_FORMAT, INTEGER_FORMAT, Column, Sheet, workbook
-from workflow import campaign_status as cs
 from workflow import timefmt
+from workflow.campaign_assessments import latest_assessments
+from workflow.campaign_status import campaign_status
+from workflow.campaign_status_model import (
+    DEADLINE_LABELS,
+    STATE_LABELS,
+    STATE_ORDER,
+    VERDICT_NAMES,
+    CampaignStatus,
+)
 from workflow.errors import NotFound, PermissionDenied
 from workflow.models import User
 from workflow.states import Role
@@ -30,41 +38,41 @@ def ensure_ministry(user: User) -> None:
         raise PermissionDenied(EXPORT_REFUSED)
 
 
-def status_for(session: Session, campaign_id: int, user: User, now: datetime) -> cs.CampaignStatus:
+def status_for(session: Session, campaign_id: int, user: User, now: datetime) -> CampaignStatus:
     """The status this user may see: the whole table for the ministry, its own rows for a
     municipality."""
     own = None if is_ministry(user) else user.municipality_id
-    status = cs.campaign_status(session, campaign_id, now, municipality_id=own)
+    status = campaign_status(session, campaign_id, now, municipality_id=own)
     if status is None:
         raise NotFound("Кампания не найдена")
     return status
 
 
 def state_label(key: str) -> str:
-    return tr(cs.STATE_LABELS.get(key, key))
+    return tr(STATE_LABELS.get(key, key))
 
 
 def deadline_label(key: str) -> str:
-    return tr(cs.DEADLINE_LABELS.get(key, key))
+    return tr(DEADLINE_LABELS.get(key, key))
 
 
 def verdict_labels() -> dict[str, str]:
-    return {k: tr(v) for k, v in cs.VERDICT_NAMES.items()}
+    return {k: tr(v) for k, v in VERDICT_NAMES.items()}
 
 
 def _same(text: str, **_kw) -> str:
     return text
 
 
-def all_charts(status: cs.CampaignStatus, *, russian: bool = False) -> dict[str, str]:
+def all_charts(status: CampaignStatus, *, russian: bool = False) -> dict[str, str]:
     """The three charts in the screen's language, or in Russian (the minister's report is a
     document of the ministry, in Russian whatever the reader's screen language)."""
     t = _same if russian else _
-    label = (lambda key: cs.STATE_LABELS.get(key, key)) if russian else state_label
-    verdicts = dict(cs.VERDICT_NAMES) if russian else verdict_labels()
+    label = (lambda key: STATE_LABELS.get(key, key)) if russian else state_label
+    verdicts = dict(VERDICT_NAMES) if russian else verdict_labels()
     return {
         "states": charts.state_bar(
-            [(key, label(key), status.figures.by_state[key]) for key in cs.STATE_ORDER],
+            [(key, label(key), status.figures.by_state[key]) for key in STATE_ORDER],
             title=t("Программы по состояниям")),
         "cumulative": charts.cumulative(
             status.submissions, status.approvals, start=status.started_on,
@@ -86,7 +94,7 @@ def _days(value: float | None) -> float | None:
     return round(value, 1) if value is not None else None
 
 
-def campaign_workbook(session: Session, status: cs.CampaignStatus) -> bytes:
+def campaign_workbook(session: Session, status: CampaignStatus) -> bytes:
     tz = status.timezone
     table = Sheet(_("Кампания"), [
         Column(_("Муниципалитет"), 36, wrap=True),
@@ -110,7 +118,7 @@ def campaign_workbook(session: Session, status: cs.CampaignStatus) -> bytes:
             _local(r.approved_at, tz), _days(r.review_days), r.returns, r.revision_number,
             status.deadline,
         ])
-    assessed = cs.latest_assessments(session, status.campaign_id)
+    assessed = latest_assessments(session, status.campaign_id)
     labels = verdict_labels()
     verdicts = Sheet(_("Оценки требований"), [
         Column(_("Муниципалитет"), 36, wrap=True),

@@ -44,6 +44,7 @@ from .models import (
     Requirement,
     User,
 )
+from .organisation_profile import required_profile
 from .states import (
     DECISION_LETTER_KINDS,
     LETTER_KIND_LABELS,
@@ -62,13 +63,6 @@ MAX_BODY = 50_000
 
 def new_verification_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
-
-
-def get_profile(session: Session) -> OrganisationProfile:
-    profile = session.scalar(select(OrganisationProfile).order_by(OrganisationProfile.id).limit(1))
-    if profile is None:
-        raise LetterError("Не заполнен профиль организации (реквизиты бланка)")
-    return profile
 
 
 def format_date(value: date | None) -> str:
@@ -288,7 +282,7 @@ def draft_decision_letter(
     """Called by the engine inside the approve / return transaction (the proposal: the
     programme is then `decision_pending`, so the kind is given)."""
     municipality = programme.municipality
-    profile = get_profile(session)
+    profile = required_profile(session)
     if kind is None:
         kind = {ProgrammeState.APPROVED: LetterKind.APPROVAL,
                 ProgrammeState.RETURNED: LetterKind.RETURN}.get(programme.state)
@@ -357,7 +351,7 @@ def draft_circular(
     heading = _clean(heading, "Заголовок", 500)
     salutation = _clean(salutation, "Обращение", 200)
     body = _clean(body, "Текст письма", MAX_BODY)
-    profile = get_profile(session)
+    profile = required_profile(session)
     paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
     paragraphs.append(circular_request(campaign, profile))
     letter = _new_letter(
@@ -393,7 +387,7 @@ def draft_reminders(session: Session, campaign: Campaign, actor: User, *, now: d
         )
     )
     letters = []
-    profile = get_profile(session)
+    profile = required_profile(session)
     ref = _circular_ref(campaign)
     municipalities = session.scalars(
         select(Municipality).where(Municipality.active.is_(True)).order_by(Municipality.name)
@@ -590,7 +584,7 @@ def sign_letter(
     from .route_engine import on_letter_signing
 
     on_letter_signing(session, letter, actor, now=now)
-    profile = get_profile(session)
+    profile = required_profile(session)
     registered_on = legacy_date or now.astimezone(ZoneInfo(profile.timezone)).date()
     year = registered_on.year if profile.numbering == "yearly" else 0
     index = profile.journal_index

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .access import ensure_active
-from .errors import InvalidInput, PermissionDenied
+from .errors import InvalidInput, LetterError, PermissionDenied
 from .models import OrganisationProfile, User
 from .signin import log_event
 from .states import Role
@@ -47,6 +47,14 @@ class ProfileChange:
 
 def find_profile(session: Session) -> OrganisationProfile | None:
     return session.scalar(select(OrganisationProfile).order_by(OrganisationProfile.id).limit(1))
+
+
+def required_profile(session: Session) -> OrganisationProfile:
+    """The profile a letter prints: no letter is drafted, signed or rendered without it."""
+    profile = find_profile(session)
+    if profile is None:
+        raise LetterError("Не заполнен профиль организации (реквизиты бланка)")
+    return profile
 
 
 def blank_profile() -> OrganisationProfile:

@@ -1,5 +1,6 @@
 """Approval routes, one import for screens and the API: definitions (routes_definition),
-the engine (route_engine), and the plain views of both (route_views dataclasses)."""
+the engine (route_engine, route_stages, route_reassignment, route_inbox), and the plain
+views of both (route_views dataclasses)."""
 
 from __future__ import annotations
 
@@ -20,19 +21,15 @@ from .models import (
     User,
 )
 from .route_engine import (
-    OpenTask,
     active_decision,
     decide_task,
-    eligible_for,
     latest_decision,
-    may_reassign,
     on_letter_signing,
-    open_tasks_for,
-    quorum_outcome,
-    reassign_task,
-    stage_participants,
     start_decision,
 )
+from .route_inbox import OpenTask, open_tasks_for
+from .route_reassignment import eligible_for, may_reassign, reassign_task
+from .route_stages import quorum_outcome, stage_participants
 from .route_views import ApprovalSheet, RouteView, StageView, Visa
 from .routes_definition import (
     STANDARD_CODE,

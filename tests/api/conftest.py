@@ -9,6 +9,7 @@ import pytest
 from openapi_schema_validator import OAS31Validator
 
 from tests.factories import shared_pki_dir
+from tests.route_demo import pending, rw  # noqa: F401  (fixtures of the route tests)
 from web import create_app
 from web.api.openapi import spec
 from workflow import api_tokens

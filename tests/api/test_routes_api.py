@@ -10,23 +10,8 @@ import pytest
 from sqlalchemy import update
 
 from tests.factories import SIGNING_PIN
-from tests.route_demo import add_route, pending_programme
 from workflow.models import Decision, StageTask
 from workflow.states import TaskState
-
-
-@pytest.fixture
-def rw(world):
-    rw = add_route(world)
-    world.session.commit()
-    return rw
-
-
-@pytest.fixture
-def pending(world, rw):
-    programme = pending_programme(world)
-    world.session.commit()
-    return programme
 
 
 @pytest.fixture

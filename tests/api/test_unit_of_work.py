@@ -3,12 +3,11 @@ fails after writing leaves nothing behind and answers with the stable JSON error
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from tests.api.conftest import draft_body
+from tests.unit_of_work_support import committed_count, duplicate_municipality, fail_after
 from workflow import operations
 from workflow.errors import InvalidInput
-from workflow.models import Municipality, Programme
+from workflow.models import Programme
 
 
 def _body(world) -> dict:
@@ -17,61 +16,34 @@ def _body(world) -> dict:
     return body
 
 
-def _programmes(world) -> int:
-    world.session.rollback()  # a new transaction sees what the API committed
-    try:
-        return world.session.scalar(select(func.count(Programme.id)))
-    finally:
-        world.session.rollback()  # and holds no lock while the API works (SQLite)
-
-
-def _create_then(monkeypatch, last_step):
-    real = operations.create_programme
-
-    def create_programme(session, *args, **kw):
-        programme = real(session, *args, **kw)
-        session.flush()
-        last_step(session)
-        return programme
-
-    monkeypatch.setattr(operations, "create_programme", create_programme)
-
-
 def test_a_refused_use_case_leaves_nothing(editor, world, monkeypatch):
     def refuse(_session):
         raise InvalidInput("Последний шаг не удался", field="title")
 
-    _create_then(monkeypatch, refuse)
+    fail_after(monkeypatch, operations, "create_programme", refuse)
     body = _body(world)
-    before = _programmes(world)
+    before = committed_count(world, Programme)
     response = editor.post("/programmes", json=body)
     assert response.status_code == 400
     assert response.get_json() == {"error": {
         "code": "invalid_input", "message": "Последний шаг не удался", "field": "title"}}
-    assert _programmes(world) == before
+    assert committed_count(world, Programme) == before
 
 
 def test_a_constraint_the_domain_missed_is_the_conflict_code(editor, world, monkeypatch):
-    code = world.own.code
-    world.session.rollback()
-
-    def duplicate(session):
-        session.add(Municipality(code=code, name="Дубль"))
-        session.flush()
-
-    _create_then(monkeypatch, duplicate)
+    fail_after(monkeypatch, operations, "create_programme", duplicate_municipality(world))
     body = _body(world)
-    before = _programmes(world)
+    before = committed_count(world, Programme)
     response = editor.post("/programmes", json=body)
     assert response.status_code == 409
     assert response.get_json() == {"error": {
         "code": "conflict",
         "message": "Данные конфликтуют с уже сохранёнными; обновите и повторите"}}
-    assert _programmes(world) == before
+    assert committed_count(world, Programme) == before
 
 
 def test_the_use_case_commits_once(editor, world):
     body = _body(world)
-    before = _programmes(world)
+    before = committed_count(world, Programme)
     assert editor.post("/programmes", json=body).status_code == 201
-    assert _programmes(world) == before + 1
+    assert committed_count(world, Programme) == before + 1

@@ -28,7 +28,7 @@ from tests.factories import (
 from tests.jobs.conftest import SITE
 from tests.workflow.test_campaigns import new_campaign
 from tests.workflow.test_route_engine import REVIEW, SIGN, _propose, _route
-from workflow import campaigns, deadlines, operations, review, route_engine, signing_keys
+from workflow import campaigns, deadlines, operations, review, route_reassignment, signing_keys
 from workflow.models import Remark, StageTask
 from workflow.routes import StageSpec
 from workflow.states import ProgrammeState, RemarkState, Role
@@ -112,7 +112,7 @@ def test_a_route_task_assigned_reassigned_due_tomorrow_and_overdue(mailboxes, se
     # Reassigned: the new assignee gets the task, the previous one hears it was passed on.
     task = w.session.scalar(select(StageTask).where(StageTask.assignee_id == first.id,
                                                     StageTask.state == "open"))
-    route_engine.reassign_task(w.session, task, w.admin, chief, reason="Отпуск",
+    route_reassignment.reassign_task(w.session, task, w.admin, chief, reason="Отпуск",
                                now=w.clock.tick())
     w.session.commit()
     (passed_on,) = received(server, "head1@example.ru", "Задача по согласованию передана")

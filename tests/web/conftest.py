@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import ClockHolder
 from tests.conftest import sign_in as _sign_in_with_form
 from tests.factories import PASSWORD
+from tests.route_demo import pending, rw  # noqa: F401  (fixtures of the route tests)
 from web import create_app
 
 

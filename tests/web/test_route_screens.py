@@ -7,27 +7,12 @@ import io
 import re
 
 import pdfplumber
-import pytest
 from defusedxml.ElementTree import fromstring
 
-from tests.route_demo import add_route, open_task_of, pending_programme
+from tests.route_demo import open_task_of
 from tests.web.conftest import sign_in
 from workflow.models import Decision, Letter, Route, StageTask
 from workflow.states import ProgrammeState, TaskState
-
-
-@pytest.fixture
-def rw(world):
-    rw = add_route(world)
-    world.session.commit()
-    return rw
-
-
-@pytest.fixture
-def pending(world, rw):
-    programme = pending_programme(world)
-    world.session.commit()
-    return programme
 
 
 def _svg_current(html: str, graph: str) -> list[str]:

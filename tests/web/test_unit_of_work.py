@@ -5,9 +5,9 @@ they typed."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
 from sqlalchemy.exc import DataError
 
+from tests.unit_of_work_support import committed_count, duplicate_municipality, fail_after
 from tests.web.conftest import sign_in, text
 from web.work import unit_of_work
 from workflow import users
@@ -24,65 +24,37 @@ def _new_user(world) -> dict:
             "password": "Strong-Pass-2026!"}
 
 
-def _count(world, model, *where) -> int:
-    world.session.rollback()  # a new transaction sees what the app committed
-    try:
-        return world.session.scalar(select(func.count()).select_from(model).where(*where))
-    finally:
-        world.session.rollback()  # and holds no lock while the app works (SQLite)
-
-
-def _create_then(monkeypatch, last_step):
-    """`users.create_user` writes the user (and its audit record), then `last_step` fails."""
-    real = users.create_user
-
-    def create_user(session, **kw):
-        user = real(session, **kw)
-        session.flush()
-        last_step(session)
-        return user
-
-    monkeypatch.setattr(users, "create_user", create_user)
-
-
 def test_a_refused_use_case_leaves_nothing_and_keeps_the_form(client, world, monkeypatch):
     def refuse(_session):
         raise InvalidInput("Последний шаг не удался: пользователь не создан", field="login")
 
-    _create_then(monkeypatch, refuse)
-    before = _count(world, User)
+    fail_after(monkeypatch, users, "create_user", refuse)
+    before = committed_count(world, User)
     sign_in(client, "admin")
     page = client.post("/admin/users/new", data=_new_user(world))
     assert page.status_code == 400
     assert "Последний шаг не удался: пользователь не создан" in text(page)
     assert "Иванова Анна Петровна" in text(page)  # what was typed stays in the form
-    assert _count(world, User) == before
-    assert _count(world, User, User.login == "ivanova") == 0
+    assert committed_count(world, User) == before
+    assert committed_count(world, User, User.login == "ivanova") == 0
 
 
 def test_a_constraint_the_domain_missed_is_a_russian_conflict_not_a_500(client, world,
                                                                         monkeypatch):
-    code = world.own.code
-    world.session.rollback()
-
-    def duplicate(session):
-        session.add(Municipality(code=code, name="Дубль"))
-        session.flush()
-
-    _create_then(monkeypatch, duplicate)
+    fail_after(monkeypatch, users, "create_user", duplicate_municipality(world))
     sign_in(client, "admin")
     page = client.post("/admin/users/new", data=_new_user(world))
     assert page.status_code == 409
     assert "Данные конфликтуют с уже сохранёнными" in text(page)
     assert "Иванова Анна Петровна" in text(page)
-    assert _count(world, User, User.login == "ivanova") == 0
-    assert _count(world, Municipality, Municipality.name == "Дубль") == 0
+    assert committed_count(world, User, User.login == "ivanova") == 0
+    assert committed_count(world, Municipality, Municipality.name == "Дубль") == 0
 
 
 def test_the_same_use_case_succeeds_and_commits_once(client, world):
     sign_in(client, "admin")
     assert client.post("/admin/users/new", data=_new_user(world)).status_code == 302
-    assert _count(world, User, User.login == "ivanova") == 1
+    assert committed_count(world, User, User.login == "ivanova") == 1
 
 
 # ---------------------------------------------------------------- the helper itself
@@ -100,7 +72,7 @@ def test_a_kept_refusal_commits_its_record_then_is_raised(app, world):
           unit_of_work() as session):
         session.add(_event("kept"))
         raise WrongPin(left=2)
-    assert _count(world, SecurityEvent, SecurityEvent.detail == "kept") == 1
+    assert committed_count(world, SecurityEvent, SecurityEvent.detail == "kept") == 1
 
 
 def test_any_other_error_rolls_everything_back(app, world):
@@ -109,7 +81,7 @@ def test_any_other_error_rolls_everything_back(app, world):
         session.add(_event("lost"))
         session.flush()
         raise RuntimeError("boom")
-    assert _count(world, SecurityEvent, SecurityEvent.detail == "lost") == 0
+    assert committed_count(world, SecurityEvent, SecurityEvent.detail == "lost") == 0
 
 
 def test_a_value_the_database_refuses_becomes_invalid_value(app, world):
@@ -119,7 +91,7 @@ def test_a_value_the_database_refuses_becomes_invalid_value(app, world):
         session.flush()
         raise DataError("INSERT ...", {}, ValueError("out of range"))
     assert caught.value.code == "invalid_value"
-    assert _count(world, SecurityEvent, SecurityEvent.detail == "refused") == 0
+    assert committed_count(world, SecurityEvent, SecurityEvent.detail == "refused") == 0
 
 
 def test_conflict_is_a_409():

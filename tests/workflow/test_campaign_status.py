@@ -8,7 +8,10 @@ from datetime import date
 import pytest
 
 from tests.campaign_fixtures import at, build_scenario
-from workflow import campaign_status as cs
+from workflow.campaign_figures import median, nearest_rank
+from workflow.campaign_status import campaign_status
+from workflow.campaign_status_model import LATE, NOT_STARTED, ON_TIME
+from workflow.campaign_status_table import TableQuery
 
 
 @pytest.fixture
@@ -21,11 +24,11 @@ def _by_title(status):
 
 
 def test_rows_one_per_programme_and_one_per_municipality_without_one(session, world, scenario):
-    status = cs.campaign_status(session, world.campaign.id, at(6, 10))
+    status = campaign_status(session, world.campaign.id, at(6, 10))
     rows = _by_title(status)
     assert sorted(rows) == sorted(["Программа один", "Программа два", "Программа три",
                                    "Черновик Хасана", "Надеждинский муниципальный округ"])
-    assert rows["Надеждинский муниципальный округ"].state == cs.NOT_STARTED
+    assert rows["Надеждинский муниципальный округ"].state == NOT_STARTED
     assert rows["Надеждинский муниципальный округ"].programme_id is None
     assert [rows[t].state for t in ("Программа один", "Программа два", "Программа три",
                                     "Черновик Хасана")] == ["approved", "returned", "submitted", "draft"]
@@ -36,7 +39,7 @@ def test_rows_one_per_programme_and_one_per_municipality_without_one(session, wo
 
 
 def test_days_in_state_count_calendar_days_in_the_organisations_zone(session, world, scenario):
-    rows = _by_title(cs.campaign_status(session, world.campaign.id, at(6, 10)))
+    rows = _by_title(campaign_status(session, world.campaign.id, at(6, 10)))
     # Returned 22.03 00:00 UTC (10:00 in Vladivostok), today 10.06: 9 + 30 + 31 + 10 days.
     assert rows["Программа два"].days_in_state == 80
     # Approved 12.03 12:00 UTC = 22:00 local: 19 + 30 + 31 + 10.
@@ -48,21 +51,21 @@ def test_days_in_state_count_calendar_days_in_the_organisations_zone(session, wo
 
 
 def test_deadline_status_uses_the_first_submission_in_local_time(session, world, scenario):
-    rows = _by_title(cs.campaign_status(session, world.campaign.id, at(6, 10)))
-    assert rows["Программа один"].deadline_status == cs.ON_TIME
-    assert rows["Программа два"].deadline_status == cs.ON_TIME
+    rows = _by_title(campaign_status(session, world.campaign.id, at(6, 10)))
+    assert rows["Программа один"].deadline_status == ON_TIME
+    assert rows["Программа два"].deadline_status == ON_TIME
     # 01.06 14:30 UTC is 02.06 00:30 in Vladivostok: a day after the deadline of 01.06.
-    assert rows["Программа три"].deadline_status == cs.LATE
+    assert rows["Программа три"].deadline_status == LATE
     # Never sent and the deadline has passed.
-    assert rows["Черновик Хасана"].deadline_status == cs.LATE
-    assert rows["Надеждинский муниципальный округ"].deadline_status == cs.LATE
-    before = _by_title(cs.campaign_status(session, world.campaign.id, at(5, 31)))
-    assert before["Черновик Хасана"].deadline_status == cs.NOT_STARTED
-    assert before["Надеждинский муниципальный округ"].deadline_status == cs.NOT_STARTED
+    assert rows["Черновик Хасана"].deadline_status == LATE
+    assert rows["Надеждинский муниципальный округ"].deadline_status == LATE
+    before = _by_title(campaign_status(session, world.campaign.id, at(5, 31)))
+    assert before["Черновик Хасана"].deadline_status == NOT_STARTED
+    assert before["Надеждинский муниципальный округ"].deadline_status == NOT_STARTED
 
 
 def test_figures_match_the_hand_count(session, world, scenario):
-    f = cs.campaign_status(session, world.campaign.id, at(6, 10)).figures
+    f = campaign_status(session, world.campaign.id, at(6, 10)).figures
     assert f.municipalities == 3
     assert f.programmes == 4
     assert f.by_state == {"not_started": 1, "draft": 1, "submitted": 1, "in_review": 0,
@@ -78,7 +81,7 @@ def test_figures_match_the_hand_count(session, world, scenario):
 
 
 def test_assessments_and_remarks_per_requirement(session, world, scenario):
-    status = cs.campaign_status(session, world.campaign.id, at(6, 10))
+    status = campaign_status(session, world.campaign.id, at(6, 10))
     by_position = {r.position: r for r in status.requirements}
     assert by_position[1].verdicts == {"met": 1, "partly": 0, "not_met": 1}
     assert by_position[2].verdicts == {"met": 1, "partly": 1, "not_met": 0}
@@ -91,29 +94,29 @@ def test_assessments_and_remarks_per_requirement(session, world, scenario):
 
 
 def test_a_municipality_sees_its_own_rows_only(session, world, scenario):
-    status = cs.campaign_status(session, world.campaign.id, at(6, 10),
+    status = campaign_status(session, world.campaign.id, at(6, 10),
                                 municipality_id=world.own.id)
     assert {r.title for r in status.rows} == {"Программа один", "Программа два"}
     assert status.figures.municipalities == 1
 
 
 def test_percentiles_by_hand():
-    assert cs.median([]) is None and cs.nearest_rank([], 90) is None
+    assert median([]) is None and nearest_rank([], 90) is None
     values = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]
-    assert cs.median(values) == 5.5
-    assert cs.nearest_rank(values, 90) == 9.0  # ceil(0.9 * 10) = 9th value
-    assert cs.nearest_rank([4.0, 1.0, 3.0], 90) == 4.0  # ceil(2.7) = 3rd
-    assert cs.nearest_rank([2.0], 90) == 2.0
+    assert median(values) == 5.5
+    assert nearest_rank(values, 90) == 9.0  # ceil(0.9 * 10) = 9th value
+    assert nearest_rank([4.0, 1.0, 3.0], 90) == 4.0  # ceil(2.7) = 3rd
+    assert nearest_rank([2.0], 90) == 2.0
 
 
 def test_table_filters_and_order(session, world, scenario):
-    rows = cs.campaign_status(session, world.campaign.id, at(6, 10)).rows
-    q = cs.TableQuery.parse({"state": "not_started"})
+    rows = campaign_status(session, world.campaign.id, at(6, 10)).rows
+    q = TableQuery.parse({"state": "not_started"})
     assert [r.municipality for r in q.apply(rows)] == ["Надеждинский муниципальный округ"]
-    q = cs.TableQuery.parse({"deadline": "late", "municipality": "хасан"})
+    q = TableQuery.parse({"deadline": "late", "municipality": "хасан"})
     assert {r.title for r in q.apply(rows)} == {"Программа три", "Черновик Хасана"}
-    q = cs.TableQuery.parse({"sort": "days", "order": "desc"})
+    q = TableQuery.parse({"sort": "days", "order": "desc"})
     ordered = q.apply(rows)
-    assert ordered[0].state == cs.NOT_STARTED and ordered[-1].title == "Программа три"
-    bogus = cs.TableQuery.parse({"state": "nonsense", "sort": "drop table", "deadline": "x"})
+    assert ordered[0].state == NOT_STARTED and ordered[-1].title == "Программа три"
+    bogus = TableQuery.parse({"state": "nonsense", "sort": "drop table", "deadline": "x"})
     assert (bogus.state, bogus.sort, bogus.deadline) == ("", "municipality", "")

@@ -1,4 +1,4 @@
-"""The campaign lifecycle (workflow/campaign_machine.py, workflow/campaigns.py): the state
+"""The campaign lifecycle (workflow/campaign_machine.py, the workflow/campaigns package): the state
 table trigger by state, set-up while a draft, opening by the real signature of the circular,
 participants, the programme rules inside a campaign, closing; bad input writes nothing."""
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from documents.filenames import campaign_report_pdf
-from workflow import campaign_status as cs
+from workflow.campaign_status_model import CampaignStatus as Status
 
 from .. import campaign_views as cv
 from ..campaign_report import render_report
@@ -69,7 +69,7 @@ class CampaignStatus(BaseModel):
     requirements: list[RequirementSummary]
 
 
-def status_model(st: cs.CampaignStatus) -> CampaignStatus:
+def status_model(st: Status) -> CampaignStatus:
     f = st.figures
     return CampaignStatus(
         campaign_id=st.campaign_id, title=st.title, deadline=st.deadline, today=st.today,
@@ -95,7 +95,7 @@ def status_model(st: cs.CampaignStatus) -> CampaignStatus:
     )
 
 
-def _ministry_status(campaign_id: int) -> cs.CampaignStatus:
+def _ministry_status(campaign_id: int) -> Status:
     user = actor()
     cv.ensure_ministry(user)
     return cv.status_for(db(), campaign_id, user, now())

@@ -22,8 +22,8 @@ from documents.issue import demo_pki_active, issue_demo_certificate, trust_roots
 from documents.signing import SignerError
 from workflow import admin_ops, notifications, signing_keys, users
 from workflow.errors import WorkflowError
-from workflow.letters import get_profile
 from workflow.models import Campaign, Municipality, Programme, SignerCertificate, User
+from workflow.organisation_profile import required_profile
 from workflow.states import Role
 
 from ..database import db, now
@@ -233,7 +233,7 @@ def certificate_demo(user_id: int):
     try:
         with unit_of_work() as session:
             data = issue_demo_certificate(current_app.config, owner_name=user.full_name,
-                                          organisation=get_profile(session).name, pin=pin)
+                                          organisation=required_profile(session).name, pin=pin)
             cert = signing_keys.add_certificate(
                 session, user, me(), pkcs12_bytes=data, pin=pin, now=now(), source="demo",
                 trust_roots=trust_roots(current_app), address=request.remote_addr or "")

@@ -10,7 +10,8 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from workflow import campaign_status as cs
+from workflow.campaign_status_model import DEADLINE_ORDER, STATE_ORDER, CampaignStatus, StatusRow
+from workflow.campaign_status_table import SORT_KEYS, TableQuery
 from workflow.i18n import N_
 from workflow.models import Campaign
 
@@ -41,7 +42,7 @@ def status(campaign_id: int):
     me = current_user.user
     session = db()
     st = cv.status_for(session, campaign_id, me, now())
-    query = cs.TableQuery.parse(request.args)
+    query = TableQuery.parse(request.args)
     chosen = query.apply(st.rows)
     # 2,300 municipalities are 2,300 rows: the table comes in pages, the figures do not.
     pages = max(1, -(-len(chosen) // ROWS_PER_PAGE))
@@ -58,14 +59,14 @@ def status(campaign_id: int):
     return render_template(
         "campaigns/status.html", st=st, rows=rows, query=query, ministry=ministry,
         charts=cv.all_charts(st) if ministry else {}, campaigns=campaigns,
-        state_labels={k: cv.state_label(k) for k in cs.STATE_ORDER},
-        deadline_labels={k: cv.deadline_label(k) for k in cs.DEADLINE_ORDER},
-        sort_keys=list(cs.SORT_KEYS), next_steps=next_steps, args=request.args,
+        state_labels={k: cv.state_label(k) for k in STATE_ORDER},
+        deadline_labels={k: cv.deadline_label(k) for k in DEADLINE_ORDER},
+        sort_keys=list(SORT_KEYS), next_steps=next_steps, args=request.args,
         total=len(chosen), page=page, pages=pages,
     )
 
 
-def _next_step(row: cs.StatusRow, st: cs.CampaignStatus) -> str:
+def _next_step(row: StatusRow, st: CampaignStatus) -> str:
     if row.programme_id is None:
         if st.deadline_passed:
             return N_("Срок истёк: создайте программу и направьте её в министерство как можно скорее")

@@ -13,13 +13,13 @@ from huey import crontab
 from web.jobs import huey, job_app
 from workflow import deadlines, timefmt
 from workflow.db import unit_of_work
-from workflow.letters import get_profile
+from workflow.organisation_profile import required_profile
 
 
 def run(app, *, now: datetime | None = None) -> deadlines.DailyReport:
     now = now or app.config["CLOCK"]()
     with unit_of_work(app.extensions["session_factory"]) as session:
-        today = timefmt.local_date(now, get_profile(session).timezone)
+        today = timefmt.local_date(now, required_profile(session).timezone)
         drafter = deadlines.reminder_drafter(session, app.config.get("REMINDER_DRAFTER") or "")
         return deadlines.run_daily(session, today, now,
                                    reminder_days=tuple(app.config["REMINDER_DAYS"]),

@@ -3,8 +3,6 @@ and its signed PDF."""
 
 from __future__ import annotations
 
-import json
-
 from flask import abort, current_app, render_template
 from flask_login import login_required
 from sqlalchemy import select
@@ -12,6 +10,7 @@ from sqlalchemy import select
 from documents.issue import pdf_filename
 from workflow import letters as ops
 from workflow import signing_keys
+from workflow.letter_data import CertificateData, LetterData
 from workflow.models import Letter
 from workflow.states import LetterState, Role
 
@@ -59,11 +58,11 @@ def show_letter(letter: Letter, form: LetterForm | None = None, status: int = 20
     ), status
 
 
-def _certificate_of(letter: Letter) -> dict | None:
+def _certificate_of(letter: Letter) -> CertificateData | None:
     """The certificate a registered letter is signed with, as recorded at signing."""
     if not letter.final_data:
         return None
-    return json.loads(letter.final_data).get("certificate")
+    return LetterData.from_json(letter.final_data).certificate
 
 
 @bp.route("/<int:letter_id>")
