@@ -226,8 +226,8 @@ def main() -> None:
     from tests.factories import SIGNING_PIN
     from web import create_app
     from web.jobs import huey
-    from workflow import bulk_signing, letters
-    from workflow.models import Campaign, User
+    from workflow import bulk_signing, letter_drafting, letter_registration
+    from workflow.models import Campaign, Letter, User
     from workflow.states import Role
 
     app = create_app({"JOBS_IMMEDIATE": False})
@@ -237,7 +237,7 @@ def main() -> None:
     with factory() as s:
         campaign = s.scalars(select(Campaign)).one()
         reviewer = s.scalars(select(User).where(User.role == Role.REVIEWER)).first()
-        drafted = letters.draft_reminders(s, campaign, reviewer, now=datetime.now(UTC))
+        drafted = letter_drafting.draft_reminders(s, campaign, reviewer, now=datetime.now(UTC))
         ids = [x.id for x in drafted]
         s.commit()
     print(f"drafted {len(ids)} reminders")
@@ -306,11 +306,11 @@ def main() -> None:
 
     n = min(args.one_by_one, len(ids))
     with factory() as s:
-        more = letters.draft_reminders(s, campaign, reviewer, now=datetime.now(UTC))
+        more = letter_drafting.draft_reminders(s, campaign, reviewer, now=datetime.now(UTC))
         s.commit()
     if not more:  # every municipality had its reminder signed: make plain circulars
         with factory() as s:
-            more = [letters.draft_circular(s, s.get(Campaign, campaign.id), s.get(User, reviewer.id),
+            more = [letter_drafting.draft_circular(s, s.get(Campaign, campaign.id), s.get(User, reviewer.id),
                                            now=datetime.now(UTC), heading=f"Письмо {i}",
                                            body="Текст письма.") for i in range(n)]
             s.commit()
@@ -318,8 +318,8 @@ def main() -> None:
     t4 = time.perf_counter()
     for letter_id in [x.id for x in more[:n]]:
         with factory() as s:
-            letter = s.get(letters.Letter, letter_id)
-            letters.sign_letter(s, letter, s.get(User, signatory.id), now=datetime.now(UTC),
+            letter = s.get(Letter, letter_id)
+            letter_registration.sign_letter(s, letter, s.get(User, signatory.id), now=datetime.now(UTC),
                                 pin=SIGNING_PIN, sealer=session_sealer(app),
                                 session_ttl=session_ttl(app))
             s.commit()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import delete
 
-from workflow import letters, operations, review, second_factor, signing_keys
+from workflow import letter_registration, operations, review, second_factor, signing_keys
 from workflow.models import (
     Campaign,
     Letter,
@@ -213,7 +213,7 @@ def decision_letter(w: World, programme: Programme):
 
 
 def sign(w: World, letter, **kw):
-    return letters.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(),
+    return letter_registration.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(),
                                pin=SIGNING_PIN, sealer=TEST_SEALER, **kw)
 
 
@@ -235,7 +235,7 @@ def sign_pending_decision(url: str, *, title: str | None = None, programme_id: i
             programme = s.scalar(_select(Programme).where(where))
             decision = active_decision(s, programme)
             signatory = s.scalar(_select(User).where(User.login == "signatory"))
-            letters.sign_letter(s, s.get(Letter, decision.letter_id), signatory,
+            letter_registration.sign_letter(s, s.get(Letter, decision.letter_id), signatory,
                                 now=datetime.now(UTC), pin=SIGNING_PIN, sealer=None)
             s.commit()
     finally:

@@ -3,7 +3,7 @@ and the progress of their PDFs.
 
 `sign_batch` checks the whole selection first (every letter a draft, the signatory's to sign,
 in no other batch) and the PIN once, then registers each letter through
-`letters.sign_letter` (THE registering function: number, date, journal entry, signing
+`letter_registration.sign_letter` (THE registering function: number, date, journal entry, signing
 session) and writes a `sign_batch` row with one item per letter. Either every letter is
 registered, with gapless numbers in the order given, or none is. The PDFs are produced
 after the commit by jobs; each job settles its item (`settle_item`).
@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from . import letters, signing_keys, substitution
+from . import letter_registration, signing_keys, substitution
 from .access import ensure_active
 from .errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from .models import (
@@ -132,7 +132,7 @@ def sign_batch(
     anything is written except the counted attempt (the caller commits just that).
 
     `acting_for`: the actor substitutes that absent signatory today and signs every letter
-    as "И.о." with their own key, exactly as `letters.sign_letter(acting_for=)` does one."""
+    as "И.о." with their own key, exactly as `letter_registration.sign_letter(acting_for=)` does one."""
     if acting_for is not None:
         ensure_active(actor)
         refusal = acting_refusal(session, actor, acting_for, now)
@@ -175,7 +175,7 @@ def sign_batch(
     waiting = set(chosen)
     for position, letter in enumerate(chosen):
         waiting.discard(letter)
-        letters.sign_letter(session, letter, actor, now=now, pin=pin, sealer=sealer,
+        letter_registration.sign_letter(session, letter, actor, now=now, pin=pin, sealer=sealer,
                             session_ttl=session_ttl, key=key, acting_for=acting_for)
         session.add(SignBatchItem(batch_id=batch.id, letter_id=letter.id, position=position,
                                   state=PENDING))

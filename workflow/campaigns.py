@@ -288,7 +288,7 @@ def delete_requirement(session: Session, campaign: Campaign, actor: User,
 # ---------------------------------------------------------------- the circular
 
 def _genitive_programmes(campaign: Campaign) -> str:
-    from .letters import campaign_programmes
+    from .letter_texts import campaign_programmes
 
     return campaign_programmes(campaign).replace("муниципальные программы",
                                                  "муниципальных программ", 1)
@@ -299,7 +299,7 @@ def circular_heading(campaign: Campaign) -> str:
 
 
 def circular_body(campaign: Campaign, profile: OrganisationProfile) -> list[str]:
-    """The circular's paragraphs before the request (which `letters.draft_circular` appends
+    """The circular's paragraphs before the request (which `letter_drafting.draft_circular` appends
     with the deadline): the basis, the call, the requirements as a dash list."""
     paragraphs = []
     if campaign.legal_basis.strip():
@@ -328,7 +328,7 @@ def prepare_circular(session: Session, campaign: Campaign, actor: User, *,
                      now: datetime) -> Letter:
     """«Подготовить циркулярное письмо»: the draft circular from the campaign. Signing it
     opens the campaign (`on_circular_signed`)."""
-    from . import letters
+    from . import letter_drafting, letter_texts
 
     _check_manager(actor)
     _lock_in(session, campaign, "prepare_circular")
@@ -345,8 +345,8 @@ def prepare_circular(session: Session, campaign: Campaign, actor: User, *,
     if campaign.deadline < _local_today(session, now):
         raise InvalidInput("Срок представления программ уже прошёл: измените срок",
                            field="deadline")
-    profile = letters.get_profile(session)
-    return letters.draft_circular(
+    profile = letter_texts.get_profile(session)
+    return letter_drafting.draft_circular(
         session, campaign, actor, now=now, heading=circular_heading(campaign),
         body="\n\n".join(circular_body(campaign, profile)),
     )
@@ -355,7 +355,7 @@ def prepare_circular(session: Session, campaign: Campaign, actor: User, *,
 # ---------------------------------------------------------------- lifecycle
 
 def on_circular_signed(session: Session, letter: Letter, *, now: datetime) -> Campaign | None:
-    """The hook `letters.sign_letter` calls: a signed circular of a draft campaign opens it,
+    """The hook `letter_registration.sign_letter` calls: a signed circular of a draft campaign opens it,
     in the signing transaction. Any other letter, or a campaign already open, is left alone."""
     if letter.kind != LetterKind.CIRCULAR or letter.campaign_id is None:
         return None

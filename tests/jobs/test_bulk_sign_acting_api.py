@@ -23,8 +23,7 @@ from tests.api.conftest import (  # noqa: F401 -- fixtures
 from tests.documents.conftest import column_text, parse_pdf
 from tests.factories import PASSWORD, SIGNING_PIN, TOTP_SECRET, give_certificate
 from tests.pdfsig import assert_pades_valid
-from workflow import absences, second_factor
-from workflow import letters as letter_ops
+from workflow import absences, letter_drafting, second_factor
 from workflow.models import Letter, SignBatch
 from workflow.states import LetterState, Role
 from workflow.substitution import local_today
@@ -48,7 +47,7 @@ def deputy(world, as_user):
 @pytest.fixture
 def draft_ids(world):
     s = world.session
-    made = [letter_ops.draft_circular(s, world.campaign, world.reviewer, now=world.clock.tick(),
+    made = [letter_drafting.draft_circular(s, world.campaign, world.reviewer, now=world.clock.tick(),
                                       heading=f"Циркуляр {n}", body="Текст письма.").id
             for n in range(3)]
     s.commit()

@@ -22,8 +22,8 @@ from tests.jobs.letters_fixtures import (  # noqa: F401 -- fixtures
     queued,
 )
 from web.jobs.letters import sweep
-from workflow import letters as letter_ops
-from workflow.models import SignBatch, SignBatchItem, SignerCertificate
+from workflow import letter_drafting
+from workflow.models import Letter, SignBatch, SignBatchItem, SignerCertificate
 from workflow.states import LetterState
 
 
@@ -100,7 +100,7 @@ def test_a_letter_that_is_not_a_draft_refuses_the_whole_selection(world, auth, c
                                                                   fresh):
     first, second, third = drafts["all"][:3]
     with fresh() as s:
-        letter_ops.cancel_letter(s, s.get(letter_ops.Letter, second), s.merge(world.reviewer),
+        letter_drafting.cancel_letter(s, s.get(Letter, second), s.merge(world.reviewer),
                                  now=world.clock.tick())
     auth.login(world.signatory)
     html = _sign(client, [first, second, third]).get_data(as_text=True)

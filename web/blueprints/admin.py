@@ -23,7 +23,7 @@ from documents.issue import demo_pki_active, issue_demo_certificate, trust_roots
 from documents.signing import SignerError
 from workflow import admin_ops, notifications, signing_keys, users
 from workflow.errors import WorkflowError
-from workflow.letters import get_profile
+from workflow.letter_texts import get_profile
 from workflow.models import Campaign, Municipality, Programme, SignerCertificate, User
 from workflow.states import Role
 

@@ -13,7 +13,7 @@ from huey import crontab
 from web.jobs import huey, job_app
 from workflow import deadlines, timefmt
 from workflow.db import unit_of_work
-from workflow.letters import get_profile
+from workflow.letter_texts import get_profile
 
 
 def run(app, *, now: datetime | None = None) -> deadlines.DailyReport:
