@@ -2,9 +2,10 @@
 and the progress of their PDFs.
 
 `sign_batch` checks the whole selection first (every letter a draft, the signatory's to sign,
-in no other batch) and the PIN once, then registers each letter through
-`letter_registration.sign_letter` (THE registering function: number, date, journal entry, signing
-session) and writes a `sign_batch` row with one item per letter. Either every letter is
+in no other batch) and the PIN once, then registers the whole selection set-based through
+`letter_registration.register_letters` (THE registering function, which `sign_letter` calls
+with one letter: numbers, date, journal entry, signing sessions) and writes a `sign_batch`
+row with one item per letter. Either every letter is
 registered, with gapless numbers in the order given, or none is. The PDFs are produced
 after the commit by jobs; each job settles its item (`settle_item`).
 """
@@ -14,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from . import letter_registration, signing_keys, substitution
+from . import letter_registration, second_factor, signing_keys, substitution
 from .access import ensure_active
 from .errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from .models import (
@@ -132,7 +133,8 @@ def sign_batch(
     anything is written except the counted attempt (the caller commits just that).
 
     `acting_for`: the actor substitutes that absent signatory today and signs every letter
-    as "И.о." with their own key, exactly as `letter_registration.sign_letter(acting_for=)` does one."""
+    as "И.о." with their own key, exactly as `letter_registration.sign_letter(acting_for=)`
+    does one; the batch records whom they replaced (`acting_for_id`)."""
     if acting_for is not None:
         ensure_active(actor)
         refusal = acting_refusal(session, actor, acting_for, now)
@@ -167,24 +169,17 @@ def sign_batch(
     # The PIN once, before anything is written (a wrong one is counted; lockout applies).
     # Always the actor's own key: a substitute never holds the absent signatory's.
     key = signing_keys.unlock(session, actor, pin, now=now, acting=acting_for is not None)
+    second_factor.ensure_may_act(session, actor)  # no signature before the second factor
     batch = SignBatch(user_id=actor.id, created_at=now, total=len(chosen), done=0, failed=0,
-                      state=RUNNING)
+                      state=RUNNING, acting_for_id=acting_for.id if acting_for else None)
     session.add(batch)
-    session.flush()
-    keep = {actor, batch, key.certificate, *([acting_for] if acting_for else [])}
-    waiting = set(chosen)
-    for position, letter in enumerate(chosen):
-        waiting.discard(letter)
-        letter_registration.sign_letter(session, letter, actor, now=now, pin=pin, sealer=sealer,
-                            session_ttl=session_ttl, key=key, acting_for=acting_for)
-        session.add(SignBatchItem(batch_id=batch.id, letter_id=letter.id, position=position,
-                                  state=PENDING))
-        session.flush()
-        # Written rows leave the identity map: each flush stays as cheap as the first
-        # (otherwise registering 2,300 letters grows quadratically).
-        for obj in list(session):
-            if obj not in keep and obj not in waiting:
-                session.expunge(obj)
+    session.flush()  # the batch's id for its items
+    letter_registration.register_letters(session, chosen, actor, now=now, key=key,
+                                         sealer=sealer, session_ttl=session_ttl,
+                                         acting_for=acting_for)
+    session.execute(insert(SignBatchItem), [
+        {"batch_id": batch.id, "letter_id": letter.id, "position": position, "state": PENDING}
+        for position, letter in enumerate(chosen)])
     return batch
 
 

@@ -45,12 +45,13 @@ from .states import (
 )
 
 
-def _next_number(session: Session, index: str, year: int) -> int:
-    """Gapless: the counter row is bumped inside the signing transaction and locked by it."""
+def take_numbers(session: Session, index: str, year: int, count: int = 1) -> int:
+    """Gapless: the counter row is bumped by `count` inside the signing transaction and locked
+    by it; returns the last number of the block (the block is `last - count + 1 .. last`)."""
     stmt = (
         update(RegistrationCounter)
         .where(RegistrationCounter.journal_index == index, RegistrationCounter.year == year)
-        .values(last=RegistrationCounter.last + 1)
+        .values(last=RegistrationCounter.last + count)
         .returning(RegistrationCounter.last)
     )
     value = session.execute(stmt).scalar()
@@ -62,6 +63,18 @@ def _next_number(session: Session, index: str, year: int) -> int:
             pass  # another signer created it first; its row lock orders us after it
         value = session.execute(stmt).scalar()
     return value
+
+
+def _set_counter(session: Session, index: str, year: int, seq: int) -> None:
+    """A legacy letter's number becomes the counter's last: later numbers continue from it."""
+    session.execute(
+        update(RegistrationCounter)
+        .where(RegistrationCounter.journal_index == index, RegistrationCounter.year == year)
+        .values(last=seq)
+    )
+    if not session.scalar(select(RegistrationCounter.id).where(
+            RegistrationCounter.journal_index == index, RegistrationCounter.year == year)):
+        session.add(RegistrationCounter(journal_index=index, year=year, last=seq))
 
 
 def final_data_for(letter: Letter, profile: OrganisationProfile, signatory: User, *,
@@ -104,6 +117,7 @@ def final_data_for(letter: Letter, profile: OrganisationProfile, signatory: User
     )
 
 
+
 def sign_letter(
     session: Session, letter: Letter, actor: User, *, now: datetime, pin: str,
     sealer: signing_keys.SessionSealer | None,
@@ -123,87 +137,146 @@ def sign_letter(
 
     `legacy_number`/`legacy_date` enter a letter signed before the system existed (the
     demo journal starts from the real circular № 23/6666); later numbers continue from it.
-    `key`: the actor's key already opened with `pin` in this transaction (bulk signing opens
-    it once for the whole batch, `workflow.bulk_signing`).
+    `key`: the actor's key already opened with `pin` in this transaction.
     """
+    check_signer(session, actor, now=now, acting_for=acting_for)
+    seen = letter.version if expected_version is None else expected_version
+    _lock_drafts(session, [letter], {letter.id: seen})
+    if key is None or key.certificate.user_id != actor.id:
+        key = signing_keys.unlock(session, actor, pin, now=now, acting=acting_for is not None)
+    register_letters(session, [letter], actor, now=now, key=key, sealer=sealer,
+                     session_ttl=session_ttl, acting_for=acting_for, locked=True,
+                     legacy_number=legacy_number, legacy_date=legacy_date)
+    return letter
+
+
+def check_signer(session: Session, actor: User, *, now: datetime,
+                 acting_for: User | None = None) -> None:
+    """`actor` may sign (as "И.о." of `acting_for` when given) and has passed the second
+    factor: before any letter is locked or registered."""
     if acting_for is not None:
         _check_acting(session, actor, acting_for, now)
     elif not actor.active or actor.role != Role.SIGNATORY:
         raise PermissionDenied("Подписать письмо может только подписант")
     second_factor.ensure_may_act(session, actor)  # no signature before the second factor
-    seen = letter.version if expected_version is None else expected_version
-    session.refresh(letter, with_for_update={"of": Letter})
-    if letter.version != seen:
-        raise StaleVersion()
-    if letter.state == LetterState.CANCELLED and letter.kind in DECISION_LETTER_KINDS:
-        raise IllegalTransition(
-            "Проект письма аннулирован: решение по программе заменено более новым или не "
-            "согласовано по маршруту, и подписать этот проект нельзя")
-    if letter.state != LetterState.DRAFT:
-        raise IllegalTransition("Письмо уже подписано или аннулировано")
-    if key is None or key.certificate.user_id != actor.id:
-        key = signing_keys.unlock(session, actor, pin, now=now, acting=acting_for is not None)
+
+
+# Rows locked per statement: far below every driver's limit of bound parameters.
+LOCK_CHUNK = 1000
+
+
+def _lock_drafts(session: Session, chosen: list[Letter], seen: dict[int, int]) -> None:
+    """Lock the letters' rows (in id order, as every signer does: no deadlock between two
+    batches), reload them and check each is still the draft at the version it was read at."""
+    ids = sorted(row.id for row in chosen)
+    for start in range(0, len(ids), LOCK_CHUNK):
+        session.scalars(select(Letter).where(Letter.id.in_(ids[start:start + LOCK_CHUNK]))
+                        .order_by(Letter.id).with_for_update(of=Letter)
+                        .execution_options(populate_existing=True)).all()
+    for letter in chosen:
+        if letter.version != seen[letter.id]:
+            raise StaleVersion()
+        if letter.state == LetterState.CANCELLED and letter.kind in DECISION_LETTER_KINDS:
+            raise IllegalTransition(
+                "Проект письма аннулирован: решение по программе заменено более новым или не "
+                "согласовано по маршруту, и подписать этот проект нельзя")
+        if letter.state != LetterState.DRAFT:
+            raise IllegalTransition("Письмо уже подписано или аннулировано")
+
+
+def register_letters(
+    session: Session, chosen: list[Letter], actor: User, *, now: datetime,
+    key: signing_keys.UnlockedKey, sealer: signing_keys.SessionSealer | None,
+    session_ttl: timedelta = signing_keys.DEFAULT_SESSION_TTL,
+    acting_for: User | None = None, locked: bool = False,
+    legacy_number: int | None = None, legacy_date: date | None = None,
+) -> list[Letter]:
+    """Register `chosen`, in that order, with gapless consecutive numbers: one transaction,
+    set-based (the rows locked and loaded in a few statements, the block of numbers taken at
+    once, the letters updated and the signing sessions inserted in one flush each).
+
+    The caller has checked the signer (`check_signer`) and opened `key` with their PIN;
+    `locked`: the rows are locked and checked already (`sign_letter`), else they are locked
+    here and each must still be a draft at the version it was loaded at. Every value frozen
+    is the same as registering the letters one after another: `final_data`, the journal's
+    hash chain (computed in order here), the signing sessions, the notifications."""
+    if not chosen:
+        return []
+    if legacy_number is not None and len(chosen) != 1:
+        raise ValueError("a legacy number registers one letter")
+    if not locked:
+        _lock_drafts(session, chosen, {row.id: row.version for row in chosen})
     # A decision letter applies its decision now, or refuses to be signed (superseded, not
-    # at its route's signing stage, the actor not its signatory): same transaction.
+    # at its route's signing stage, the actor not its signatory): same transaction. Any
+    # other letter returns at once, without a statement.
     from .route_engine import on_letter_signing
 
-    on_letter_signing(session, letter, actor, now=now)
+    for letter in chosen:
+        on_letter_signing(session, letter, actor, now=now)
     profile = get_profile(session)
     registered_on = legacy_date or now.astimezone(ZoneInfo(profile.timezone)).date()
     year = registered_on.year if profile.numbering == "yearly" else 0
     index = profile.journal_index
     if legacy_number is not None:
-        seq = legacy_number
-        session.execute(
-            update(RegistrationCounter)
-            .where(RegistrationCounter.journal_index == index, RegistrationCounter.year == year)
-            .values(last=seq)
-        )
-        if not session.scalar(select(RegistrationCounter.id).where(
-                RegistrationCounter.journal_index == index, RegistrationCounter.year == year)):
-            session.add(RegistrationCounter(journal_index=index, year=year, last=seq))
+        first = legacy_number
+        _set_counter(session, index, year, first)
     else:
-        seq = _next_number(session, index, year)
-    previous = session.scalar(
-        select(Letter).where(
-            Letter.journal_index == index, Letter.journal_year == year, Letter.seq == seq - 1
-        )
-    )
-    letter.journal_index = index
-    letter.journal_year = year
-    letter.seq = seq
-    letter.number = f"{index}/{seq}"
-    letter.registered_on = registered_on
-    letter.signatory_id = actor.id
-    letter.signed_at = now.replace(microsecond=0)
-    letter.state = LetterState.SIGNED
-    letter.version = seen + 1
-    letter.updated_at = now
-    data = replace(final_data_for(letter, profile, actor, acting_for=acting_for),
-                   certificate=key.summary())
-    letter.final_data = data.to_json()
-    letter.prev_hash = previous.hash if previous and previous.hash else audit.GENESIS
-    audit.seal_letter(session, letter)
-    session.flush()
-    campaigns.on_circular_signed(session, letter, now=now)
+        first = take_numbers(session, index, year, len(chosen)) - len(chosen) + 1
+    previous = session.scalar(select(Letter.hash).where(
+        Letter.journal_index == index, Letter.journal_year == year, Letter.seq == first - 1))
+    prev_hash = previous or audit.GENESIS
+    certificate = key.summary()
+    signed_at = now.replace(microsecond=0)
+    for seq, letter in enumerate(chosen, start=first):
+        letter.journal_index = index
+        letter.journal_year = year
+        letter.seq = seq
+        letter.number = f"{index}/{seq}"
+        letter.registered_on = registered_on
+        letter.signatory_id = actor.id
+        letter.signed_at = signed_at
+        letter.state = LetterState.SIGNED
+        letter.version = letter.version + 1
+        letter.updated_at = now
+        data = replace(final_data_for(letter, profile, actor, acting_for=acting_for),
+                       certificate=certificate)
+        letter.final_data = data.to_json()
+        # The journal's chain, in the order of the numbers (HMAC under the audit key).
+        letter.prev_hash = prev_hash
+        audit.seal_letter(session, letter)
+        prev_hash = letter.hash
+    session.flush()  # one executemany UPDATE of the letters
+    for letter in chosen:
+        campaigns.on_circular_signed(session, letter, now=now)  # circulars only
     if sealer is not None:
-        signing_keys.open_signing_session(session, letter, key, sealer=sealer, now=now,
-                                          ttl=session_ttl)
-        session.flush()
-    _announce_signed(session, letter, now=now)
-    return letter
+        for letter in chosen:
+            signing_keys.open_signing_session(session, letter, key, sealer=sealer, now=now,
+                                              ttl=session_ttl)
+        session.flush()  # one INSERT of the signing sessions
+    _announce_signed(session, chosen, now=now)
+    return chosen
 
 
-def _announce_signed(session: Session, letter: Letter, *, now: datetime) -> None:
-    """The municipality's editors learn of a signed decision letter; their mail carries its
-    PDF once the PDF exists (the mail job waits for it)."""
-    if letter.kind not in (LetterKind.RETURN, LetterKind.APPROVAL) or letter.municipality_id is None:
-        return
-    text = (f"Министерство подписало письмо от {format_date(letter.registered_on)} "
-            f"№ {letter.number} «{letter.heading}».")
-    notifications.notify(session, notifications.editors_of(session, letter.municipality_id),
-                         kind="letter.signed", text=text, now=now, link=f"/letters/{letter.id}",
-                         letter_id=letter.id)
+
+
+def _announce_signed(session: Session, signed: list[Letter], *, now: datetime) -> None:
+    """The municipality's editors learn of each signed decision letter; their mail carries
+    its PDF once the PDF exists (the mail job waits for it)."""
+    editors: dict[int, list[User]] = {}
+    for letter in signed:
+        if (letter.kind not in (LetterKind.RETURN, LetterKind.APPROVAL)
+                or letter.municipality_id is None):
+            continue
+        if letter.municipality_id not in editors:
+            editors[letter.municipality_id] = notifications.editors_of(
+                session, letter.municipality_id)
+        text = (f"Министерство подписало письмо от {format_date(letter.registered_on)} "
+                f"№ {letter.number} «{letter.heading}».")
+        notifications.notify(session, editors[letter.municipality_id], kind="letter.signed",
+                             text=text, now=now, link=f"/letters/{letter.id}",
+                             letter_id=letter.id)
+
+
 def _check_acting(session: Session, actor: User, absent: User, now: datetime) -> None:
     """`actor` may sign as "И.о." of `absent` only while substituting them: `absent` is a
     signatory, away today, and named `actor` as substitute."""
