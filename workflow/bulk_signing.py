@@ -262,6 +262,8 @@ class Progress:
     finished_at: datetime | None
     estimate_seconds: int | None
     failures: list[Failure] = field(default_factory=list)
+    # Signed as «И.о.» of this absent signatory (id, full name), else None.
+    acting_for: tuple[int, str] | None = None
 
     @property
     def pending(self) -> int:
@@ -287,7 +289,14 @@ def progress(session: Session, batch_id: int, *, now: datetime) -> Progress | No
     return Progress(id=batch.id, user_id=batch.user_id, state=batch.state, total=batch.total,
                     done=batch.done, failed=batch.failed, created_at=batch.created_at,
                     finished_at=batch.finished_at, estimate_seconds=estimate,
-                    failures=failures)
+                    failures=failures, acting_for=_acting_for(session, batch))
+
+
+def _acting_for(session: Session, batch: SignBatch) -> tuple[int, str] | None:
+    if batch.acting_for_id is None:
+        return None
+    absent = session.get(User, batch.acting_for_id)
+    return (absent.id, absent.full_name) if absent is not None else None
 
 
 def reconcile(session: Session, *, now: datetime) -> int:

@@ -110,7 +110,12 @@ def test_the_substitute_bulk_signs_the_absent_signatorys_drafts_as_acting(
     assert f'name="acting_for" type="hidden" value="{world.signatory.id}"' in page
     done = _sign(client, circulars[:2], acting_for=str(world.signatory.id))
     assert done.status_code == 200
-    assert "Подписано и зарегистрировано 2 " in done.get_data(as_text=True)
+    page = done.get_data(as_text=True)
+    assert "Подписано и зарегистрировано 2 " in page
+    # The batch's page says it was signed as «И.о.», and for whom; so does the batch row.
+    assert f"И.о. за отсутствующего: {world.signatory.full_name}" in page
+    with world.session.get_bind().connect() as c:
+        assert c.scalar(select(SignBatch.acting_for_id)) == world.signatory.id
     rows = letter_rows(world, circulars)
     assert [r.state for r in rows] == [LetterState.SIGNED, LetterState.SIGNED, LetterState.DRAFT]
     assert [r.seq for r in rows[:2]] == [1, 2]
@@ -122,7 +127,7 @@ def test_signing_in_ones_own_name_is_unchanged_for_the_substitute(world, auth, c
                                                                   circulars):
     _away(world, deputy)
     auth.login(deputy)
-    _sign(client, circulars[:1])
+    assert "И.о. за отсутствующего" not in _sign(client, circulars[:1]).get_data(as_text=True)
     row, _ = read_letter(world, circulars[0])
     data = json.loads(row.final_data)
     assert "acting_for" not in data and data["signatory_name"] == "Е.С. Орлова"

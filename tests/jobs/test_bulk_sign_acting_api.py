@@ -80,6 +80,9 @@ def test_the_substitute_bulk_signs_as_acting_over_the_api(world, as_user, deputy
     assert response.status_code == 202, response.get_json()
     progress = api.get(f"/jobs/{response.get_json()['job']}").get_json()
     assert (progress["done"], progress["failed"]) == (2, 0)
+    # The job says whom the batch was signed for (the OpenAPI shape: `acting_for`, a person).
+    assert progress["acting_for"] == {"id": world.signatory.id,
+                                      "full_name": world.signatory.full_name}
     rows = _rows(world, draft_ids)
     assert rows[draft_ids[2]][0] == LetterState.DRAFT
     for letter_id in draft_ids[:2]:
@@ -113,6 +116,14 @@ def test_acting_outside_the_absence_is_refused_and_registers_nothing(world, as_u
     assert {state for state, _, _ in _rows(world, draft_ids).values()} == {LetterState.DRAFT}
     with fresh() as s:
         assert s.scalar(select(func.count()).select_from(SignBatch)) == 0
+
+
+def test_a_batch_signed_in_ones_own_name_has_no_acting_for(world, signatory, draft_ids):
+    response = signatory.post("/letters/bulk-sign", json={"letter_ids": draft_ids[:1],
+                                                          "pin": SIGNING_PIN})
+    assert response.status_code == 202, response.get_json()
+    progress = signatory.get(f"/jobs/{response.get_json()['job']}").get_json()
+    assert progress["acting_for"] is None and progress["done"] == 1
 
 
 def test_the_absent_signatory_cannot_be_the_acting_one(world, signatory, draft_ids):
