@@ -7,7 +7,6 @@ user is 404, and nothing is registered. Responses are checked against the OpenAP
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -21,47 +20,21 @@ from tests.api.conftest import (  # noqa: F401 -- fixtures
     token_for,
 )
 from tests.documents.conftest import column_text, parse_pdf
-from tests.factories import PASSWORD, SIGNING_PIN, TOTP_SECRET, give_certificate
+from tests.factories import SIGNING_PIN
+from tests.jobs.letters_fixtures import DEPUTY, away, draft_circulars, make_deputy
 from tests.pdfsig import assert_pades_valid
-from workflow import absences, letter_drafting, second_factor
 from workflow.models import Letter, SignBatch
-from workflow.states import LetterState, Role
-from workflow.substitution import local_today
-from workflow.users import create_user
-
-DEPUTY = "Орлова Елена Сергеевна"
+from workflow.states import LetterState
 
 
 @pytest.fixture
 def deputy(world, as_user):
-    s = world.session
-    user = create_user(s, login="deputy", full_name=DEPUTY, role=Role.SIGNATORY,
-                       password=PASSWORD, now=world.clock(), enforce_policy=False,
-                       position="Начальник отдела общего образования")
-    give_certificate(s, user, now=world.clock())
-    second_factor.enrol_with_secret(s, user, TOTP_SECRET, now=world.clock())
-    s.commit()
-    return user
+    return make_deputy(world)
 
 
 @pytest.fixture
 def draft_ids(world):
-    s = world.session
-    made = [letter_drafting.draft_circular(s, world.campaign, world.reviewer, now=world.clock.tick(),
-                                      heading=f"Циркуляр {n}", body="Текст письма.").id
-            for n in range(3)]
-    s.commit()
-    return made
-
-
-def _away(world, deputy, start: int, end: int):
-    s = world.session
-    today = local_today(s, world.clock())
-    absences.declare_absence(s, world.signatory, world.admin, substitute=deputy,
-                             starts_on=today + timedelta(days=start),
-                             ends_on=today + timedelta(days=end), now=world.clock(),
-                             reason="Командировка")
-    s.commit()
+    return draft_circulars(world, 3)
 
 
 def _rows(world, ids):
@@ -73,7 +46,7 @@ def _rows(world, ids):
 
 
 def test_the_substitute_bulk_signs_as_acting_over_the_api(world, as_user, deputy, draft_ids):
-    _away(world, deputy, 0, 3)
+    away(world, deputy, 0, 3)
     api = as_user(deputy)
     response = api.post("/letters/bulk-sign", json={"letter_ids": draft_ids[:2], "pin": SIGNING_PIN,
                                                     "acting_for": world.signatory.id})
@@ -99,7 +72,7 @@ def test_the_substitute_bulk_signs_as_acting_over_the_api(world, as_user, deputy
 
 def test_acting_outside_the_absence_is_refused_and_registers_nothing(world, as_user, deputy,
                                                                      draft_ids, fresh):
-    _away(world, deputy, 2, 6)  # begins the day after tomorrow
+    away(world, deputy, 2, 6)  # begins the day after tomorrow
     api = as_user(deputy)
     refused = api.post("/letters/bulk-sign", json={"letter_ids": draft_ids, "pin": SIGNING_PIN,
                                                    "acting_for": world.signatory.id})

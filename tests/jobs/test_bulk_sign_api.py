@@ -17,7 +17,7 @@ from tests.api.conftest import (  # noqa: F401 -- fixtures
     token_for,
 )
 from tests.factories import SIGNING_PIN
-from tests.jobs.letters_fixtures import letter_rows
+from tests.jobs.letters_fixtures import draft_circulars, letter_rows
 from workflow import letter_drafting
 from workflow.models import Letter, SignBatch
 from workflow.states import LetterState
@@ -25,12 +25,7 @@ from workflow.states import LetterState
 
 @pytest.fixture
 def draft_ids(world):
-    s = world.session
-    made = [letter_drafting.draft_circular(s, world.campaign, world.reviewer, now=world.clock.tick(),
-                                      heading=f"Циркуляр {n}", body="Текст письма.").id
-            for n in range(4)]
-    s.commit()
-    return made
+    return draft_circulars(world, 4)
 
 
 def test_bulk_sign_answers_202_with_a_job_and_the_job_reports_progress(world, signatory,

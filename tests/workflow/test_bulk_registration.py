@@ -6,25 +6,14 @@ drafts at the same instant, the batch inside a savepoint that is then rolled bac
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import func, select
 
-from tests.factories import (
-    PASSWORD,
-    SIGNING_PIN,
-    TEST_SEALER,
-    TOTP_SECRET,
-    decision_letter,
-    give_certificate,
-    programme_in,
-)
-from workflow import absences, bulk_signing, letter_drafting, letter_registration, second_factor
+from tests.factories import SIGNING_PIN, TEST_SEALER, decision_letter, programme_in
+from tests.jobs.letters_fixtures import away, make_deputy
+from workflow import bulk_signing, letter_drafting, letter_registration
 from workflow.models import Letter, MailOutbox, Notification, SigningSession
-from workflow.states import LetterState, ProgrammeState, Role
-from workflow.substitution import local_today
-from workflow.users import create_user
+from workflow.states import LetterState, ProgrammeState
 
 FROZEN = ("state", "version", "journal_index", "journal_year", "seq", "number",
           "registered_on", "signatory_id", "signed_at", "final_data", "prev_hash", "hash",
@@ -46,17 +35,8 @@ def _drafts(w) -> list[int]:
 
 def _substitute(w):
     """A deputy who substitutes the world's absent signatory today (signs as «И.о.»)."""
-    s = w.session
-    deputy = create_user(s, login="deputy", full_name="Орлова Елена Сергеевна",
-                         role=Role.SIGNATORY, password=PASSWORD, now=w.clock(),
-                         enforce_policy=False, position="Начальник отдела")
-    give_certificate(s, deputy, now=w.clock())
-    second_factor.enrol_with_secret(s, deputy, TOTP_SECRET, now=w.clock())
-    today = local_today(s, w.clock())
-    absences.declare_absence(s, w.signatory, w.admin, substitute=deputy,
-                             starts_on=today - timedelta(days=1),
-                             ends_on=today + timedelta(days=5), now=w.clock(), reason="Отпуск")
-    s.commit()
+    deputy = make_deputy(w)
+    away(w, deputy)
     return deputy
 
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- fixtures imported from tests/jobs/letters_fixtures are arguments
 """The signatory's inbox: several drafts signed with one PIN, registered in the order shown in
 one transaction, their PDFs made by jobs, the progress page, and every refusal explained."""
 
@@ -10,17 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import SIGNING_PIN
-from tests.jobs.letters_fixtures import (  # noqa: F401 -- fixtures
-    app,
-    auth,
-    by_municipality,
-    client,
-    drain,
-    letter_rows,
-    make_letters,
-    pki_dir,
-    queued,
-)
+from tests.jobs.letters_fixtures import drain, letter_rows
 from web.jobs.letters import sweep
 from workflow import letter_drafting
 from workflow.models import Letter, SignBatch, SignBatchItem, SignerCertificate
