@@ -335,8 +335,8 @@ def main() -> None:
     if not more:  # every municipality had its reminder signed: make plain circulars
         with factory() as s:
             more = [letter_drafting.draft_circular(s, s.get(Campaign, campaign.id), s.get(User, reviewer.id),
-                                           now=datetime.now(UTC), heading=f"Письмо {i}",
-                                           body="Текст письма.") for i in range(n)]
+                                                   now=datetime.now(UTC), heading=f"Письмо {i}",
+                                                   body="Текст письма.") for i in range(n)]
             s.commit()
     huey.immediate = True  # the render happens here, in this process, after each commit
     t4 = time.perf_counter()
@@ -344,8 +344,8 @@ def main() -> None:
         with factory() as s:
             letter = s.get(Letter, letter_id)
             letter_registration.sign_letter(s, letter, s.get(User, signatory.id), now=datetime.now(UTC),
-                                pin=SIGNING_PIN, sealer=session_sealer(app),
-                                session_ttl=session_ttl(app))
+                                            pin=SIGNING_PIN, sealer=session_sealer(app),
+                                            session_ttl=session_ttl(app))
             s.commit()
         if not stored_count(factory, [letter_id]):  # the commit's job (immediate) stored it
             render_and_store(app, letter_id)

@@ -86,10 +86,10 @@ def _return_letter_body() -> tuple[list[str], str]:
                           body=f"{i + 1}. {text}"[:REMARK_CHARS],
                           visibility=RemarkVisibility.EXTERNAL, now=now)
     bounded = letter_texts.return_body(session, p, "Не отвечает требованиям",
-                                  letter_texts.get_profile(session))
+                                       letter_texts.get_profile(session))
     with _unbounded():
         unbounded = letter_texts.return_body(session, p, "Не отвечает требованиям",
-                                        letter_texts.get_profile(session))
+                                             letter_texts.get_profile(session))
     session.close()
     engine.dispose()
     return bounded, unbounded

@@ -80,7 +80,7 @@ def main() -> None:
             with factory() as session:
                 letter = session.get(Letter, letter_id)
                 letter_registration.sign_letter(session, letter, session.get(User, signatory_id), now=clock.tick(),
-                                    pin=SIGNING_PIN, sealer=TEST_SEALER)
+                                                pin=SIGNING_PIN, sealer=TEST_SEALER)
                 session.commit()
             assert render_and_store(app, letter_id)
             if i >= WARM_UP:

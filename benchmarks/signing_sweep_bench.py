@@ -52,8 +52,8 @@ def main() -> None:
         with factory() as session:
             world = build_world(session, clock)
             ids = [letter_drafting.draft_circular(session, world.campaign, world.reviewer,
-                                          now=clock.tick(), heading=f"Письмо {i}",
-                                          body="Текст письма.").id for i in range(args.n)]
+                                                  now=clock.tick(), heading=f"Письмо {i}",
+                                                  body="Текст письма.").id for i in range(args.n)]
             signatory_id = world.signatory.id
             session.commit()
 
@@ -74,8 +74,8 @@ def main() -> None:
             with factory() as session:
                 t = time.perf_counter()
                 letter_registration.sign_letter(session, session.get(Letter, letter_id),
-                                    session.get(User, signatory_id), now=clock.tick(),
-                                    pin=SIGNING_PIN, sealer=TEST_SEALER)
+                                                session.get(User, signatory_id), now=clock.tick(),
+                                                pin=SIGNING_PIN, sealer=TEST_SEALER)
                 session.commit()
                 register.append((time.perf_counter() - t) * 1000)
         # ... and the process dies here: no PDF was rendered.

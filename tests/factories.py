@@ -214,7 +214,7 @@ def decision_letter(w: World, programme: Programme):
 
 def sign(w: World, letter, **kw):
     return letter_registration.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(),
-                               pin=SIGNING_PIN, sealer=TEST_SEALER, **kw)
+                                           pin=SIGNING_PIN, sealer=TEST_SEALER, **kw)
 
 
 def sign_pending_decision(url: str, *, title: str | None = None, programme_id: int | None = None):
@@ -236,7 +236,7 @@ def sign_pending_decision(url: str, *, title: str | None = None, programme_id: i
             decision = active_decision(s, programme)
             signatory = s.scalar(_select(User).where(User.login == "signatory"))
             letter_registration.sign_letter(s, s.get(Letter, decision.letter_id), signatory,
-                                now=datetime.now(UTC), pin=SIGNING_PIN, sealer=None)
+                                            now=datetime.now(UTC), pin=SIGNING_PIN, sealer=None)
             s.commit()
     finally:
         engine.dispose()

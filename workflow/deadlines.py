@@ -177,7 +177,7 @@ def run_daily(session: Session, today: date, now: datetime, *,
             fresh = {m.id for m in waiting if (m.id, action) not in done}
             if fresh:
                 drafted = letter_drafting.draft_reminders(session, campaign, drafter, now=now,
-                                                  only=fresh)
+                                                          only=fresh)
                 by_municipality = {letter.municipality_id: letter.id for letter in drafted}
                 report.reminders += len(drafted)
                 session.add_all(DeadlineMark(

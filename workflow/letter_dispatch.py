@@ -8,20 +8,12 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from . import (
-    audit,
-)
+from . import audit
 from .access import ensure_active
 from .errors import IllegalTransition, PermissionDenied
 from .letter_drafting import cas_letter
-from .models import (
-    Letter,
-    User,
-)
-from .states import (
-    LetterState,
-    Role,
-)
+from .models import Letter, User
+from .states import LetterState, Role
 
 
 def dispatch_letter(session: Session, letter: Letter, actor: User, *, now: datetime) -> Letter:
@@ -33,8 +25,8 @@ def dispatch_letter(session: Session, letter: Letter, actor: User, *, now: datet
     values = {"state": LetterState.DISPATCHED, "dispatched_at": now, "version": letter.version + 1}
     # A legitimate change after registration: re-sealed under the audit key (audit.py).
     cas_letter(session, letter, letter.version, LetterState.SIGNED,
-                audit.reseal_values(session, letter, values),
-                "Отправить можно только подписанное письмо")
+               audit.reseal_values(session, letter, values),
+               "Отправить можно только подписанное письмо")
     return letter
 
 

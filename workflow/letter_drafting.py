@@ -12,11 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import (
-    names,
-    notifications,
-    timefmt,
-)
+from . import names, notifications, timefmt
 from .access import ensure_active
 from .errors import IllegalTransition, InvalidInput, LetterError, PermissionDenied, StaleVersion
 from .letter_texts import (
@@ -33,20 +29,8 @@ from .letter_texts import (
     return_body,
     salutation_for,
 )
-from .models import (
-    Campaign,
-    Letter,
-    Municipality,
-    Programme,
-    User,
-)
-from .states import (
-    LETTER_KIND_LABELS,
-    LetterKind,
-    LetterState,
-    ProgrammeState,
-    Role,
-)
+from .models import Campaign, Letter, Municipality, Programme, User
+from .states import LETTER_KIND_LABELS, LetterKind, LetterState, ProgrammeState, Role
 from .text import check_text
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -232,7 +216,7 @@ def edit_letter(
         "updated_at": now,
     }
     cas_letter(session, letter, seen, LetterState.DRAFT, values,
-                "Изменять можно только проект письма; подписанное письмо не меняется")
+               "Изменять можно только проект письма; подписанное письмо не меняется")
     return letter
 
 
@@ -266,6 +250,6 @@ def cas_letter(session, letter, seen_version, from_state, values, illegal_messag
 def cancel_letter(session: Session, letter: Letter, actor: User, *, now: datetime) -> Letter:
     check_drafter(actor)
     cas_letter(session, letter, letter.version, LetterState.DRAFT,
-                {"state": LetterState.CANCELLED, "version": letter.version + 1, "updated_at": now},
-                "Аннулировать можно только проект письма")
+               {"state": LetterState.CANCELLED, "version": letter.version + 1, "updated_at": now},
+               "Аннулировать можно только проект письма")
     return letter

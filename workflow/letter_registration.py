@@ -18,31 +18,13 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import (
-    acting,
-    audit,
-    campaigns,
-    notifications,
-    second_factor,
-    signing_keys,
-    substitution,
-)
+from . import acting, audit, campaigns, notifications, second_factor, signing_keys, substitution
 from .access import ensure_active
 from .errors import IllegalTransition, PermissionDenied, StaleVersion
 from .letter_data import ActingFor, LetterData, OrganisationData
 from .letter_texts import format_date, get_profile
-from .models import (
-    Letter,
-    OrganisationProfile,
-    RegistrationCounter,
-    User,
-)
-from .states import (
-    DECISION_LETTER_KINDS,
-    LetterKind,
-    LetterState,
-    Role,
-)
+from .models import Letter, OrganisationProfile, RegistrationCounter, User
+from .states import DECISION_LETTER_KINDS, LetterKind, LetterState, Role
 
 
 def take_numbers(session: Session, index: str, year: int, count: int = 1) -> int:
@@ -115,7 +97,6 @@ def final_data_for(letter: Letter, profile: OrganisationProfile, signatory: User
         acting_for=ActingFor(id=acting_for.id, name=acting_for.full_name,
                              position=acting_for.position) if acting_for is not None else None,
     )
-
 
 
 def sign_letter(
@@ -255,8 +236,6 @@ def register_letters(
         session.flush()  # one INSERT of the signing sessions
     _announce_signed(session, chosen, now=now)
     return chosen
-
-
 
 
 def _announce_signed(session: Session, signed: list[Letter], *, now: datetime) -> None:

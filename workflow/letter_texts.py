@@ -10,23 +10,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import (
-    names,
-    timefmt,
-)
+from . import names, timefmt
 from .errors import LetterError
-from .models import (
-    Campaign,
-    Municipality,
-    OrganisationProfile,
-    Programme,
-    Remark,
-    Requirement,
-)
-from .states import (
-    RemarkState,
-    RemarkVisibility,
-)
+from .models import Campaign, Municipality, OrganisationProfile, Programme, Remark, Requirement
+from .states import RemarkState, RemarkVisibility
 
 
 def get_profile(session: Session) -> OrganisationProfile:

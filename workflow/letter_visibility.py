@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from .models import (
-    Letter,
-    User,
-)
-from .states import (
-    LetterState,
-    Role,
-)
+from .models import Letter, User
+from .states import LetterState, Role
 
 
 def visible_letters_filter(actor: User):

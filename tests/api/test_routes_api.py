@@ -181,7 +181,7 @@ def test_approval_sheet_of_a_letter_without_a_route_is_404(reviewer, signatory, 
     from workflow import letter_drafting
 
     letter = letter_drafting.draft_reminders(world.session, world.campaign, world.reviewer,
-                                     now=world.clock.tick())
+                                             now=world.clock.tick())
     world.session.commit()
     letter_id = (letter[0] if isinstance(letter, list) else letter).id
     assert reviewer.get(f"/letters/{letter_id}/approval-sheet").status_code == 404

@@ -54,7 +54,7 @@ def test_a_substitute_signs_as_acting_official(world, session_factory):
     p = programme_in(w, ProgrammeState.DECISION_PENDING)  # its approval letter awaits signing
     (letter,) = letters_of(w.session, p.id)
     letter_registration.sign_letter(w.session, letter, deputy, now=w.clock.tick(), pin=SIGNING_PIN,
-                        sealer=None, acting_for=w.signatory)
+                                    sealer=None, acting_for=w.signatory)
     w.session.commit()
     data = json.loads(letter.final_data)
     assert data["signatory_position_lines"][0] == "И.о. заместителя министра"
@@ -83,7 +83,7 @@ def test_signing_as_acting_without_the_absence_is_refused(world):
     (letter,) = letters_of(w.session, p.id)
     with pytest.raises(PermissionDenied):
         letter_registration.sign_letter(w.session, letter, deputy, now=w.clock.tick(), pin=SIGNING_PIN,
-                            sealer=None, acting_for=w.signatory)
+                                        sealer=None, acting_for=w.signatory)
     assert w.session.scalar(select(Letter.state).where(Letter.id == letter.id)) == "draft"
 
 

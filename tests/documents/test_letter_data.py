@@ -91,11 +91,11 @@ def test_a_value_the_letter_cannot_print_without_is_refused():
 def test_signing_stores_the_contract_and_the_preview_reads_it(world):
     w = world
     letter = letter_drafting.draft_circular(w.session, w.campaign, w.reviewer, now=w.clock.tick(),
-                                    heading="Циркуляр", body="Первый абзац\n\nВторой абзац")
+                                            heading="Циркуляр", body="Первый абзац\n\nВторой абзац")
     preview = draft_context(w.session, letter, w.signatory)
     assert preview.draft and preview.number is None
     letter_registration.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(), pin=SIGNING_PIN,
-                        sealer=None)
+                                    sealer=None)
     data = LetterData.from_json(letter.final_data)
     assert data.number == letter.number and data.date == letter.registered_on
     assert data.body_paragraphs[:2] == ("Первый абзац", "Второй абзац")

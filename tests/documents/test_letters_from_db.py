@@ -25,7 +25,7 @@ LATE_EVENING_UTC = datetime(2026, 11, 30, 15, 13, tzinfo=UTC)
 def _issue(world, session_factory, signer, letter, now=LATE_EVENING_UTC):
     # The signatory's own key (the one sign_letter records), not the session-wide signer.
     letter_registration.sign_letter(world.session, letter, world.signatory, now=now, pin=SIGNING_PIN,
-                        sealer=None)
+                                    sealer=None)
     world.session.commit()
     own_key = Pkcs12Signer.from_bytes(demo_pkcs12(world.signatory.full_name, SIGNING_PIN),
                                      SIGNING_PIN)
@@ -62,7 +62,7 @@ def test_a_letter_signed_late_in_utc_carries_the_local_date_everywhere(
 
 def test_a_reminder_answers_nothing_and_prints_no_reply_line(world, session_factory, signer):
     drafted = letter_drafting.draft_reminders(world.session, world.campaign, world.reviewer,
-                                      now=LATE_EVENING_UTC)
+                                              now=LATE_EVENING_UTC)
     reminder = next(x for x in drafted if x.municipality_id == world.own.id)
     data = _issue(world, session_factory, signer, reminder)
     left = _flat(column_text(data, 0, left=True))

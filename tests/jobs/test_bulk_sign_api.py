@@ -67,7 +67,7 @@ def test_bulk_sign_refusals_have_codes_and_register_nothing(world, signatory, re
     refused({"letter_ids": [second], "pin": SIGNING_PIN, "extra": 1}, 400, "unknown_field")
     with fresh() as s:
         letter_drafting.cancel_letter(s, s.get(Letter, third), s.merge(world.reviewer),
-                                 now=world.clock.tick())
+                                      now=world.clock.tick())
     refused({"letter_ids": [second, third], "pin": SIGNING_PIN}, 409, "illegal_transition")
     response = reviewer.post("/letters/bulk-sign", json={"letter_ids": [second], "pin": SIGNING_PIN})
     assert response.status_code == 403

@@ -95,7 +95,7 @@ def sign_in_domain(world, letter):
     s = world.session
     letter = s.merge(letter)
     letter_registration.sign_letter(s, letter, world.signatory, now=world.clock.tick(), pin=SIGNING_PIN,
-                        sealer=TEST_SEALER)
+                                    sealer=TEST_SEALER)
     s.commit()
     return letter
 

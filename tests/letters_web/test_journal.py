@@ -112,7 +112,7 @@ def test_csv_cells_cannot_start_a_formula(world, auth, client, make_letters):
 
     s = world.session
     letter_drafting.draft_circular(s, world.campaign, world.reviewer, now=world.clock.tick(),
-                           heading="=HYPERLINK(\"http://evil\")", body="Текст")
+                                   heading="=HYPERLINK(\"http://evil\")", body="Текст")
     s.commit()
     auth.login(world.reviewer)
     rows = read_csv(client.get("/letters/journal.csv"))

@@ -173,7 +173,7 @@ def _build_tenant(w, editor: User, key: str, marker: str, upload_dir: Path) -> T
         addressee=letter.addressee, heading=tenant.heading_marker, salutation=letter.salutation,
         body=f"{marker}-ТЕКСТ письма."), now=clock.tick())
     letter_registration.sign_letter(s, letter, w.signatory, now=clock.tick(), pin=SIGNING_PIN,
-                        sealer=TEST_SEALER)
+                                    sealer=TEST_SEALER)
     s.flush()
     tenant.programme_id, tenant.remark_id = p.id, external.id
     tenant.internal_remark_id, tenant.letter_id = internal.id, letter.id

@@ -207,8 +207,8 @@ def more_pages(tenants) -> list[str]:
             operations.start_review(s, p, w.reviewer, now=clock.tick())
         urls += [f"/programmes/{p.id}", f"/programmes/{p.id}/edit"]
     circular = letter_drafting.draft_circular(s, w.campaign, w.reviewer, now=clock.tick(),
-                                      heading="О программах", body="Текст письма.",
-                                      salutation="Уважаемые коллеги!")
+                                              heading="О программах", body="Текст письма.",
+                                              salutation="Уважаемые коллеги!")
     s.commit()
     return [*urls, f"/letters/{circular.id}"]
 

@@ -310,7 +310,7 @@ def test_an_unenrolled_signatory_cannot_sign_on_screen_api_or_in_the_domain(
     # The domain refuses as well, whatever the caller.
     with fresh(commit=False) as s, pytest.raises(second_factor.SecondFactorRequired):
         letter_registration.sign_letter(s, s.get(Letter, letter_id), s.get(User, new_signatory),
-                            now=clock(), pin=SIGNING_PIN, sealer=None)
+                                        now=clock(), pin=SIGNING_PIN, sealer=None)
 
 
 def test_the_optional_second_factor_can_be_turned_off_with_a_code(app, client, world, fresh,

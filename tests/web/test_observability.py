@@ -114,11 +114,11 @@ def test_metrics_count_requests_latency_transitions_and_signed_letters(app, clie
         signatory = s.get(User, w.signatory.id)
         with pytest.raises(StaleVersion):
             letter_registration.sign_letter(s, letter, signatory, now=w.clock.tick(),
-                                expected_version=letter.version + 5, pin=SIGNING_PIN,
-                                sealer=None)
+                                            expected_version=letter.version + 5, pin=SIGNING_PIN,
+                                            sealer=None)
         s.rollback()
         letter_registration.sign_letter(s, letter, signatory, now=w.clock.tick(), pin=SIGNING_PIN,
-                            sealer=None)
+                                        sealer=None)
         s.commit()
 
     after = _scrape(client)

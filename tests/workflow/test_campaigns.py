@@ -363,7 +363,7 @@ def test_signing_the_circular_opens_the_campaign_gives_tasks_and_notifies(world)
     # A wrong PIN registers nothing and opens nothing.
     with pytest.raises(WorkflowError):
         letter_registration.sign_letter(world.session, letter, world.signatory, now=world.clock.tick(),
-                            pin="000000000", sealer=TEST_SEALER)
+                                        pin="000000000", sealer=TEST_SEALER)
     world.session.commit()  # what a wrong PIN writes is its count, never the opening
     world.session.expire_all()
     assert world.session.get(Campaign, campaign.id).state == S.DRAFT
@@ -372,7 +372,7 @@ def test_signing_the_circular_opens_the_campaign_gives_tasks_and_notifies(world)
 
     letter = world.session.get(Letter, letter.id)
     letter_registration.sign_letter(world.session, letter, world.signatory, now=world.clock.tick(),
-                        pin=SIGNING_PIN, sealer=TEST_SEALER)
+                                    pin=SIGNING_PIN, sealer=TEST_SEALER)
     world.session.commit()
     world.session.expire_all()
     campaign = world.session.get(Campaign, campaign.id)
@@ -398,7 +398,7 @@ def test_signing_another_circular_of_an_open_campaign_changes_nothing(world):
     campaign = campaign_in(world, S.OPEN)
     number = campaign.circular_number
     second = letter_drafting.draft_circular(world.session, campaign, world.admin, now=world.clock.tick(),
-                                    heading="Уточнение", body="Уточняем требования.")
+                                            heading="Уточнение", body="Уточняем требования.")
     sign(world, second)
     world.session.commit()
     world.session.expire_all()

@@ -71,7 +71,7 @@ def test_a_switched_off_signatory_cannot_sign_or_dispatch(world):
     assert letter.state == LetterState.DRAFT
     world.signatory.active = True
     letter_registration.sign_letter(world.session, letter, world.signatory, now=world.clock.tick(),
-                        pin=SIGNING_PIN, sealer=None)
+                                    pin=SIGNING_PIN, sealer=None)
     letter.pdf_sha256 = "0" * 64  # as if rendered (the PDF is not what this test is about)
     world.session.flush()
     world.signatory.active = False

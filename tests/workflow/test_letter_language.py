@@ -87,7 +87,7 @@ def test_reminders_name_the_municipality_in_the_genitive_on_the_local_date(world
     _khasan(w)
     # 30 November, 15:13 UTC is already 1 December in Vladivostok.
     drafted = letter_drafting.draft_reminders(w.session, w.campaign, w.reviewer,
-                                      now=datetime(2026, 11, 30, 15, 13, tzinfo=UTC))
+                                              now=datetime(2026, 11, 30, 15, 13, tzinfo=UTC))
     by_municipality = {letter.municipality_id: letter for letter in drafted}
     khasan = by_municipality[w.foreign.id].body
     assert ("По состоянию на 01.12.2026 программа Хасанского муниципального округа в "
@@ -163,7 +163,7 @@ def test_plural_of_the_rest_follows_russian_rules():
 def test_the_circular_carries_its_request_and_deadline_and_answers_nothing(world):
     w = world
     letter = letter_drafting.draft_circular(w.session, w.campaign, w.reviewer, now=w.clock.tick(),
-                                    heading="О программах", body="Первый абзац.\n\nВторой абзац.")
+                                            heading="О программах", body="Первый абзац.\n\nВторой абзац.")
     paragraphs = letter.body.split("\n\n")
     assert paragraphs[:2] == ["Первый абзац.", "Второй абзац."]
     assert paragraphs[-1] == (

@@ -19,14 +19,14 @@ from workflow.states import LetterKind, LetterState, ProgrammeState, RemarkVisib
 def _circular(w, n=1):
     return [
         letter_drafting.draft_circular(w.session, w.campaign, w.reviewer, now=w.clock.tick(),
-                               heading=f"Циркуляр {i}", body=f"Текст циркуляра {i}")
+                                       heading=f"Циркуляр {i}", body=f"Текст циркуляра {i}")
         for i in range(n)
     ]
 
 
 def _sign(w, letter, **kw):
     return letter_registration.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(),
-                               pin=SIGNING_PIN, sealer=None, **kw)
+                                           pin=SIGNING_PIN, sealer=None, **kw)
 
 
 # ------------------------------------------------------------------ decision letters
@@ -99,7 +99,7 @@ def test_only_a_signatory_signs(world):
 
     signed_at = w.clock.tick()
     letter_registration.sign_letter(w.session, letter, w.signatory, now=signed_at, pin=SIGNING_PIN,
-                        sealer=None)
+                                    sealer=None)
     assert (letter.state, letter.number, letter.seq, letter.journal_year) == (
         LetterState.SIGNED, "23/1", 1, 0)
     assert letter.signatory_id == w.signatory.id

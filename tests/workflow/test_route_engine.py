@@ -230,7 +230,7 @@ def test_sign_stage(world, cast, kind, result, target):
                                now=w.clock.tick())
         assert snapshot(w.session, p.id) == before
         letter_registration.sign_letter(w.session, letter, cast.deputy, now=w.clock.tick(), pin=SIGNING_PIN,
-                            sealer=TEST_SEALER)
+                                        sealer=TEST_SEALER)
         assert p.state == (ProgrammeState.APPROVED if kind == "approve" else ProgrammeState.RETURNED)
         w.session.refresh(task)
         assert (task.state, task.decided_by_id) == ("done", cast.deputy.id)
@@ -354,7 +354,7 @@ def test_signing_before_the_visas_or_by_someone_not_on_the_stage_is_refused(worl
         sign(w, letter)  # the world's signatory is not this route's signatory
     assert letter.state == LetterState.DRAFT and p.state == ProgrammeState.DECISION_PENDING
     letter_registration.sign_letter(w.session, letter, cast.deputy, now=w.clock.tick(), pin=SIGNING_PIN,
-                        sealer=None)
+                                    sealer=None)
     assert p.state == ProgrammeState.APPROVED
 
 
@@ -366,7 +366,7 @@ def test_a_draft_left_from_before_never_signs_for_a_later_decision(world, cast):
     assess_all(w, p)
     # A return draft as the engine left them before routes (no decision row).
     old = letter_drafting.draft_decision_letter(w.session, p, w.reviewer, now=w.clock.tick(),
-                                        reason="Доработать", kind=LetterKind.RETURN)
+                                                reason="Доработать", kind=LetterKind.RETURN)
     with pytest.raises(LetterError, match="заменён"):
         sign(w, old)  # matches no decision: the programme is not returned
     operations.approve_programme(w.session, p, w.reviewer, now=w.clock.tick())

@@ -34,12 +34,12 @@ IMPOSTOR = "Самозванец Иван Петрович"
 
 def _circular(w):
     return letter_drafting.draft_circular(w.session, w.campaign, w.reviewer, now=w.clock.tick(),
-                                  heading="Циркуляр", body="Текст циркуляра")
+                                          heading="Циркуляр", body="Текст циркуляра")
 
 
 def _sign(w, letter, actor=None, pin=SIGNING_PIN):
     return letter_registration.sign_letter(w.session, letter, actor or w.signatory, now=w.clock.tick(),
-                               pin=pin, sealer=None)
+                                           pin=pin, sealer=None)
 
 
 def _impostor(w):
@@ -180,7 +180,7 @@ def test_a_new_certificate_replaces_the_old_one(world):
     with pytest.raises(signing_keys.WrongPin):
         _sign(w, letter)  # the old PIN does not open the new key
     letter_registration.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(), pin="987654321",
-                        sealer=None)
+                                    sealer=None)
 
 
 def test_only_an_admin_adds_certificates_and_only_to_signatories(world):

@@ -285,9 +285,9 @@ def full_scene(world, scene) -> Scene:
     assess_all(w, approvable)
     scene.approvable = approvable
     circular = letter_drafting.draft_circular(w.session, w.campaign, w.reviewer, now=w.clock.tick(),
-                                      heading="О программах", body="Текст.")
+                                              heading="О программах", body="Текст.")
     letter_registration.sign_letter(w.session, circular, w.signatory, now=w.clock.tick(),
-                        pin=SIGNING_PIN, sealer=None)
+                                    pin=SIGNING_PIN, sealer=None)
     circular.pdf_sha256 = "0" * 64
     scene.signed = circular
     w.session.commit()

@@ -89,7 +89,7 @@ def sign_many(url, letter_ids, signatory_id, barrier, queue):
                 letter = session.get(Letter, letter_id)
                 signatory = session.get(User, signatory_id)
                 letter_registration.sign_letter(session, letter, signatory, now=datetime.now(UTC),
-                                    pin=SIGNING_PIN, sealer=None)
+                                                pin=SIGNING_PIN, sealer=None)
                 session.commit()
                 results.append((letter_id, letter.seq))
         queue.put(("ok", results))
@@ -195,7 +195,7 @@ def sign_or_refuse(url, letter_id, task_id, user_id, action, barrier, queue):
             try:
                 if action == "sign":
                     letter_registration.sign_letter(session, session.get(Letter, letter_id), user,
-                                        now=datetime.now(UTC), pin=SIGNING_PIN, sealer=None)
+                                                    now=datetime.now(UTC), pin=SIGNING_PIN, sealer=None)
                 else:
                     route_engine.decide_task(session, task_id, user, decision="reject",
                                              comment="Не подписываю", now=datetime.now(UTC))

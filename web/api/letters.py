@@ -71,8 +71,8 @@ def sign_letter(letter_id: int):
     with unit_of_work() as session:
         letter = load_letter(letter_id)
         letter_registration.sign_letter(session, letter, actor(), now=now(), pin=data.pin or "",
-                               sealer=session_sealer(app), session_ttl=session_ttl(app),
-                               expected_version=data.version)
+                                        sealer=session_sealer(app), session_ttl=session_ttl(app),
+                                        expected_version=data.version)
     # The commit enqueued the PDF job (web.jobs.letters); `pdf_sha256` is null until it ran.
     session = db()
     session.expire(letter)

@@ -202,7 +202,7 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
     def sign(letter, when, **kw):
         # No signing session: the command that seeds renders the PDFs with the PIN it knows.
         return letter_registration.sign_letter(session, letter, signatory, now=when, pin=signing_pin,
-                                   sealer=None, **kw)
+                                               sealer=None, **kw)
 
     campaign = Campaign(
         title=circular.CAMPAIGN_TITLE, legal_basis=circular.LEGAL_BASIS,

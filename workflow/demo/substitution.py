@@ -69,7 +69,7 @@ def seed_substitution(
     if drafted:
         acting_letter = drafted[0]
         letter_registration.sign_letter(session, acting_letter, substitute, now=clock.tick(2),
-                            pin=signing_pin, sealer=None, acting_for=signatory)
+                                        pin=signing_pin, sealer=None, acting_for=signatory)
         for spare in drafted[1:]:
             letter_drafting.cancel_letter(session, spare, reviewers[0], now=clock.now)
 

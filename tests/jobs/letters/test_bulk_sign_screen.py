@@ -90,7 +90,7 @@ def test_a_letter_that_is_not_a_draft_refuses_the_whole_selection(world, auth, c
     first, second, third = drafts["all"][:3]
     with fresh() as s:
         letter_drafting.cancel_letter(s, s.get(Letter, second), s.merge(world.reviewer),
-                                 now=world.clock.tick())
+                                      now=world.clock.tick())
     auth.login(world.signatory)
     html = _sign(client, [first, second, third]).get_data(as_text=True)
     assert "Подписать можно только проекты писем" in html and f"проект № {second}" in html

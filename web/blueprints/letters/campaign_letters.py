@@ -34,9 +34,9 @@ def circular(campaign_id: int):
     if form.validate_on_submit():
         with unit_of_work() as session:
             letter = letter_drafting.draft_circular(session, campaign, me(), now=now(),
-                                        heading=form.heading.data.strip(),
-                                        body=form.body.data.replace("\r\n", "\n").strip(),
-                                        salutation=form.salutation.data.strip())
+                                                    heading=form.heading.data.strip(),
+                                                    body=form.body.data.replace("\r\n", "\n").strip(),
+                                                    salutation=form.salutation.data.strip())
         flash(gettext("Проект циркулярного письма подготовлен. Проверьте его и передайте "
                       "на подпись."), "success")
         return redirect(url_for(".show", letter_id=letter.id))

@@ -39,11 +39,11 @@ def edit(letter_id: int):
                       "Для исправления подготовьте новое письмо."), "error")
         return redirect(url_for(".show", letter_id=letter.id))
     values = letter_drafting.LetterEdit(addressee=form.addressee.data, heading=form.heading.data,
-                            salutation=form.salutation.data, body=form.body.data)
+                                        salutation=form.salutation.data, body=form.body.data)
     try:
         with unit_of_work() as session:
             letter_drafting.edit_letter(session, letter, user, values, now=now(),
-                            expected_version=form.seen_version())
+                                        expected_version=form.seen_version())
     except StaleVersion:
         letter = load_letter(letter_id)
         if letter.state != LetterState.DRAFT:

@@ -71,9 +71,9 @@ def sign(letter_id: int):
         with unit_of_work() as session:
             try:
                 letter_registration.sign_letter(session, letter, user, now=now(), pin=form.pin.data or "",
-                                sealer=session_sealer(current_app),
-                                session_ttl=session_ttl(current_app),
-                                expected_version=form.seen_version(), acting_for=acting_for)
+                                                sealer=session_sealer(current_app),
+                                                session_ttl=session_ttl(current_app),
+                                                expected_version=form.seen_version(), acting_for=acting_for)
             except signing_keys.WrongPin as error:
                 # Only the failed attempt is committed (it counts towards the lock); the
                 # letter stays a draft.
