@@ -19,6 +19,7 @@ Run:
   python benchmarks/bulk_sign_bench.py [--n 2300] [--workers 2] [--one-by-one 60]
          [--url postgresql://...]   (default: SQLite in a temp folder)
          [--redis redis://127.0.0.1:6379/13]   (default: the embedded SQLite queue)
+         [--register-only]   (the registration phase alone: seconds and SQL statements)
 """
 
 from __future__ import annotations
@@ -113,6 +114,19 @@ def stop_worker(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
+def count_statements(engine) -> list[str]:
+    """The statements the engine runs from now on (an executemany counts once)."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    return seen
+
+
 def stored_count(factory, ids) -> int:
     from sqlalchemy import func, select
 
@@ -197,6 +211,9 @@ def main() -> None:
     parser.add_argument("--floor-group", nargs="*", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--cold-workers", action="store_true",
                         help="start the workers after the registration (their start counted)")
+    parser.add_argument("--register-only", action="store_true",
+                        help="only the registration phase (no workers, no rendering); prints "
+                             "the SQL statements it ran")
     parser.add_argument("--url", default=None)
     parser.add_argument("--redis", default=None)
     args = parser.parse_args()
@@ -226,8 +243,8 @@ def main() -> None:
     from tests.factories import SIGNING_PIN
     from web import create_app
     from web.jobs import huey
-    from workflow import bulk_signing, letters
-    from workflow.models import Campaign, User
+    from workflow import bulk_signing, letter_drafting, letter_registration
+    from workflow.models import Campaign, Letter, User
     from workflow.states import Role
 
     app = create_app({"JOBS_IMMEDIATE": False})
@@ -237,31 +254,38 @@ def main() -> None:
     with factory() as s:
         campaign = s.scalars(select(Campaign)).one()
         reviewer = s.scalars(select(User).where(User.role == Role.REVIEWER)).first()
-        drafted = letters.draft_reminders(s, campaign, reviewer, now=datetime.now(UTC))
+        drafted = letter_drafting.draft_reminders(s, campaign, reviewer, now=datetime.now(UTC))
         ids = [x.id for x in drafted]
         s.commit()
     print(f"drafted {len(ids)} reminders")
 
     # ---- the workers, running already as deployed (unless --cold-workers)
     worker = None
-    if not args.cold_workers:
+    if not args.cold_workers and not args.register_only:
         worker = start_worker(env, args.workers, folder / "worker.log")
         print(f"{args.workers} workers started and warm in "
               f"{wait_warm(worker, folder / 'worker.log', args.workers):.1f} s (not counted)")
 
     # ---- registration: the whole batch in one transaction (the request's work)
+    statements = count_statements(app.extensions["engine"])
     with factory() as s:
         signatory = s.scalars(select(User).where(User.role == Role.SIGNATORY)).one()
+        statements.clear()
         t0 = time.perf_counter()
         bulk_signing.sign_batch(s, ids, signatory, now=datetime.now(UTC), pin=SIGNING_PIN,
                                 sealer=session_sealer(app), session_ttl=session_ttl(app))
         t1 = time.perf_counter()
+        registering = len(statements)
         s.commit()  # enqueues one job per letter (web.jobs.letters)
         t2 = time.perf_counter()
     registration, enqueueing = t1 - t0, t2 - t1
     print(f"registration of {len(ids)} letters in one transaction: {registration:.1f} s "
           f"({registration / len(ids) * 1000:.1f} ms a letter); commit + enqueue "
-          f"{enqueueing:.1f} s; queue depth {huey.pending_count()}")
+          f"{enqueueing:.1f} s; queue depth {huey.pending_count()}; {registering} SQL "
+          f"statements (executemany counted once); load average: {load()}")
+    if args.register_only:
+        app.extensions["engine"].dispose()
+        return
 
     # ---- rendering, signing, storing by the workers
     t3 = time.perf_counter()
@@ -306,22 +330,22 @@ def main() -> None:
 
     n = min(args.one_by_one, len(ids))
     with factory() as s:
-        more = letters.draft_reminders(s, campaign, reviewer, now=datetime.now(UTC))
+        more = letter_drafting.draft_reminders(s, campaign, reviewer, now=datetime.now(UTC))
         s.commit()
     if not more:  # every municipality had its reminder signed: make plain circulars
         with factory() as s:
-            more = [letters.draft_circular(s, s.get(Campaign, campaign.id), s.get(User, reviewer.id),
-                                           now=datetime.now(UTC), heading=f"Письмо {i}",
-                                           body="Текст письма.") for i in range(n)]
+            more = [letter_drafting.draft_circular(s, s.get(Campaign, campaign.id), s.get(User, reviewer.id),
+                                                   now=datetime.now(UTC), heading=f"Письмо {i}",
+                                                   body="Текст письма.") for i in range(n)]
             s.commit()
     huey.immediate = True  # the render happens here, in this process, after each commit
     t4 = time.perf_counter()
     for letter_id in [x.id for x in more[:n]]:
         with factory() as s:
-            letter = s.get(letters.Letter, letter_id)
-            letters.sign_letter(s, letter, s.get(User, signatory.id), now=datetime.now(UTC),
-                                pin=SIGNING_PIN, sealer=session_sealer(app),
-                                session_ttl=session_ttl(app))
+            letter = s.get(Letter, letter_id)
+            letter_registration.sign_letter(s, letter, s.get(User, signatory.id), now=datetime.now(UTC),
+                                            pin=SIGNING_PIN, sealer=session_sealer(app),
+                                            session_ttl=session_ttl(app))
             s.commit()
         if not stored_count(factory, [letter_id]):  # the commit's job (immediate) stored it
             render_and_store(app, letter_id)

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from documents import render as render_module  # noqa: E402
 from documents.render import get_renderer  # noqa: E402
 from documents.samples import circular_23_6666_context  # noqa: E402
-from workflow import letters, operations, review  # noqa: E402
+from workflow import letter_texts, operations, review  # noqa: E402
 from workflow.db import make_engine, make_session_factory  # noqa: E402
 from workflow.models import (  # noqa: E402
     Base,
@@ -46,8 +46,8 @@ REMARKS, REMARK_CHARS = 150, 5000
 
 @contextmanager
 def _unbounded():
-    with mock.patch.object(letters, "REMARKS_IN_FULL", 10**6), \
-            mock.patch.object(letters, "REMARK_TEXT_LIMIT", 10**6):
+    with mock.patch.object(letter_texts, "REMARKS_IN_FULL", 10**6), \
+            mock.patch.object(letter_texts, "REMARK_TEXT_LIMIT", 10**6):
         yield
 
 
@@ -86,11 +86,11 @@ def _return_letter_body() -> tuple[list[str], str]:
         review.add_remark(session, p, reviewer, requirement_id=campaign.requirements[i % 3].id,
                           body=f"{i + 1}. {text}"[:REMARK_CHARS],
                           visibility=RemarkVisibility.EXTERNAL, now=now)
-    bounded = letters.return_body(session, p, "Не отвечает требованиям",
-                                  required_profile(session))
+    bounded = letter_texts.return_body(session, p, "Не отвечает требованиям",
+                                       required_profile(session))
     with _unbounded():
-        unbounded = letters.return_body(session, p, "Не отвечает требованиям",
-                                        required_profile(session))
+        unbounded = letter_texts.return_body(session, p, "Не отвечает требованиям",
+                                             required_profile(session))
     session.close()
     engine.dispose()
     return bounded, unbounded

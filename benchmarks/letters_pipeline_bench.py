@@ -38,7 +38,7 @@ from tests.factories import (  # noqa: E402
     TEST_SEALER,
     build_world,
 )
-from workflow import letters, schema, signing_keys  # noqa: E402
+from workflow import letter_drafting, letter_registration, schema, signing_keys  # noqa: E402
 from workflow.db import make_engine, make_session_factory  # noqa: E402
 from workflow.demo import circular  # noqa: E402
 from workflow.letter_data import LetterData  # noqa: E402
@@ -62,7 +62,7 @@ def main() -> None:
             world = build_world(session, clock)
             ids = []
             for _ in range(total):
-                letter = letters.draft_circular(
+                letter = letter_drafting.draft_circular(
                     session, world.campaign, world.reviewer, now=clock.tick(),
                     heading=circular.HEADING, body="\n\n".join(circular.BODY_PARAGRAPHS))
                 ids.append(letter.id)
@@ -79,8 +79,8 @@ def main() -> None:
             start = time.perf_counter()
             with factory() as session:
                 letter = session.get(Letter, letter_id)
-                letters.sign_letter(session, letter, session.get(User, signatory_id), now=clock.tick(),
-                                    pin=SIGNING_PIN, sealer=TEST_SEALER)
+                letter_registration.sign_letter(session, letter, session.get(User, signatory_id), now=clock.tick(),
+                                                pin=SIGNING_PIN, sealer=TEST_SEALER)
                 session.commit()
             assert render_and_store(app, letter_id)
             if i >= WARM_UP:

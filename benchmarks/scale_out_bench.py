@@ -35,7 +35,7 @@ def run(url: str, redis: str, n: int, *, log=print) -> dict:
     from documents.verify import verify_pdf
     from tests.factories import SIGNING_PIN
     from tests.resilience.harness import ApiClient, Server
-    from workflow import letters
+    from workflow import letter_drafting
     from workflow.db import make_engine, make_session_factory
     from workflow.models import Campaign, Letter, SignBatch, SigningSession, User
     from workflow.states import LetterState, Role
@@ -59,7 +59,7 @@ def run(url: str, redis: str, n: int, *, log=print) -> dict:
         with factory() as s:
             campaign = s.scalars(select(Campaign)).one()
             reviewer = s.scalars(select(User).where(User.role == Role.REVIEWER)).first()
-            ids = [x.id for x in letters.draft_reminders(s, campaign, reviewer,
+            ids = [x.id for x in letter_drafting.draft_reminders(s, campaign, reviewer,
                                                           now=datetime.now(UTC))]
             s.commit()
         figures["prepare_s"] = time.perf_counter() - t0

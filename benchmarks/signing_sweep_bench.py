@@ -24,7 +24,7 @@ from sqlalchemy import func, select  # noqa: E402
 from documents.issue import issue_pending_letters  # noqa: E402
 from tests.conftest import FakeClock  # noqa: E402
 from tests.factories import SESSION_KEY, SIGNING_PIN, TEST_SEALER, build_world  # noqa: E402
-from workflow import letters, schema, signing_keys  # noqa: E402
+from workflow import letter_drafting, letter_registration, schema, signing_keys  # noqa: E402
 from workflow.db import make_engine, make_session_factory  # noqa: E402
 from workflow.models import Letter, SigningSession, User  # noqa: E402
 
@@ -51,9 +51,9 @@ def main() -> None:
         clock = FakeClock()
         with factory() as session:
             world = build_world(session, clock)
-            ids = [letters.draft_circular(session, world.campaign, world.reviewer,
-                                          now=clock.tick(), heading=f"Письмо {i}",
-                                          body="Текст письма.").id for i in range(args.n)]
+            ids = [letter_drafting.draft_circular(session, world.campaign, world.reviewer,
+                                                  now=clock.tick(), heading=f"Письмо {i}",
+                                                  body="Текст письма.").id for i in range(args.n)]
             signatory_id = world.signatory.id
             session.commit()
 
@@ -73,9 +73,9 @@ def main() -> None:
                 session.rollback()
             with factory() as session:
                 t = time.perf_counter()
-                letters.sign_letter(session, session.get(Letter, letter_id),
-                                    session.get(User, signatory_id), now=clock.tick(),
-                                    pin=SIGNING_PIN, sealer=TEST_SEALER)
+                letter_registration.sign_letter(session, session.get(Letter, letter_id),
+                                                session.get(User, signatory_id), now=clock.tick(),
+                                                pin=SIGNING_PIN, sealer=TEST_SEALER)
                 session.commit()
                 register.append((time.perf_counter() - t) * 1000)
         # ... and the process dies here: no PDF was rendered.

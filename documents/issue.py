@@ -1,6 +1,6 @@
 """From a registered letter row to a signed PDF, after the signing transaction commits.
 
-`workflow.letters.sign_letter` freezes `final_data` (every value printed on the letter) in
+`workflow.letter_registration.sign_letter` freezes `final_data` (every value printed on the letter) in
 the registration transaction; here we render exactly that, sign it, and store the bytes with
 their SHA-256 in a second, short transaction. A failure leaves the letter signed but
 unrendered, with `render_error` set, and `issue_pending_letters` retries it. Nothing here
@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from workflow import signing_keys
 from workflow.letter_data import LetterData
-from workflow.letters import final_data_for, store_pdf
+from workflow.letter_dispatch import store_pdf
+from workflow.letter_registration import final_data_for
 from workflow.models import Letter, SignerCertificate, SigningSession, User
 from workflow.organisation_profile import required_profile
 from workflow.signing_keys import SessionSealer

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, select
 
 from tests.factories import SIGNING_PIN, TEST_SEALER, World, decision_letter
-from workflow import letters, operations, review
+from workflow import letter_registration, operations, review
 from workflow.models import Municipality, Programme, WorkflowEvent
 from workflow.states import RemarkVisibility, Verdict
 
@@ -50,8 +50,8 @@ def build_scenario(w: World) -> Scenario:
                                   now=at(3, 11, 1))
     operations.approve_programme(s, p1, w.reviewer, now=at(3, 12, 11, 59))
     # The decisions take effect when their letters are signed (the standard route).
-    letters.sign_letter(s, decision_letter(w, p1), w.signatory, now=at(3, 12, 12),
-                        pin=SIGNING_PIN, sealer=TEST_SEALER)
+    letter_registration.sign_letter(s, decision_letter(w, p1), w.signatory, now=at(3, 12, 12),
+                                    pin=SIGNING_PIN, sealer=TEST_SEALER)
 
     p2 = _create(w, w.editor, "Программа два", at(3, 2))
     operations.submit_programme(s, p2, w.editor, now=at(3, 20))
@@ -64,8 +64,8 @@ def build_scenario(w: World) -> Scenario:
                       body="Уточните целевые показатели программы", visibility=RemarkVisibility.EXTERNAL,
                       now=at(3, 21, 3))
     operations.return_for_revision(s, p2, w.reviewer, now=at(3, 22), reason="Доработать")
-    letters.sign_letter(s, decision_letter(w, p2), w.signatory, now=at(3, 22, 0, 1),
-                        pin=SIGNING_PIN, sealer=TEST_SEALER)
+    letter_registration.sign_letter(s, decision_letter(w, p2), w.signatory, now=at(3, 22, 0, 1),
+                                    pin=SIGNING_PIN, sealer=TEST_SEALER)
 
     p3 = _create(w, w.foreign_editor, "Программа три", at(5, 1))
     operations.submit_programme(s, p3, w.foreign_editor, now=at(6, 1, 14, 30))

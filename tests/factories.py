@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import delete
 
-from workflow import letters, operations, review, second_factor, signing_keys
+from workflow import letter_registration, operations, review, second_factor, signing_keys
 from workflow.models import (
     Campaign,
     Letter,
@@ -213,8 +213,8 @@ def decision_letter(w: World, programme: Programme):
 
 
 def sign(w: World, letter, **kw):
-    return letters.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(),
-                               pin=SIGNING_PIN, sealer=TEST_SEALER, **kw)
+    return letter_registration.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(),
+                                           pin=SIGNING_PIN, sealer=TEST_SEALER, **kw)
 
 
 def sign_pending_decision(url: str, *, title: str | None = None, programme_id: int | None = None):
@@ -235,8 +235,8 @@ def sign_pending_decision(url: str, *, title: str | None = None, programme_id: i
             programme = s.scalar(_select(Programme).where(where))
             decision = active_decision(s, programme)
             signatory = s.scalar(_select(User).where(User.login == "signatory"))
-            letters.sign_letter(s, s.get(Letter, decision.letter_id), signatory,
-                                now=datetime.now(UTC), pin=SIGNING_PIN, sealer=None)
+            letter_registration.sign_letter(s, s.get(Letter, decision.letter_id), signatory,
+                                            now=datetime.now(UTC), pin=SIGNING_PIN, sealer=None)
             s.commit()
     finally:
         engine.dispose()

@@ -34,7 +34,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from workflow.letters import MAX_BODY
+from workflow.letter_drafting import MAX_BODY
 from workflow.operations import MAX_REASON, MAX_SECTION, MAX_TITLE
 from workflow.review import MAX_TEXT
 from workflow.states import (

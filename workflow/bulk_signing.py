@@ -2,9 +2,10 @@
 and the progress of their PDFs.
 
 `sign_batch` checks the whole selection first (every letter a draft, the signatory's to sign,
-in no other batch) and the PIN once, then registers each letter through
-`letters.sign_letter` (THE registering function: number, date, journal entry, signing
-session) and writes a `sign_batch` row with one item per letter. Either every letter is
+in no other batch) and the PIN once, then registers the whole selection set-based through
+`letter_registration.register_letters` (THE registering function, which `sign_letter` calls
+with one letter: numbers, date, journal entry, signing sessions) and writes a `sign_batch`
+row with one item per letter. Either every letter is
 registered, with gapless numbers in the order given, or none is. The PDFs are produced
 after the commit by jobs; each job settles its item (`settle_item`).
 """
@@ -14,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from . import letters, signing_keys, substitution
+from . import letter_registration, second_factor, signing_keys, substitution
 from .access import ensure_active
 from .errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from .models import (
@@ -132,7 +133,8 @@ def sign_batch(
     anything is written except the counted attempt (the caller commits just that).
 
     `acting_for`: the actor substitutes that absent signatory today and signs every letter
-    as "И.о." with their own key, exactly as `letters.sign_letter(acting_for=)` does one."""
+    as "И.о." with their own key, exactly as `letter_registration.sign_letter(acting_for=)`
+    does one; the batch records whom they replaced (`acting_for_id`)."""
     if acting_for is not None:
         ensure_active(actor)
         refusal = acting_refusal(session, actor, acting_for, now)
@@ -167,24 +169,17 @@ def sign_batch(
     # The PIN once, before anything is written (a wrong one is counted; lockout applies).
     # Always the actor's own key: a substitute never holds the absent signatory's.
     key = signing_keys.unlock(session, actor, pin, now=now, acting=acting_for is not None)
+    second_factor.ensure_may_act(session, actor)  # no signature before the second factor
     batch = SignBatch(user_id=actor.id, created_at=now, total=len(chosen), done=0, failed=0,
-                      state=RUNNING)
+                      state=RUNNING, acting_for_id=acting_for.id if acting_for else None)
     session.add(batch)
-    session.flush()
-    keep = {actor, batch, key.certificate, *([acting_for] if acting_for else [])}
-    waiting = set(chosen)
-    for position, letter in enumerate(chosen):
-        waiting.discard(letter)
-        letters.sign_letter(session, letter, actor, now=now, pin=pin, sealer=sealer,
-                            session_ttl=session_ttl, key=key, acting_for=acting_for)
-        session.add(SignBatchItem(batch_id=batch.id, letter_id=letter.id, position=position,
-                                  state=PENDING))
-        session.flush()
-        # Written rows leave the identity map: each flush stays as cheap as the first
-        # (otherwise registering 2,300 letters grows quadratically).
-        for obj in list(session):
-            if obj not in keep and obj not in waiting:
-                session.expunge(obj)
+    session.flush()  # the batch's id for its items
+    letter_registration.register_letters(session, chosen, actor, now=now, key=key,
+                                         sealer=sealer, session_ttl=session_ttl,
+                                         acting_for=acting_for)
+    session.execute(insert(SignBatchItem), [
+        {"batch_id": batch.id, "letter_id": letter.id, "position": position, "state": PENDING}
+        for position, letter in enumerate(chosen)])
     return batch
 
 
@@ -267,6 +262,8 @@ class Progress:
     finished_at: datetime | None
     estimate_seconds: int | None
     failures: list[Failure] = field(default_factory=list)
+    # Signed as «И.о.» of this absent signatory (id, full name), else None.
+    acting_for: tuple[int, str] | None = None
 
     @property
     def pending(self) -> int:
@@ -292,7 +289,14 @@ def progress(session: Session, batch_id: int, *, now: datetime) -> Progress | No
     return Progress(id=batch.id, user_id=batch.user_id, state=batch.state, total=batch.total,
                     done=batch.done, failed=batch.failed, created_at=batch.created_at,
                     finished_at=batch.finished_at, estimate_seconds=estimate,
-                    failures=failures)
+                    failures=failures, acting_for=_acting_for(session, batch))
+
+
+def _acting_for(session: Session, batch: SignBatch) -> tuple[int, str] | None:
+    if batch.acting_for_id is None:
+        return None
+    absent = session.get(User, batch.acting_for_id)
+    return (absent.id, absent.full_name) if absent is not None else None
 
 
 def reconcile(session: Session, *, now: datetime) -> int:

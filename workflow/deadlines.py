@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import letters, notifications, timefmt
+from . import letter_drafting, notifications, timefmt
 from .models import Campaign, DeadlineMark, Municipality, Programme, User
 from .states import ProgrammeState, Role
 from .working_days import is_working_day
@@ -176,8 +176,8 @@ def run_daily(session: Session, today: date, now: datetime, *,
             action = f"reminder:{max(due).isoformat()}"
             fresh = {m.id for m in waiting if (m.id, action) not in done}
             if fresh:
-                drafted = letters.draft_reminders(session, campaign, drafter, now=now,
-                                                  only=fresh)
+                drafted = letter_drafting.draft_reminders(session, campaign, drafter, now=now,
+                                                          only=fresh)
                 by_municipality = {letter.municipality_id: letter.id for letter in drafted}
                 report.reminders += len(drafted)
                 session.add_all(DeadlineMark(

@@ -1,6 +1,6 @@
 """The frozen values of a registered letter: what `workflow` records and `documents` prints.
 
-`workflow.letters.final_data_for` builds a `LetterData` when a letter is registered (and for
+`workflow.letter_registration.final_data_for` builds a `LetterData` when a letter is registered (and for
 the preview of a draft); `Letter.final_data` stores it as JSON (`to_json`); `documents`
 reads it back (`from_json`) and renders exactly that, so a signed letter prints the same
 forever. This module is plain data (no ORM, no Flask) so both sides import it freely.

@@ -267,7 +267,7 @@ def fire(
     event = _append_history(session, programme, actor, trigger, from_state, dest, reason, now,
                             on_behalf_of=on_behalf_of)
     if "start_decision" in spec.effects:
-        from .letters import draft_decision_letter
+        from .letter_drafting import draft_decision_letter
         from .route_engine import start_decision
         from .states import DecisionKind, LetterKind
 

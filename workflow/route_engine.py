@@ -8,7 +8,7 @@ participant; the stage passes or is refused by its mode:
 - `all`: every participant approves; the first reject refuses;
 - `quorum N`: N approvals pass; once fewer than N approvals remain possible, it is refused.
 
-The final `sign` stage ends only by signing the letter (`letters.sign_letter` calls
+The final `sign` stage ends only by signing the letter (`letter_registration.sign_letter` calls
 `on_letter_signing`), which applies the decision in the same transaction as the journal
 entry. A refusal goes where the stage says: `previous` (the previous stage decides again,
 the letter is kept), `reviewer` (the letter is cancelled, the programme is back in review),
@@ -205,7 +205,7 @@ def _refuse(session, dec: Decision, letter: Letter, programme: Programme, stage:
         # An approval refused "to the municipality" becomes a return, which (like every
         # decision) reaches the municipality only as a signed letter: the return letter,
         # with the refusal as its reason, goes straight to the signing stage.
-        from .letters import draft_decision_letter
+        from .letter_drafting import draft_decision_letter
 
         new_letter = draft_decision_letter(session, programme, actor, now=now, reason=comment,
                                            kind=LetterKind.RETURN)
@@ -233,7 +233,7 @@ SUPERSEDED_LETTER = ("Проект письма заменён более нов
 
 def on_letter_signing(session: Session, letter: Letter, actor: User, *,
                       now: datetime) -> Decision | None:
-    """Called by `letters.sign_letter` under the letter's row lock, after the key opened
+    """Called by `letter_registration.sign_letter` under the letter's row lock, after the key opened
     and before the registration: for a decision letter, the sign stage's task must be open
     and the actor among its principals; closes it and applies the decision (approved /
     returned), all in the signing transaction. Raises, with nothing written, otherwise."""

@@ -163,10 +163,10 @@ def test_reassign_through_the_api(admin, reviewer, other_reviewer, head1, pendin
 
 
 def test_approval_sheet_of_a_letter_without_a_route_is_404(reviewer, signatory, world):
-    from workflow import letters
+    from workflow import letter_drafting
 
-    letter = letters.draft_reminders(world.session, world.campaign, world.reviewer,
-                                     now=world.clock.tick())
+    letter = letter_drafting.draft_reminders(world.session, world.campaign, world.reviewer,
+                                             now=world.clock.tick())
     world.session.commit()
     letter_id = (letter[0] if isinstance(letter, list) else letter).id
     assert reviewer.get(f"/letters/{letter_id}/approval-sheet").status_code == 404

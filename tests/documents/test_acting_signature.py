@@ -16,7 +16,7 @@ from tests.documents.conftest import column_text, parse_pdf
 from tests.factories import SIGNING_PIN, TOTP_SECRET, demo_pkcs12, give_certificate, programme_in
 from tests.pdfsig import assert_pades_valid
 from tests.workflow.support import letters_of
-from workflow import absences, acting, letters, second_factor
+from workflow import absences, acting, letter_registration, second_factor
 from workflow.errors import PermissionDenied
 from workflow.models import Letter
 from workflow.states import ProgrammeState, Role
@@ -53,8 +53,8 @@ def test_a_substitute_signs_as_acting_official(world, session_factory):
                              now=w.clock(), reason="Отпуск")
     p = programme_in(w, ProgrammeState.DECISION_PENDING)  # its approval letter awaits signing
     (letter,) = letters_of(w.session, p.id)
-    letters.sign_letter(w.session, letter, deputy, now=w.clock.tick(), pin=SIGNING_PIN,
-                        sealer=None, acting_for=w.signatory)
+    letter_registration.sign_letter(w.session, letter, deputy, now=w.clock.tick(), pin=SIGNING_PIN,
+                                    sealer=None, acting_for=w.signatory)
     w.session.commit()
     data = json.loads(letter.final_data)
     assert data["signatory_position_lines"][0] == "И.о. заместителя министра"
@@ -82,8 +82,8 @@ def test_signing_as_acting_without_the_absence_is_refused(world):
     p = programme_in(w, ProgrammeState.DECISION_PENDING)  # its approval letter awaits signing
     (letter,) = letters_of(w.session, p.id)
     with pytest.raises(PermissionDenied):
-        letters.sign_letter(w.session, letter, deputy, now=w.clock.tick(), pin=SIGNING_PIN,
-                            sealer=None, acting_for=w.signatory)
+        letter_registration.sign_letter(w.session, letter, deputy, now=w.clock.tick(), pin=SIGNING_PIN,
+                                        sealer=None, acting_for=w.signatory)
     assert w.session.scalar(select(Letter.state).where(Letter.id == letter.id)) == "draft"
 
 

@@ -17,7 +17,7 @@ from documents.context import LetterContext, Organisation, context_from_data
 from documents.issue import draft_context
 from documents.render import get_renderer
 from tests.factories import SIGNING_PIN
-from workflow import letters
+from workflow import letter_drafting, letter_registration
 from workflow.letter_data import CertificateData, LetterData
 
 # `final_data` exactly as `sign_letter` stored it before the contract (a substitute signing
@@ -90,12 +90,12 @@ def test_a_value_the_letter_cannot_print_without_is_refused():
 
 def test_signing_stores_the_contract_and_the_preview_reads_it(world):
     w = world
-    letter = letters.draft_circular(w.session, w.campaign, w.reviewer, now=w.clock.tick(),
-                                    heading="Циркуляр", body="Первый абзац\n\nВторой абзац")
+    letter = letter_drafting.draft_circular(w.session, w.campaign, w.reviewer, now=w.clock.tick(),
+                                            heading="Циркуляр", body="Первый абзац\n\nВторой абзац")
     preview = draft_context(w.session, letter, w.signatory)
     assert preview.draft and preview.number is None
-    letters.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(), pin=SIGNING_PIN,
-                        sealer=None)
+    letter_registration.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(), pin=SIGNING_PIN,
+                                    sealer=None)
     data = LetterData.from_json(letter.final_data)
     assert data.number == letter.number and data.date == letter.registered_on
     assert data.body_paragraphs[:2] == ("Первый абзац", "Второй абзац")

@@ -14,7 +14,7 @@ from documents.signing import Pkcs12Signer
 from tests.documents.conftest import column_text, parse_pdf
 from tests.factories import SIGNING_PIN, demo_pkcs12, programme_in
 from tests.workflow.support import letters_of
-from workflow import letters, operations, review
+from workflow import letter_drafting, letter_registration, operations, review
 from workflow.models import Letter
 from workflow.states import LetterKind, ProgrammeState, RemarkVisibility
 
@@ -24,8 +24,8 @@ LATE_EVENING_UTC = datetime(2026, 11, 30, 15, 13, tzinfo=UTC)
 
 def _issue(world, session_factory, signer, letter, now=LATE_EVENING_UTC):
     # The signatory's own key (the one sign_letter records), not the session-wide signer.
-    letters.sign_letter(world.session, letter, world.signatory, now=now, pin=SIGNING_PIN,
-                        sealer=None)
+    letter_registration.sign_letter(world.session, letter, world.signatory, now=now, pin=SIGNING_PIN,
+                                    sealer=None)
     world.session.commit()
     own_key = Pkcs12Signer.from_bytes(demo_pkcs12(world.signatory.full_name, SIGNING_PIN),
                                      SIGNING_PIN)
@@ -61,8 +61,8 @@ def test_a_letter_signed_late_in_utc_carries_the_local_date_everywhere(
 
 
 def test_a_reminder_answers_nothing_and_prints_no_reply_line(world, session_factory, signer):
-    drafted = letters.draft_reminders(world.session, world.campaign, world.reviewer,
-                                      now=LATE_EVENING_UTC)
+    drafted = letter_drafting.draft_reminders(world.session, world.campaign, world.reviewer,
+                                              now=LATE_EVENING_UTC)
     reminder = next(x for x in drafted if x.municipality_id == world.own.id)
     data = _issue(world, session_factory, signer, reminder)
     left = _flat(column_text(data, 0, left=True))

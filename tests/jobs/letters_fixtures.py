@@ -1,40 +1,24 @@
-"""Fixtures of the letter-job tests, imported by each module (tests/jobs/conftest.py belongs
-to the mail tests): the letters app (tests/letters_web), and `queued`, an in-memory queue of
-the test that keeps jobs until `drain` runs them (by default jobs run immediately,
-tests/conftest.py)."""
+"""Helpers of the letter-job tests, written once: `drain` (run the jobs `queued` keeps, see
+tests/jobs/letters/conftest.py), the letters' rows and PDFs as stored, and the world's
+substitute signatory («И.о.») with the absence that makes them one. The API tests of bulk
+signing (tests/jobs/test_bulk_sign*_api.py, on the API's app) use them too."""
 
 from __future__ import annotations
 
-import pytest
-from huey.storage import MemoryStorage
+from datetime import timedelta
+
 from sqlalchemy import select
 
-from tests.letters_web.conftest import (  # noqa: F401 -- fixtures
-    app,
-    auth,
-    by_municipality,
-    client,
-    make_letters,
-    pki_dir,
-    read_letter,
-)
+from tests.factories import PASSWORD, TOTP_SECRET, give_certificate
+from tests.letters_web.conftest import read_letter  # noqa: F401 -- a helper of these tests
 from web.jobs import huey
+from workflow import absences, letter_drafting, second_factor
 from workflow.models import Letter
+from workflow.states import Role
+from workflow.substitution import local_today
+from workflow.users import create_user
 
-
-@pytest.fixture
-def queued(app):  # noqa: F811 -- the imported fixture
-    """The queue as with a consumer: jobs wait until `drain` runs them (memory storage of
-    this test only; tests/conftest.py switches back to immediate mode afterwards)."""
-    import web.jobs
-
-    previous = web.jobs._app
-    web.jobs.use_app(app)  # the consumer's app: this test's
-    huey.immediate = False
-    huey.storage = MemoryStorage(huey.name)
-    yield huey
-    huey.storage.flush_all()
-    web.jobs.use_app(previous)
+DEPUTY = "Орлова Елена Сергеевна"
 
 
 def drain(h=huey, *, scheduled: bool = True) -> int:
@@ -70,3 +54,39 @@ def letter_rows(world, ids):
                          .order_by(Letter.id)).all()
         s.rollback()
     return rows
+
+
+def make_deputy(world):
+    """A second signatory with their own certificate and second factor: the substitute."""
+    s = world.session
+    user = create_user(s, login="deputy", full_name=DEPUTY, role=Role.SIGNATORY,
+                       password=PASSWORD, now=world.clock(), enforce_policy=False,
+                       position="Начальник отдела общего образования")
+    give_certificate(s, user, now=world.clock())
+    second_factor.enrol_with_secret(s, user, TOTP_SECRET, now=world.clock())
+    s.commit()
+    return user
+
+
+def away(world, deputy, start: int = -1, end: int = 5):
+    """The world's signatory away from today+start to today+end (days), `deputy`
+    substituting; an absence over already was declared before it began."""
+    s = world.session
+    today = local_today(s, world.clock())
+    absence = absences.declare_absence(
+        s, world.signatory, world.admin, substitute=deputy,
+        starts_on=today + timedelta(days=start), ends_on=today + timedelta(days=end),
+        now=world.clock() - timedelta(days=10) if end < 0 else world.clock(), reason="Отпуск")
+    s.commit()
+    return absence
+
+
+def draft_circulars(world, count: int) -> list[int]:
+    """`count` circular drafts, committed: their ids in the order drafted."""
+    s = world.session
+    made = [letter_drafting.draft_circular(s, world.campaign, world.reviewer,
+                                           now=world.clock.tick(), heading=f"Циркуляр {n}",
+                                           body="Текст письма.").id
+            for n in range(count)]
+    s.commit()
+    return made

@@ -7,7 +7,6 @@ user is 404, and nothing is registered. Responses are checked against the OpenAP
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -21,48 +20,21 @@ from tests.api.conftest import (  # noqa: F401 -- fixtures
     token_for,
 )
 from tests.documents.conftest import column_text, parse_pdf
-from tests.factories import PASSWORD, SIGNING_PIN, TOTP_SECRET, give_certificate
+from tests.factories import SIGNING_PIN
+from tests.jobs.letters_fixtures import DEPUTY, away, draft_circulars, make_deputy
 from tests.pdfsig import assert_pades_valid
-from workflow import absences, second_factor
-from workflow import letters as letter_ops
 from workflow.models import Letter, SignBatch
-from workflow.states import LetterState, Role
-from workflow.substitution import local_today
-from workflow.users import create_user
-
-DEPUTY = "Орлова Елена Сергеевна"
+from workflow.states import LetterState
 
 
 @pytest.fixture
 def deputy(world, as_user):
-    s = world.session
-    user = create_user(s, login="deputy", full_name=DEPUTY, role=Role.SIGNATORY,
-                       password=PASSWORD, now=world.clock(), enforce_policy=False,
-                       position="Начальник отдела общего образования")
-    give_certificate(s, user, now=world.clock())
-    second_factor.enrol_with_secret(s, user, TOTP_SECRET, now=world.clock())
-    s.commit()
-    return user
+    return make_deputy(world)
 
 
 @pytest.fixture
 def draft_ids(world):
-    s = world.session
-    made = [letter_ops.draft_circular(s, world.campaign, world.reviewer, now=world.clock.tick(),
-                                      heading=f"Циркуляр {n}", body="Текст письма.").id
-            for n in range(3)]
-    s.commit()
-    return made
-
-
-def _away(world, deputy, start: int, end: int):
-    s = world.session
-    today = local_today(s, world.clock())
-    absences.declare_absence(s, world.signatory, world.admin, substitute=deputy,
-                             starts_on=today + timedelta(days=start),
-                             ends_on=today + timedelta(days=end), now=world.clock(),
-                             reason="Командировка")
-    s.commit()
+    return draft_circulars(world, 3)
 
 
 def _rows(world, ids):
@@ -74,13 +46,16 @@ def _rows(world, ids):
 
 
 def test_the_substitute_bulk_signs_as_acting_over_the_api(world, as_user, deputy, draft_ids):
-    _away(world, deputy, 0, 3)
+    away(world, deputy, 0, 3)
     api = as_user(deputy)
     response = api.post("/letters/bulk-sign", json={"letter_ids": draft_ids[:2], "pin": SIGNING_PIN,
                                                     "acting_for": world.signatory.id})
     assert response.status_code == 202, response.get_json()
     progress = api.get(f"/jobs/{response.get_json()['job']}").get_json()
     assert (progress["done"], progress["failed"]) == (2, 0)
+    # The job says whom the batch was signed for (the OpenAPI shape: `acting_for`, a person).
+    assert progress["acting_for"] == {"id": world.signatory.id,
+                                      "full_name": world.signatory.full_name}
     rows = _rows(world, draft_ids)
     assert rows[draft_ids[2]][0] == LetterState.DRAFT
     for letter_id in draft_ids[:2]:
@@ -97,7 +72,7 @@ def test_the_substitute_bulk_signs_as_acting_over_the_api(world, as_user, deputy
 
 def test_acting_outside_the_absence_is_refused_and_registers_nothing(world, as_user, deputy,
                                                                      draft_ids, fresh):
-    _away(world, deputy, 2, 6)  # begins the day after tomorrow
+    away(world, deputy, 2, 6)  # begins the day after tomorrow
     api = as_user(deputy)
     refused = api.post("/letters/bulk-sign", json={"letter_ids": draft_ids, "pin": SIGNING_PIN,
                                                    "acting_for": world.signatory.id})
@@ -114,6 +89,14 @@ def test_acting_outside_the_absence_is_refused_and_registers_nothing(world, as_u
     assert {state for state, _, _ in _rows(world, draft_ids).values()} == {LetterState.DRAFT}
     with fresh() as s:
         assert s.scalar(select(func.count()).select_from(SignBatch)) == 0
+
+
+def test_a_batch_signed_in_ones_own_name_has_no_acting_for(world, signatory, draft_ids):
+    response = signatory.post("/letters/bulk-sign", json={"letter_ids": draft_ids[:1],
+                                                          "pin": SIGNING_PIN})
+    assert response.status_code == 202, response.get_json()
+    progress = signatory.get(f"/jobs/{response.get_json()['job']}").get_json()
+    assert progress["acting_for"] is None and progress["done"] == 1
 
 
 def test_the_absent_signatory_cannot_be_the_acting_one(world, signatory, draft_ids):

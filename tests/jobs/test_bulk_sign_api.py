@@ -17,20 +17,15 @@ from tests.api.conftest import (  # noqa: F401 -- fixtures
     token_for,
 )
 from tests.factories import SIGNING_PIN
-from tests.jobs.letters_fixtures import letter_rows
-from workflow import letters as letter_ops
-from workflow.models import SignBatch
+from tests.jobs.letters_fixtures import draft_circulars, letter_rows
+from workflow import letter_drafting
+from workflow.models import Letter, SignBatch
 from workflow.states import LetterState
 
 
 @pytest.fixture
 def draft_ids(world):
-    s = world.session
-    made = [letter_ops.draft_circular(s, world.campaign, world.reviewer, now=world.clock.tick(),
-                                      heading=f"Циркуляр {n}", body="Текст письма.").id
-            for n in range(4)]
-    s.commit()
-    return made
+    return draft_circulars(world, 4)
 
 
 def test_bulk_sign_answers_202_with_a_job_and_the_job_reports_progress(world, signatory,
@@ -71,8 +66,8 @@ def test_bulk_sign_refusals_have_codes_and_register_nothing(world, signatory, re
     refused({"letter_ids": [second]}, 400, "missing_field")
     refused({"letter_ids": [second], "pin": SIGNING_PIN, "extra": 1}, 400, "unknown_field")
     with fresh() as s:
-        letter_ops.cancel_letter(s, s.get(letter_ops.Letter, third), s.merge(world.reviewer),
-                                 now=world.clock.tick())
+        letter_drafting.cancel_letter(s, s.get(Letter, third), s.merge(world.reviewer),
+                                      now=world.clock.tick())
     refused({"letter_ids": [second, third], "pin": SIGNING_PIN}, 409, "illegal_transition")
     response = reviewer.post("/letters/bulk-sign", json={"letter_ids": [second], "pin": SIGNING_PIN})
     assert response.status_code == 403

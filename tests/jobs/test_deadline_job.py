@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from tests.factories import programme_in
 from web.jobs import deadlines as deadline_jobs
 from web.jobs.mail import is_daily_hour
-from workflow import deadlines, letters
+from workflow import deadlines, letter_drafting
 from workflow.models import DeadlineMark, Letter, Notification
 from workflow.states import LetterKind, LetterState, ProgrammeState
 
@@ -69,7 +69,7 @@ def test_on_the_deadline_a_second_reminder_goes_to_those_still_missing(jobs, wor
     # The first round was signed (here: cancelled) and the own municipality submitted.
     for letter_id, _m in _reminders(fresh):
         letter = w.session.get(Letter, letter_id)
-        letters.cancel_letter(w.session, letter, w.reviewer, now=w.clock())
+        letter_drafting.cancel_letter(w.session, letter, w.reviewer, now=w.clock())
     w.clock.now = datetime(2026, 5, 28, 0, 0, tzinfo=UTC)
     programme_in(w, ProgrammeState.SUBMITTED)
     w.session.commit()

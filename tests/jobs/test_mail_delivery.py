@@ -238,12 +238,12 @@ def test_off_keeps_the_in_app_row_only_and_digest_sends_one_mail_for_several_eve
 
 def test_letters_awaiting_signature_make_one_mail_not_one_per_letter(
         jobs, mailboxes, smtp, monkeypatch, fresh):
-    from workflow import letters
+    from workflow import letter_drafting
 
     w = mailboxes
     smtp.start()
     monkeypatch.setitem(jobs.config, "MAIL_URL", smtp.url)
-    drafted = letters.draft_reminders(w.session, w.campaign, w.reviewer, now=w.clock.tick())
+    drafted = letter_drafting.draft_reminders(w.session, w.campaign, w.reviewer, now=w.clock.tick())
     programme = programme_in(w, ProgrammeState.IN_REVIEW)
     add_external_remark(w, programme)
     operations.return_for_revision(w.session, programme, w.reviewer, now=w.clock.tick(),

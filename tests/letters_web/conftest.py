@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import sign_in
 from tests.factories import SIGNING_PIN, TEST_SEALER, shared_pki_dir
 from web import create_app
-from workflow import letters
+from workflow import letter_drafting, letter_registration
 
 ORGANISATION = "Министерство образования Приморского края"
 
@@ -67,13 +67,13 @@ def make_letters(world):
     def make(kind: str = "reminder"):
         s = world.session
         if kind == "circular":
-            made = [letters.draft_circular(
+            made = [letter_drafting.draft_circular(
                 s, world.campaign, world.reviewer, now=world.clock.tick(),
                 heading="О представлении муниципальных программ",
                 body="Первый абзац циркулярного письма.\n\nВторой абзац.",
             )]
         else:
-            made = letters.draft_reminders(s, world.campaign, world.reviewer, now=world.clock.tick())
+            made = letter_drafting.draft_reminders(s, world.campaign, world.reviewer, now=world.clock.tick())
         s.commit()  # never leave the test session holding SQLite's write lock
         return made
 
@@ -94,8 +94,8 @@ def sign_in_domain(world, letter):
     """Register a letter without rendering (as if rendering had not happened yet)."""
     s = world.session
     letter = s.merge(letter)
-    letters.sign_letter(s, letter, world.signatory, now=world.clock.tick(), pin=SIGNING_PIN,
-                        sealer=TEST_SEALER)
+    letter_registration.sign_letter(s, letter, world.signatory, now=world.clock.tick(), pin=SIGNING_PIN,
+                                    sealer=TEST_SEALER)
     s.commit()
     return letter
 

@@ -108,11 +108,11 @@ def test_csv_export_follows_the_filters(world, auth, client, by_municipality):
 
 
 def test_csv_cells_cannot_start_a_formula(world, auth, client, make_letters):
-    from workflow import letters
+    from workflow import letter_drafting
 
     s = world.session
-    letters.draft_circular(s, world.campaign, world.reviewer, now=world.clock.tick(),
-                           heading="=HYPERLINK(\"http://evil\")", body="Текст")
+    letter_drafting.draft_circular(s, world.campaign, world.reviewer, now=world.clock.tick(),
+                                   heading="=HYPERLINK(\"http://evil\")", body="Текст")
     s.commit()
     auth.login(world.reviewer)
     rows = read_csv(client.get("/letters/journal.csv"))

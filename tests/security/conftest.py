@@ -21,7 +21,7 @@ from tests.conftest import (
 )
 from tests.factories import PASSWORD, SIGNING_PIN, TEST_SEALER, shared_pki_dir
 from web import create_app
-from workflow import audit, files, letters, operations, review
+from workflow import audit, files, letter_drafting, letter_registration, operations, review
 from workflow.models import Letter, Programme, Revision, RevisionFile, User, WorkflowEvent
 from workflow.states import RemarkVisibility, Verdict
 from workflow.storage import FileSystemBlobStore
@@ -169,11 +169,11 @@ def _build_tenant(w, editor: User, key: str, marker: str, upload_dir: Path) -> T
     operations.return_for_revision(s, p, w.reviewer, now=clock.tick(),
                                    reason=f"{marker}-ПРИЧИНА")
     letter = s.scalar(select(Letter).where(Letter.programme_id == p.id))
-    letters.edit_letter(s, letter, w.reviewer, letters.LetterEdit(
+    letter_drafting.edit_letter(s, letter, w.reviewer, letter_drafting.LetterEdit(
         addressee=letter.addressee, heading=tenant.heading_marker, salutation=letter.salutation,
         body=f"{marker}-ТЕКСТ письма."), now=clock.tick())
-    letters.sign_letter(s, letter, w.signatory, now=clock.tick(), pin=SIGNING_PIN,
-                        sealer=TEST_SEALER)
+    letter_registration.sign_letter(s, letter, w.signatory, now=clock.tick(), pin=SIGNING_PIN,
+                                    sealer=TEST_SEALER)
     s.flush()
     tenant.programme_id, tenant.remark_id = p.id, external.id
     tenant.internal_remark_id, tenant.letter_id = internal.id, letter.id

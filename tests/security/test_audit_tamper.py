@@ -17,7 +17,7 @@ from sqlalchemy import select, text, update
 from tests.factories import new_programme
 from tests.security.conftest import legacy_seal_everything
 from web import create_app
-from workflow import audit, letters
+from workflow import audit, letter_dispatch
 from workflow.models import Letter, User, WorkflowEvent
 from workflow.states import LetterKind, LetterState
 
@@ -270,7 +270,7 @@ def test_a_dispatch_undone_with_the_earlier_seal_is_found_through_the_checkpoint
     before = _row(app, Letter, target)
     with app.extensions["session_factory"]() as s:
         letter = s.get(Letter, target)
-        letters.dispatch_letter(s, letter, s.get(User, ctx.world.signatory.id), now=ctx.clock())
+        letter_dispatch.dispatch_letter(s, letter, s.get(User, ctx.world.signatory.id), now=ctx.clock())
         s.commit()
     assert verify(app)[0] == 0
     # Back to "signed" with the values and seal the application itself wrote before.

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from tests.factories import sign_decision
 from tests.security.conftest import ROLE_LOGINS, api_token, db_digest, sign_in
 from tests.security.test_tenant_isolation import SHARED_ARGS, TENANT_ARGS
-from workflow import letters, operations, review
+from workflow import letter_drafting, operations, review
 from workflow.models import Letter, Programme
 from workflow.states import RemarkVisibility
 from workflow.text import forbidden_character
@@ -206,9 +206,9 @@ def more_pages(tenants) -> list[str]:
         if state == "in_review":
             operations.start_review(s, p, w.reviewer, now=clock.tick())
         urls += [f"/programmes/{p.id}", f"/programmes/{p.id}/edit"]
-    circular = letters.draft_circular(s, w.campaign, w.reviewer, now=clock.tick(),
-                                      heading="О программах", body="Текст письма.",
-                                      salutation="Уважаемые коллеги!")
+    circular = letter_drafting.draft_circular(s, w.campaign, w.reviewer, now=clock.tick(),
+                                              heading="О программах", body="Текст письма.",
+                                              salutation="Уважаемые коллеги!")
     s.commit()
     return [*urls, f"/letters/{circular.id}"]
 
@@ -352,7 +352,7 @@ def injected(app, world):
                                now=clock.tick())
     operations.return_for_revision(s, p, world.reviewer, now=clock.tick(), reason=PAYLOADS["reason"])
     letter = s.scalar(select(Letter).where(Letter.programme_id == p.id))
-    letters.edit_letter(s, letter, world.reviewer, letters.LetterEdit(
+    letter_drafting.edit_letter(s, letter, world.reviewer, letter_drafting.LetterEdit(
         addressee=PAYLOADS["name"], heading=PAYLOADS["heading"], salutation="Уважаемые коллеги!",
         body=PAYLOADS["body"]), now=clock.tick())
     sign_decision(world, p)  # the return takes effect with its signed letter

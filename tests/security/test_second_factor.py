@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from tests.conftest import totp_code
 from tests.factories import PASSWORD, SIGNING_PIN, TOTP_SECRET
 from tests.security.conftest import api_token, sign_in
-from workflow import letters, second_factor
+from workflow import letter_registration, second_factor
 from workflow.models import (
     ApiToken,
     Letter,
@@ -309,8 +309,8 @@ def test_an_unenrolled_signatory_cannot_sign_on_screen_api_or_in_the_domain(
     assert "обязателен второй фактор" in response.get_json()["error"]["message"]
     # The domain refuses as well, whatever the caller.
     with fresh(commit=False) as s, pytest.raises(second_factor.SecondFactorRequired):
-        letters.sign_letter(s, s.get(Letter, letter_id), s.get(User, new_signatory),
-                            now=clock(), pin=SIGNING_PIN, sealer=None)
+        letter_registration.sign_letter(s, s.get(Letter, letter_id), s.get(User, new_signatory),
+                                        now=clock(), pin=SIGNING_PIN, sealer=None)
 
 
 def test_the_optional_second_factor_can_be_turned_off_with_a_code(app, client, world, fresh,

@@ -13,7 +13,7 @@ import pytest
 from tests.factories import SIGNING_PIN, build_world
 from tests.web.browser import browser_page, served_app
 from tests.web.browser import sign_in as sign_in_as
-from workflow import letters
+from workflow import letter_drafting
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "signing"
 def server(tmp_path, monkeypatch):
     def seed(session, clock):
         world = build_world(session, clock)
-        letters.draft_reminders(session, world.campaign, world.reviewer, now=clock.tick())
+        letter_drafting.draft_reminders(session, world.campaign, world.reviewer, now=clock.tick())
         session.flush()
         return world.signatory.id
 

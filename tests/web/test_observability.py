@@ -14,7 +14,7 @@ from tests.factories import PASSWORD, SIGNING_PIN, programme_in
 from tests.web.conftest import make_app, sign_in
 from web.observability import register_check
 from web.observability.logs import configure_logging
-from workflow import letters
+from workflow import letter_registration
 from workflow.errors import StaleVersion
 from workflow.models import Letter, Programme, User
 from workflow.states import ProgrammeState
@@ -113,12 +113,12 @@ def test_metrics_count_requests_latency_transitions_and_signed_letters(app, clie
         letter = s.scalars(select(Letter).where(Letter.programme_id == approved.id)).one()
         signatory = s.get(User, w.signatory.id)
         with pytest.raises(StaleVersion):
-            letters.sign_letter(s, letter, signatory, now=w.clock.tick(),
-                                expected_version=letter.version + 5, pin=SIGNING_PIN,
-                                sealer=None)
+            letter_registration.sign_letter(s, letter, signatory, now=w.clock.tick(),
+                                            expected_version=letter.version + 5, pin=SIGNING_PIN,
+                                            sealer=None)
         s.rollback()
-        letters.sign_letter(s, letter, signatory, now=w.clock.tick(), pin=SIGNING_PIN,
-                            sealer=None)
+        letter_registration.sign_letter(s, letter, signatory, now=w.clock.tick(), pin=SIGNING_PIN,
+                                        sealer=None)
         s.commit()
 
     after = _scrape(client)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import SIGNING_PIN, TEST_SEALER, assess_all, sign, sign_decision
-from workflow import campaigns, letters, operations, review
+from workflow import campaigns, letter_drafting, letter_registration, operations, review
 from workflow.campaign_machine import (
     ACTIONS,
     CAMPAIGN_TRIGGERS,
@@ -362,8 +362,8 @@ def test_signing_the_circular_opens_the_campaign_gives_tasks_and_notifies(world)
             IllegalTransition, "уже подготовлен")
     # A wrong PIN registers nothing and opens nothing.
     with pytest.raises(WorkflowError):
-        letters.sign_letter(world.session, letter, world.signatory, now=world.clock.tick(),
-                            pin="000000000", sealer=TEST_SEALER)
+        letter_registration.sign_letter(world.session, letter, world.signatory, now=world.clock.tick(),
+                                        pin="000000000", sealer=TEST_SEALER)
     world.session.commit()  # what a wrong PIN writes is its count, never the opening
     world.session.expire_all()
     assert world.session.get(Campaign, campaign.id).state == S.DRAFT
@@ -371,8 +371,8 @@ def test_signing_the_circular_opens_the_campaign_gives_tasks_and_notifies(world)
         Notification.kind == "campaign_opened")) == 0
 
     letter = world.session.get(Letter, letter.id)
-    letters.sign_letter(world.session, letter, world.signatory, now=world.clock.tick(),
-                        pin=SIGNING_PIN, sealer=TEST_SEALER)
+    letter_registration.sign_letter(world.session, letter, world.signatory, now=world.clock.tick(),
+                                    pin=SIGNING_PIN, sealer=TEST_SEALER)
     world.session.commit()
     world.session.expire_all()
     campaign = world.session.get(Campaign, campaign.id)
@@ -397,8 +397,8 @@ def test_signing_the_circular_opens_the_campaign_gives_tasks_and_notifies(world)
 def test_signing_another_circular_of_an_open_campaign_changes_nothing(world):
     campaign = campaign_in(world, S.OPEN)
     number = campaign.circular_number
-    second = letters.draft_circular(world.session, campaign, world.admin, now=world.clock.tick(),
-                                    heading="Уточнение", body="Уточняем требования.")
+    second = letter_drafting.draft_circular(world.session, campaign, world.admin, now=world.clock.tick(),
+                                            heading="Уточнение", body="Уточняем требования.")
     sign(world, second)
     world.session.commit()
     world.session.expire_all()

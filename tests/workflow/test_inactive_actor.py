@@ -7,7 +7,7 @@ import pytest
 
 from tests.factories import SIGNING_PIN, new_programme, programme_in
 from tests.workflow.support import snapshot
-from workflow import letters, operations
+from workflow import letter_dispatch, letter_registration, operations
 from workflow.errors import PermissionDenied
 from workflow.models import Letter
 from workflow.states import LetterState, ProgrammeState
@@ -66,15 +66,15 @@ def test_a_switched_off_signatory_cannot_sign_or_dispatch(world):
     letter = world.session.query(Letter).filter_by(programme_id=p.id).one()
     world.signatory.active = False
     with pytest.raises(PermissionDenied):
-        letters.sign_letter(world.session, letter, world.signatory, now=world.clock.tick(),
+        letter_registration.sign_letter(world.session, letter, world.signatory, now=world.clock.tick(),
                         pin=SIGNING_PIN, sealer=None)
     assert letter.state == LetterState.DRAFT
     world.signatory.active = True
-    letters.sign_letter(world.session, letter, world.signatory, now=world.clock.tick(),
-                        pin=SIGNING_PIN, sealer=None)
+    letter_registration.sign_letter(world.session, letter, world.signatory, now=world.clock.tick(),
+                                    pin=SIGNING_PIN, sealer=None)
     letter.pdf_sha256 = "0" * 64  # as if rendered (the PDF is not what this test is about)
     world.session.flush()
     world.signatory.active = False
     with pytest.raises(PermissionDenied):
-        letters.dispatch_letter(world.session, letter, world.signatory, now=world.clock.tick())
+        letter_dispatch.dispatch_letter(world.session, letter, world.signatory, now=world.clock.tick())
     assert letter.state == LetterState.SIGNED

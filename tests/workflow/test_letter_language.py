@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.factories import assess_all, new_programme, programme_in
 from tests.workflow.support import letters_of
-from workflow import letters, operations, review
+from workflow import letter_drafting, letter_texts, operations, review
 from workflow.models import Letter, OrganisationProfile
 from workflow.states import LetterKind, ProgrammeState, RemarkVisibility
 
@@ -27,30 +27,30 @@ def _khasan(world):
 
 def test_addressee_is_the_heads_position_and_name_in_the_dative(world):
     m = _khasan(world)
-    assert letters.addressee_for(m).splitlines() == [
+    assert letter_texts.addressee_for(m).splitlines() == [
         "Начальнику управления образования администрации Хасанского муниципального округа",
         "Е.А. Васильевой",
     ]
-    assert letters.salutation_for(m) == "Уважаемая Елена Александровна!"
+    assert letter_texts.salutation_for(m) == "Уважаемая Елена Александровна!"
 
 
 def test_a_male_head_is_declined_as_a_man(world):
     m = _khasan(world)
     m.head_surname, m.head_first_name, m.head_patronymic = "Бондарь", "Максим", "Юрьевич"
-    assert letters.addressee_for(m).splitlines()[1] == "М.Ю. Бондарю"
-    assert letters.salutation_for(m) == "Уважаемый Максим Юрьевич!"
+    assert letter_texts.addressee_for(m).splitlines()[1] == "М.Ю. Бондарю"
+    assert letter_texts.salutation_for(m) == "Уважаемый Максим Юрьевич!"
     # A woman with a surname that does not decline for women keeps it.
     m.head_first_name, m.head_patronymic = "Оксана", "Юрьевна"
-    assert letters.addressee_for(m).splitlines()[1] == "О.Ю. Бондарь"
+    assert letter_texts.addressee_for(m).splitlines()[1] == "О.Ю. Бондарь"
 
 
 def test_without_a_head_the_letter_goes_to_the_authority_itself(world):
     # ГОСТ Р 7.0.97: an organisation as the addressee is named in the nominative.
     m = world.foreign
-    assert letters.addressee_for(m) == "Управление образования Хасанского муниципального округа"
-    assert letters.salutation_for(m) == "Уважаемые коллеги!"
+    assert letter_texts.addressee_for(m) == "Управление образования Хасанского муниципального округа"
+    assert letter_texts.salutation_for(m) == "Уважаемые коллеги!"
     m.authority_name = ""
-    assert letters.addressee_for(m) == (
+    assert letter_texts.addressee_for(m) == (
         "Руководителю муниципального органа, осуществляющего управление в сфере образования, "
         "муниципального образования «Хасанский муниципальный округ»")
 
@@ -79,15 +79,15 @@ def test_a_title_that_is_not_a_programme_noun_is_quoted(world):
     (letter,) = letters_of(world.session, p.id)
     assert "муниципальная программа «Шаг в профессию» на 2026–2028 годы" in letter.body
     world.campaign.title = "Профориентация"
-    assert letters.campaign_programmes(world.campaign) == "муниципальные программы «Профориентация»"
+    assert letter_texts.campaign_programmes(world.campaign) == "муниципальные программы «Профориентация»"
 
 
 def test_reminders_name_the_municipality_in_the_genitive_on_the_local_date(world):
     w = world
     _khasan(w)
     # 30 November, 15:13 UTC is already 1 December in Vladivostok.
-    drafted = letters.draft_reminders(w.session, w.campaign, w.reviewer,
-                                      now=datetime(2026, 11, 30, 15, 13, tzinfo=UTC))
+    drafted = letter_drafting.draft_reminders(w.session, w.campaign, w.reviewer,
+                                              now=datetime(2026, 11, 30, 15, 13, tzinfo=UTC))
     by_municipality = {letter.municipality_id: letter for letter in drafted}
     khasan = by_municipality[w.foreign.id].body
     assert ("По состоянию на 01.12.2026 программа Хасанского муниципального округа в "
@@ -100,7 +100,7 @@ def test_reminders_name_the_municipality_in_the_genitive_on_the_local_date(world
 def test_the_genitive_fallback_needs_no_declension(world):
     w = world
     w.own.name_genitive = ""
-    assert letters.municipality_genitive(w.own) == (
+    assert letter_texts.municipality_genitive(w.own) == (
         "муниципального образования «Артёмовский городской округ»")
 
 
@@ -121,8 +121,8 @@ def test_the_return_letter_quotes_a_long_requirement_whole(world):
 
 def test_an_overlong_requirement_is_cut_where_a_phrase_ends():
     text = ("Первая часть требования, " * 30).strip().rstrip(",")
-    cut = letters.cut_at_phrase(text, letters.REQUIREMENT_TEXT_LIMIT)
-    assert len(cut) <= letters.REQUIREMENT_TEXT_LIMIT + 1
+    cut = letter_texts.cut_at_phrase(text, letter_texts.REQUIREMENT_TEXT_LIMIT)
+    assert len(cut) <= letter_texts.REQUIREMENT_TEXT_LIMIT + 1
     assert cut.endswith("требования…")
 
 
@@ -142,14 +142,14 @@ def test_the_return_letter_is_bounded_whatever_the_remarks(world):
     (letter,) = letters_of(w.session, p.id)
     paragraphs = letter.body.split("\n\n")
     listed = [x for x in paragraphs if x.startswith("– ")]
-    assert len(listed) == letters.REMARKS_IN_FULL
-    assert all(len(x) <= letters.REMARK_TEXT_LIMIT + 3 for x in listed)
+    assert len(listed) == letter_texts.REMARKS_IN_FULL
+    assert all(len(x) <= letter_texts.REMARK_TEXT_LIMIT + 3 for x in listed)
     assert all(x.endswith("сроков…") or x.endswith("…") for x in listed)
     assert not any(x.endswith(" …") for x in listed)  # cut at a word, not after a space
     assert (f"И ещё 130 замечаний — полный перечень в системе согласования: "
             f"http://localhost/programmes/{p.id}") in paragraphs
     assert len(letter.body) < 20_000
-    assert len(letter.body) < letters.MAX_BODY  # still editable as a draft
+    assert len(letter.body) < letter_drafting.MAX_BODY  # still editable as a draft
 
 
 def test_plural_of_the_rest_follows_russian_rules():
@@ -162,8 +162,8 @@ def test_plural_of_the_rest_follows_russian_rules():
 
 def test_the_circular_carries_its_request_and_deadline_and_answers_nothing(world):
     w = world
-    letter = letters.draft_circular(w.session, w.campaign, w.reviewer, now=w.clock.tick(),
-                                    heading="О программах", body="Первый абзац.\n\nВторой абзац.")
+    letter = letter_drafting.draft_circular(w.session, w.campaign, w.reviewer, now=w.clock.tick(),
+                                            heading="О программах", body="Первый абзац.\n\nВторой абзац.")
     paragraphs = letter.body.split("\n\n")
     assert paragraphs[:2] == ["Первый абзац.", "Второй абзац."]
     assert paragraphs[-1] == (

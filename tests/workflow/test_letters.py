@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from tests.factories import SIGNING_PIN, add_external_remark, assess_all, programme_in
 from tests.workflow.support import letters_of
 from tests.workflow.workers import run_in_processes, sign_many
-from workflow import audit, letters, operations, review
+from workflow import audit, letter_drafting, letter_registration, operations, review
 from workflow.errors import IllegalTransition, PermissionDenied, StaleVersion
 from workflow.models import Letter, OrganisationProfile, RegistrationCounter
 from workflow.states import LetterKind, LetterState, ProgrammeState, RemarkVisibility
@@ -18,15 +18,15 @@ from workflow.states import LetterKind, LetterState, ProgrammeState, RemarkVisib
 
 def _circular(w, n=1):
     return [
-        letters.draft_circular(w.session, w.campaign, w.reviewer, now=w.clock.tick(),
-                               heading=f"Циркуляр {i}", body=f"Текст циркуляра {i}")
+        letter_drafting.draft_circular(w.session, w.campaign, w.reviewer, now=w.clock.tick(),
+                                       heading=f"Циркуляр {i}", body=f"Текст циркуляра {i}")
         for i in range(n)
     ]
 
 
 def _sign(w, letter, **kw):
-    return letters.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(),
-                               pin=SIGNING_PIN, sealer=None, **kw)
+    return letter_registration.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(),
+                                           pin=SIGNING_PIN, sealer=None, **kw)
 
 
 # ------------------------------------------------------------------ decision letters
@@ -92,14 +92,14 @@ def test_only_a_signatory_signs(world):
     (letter,) = _circular(w)
     for actor in (w.reviewer, w.other_reviewer, w.admin, w.editor):
         with pytest.raises(PermissionDenied):
-            letters.sign_letter(w.session, letter, actor, now=w.clock.tick(), pin=SIGNING_PIN,
+            letter_registration.sign_letter(w.session, letter, actor, now=w.clock.tick(), pin=SIGNING_PIN,
                                     sealer=None)
     assert letter.state == LetterState.DRAFT and letter.number is None
     assert w.session.scalar(select(RegistrationCounter.last)) is None
 
     signed_at = w.clock.tick()
-    letters.sign_letter(w.session, letter, w.signatory, now=signed_at, pin=SIGNING_PIN,
-                        sealer=None)
+    letter_registration.sign_letter(w.session, letter, w.signatory, now=signed_at, pin=SIGNING_PIN,
+                                    sealer=None)
     assert (letter.state, letter.number, letter.seq, letter.journal_year) == (
         LetterState.SIGNED, "23/1", 1, 0)
     assert letter.signatory_id == w.signatory.id
@@ -123,7 +123,7 @@ def test_signing_twice_is_refused(world):
 
 def test_a_cancelled_letter_cannot_be_signed(world):
     (letter,) = _circular(world)
-    letters.cancel_letter(world.session, letter, world.reviewer, now=world.clock.tick())
+    letter_drafting.cancel_letter(world.session, letter, world.reviewer, now=world.clock.tick())
     with pytest.raises(IllegalTransition):
         _sign(world, letter)
     assert letter.number is None
@@ -148,8 +148,8 @@ def test_yearly_numbering_restarts_each_year_in_the_ministrys_time_zone(world):
     _sign(w, a)
     _sign(w, b)
     w.clock.now = datetime(2026, 12, 31, 14, 30, tzinfo=UTC)  # 00:30 on 1 January there
-    letters.sign_letter(w.session, c, w.signatory, now=w.clock.now, pin=SIGNING_PIN, sealer=None)
-    letters.sign_letter(w.session, d, w.signatory, now=w.clock.now, pin=SIGNING_PIN, sealer=None)
+    letter_registration.sign_letter(w.session, c, w.signatory, now=w.clock.now, pin=SIGNING_PIN, sealer=None)
+    letter_registration.sign_letter(w.session, d, w.signatory, now=w.clock.now, pin=SIGNING_PIN, sealer=None)
     assert [(x.number, x.journal_year, x.registered_on) for x in (a, b, c, d)] == [
         ("23/1", 2026, date(2026, 12, 31)), ("23/2", 2026, date(2026, 12, 31)),
         ("23/1", 2027, date(2027, 1, 1)), ("23/2", 2027, date(2027, 1, 1))]

@@ -20,7 +20,7 @@ from tests.factories import (
     sign,
 )
 from tests.workflow.support import snapshot
-from workflow import letters, operations, routes, second_factor
+from workflow import letter_drafting, letter_registration, operations, routes, second_factor
 from workflow.errors import (
     DecisionNotActive,
     IllegalTransition,
@@ -229,8 +229,8 @@ def test_sign_stage(world, cast, kind, result, target):
             routes.decide_task(w.session, task.id, cast.deputy, decision=result, comment="Да",
                                now=w.clock.tick())
         assert snapshot(w.session, p.id) == before
-        letters.sign_letter(w.session, letter, cast.deputy, now=w.clock.tick(), pin=SIGNING_PIN,
-                            sealer=TEST_SEALER)
+        letter_registration.sign_letter(w.session, letter, cast.deputy, now=w.clock.tick(), pin=SIGNING_PIN,
+                                        sealer=TEST_SEALER)
         assert p.state == (ProgrammeState.APPROVED if kind == "approve" else ProgrammeState.RETURNED)
         w.session.refresh(task)
         assert (task.state, task.decided_by_id) == ("done", cast.deputy.id)
@@ -353,8 +353,8 @@ def test_signing_before_the_visas_or_by_someone_not_on_the_stage_is_refused(worl
     with pytest.raises(PermissionDenied, match="не назначены"):
         sign(w, letter)  # the world's signatory is not this route's signatory
     assert letter.state == LetterState.DRAFT and p.state == ProgrammeState.DECISION_PENDING
-    letters.sign_letter(w.session, letter, cast.deputy, now=w.clock.tick(), pin=SIGNING_PIN,
-                        sealer=None)
+    letter_registration.sign_letter(w.session, letter, cast.deputy, now=w.clock.tick(), pin=SIGNING_PIN,
+                                    sealer=None)
     assert p.state == ProgrammeState.APPROVED
 
 
@@ -365,8 +365,8 @@ def test_a_draft_left_from_before_never_signs_for_a_later_decision(world, cast):
     p = programme_in(w, ProgrammeState.IN_REVIEW)
     assess_all(w, p)
     # A return draft as the engine left them before routes (no decision row).
-    old = letters.draft_decision_letter(w.session, p, w.reviewer, now=w.clock.tick(),
-                                        reason="Доработать", kind=LetterKind.RETURN)
+    old = letter_drafting.draft_decision_letter(w.session, p, w.reviewer, now=w.clock.tick(),
+                                                reason="Доработать", kind=LetterKind.RETURN)
     with pytest.raises(LetterError, match="заменён"):
         sign(w, old)  # matches no decision: the programme is not returned
     operations.approve_programme(w.session, p, w.reviewer, now=w.clock.tick())

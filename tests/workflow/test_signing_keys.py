@@ -10,7 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import SIGNING_PIN, TOTP_SECRET, demo_pkcs12, give_certificate
-from workflow import admin_ops, letters, notifications, second_factor, signing_keys
+from workflow import (
+    admin_ops,
+    letter_drafting,
+    letter_registration,
+    notifications,
+    second_factor,
+    signing_keys,
+)
 from workflow.errors import InvalidInput
 from workflow.models import (
     Letter,
@@ -26,13 +33,13 @@ IMPOSTOR = "Самозванец Иван Петрович"
 
 
 def _circular(w):
-    return letters.draft_circular(w.session, w.campaign, w.reviewer, now=w.clock.tick(),
-                                  heading="Циркуляр", body="Текст циркуляра")
+    return letter_drafting.draft_circular(w.session, w.campaign, w.reviewer, now=w.clock.tick(),
+                                          heading="Циркуляр", body="Текст циркуляра")
 
 
 def _sign(w, letter, actor=None, pin=SIGNING_PIN):
-    return letters.sign_letter(w.session, letter, actor or w.signatory, now=w.clock.tick(),
-                               pin=pin, sealer=None)
+    return letter_registration.sign_letter(w.session, letter, actor or w.signatory, now=w.clock.tick(),
+                                           pin=pin, sealer=None)
 
 
 def _impostor(w):
@@ -172,8 +179,8 @@ def test_a_new_certificate_replaces_the_old_one(world):
     letter = _circular(w)
     with pytest.raises(signing_keys.WrongPin):
         _sign(w, letter)  # the old PIN does not open the new key
-    letters.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(), pin="987654321",
-                        sealer=None)
+    letter_registration.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(), pin="987654321",
+                                    sealer=None)
 
 
 def test_only_an_admin_adds_certificates_and_only_to_signatories(world):

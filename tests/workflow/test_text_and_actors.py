@@ -16,7 +16,16 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import SIGNING_PIN, add_external_remark, assess_all, programme_in
-from workflow import admin_ops, files, letters, operations, review, users
+from workflow import (
+    admin_ops,
+    files,
+    letter_dispatch,
+    letter_drafting,
+    letter_registration,
+    operations,
+    review,
+    users,
+)
 from workflow.errors import InvalidInput, PermissionDenied
 from workflow.models import Base, Letter, Municipality, Programme, User
 from workflow.states import LetterState, ProgrammeState, RemarkVisibility, Role, Verdict
@@ -132,18 +141,18 @@ TEXT_OPERATIONS = {
     "comment": ("Комментарий", lambda w, s, t: review.comment_remark(
         w.session, s.returned, s.remark, w.editor, body=f"Комментарий {t}",
         now=w.clock.tick())),
-    "letter: addressee": ("Адресат", lambda w, s, t: letters.edit_letter(
+    "letter: addressee": ("Адресат", lambda w, s, t: letter_drafting.edit_letter(
         w.session, s.letter, w.reviewer, _edit(s.letter, addressee=f"Адресат {t}"),
         now=w.clock.tick())),
-    "letter: heading": ("Заголовок", lambda w, s, t: letters.edit_letter(
+    "letter: heading": ("Заголовок", lambda w, s, t: letter_drafting.edit_letter(
         w.session, s.letter, w.reviewer, _edit(s.letter, heading=f"О {t}"), now=w.clock.tick())),
-    "letter: body": ("Текст письма", lambda w, s, t: letters.edit_letter(
+    "letter: body": ("Текст письма", lambda w, s, t: letter_drafting.edit_letter(
         w.session, s.letter, w.reviewer, _edit(s.letter, body=f"Текст {t}"),
         now=w.clock.tick())),
-    "circular: body": ("Текст письма", lambda w, s, t: letters.draft_circular(
+    "circular: body": ("Текст письма", lambda w, s, t: letter_drafting.draft_circular(
         w.session, w.campaign, w.reviewer, now=w.clock.tick(), heading="О программах",
         body=f"Текст {t}")),
-    "circular: heading": ("Заголовок", lambda w, s, t: letters.draft_circular(
+    "circular: heading": ("Заголовок", lambda w, s, t: letter_drafting.draft_circular(
         w.session, w.campaign, w.reviewer, now=w.clock.tick(), heading=f"О {t}",
         body="Текст")),
     "municipality: name": ("Наименование", lambda w, s, t: admin_ops.create_municipality(
@@ -166,10 +175,10 @@ TEXT_OPERATIONS = {
 }
 
 
-def _edit(letter: Letter, **changes) -> letters.LetterEdit:
+def _edit(letter: Letter, **changes) -> letter_drafting.LetterEdit:
     values = {"addressee": letter.addressee, "heading": letter.heading,
               "salutation": letter.salutation, "body": letter.body, **changes}
-    return letters.LetterEdit(**values)
+    return letter_drafting.LetterEdit(**values)
 
 
 @pytest.mark.parametrize("operation", sorted(TEXT_OPERATIONS))
@@ -235,17 +244,17 @@ ACTOR_OPERATIONS = {
         w.session, s.in_review, w.reviewer, now=w.clock.tick(), reason="Доработать")),
     "approve": ("reviewer", lambda w, s: operations.approve_programme(
         w.session, s.approvable, w.reviewer, now=w.clock.tick())),
-    "edit_letter": ("reviewer", lambda w, s: letters.edit_letter(
+    "edit_letter": ("reviewer", lambda w, s: letter_drafting.edit_letter(
         w.session, s.letter, w.reviewer, _edit(s.letter, heading="Другой"), now=w.clock.tick())),
-    "draft_circular": ("reviewer", lambda w, s: letters.draft_circular(
+    "draft_circular": ("reviewer", lambda w, s: letter_drafting.draft_circular(
         w.session, w.campaign, w.reviewer, now=w.clock.tick(), heading="О", body="Текст")),
-    "draft_reminders": ("reviewer", lambda w, s: letters.draft_reminders(
+    "draft_reminders": ("reviewer", lambda w, s: letter_drafting.draft_reminders(
         w.session, w.campaign, w.reviewer, now=w.clock.tick())),
-    "cancel_letter": ("reviewer", lambda w, s: letters.cancel_letter(
+    "cancel_letter": ("reviewer", lambda w, s: letter_drafting.cancel_letter(
         w.session, s.letter, w.reviewer, now=w.clock.tick())),
-    "sign_letter": ("signatory", lambda w, s: letters.sign_letter(
+    "sign_letter": ("signatory", lambda w, s: letter_registration.sign_letter(
         w.session, s.letter, w.signatory, now=w.clock.tick(), pin=SIGNING_PIN, sealer=None)),
-    "dispatch_letter": ("signatory", lambda w, s: letters.dispatch_letter(
+    "dispatch_letter": ("signatory", lambda w, s: letter_dispatch.dispatch_letter(
         w.session, s.signed, w.signatory, now=w.clock.tick())),
     "change_role": ("admin", lambda w, s: admin_ops.change_role(
         w.session, w.other_reviewer, w.admin, role=Role.SIGNATORY, municipality_id=None,
@@ -275,10 +284,10 @@ def full_scene(world, scene) -> Scene:
     approvable = programme_in(w, ProgrammeState.IN_REVIEW, title="К согласованию")
     assess_all(w, approvable)
     scene.approvable = approvable
-    circular = letters.draft_circular(w.session, w.campaign, w.reviewer, now=w.clock.tick(),
-                                      heading="О программах", body="Текст.")
-    letters.sign_letter(w.session, circular, w.signatory, now=w.clock.tick(),
-                        pin=SIGNING_PIN, sealer=None)
+    circular = letter_drafting.draft_circular(w.session, w.campaign, w.reviewer, now=w.clock.tick(),
+                                              heading="О программах", body="Текст.")
+    letter_registration.sign_letter(w.session, circular, w.signatory, now=w.clock.tick(),
+                                    pin=SIGNING_PIN, sealer=None)
     circular.pdf_sha256 = "0" * 64
     scene.signed = circular
     w.session.commit()

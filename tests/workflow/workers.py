@@ -74,7 +74,7 @@ def race_start_review(url, programme_id, reviewer_id, barrier, queue):
 
 def sign_many(url, letter_ids, signatory_id, barrier, queue):
     from tests.factories import SIGNING_PIN
-    from workflow import letters
+    from workflow import letter_registration
     from workflow.db import make_engine, make_session_factory
     from workflow.models import Letter, User
 
@@ -88,8 +88,8 @@ def sign_many(url, letter_ids, signatory_id, barrier, queue):
             with factory() as session:
                 letter = session.get(Letter, letter_id)
                 signatory = session.get(User, signatory_id)
-                letters.sign_letter(session, letter, signatory, now=datetime.now(UTC),
-                                    pin=SIGNING_PIN, sealer=None)
+                letter_registration.sign_letter(session, letter, signatory, now=datetime.now(UTC),
+                                                pin=SIGNING_PIN, sealer=None)
                 session.commit()
                 results.append((letter_id, letter.seq))
         queue.put(("ok", results))
@@ -129,7 +129,7 @@ def try_sign_in(url, login, password, address, tries, barrier, queue):
 def bump_counter(url, index, times, barrier, queue):
     """Take `times` journal numbers, one transaction each. On SQLite the transactions are
     DEFERRED (no write lock from their start): the counter must be atomic by itself."""
-    from workflow import letters
+    from workflow import letter_registration
     from workflow.db import make_engine, make_session_factory, read_only_engine
 
     engine = make_engine(url)
@@ -139,7 +139,7 @@ def bump_counter(url, index, times, barrier, queue):
         barrier.wait(BARRIER_TIMEOUT)
         for _ in range(times):
             with factory() as session:
-                taken.append(letters._next_number(session, index, 0))
+                taken.append(letter_registration.take_numbers(session, index, 0))
                 session.commit()
         queue.put(("ok", taken))
     except Exception:
@@ -181,7 +181,7 @@ def decide_at_once(url, task_id, user_id, decision, barrier, queue):
 def sign_or_refuse(url, letter_id, task_id, user_id, action, barrier, queue):
     """A signatory signing the decision letter while another refuses the signing stage."""
     from tests.factories import SIGNING_PIN
-    from workflow import letters, route_engine
+    from workflow import letter_registration, route_engine
     from workflow.db import make_engine, make_session_factory
     from workflow.errors import WorkflowError
     from workflow.models import Letter, User
@@ -194,8 +194,8 @@ def sign_or_refuse(url, letter_id, task_id, user_id, action, barrier, queue):
             user = session.get(User, user_id)
             try:
                 if action == "sign":
-                    letters.sign_letter(session, session.get(Letter, letter_id), user,
-                                        now=datetime.now(UTC), pin=SIGNING_PIN, sealer=None)
+                    letter_registration.sign_letter(session, session.get(Letter, letter_id), user,
+                                                    now=datetime.now(UTC), pin=SIGNING_PIN, sealer=None)
                 else:
                     route_engine.decide_task(session, task_id, user, decision="reject",
                                              comment="Не подписываю", now=datetime.now(UTC))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workflow.errors import NotFound
-from workflow.letters import visible_letters_filter
+from workflow.letter_visibility import visible_letters_filter
 from workflow.models import Letter, Programme, User
 from workflow.operations import ensure_can_see
 from workflow.states import Role

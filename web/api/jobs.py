@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import current_app
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from documents.issue import session_sealer, session_ttl
 from workflow import bulk_signing
@@ -15,46 +13,10 @@ from workflow.models import User
 
 from ..database import db, now
 from .common import ID, actor, unit_of_work
-from .fields import INT_MAX
+from .fields import INT_MAX, Person
+from .job_shapes import BulkSignRequest, JobAccepted, JobFailure, JobProgress
 from .parsing import bad, json_object
 from .registry import WRITE, operation
-
-
-class BulkSignRequest(BaseModel):
-    """Letters to sign, registered in this order; the PIN of the signatory's key, once."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-    letter_ids: list[int] = Field(min_length=1, max_length=bulk_signing.MAX_BATCH,
-                                  description="Проекты писем в порядке регистрации")
-    pin: str = Field(max_length=200, description="PIN-код ключа подписанта (не сохраняется)")
-    acting_for: int | None = Field(
-        default=None, ge=1, le=INT_MAX,
-        description="Подписать как И.о. за отсутствующего подписанта (его идентификатор): "
-                    "только пока вы его замещаете; подпись — вашим ключом")
-
-
-class JobAccepted(BaseModel):
-    job: int = Field(description="Идентификатор задания: GET /jobs/{job}")
-
-
-class JobFailure(BaseModel):
-    letter_id: int
-    number: str | None
-    error: str = Field(description="Причина после всех повторов")
-
-
-class JobProgress(BaseModel):
-    id: int
-    kind: str = Field(description="bulk_sign")
-    state: str = Field(description="running или finished")
-    total: int
-    done: int
-    failed: int
-    pending: int
-    estimate_seconds: int | None = Field(description="Оценка оставшегося времени")
-    created_at: datetime
-    finished_at: datetime | None
-    failures: list[JobFailure]
 
 
 def _request() -> BulkSignRequest:
@@ -110,6 +72,8 @@ def get_job(job_id: int):
         done=progress.done, failed=progress.failed, pending=progress.pending,
         estimate_seconds=progress.estimate_seconds, created_at=progress.created_at,
         finished_at=progress.finished_at,
+        acting_for=(Person(id=progress.acting_for[0], full_name=progress.acting_for[1])
+                    if progress.acting_for else None),
         failures=[JobFailure(letter_id=f.letter_id, number=f.number, error=f.error)
                   for f in progress.failures],
     ).model_dump(mode="json")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from documents import filenames
 from documents.issue import session_sealer, session_ttl
-from workflow import letters as letter_ops
+from workflow import letter_registration, letter_visibility
 from workflow.models import Letter
 
 from ..database import db, now
@@ -26,7 +26,7 @@ LETTER = f"/letters/<{ID}:letter_id>"
 @operation("get", "/letters", "Письма, видимые пользователю", tag="letters", ok=LetterList,
            query=LetterQuery, errors=(400, 401))
 def list_letters():
-    stmt = select(Letter).where(letter_ops.visible_letters_filter(actor()))
+    stmt = select(Letter).where(letter_visibility.visible_letters_filter(actor()))
     query = parse_query(LetterQuery)
     if query.state:
         stmt = stmt.where(Letter.state == query.state)
@@ -70,9 +70,9 @@ def sign_letter(letter_id: int):
     # A wrong PIN keeps only the failed attempt (WrongPin.kept); the letter stays a draft.
     with unit_of_work() as session:
         letter = load_letter(letter_id)
-        letter_ops.sign_letter(session, letter, actor(), now=now(), pin=data.pin or "",
-                               sealer=session_sealer(app), session_ttl=session_ttl(app),
-                               expected_version=data.version)
+        letter_registration.sign_letter(session, letter, actor(), now=now(), pin=data.pin or "",
+                                        sealer=session_sealer(app), session_ttl=session_ttl(app),
+                                        expected_version=data.version)
     # The commit enqueued the PDF job (web.jobs.letters); `pdf_sha256` is null until it ran.
     session = db()
     session.expire(letter)

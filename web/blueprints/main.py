@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from workflow import letters, notifications, signing_keys
+from workflow import letter_registration, notifications, signing_keys
 from workflow.states import Role
 
 from .. import viewmodels as vm
@@ -27,7 +27,7 @@ def home():
         return render_template("main/signatory.html",
                                notifications=notifications.unread(db(), me),
                                sign_refusal=signing_keys.signing_refusal(db(), me, now()),
-                               acting_for=letters.acting_signatories(db(), me, now()))
+                               acting_for=letter_registration.acting_signatories(db(), me, now()))
     groups = vm.editor_home(db(), me, now())
     return render_template("main/home.html", groups=groups,
                            notifications=notifications.unread(db(), me))

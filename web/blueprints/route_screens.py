@@ -12,7 +12,7 @@ from documents.approval_sheet import render_approval_sheet
 from documents.filenames import approval_sheet_pdf
 from workflow import routes as engine
 from workflow.errors import InvalidInput, WorkflowError
-from workflow.letters import visible_letters_filter
+from workflow.letter_visibility import visible_letters_filter
 from workflow.models import Decision, Letter
 from workflow.states import Role
 

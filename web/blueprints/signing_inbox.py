@@ -17,8 +17,7 @@ from wtforms import BooleanField, HiddenField, PasswordField
 from wtforms.validators import Length
 
 from documents.issue import session_sealer, session_ttl
-from workflow import acting, bulk_signing, signing_keys
-from workflow import letters as letter_ops
+from workflow import acting, bulk_signing, letter_registration, signing_keys
 from workflow.errors import (
     IllegalTransition,
     InvalidInput,
@@ -63,7 +62,7 @@ def _acting_for(me: User, raw: str) -> tuple[User | None, str | None]:
     they substitute today; otherwise their own inbox and the reason, in Russian."""
     if not raw:
         return None, None
-    absent = next((u for u in letter_ops.acting_signatories(db(), me, now())
+    absent = next((u for u in letter_registration.acting_signatories(db(), me, now())
                    if str(u.id) == raw), None)
     if absent is not None:
         return absent, None
@@ -103,7 +102,7 @@ def inbox():
         campaigns=bulk_signing.campaigns_with_drafts(session),
         campaign_names={c.id: c.title for c in session.scalars(select(Campaign))},
         refusal=signing_keys.signing_refusal(session, me, now()),
-        absent=absent, acting_refusal=acting_refusal, acting_choices=letter_ops.acting_signatories(session, me, now()),
+        absent=absent, acting_refusal=acting_refusal, acting_choices=letter_registration.acting_signatories(session, me, now()),
         acting_label=" ".join(acting.acting_position_lines(absent)) if absent else "",
     )
 

@@ -1,7 +1,7 @@
 """Letter jobs: the signed PDF of a registered letter, produced after the commit.
 
 The one after-commit owner: every session of the app is watched (`watch_sessions`); a
-signing session row written in a transaction (`workflow.letters.sign_letter` writes one per
+signing session row written in a transaction (`workflow.letter_registration.sign_letter` writes one per
 registered letter, whichever screen, API or batch signed it) enqueues that letter's render
 job once the transaction commits. Nothing is enqueued for a rolled-back attempt. If the
 queue cannot be reached, the request still succeeds: the periodic sweep finds the letter
@@ -13,7 +13,7 @@ transaction storing the chunk's PDFs and settling its batch items; a letter that
 retried on its own (`render_letter_pdf`). A worker killed mid-chunk loses only that chunk's
 uncommitted work: the letters stay registered without a PDF, and the sweep re-enqueues them.
 
-The job is idempotent: `workflow.letters.store_pdf` is a compare-and-set on
+The job is idempotent: `workflow.letter_dispatch.store_pdf` is a compare-and-set on
 `pdf_sha256 IS NULL`, so of two runs only one stores. Failures are retried with an
 exponential backoff (JOBS_RETRIES, JOBS_RETRY_DELAY), then recorded on the letter and its
 batch item.

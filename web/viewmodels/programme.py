@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from workflow import deadlines, timefmt
-from workflow.letters import visible_letters_filter
+from workflow.letter_visibility import visible_letters_filter
 from workflow.models import (
     Assessment,
     Campaign,

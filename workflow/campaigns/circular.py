@@ -17,7 +17,7 @@ from .rules import check_manager, local_today, lock_in
 
 
 def _genitive_programmes(campaign: Campaign) -> str:
-    from ..letters import campaign_programmes
+    from ..letter_texts import campaign_programmes
 
     return campaign_programmes(campaign).replace("муниципальные программы",
                                                  "муниципальных программ", 1)
@@ -28,7 +28,7 @@ def circular_heading(campaign: Campaign) -> str:
 
 
 def circular_body(campaign: Campaign, profile: OrganisationProfile) -> list[str]:
-    """The circular's paragraphs before the request (which `letters.draft_circular` appends
+    """The circular's paragraphs before the request (which `letter_drafting.draft_circular` appends
     with the deadline): the basis, the call, the requirements as a dash list."""
     paragraphs = []
     if campaign.legal_basis.strip():
@@ -57,7 +57,7 @@ def prepare_circular(session: Session, campaign: Campaign, actor: User, *,
                      now: datetime) -> Letter:
     """«Подготовить циркулярное письмо»: the draft circular from the campaign. Signing it
     opens the campaign (`on_circular_signed`)."""
-    from .. import letters
+    from .. import letter_drafting
 
     check_manager(actor)
     lock_in(session, campaign, "prepare_circular")
@@ -75,7 +75,7 @@ def prepare_circular(session: Session, campaign: Campaign, actor: User, *,
         raise InvalidInput("Срок представления программ уже прошёл: измените срок",
                            field="deadline")
     profile = required_profile(session)
-    return letters.draft_circular(
+    return letter_drafting.draft_circular(
         session, campaign, actor, now=now, heading=circular_heading(campaign),
         body="\n\n".join(circular_body(campaign, profile)),
     )

@@ -15,7 +15,16 @@ import pyotp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import letters, operations, review, route_engine, routes, second_factor, signing_keys
+from .. import (
+    letter_drafting,
+    letter_registration,
+    operations,
+    review,
+    route_engine,
+    routes,
+    second_factor,
+    signing_keys,
+)
 from ..models import Campaign, Municipality, OrganisationProfile, Programme, Requirement
 from ..states import RemarkVisibility, Role, Verdict
 from ..users import create_user
@@ -192,8 +201,8 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
 
     def sign(letter, when, **kw):
         # No signing session: the command that seeds renders the PDFs with the PIN it knows.
-        return letters.sign_letter(session, letter, signatory, now=when, pin=signing_pin,
-                                   sealer=None, **kw)
+        return letter_registration.sign_letter(session, letter, signatory, now=when, pin=signing_pin,
+                                               sealer=None, **kw)
 
     campaign = Campaign(
         title=circular.CAMPAIGN_TITLE, legal_basis=circular.LEGAL_BASIS,
@@ -210,7 +219,7 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
     routes.set_campaign_route(session, campaign, route, admin)
 
     # The journal starts from the real circular, signed before the system existed.
-    circ = letters.draft_circular(
+    circ = letter_drafting.draft_circular(
         session, campaign, reviewers[0], now=now, heading=circular.HEADING,
         body="\n\n".join(circular.BODY_PARAGRAPHS), salutation=circular.SALUTATION,
     )

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import absences, letters, review, second_factor, signing_keys
+from .. import absences, letter_drafting, letter_registration, review, second_factor, signing_keys
 from ..models import Letter, Programme, User
 from ..states import ProgrammeState, RemarkVisibility, Role, Verdict
 from ..substitution import local_today
@@ -65,13 +65,13 @@ def seed_substitution(
                              starts_on=start, ends_on=start + timedelta(days=6), now=now,
                              reason="Ежегодный отпуск")
     acting_letter = None
-    drafted = letters.draft_reminders(session, campaign, reviewers[0], now=clock.tick(1))
+    drafted = letter_drafting.draft_reminders(session, campaign, reviewers[0], now=clock.tick(1))
     if drafted:
         acting_letter = drafted[0]
-        letters.sign_letter(session, acting_letter, substitute, now=clock.tick(2),
-                            pin=signing_pin, sealer=None, acting_for=signatory)
+        letter_registration.sign_letter(session, acting_letter, substitute, now=clock.tick(2),
+                                        pin=signing_pin, sealer=None, acting_for=signatory)
         for spare in drafted[1:]:
-            letters.cancel_letter(session, spare, reviewers[0], now=clock.now)
+            letter_drafting.cancel_letter(session, spare, reviewers[0], now=clock.now)
 
     # reviewer1's three days away in the past, with reviewer2 working "за" her.
     first, second = reviewers[0], reviewers[1]

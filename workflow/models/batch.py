@@ -25,6 +25,8 @@ class SignBatch(Base):
     done: Mapped[int] = mapped_column(default=0)
     failed: Mapped[int] = mapped_column(default=0)
     state: Mapped[str] = mapped_column(String(20), default="running")  # running / finished
+    # Signed as «И.о.» of this absent signatory (every letter of the batch), else None.
+    acting_for_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class SignBatchItem(Base):

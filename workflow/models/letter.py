@@ -10,9 +10,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
-    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import get_history
 
 from ..states import LetterKind, LetterState, sql_in
 from .base import Base, UTCDateTime
@@ -115,12 +115,14 @@ class SignedLetterChanged(RuntimeError):
 
 @event.listens_for(Letter, "before_update")
 def _signed_letters_never_change(_mapper, _connection, target: Letter) -> None:
-    state_history = inspect(target).attrs.state.history
+    # get_history per attribute: `inspect(target).attrs` builds every attribute's view and
+    # cost a fifth of registering 2,300 letters at once.
+    state_history = get_history(target, "state")
     was = state_history.deleted[0] if state_history.deleted else target.state
     if was not in (LetterState.SIGNED, LetterState.DISPATCHED):
         return
     for name in FROZEN_AFTER_SIGNING:
-        if inspect(target).attrs[name].history.has_changes():
+        if get_history(target, name).has_changes():
             raise SignedLetterChanged(f"signed letter {target.id}: {name} cannot change")
-    if any(old is not None for old in inspect(target).attrs.pdf_sha256.history.deleted):
+    if any(old is not None for old in get_history(target, "pdf_sha256").deleted):
         raise SignedLetterChanged(f"signed letter {target.id}: its PDF cannot be replaced")

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import login_required
 
-from workflow import letters as ops
+from workflow import letter_drafting
 from workflow.models import Campaign
 from workflow.states import LetterKind, LetterState
 
@@ -33,10 +33,10 @@ def circular(campaign_id: int):
     form = CircularForm()
     if form.validate_on_submit():
         with unit_of_work() as session:
-            letter = ops.draft_circular(session, campaign, me(), now=now(),
-                                        heading=form.heading.data.strip(),
-                                        body=form.body.data.replace("\r\n", "\n").strip(),
-                                        salutation=form.salutation.data.strip())
+            letter = letter_drafting.draft_circular(session, campaign, me(), now=now(),
+                                                    heading=form.heading.data.strip(),
+                                                    body=form.body.data.replace("\r\n", "\n").strip(),
+                                                    salutation=form.salutation.data.strip())
         flash(gettext("Проект циркулярного письма подготовлен. Проверьте его и передайте "
                       "на подпись."), "success")
         return redirect(url_for(".show", letter_id=letter.id))
@@ -52,7 +52,7 @@ def reminders(campaign_id: int):
     if not SimplePostForm().validate_on_submit():
         abort(400)
     with unit_of_work() as session:
-        drafted = ops.draft_reminders(session, campaign, me(), now=now())
+        drafted = letter_drafting.draft_reminders(session, campaign, me(), now=now())
     if not drafted:
         flash(gettext("Напоминания не нужны: все муниципалитеты направили программы "
                       "или проекты напоминаний уже подготовлены."), "info")

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, url_for
 from flask_login import current_user
 from sqlalchemy import select, true
 
-from workflow import letters as ops
+from workflow import letter_visibility
 from workflow.models import Letter, User
 from workflow.states import LETTER_KIND_LABELS, LETTER_STATE_LABELS, LetterState, Role
 
@@ -31,7 +31,7 @@ def is_drafter(user: User) -> bool:
 
 def visible_to(user: User):
     """The journal's condition: the letters this user may see."""
-    condition = ops.visible_letters_filter(user)
+    condition = letter_visibility.visible_letters_filter(user)
     return true() if condition is True else condition
 
 

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, url_for
 from flask_babel import gettext
 from flask_login import login_required
 
-from workflow import letters as ops
+from workflow import letter_dispatch, letter_drafting
 from workflow.errors import IllegalTransition, StaleVersion
 
 from ...database import now
@@ -36,12 +36,12 @@ def _move_letter(letter_id: int, operation, success):
 @bp.route("/<int:letter_id>/dispatch", methods=["POST"])
 @login_required
 def dispatch(letter_id: int):
-    return _move_letter(letter_id, ops.dispatch_letter, lambda letter: gettext(
+    return _move_letter(letter_id, letter_dispatch.dispatch_letter, lambda letter: gettext(
         "Письмо № %(number)s отмечено как отправленное.", number=letter.number))
 
 
 @bp.route("/<int:letter_id>/cancel", methods=["POST"])
 @login_required
 def cancel(letter_id: int):
-    return _move_letter(letter_id, ops.cancel_letter,
+    return _move_letter(letter_id, letter_drafting.cancel_letter,
                         lambda _letter: gettext("Проект письма аннулирован."))

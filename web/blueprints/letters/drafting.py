@@ -8,7 +8,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
-from workflow import letters as ops
+from workflow import letter_drafting
 from workflow.errors import IllegalTransition, InvalidInput, StaleVersion
 from workflow.states import LetterState
 
@@ -38,12 +38,12 @@ def edit(letter_id: int):
         flash(gettext("Изменять можно только проект письма; подписанное письмо не меняется. "
                       "Для исправления подготовьте новое письмо."), "error")
         return redirect(url_for(".show", letter_id=letter.id))
-    values = ops.LetterEdit(addressee=form.addressee.data, heading=form.heading.data,
-                            salutation=form.salutation.data, body=form.body.data)
+    values = letter_drafting.LetterEdit(addressee=form.addressee.data, heading=form.heading.data,
+                                        salutation=form.salutation.data, body=form.body.data)
     try:
         with unit_of_work() as session:
-            ops.edit_letter(session, letter, user, values, now=now(),
-                            expected_version=form.seen_version())
+            letter_drafting.edit_letter(session, letter, user, values, now=now(),
+                                        expected_version=form.seen_version())
     except StaleVersion:
         letter = load_letter(letter_id)
         if letter.state != LetterState.DRAFT:

@@ -8,8 +8,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from documents.issue import pdf_filename
-from workflow import letters as ops
-from workflow import signing_keys
+from workflow import letter_registration, signing_keys
 from workflow.letter_data import CertificateData, LetterData
 from workflow.models import Letter
 from workflow.states import LetterState, Role
@@ -44,7 +43,7 @@ def show_letter(letter: Letter, form: LetterForm | None = None, status: int = 20
         "letters_ui/show.html", letter=letter, form=form if editable else None, action=action,
         current=current,
         can_sign=can_sign,
-        acting_for=ops.acting_signatories(db(), user, now()) if can_sign else [],
+        acting_for=letter_registration.acting_signatories(db(), user, now()) if can_sign else [],
         sign_refusal=sign_refusal,
         needs_pin=needs_pin,
         pdf_pending=unrendered and not needs_pin and not letter.render_error,

@@ -11,8 +11,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from documents.issue import render_with_pin, session_sealer, session_ttl
-from workflow import letters as ops
-from workflow import signing_keys
+from workflow import letter_registration, signing_keys
 from workflow.errors import IllegalTransition, LetterError, PermissionDenied, StaleVersion
 from workflow.models import Letter, User
 from workflow.states import LetterState, Role
@@ -43,7 +42,7 @@ def _acting_for(user: User) -> tuple[bool, User | None]:
     chosen = request.form.get("acting_for")
     if not chosen:
         return True, None
-    absent = next((u for u in ops.acting_signatories(db(), user, now())
+    absent = next((u for u in letter_registration.acting_signatories(db(), user, now())
                    if str(u.id) == chosen), None)
     return absent is not None, absent
 
@@ -71,10 +70,10 @@ def sign(letter_id: int):
         # The render job is enqueued when this commits (web.jobs.letters).
         with unit_of_work() as session:
             try:
-                ops.sign_letter(session, letter, user, now=now(), pin=form.pin.data or "",
-                                sealer=session_sealer(current_app),
-                                session_ttl=session_ttl(current_app),
-                                expected_version=form.seen_version(), acting_for=acting_for)
+                letter_registration.sign_letter(session, letter, user, now=now(), pin=form.pin.data or "",
+                                                sealer=session_sealer(current_app),
+                                                session_ttl=session_ttl(current_app),
+                                                expected_version=form.seen_version(), acting_for=acting_for)
             except signing_keys.WrongPin as error:
                 # Only the failed attempt is committed (it counts towards the lock); the
                 # letter stays a draft.

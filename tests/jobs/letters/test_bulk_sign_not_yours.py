@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- fixtures imported from tests/jobs/letters_fixtures are arguments
 """Bulk signing a decision letter that is not the signatory's to sign: its route is still at
 the visas, or its signing stage names another signatory. The whole selection is refused on the
 inbox with the route's Russian reason (no error page, no 500), and nothing is registered."""
@@ -8,15 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import SIGNING_PIN
-from tests.jobs.letters_fixtures import (  # noqa: F401 -- fixtures
-    app,
-    auth,
-    by_municipality,
-    client,
-    letter_rows,
-    make_letters,
-    pki_dir,
-)
+from tests.jobs.letters_fixtures import letter_rows
 from tests.workflow.test_route_engine import (  # the route helpers of the engine's tests
     REVIEW,
     SIGN,

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- fixtures imported from tests/jobs/letters_fixtures are arguments
 """The signatory's inbox: several drafts signed with one PIN, registered in the order shown in
 one transaction, their PDFs made by jobs, the progress page, and every refusal explained."""
 
@@ -10,20 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import SIGNING_PIN
-from tests.jobs.letters_fixtures import (  # noqa: F401 -- fixtures
-    app,
-    auth,
-    by_municipality,
-    client,
-    drain,
-    letter_rows,
-    make_letters,
-    pki_dir,
-    queued,
-)
+from tests.jobs.letters_fixtures import drain, letter_rows
 from web.jobs.letters import sweep
-from workflow import letters as letter_ops
-from workflow.models import SignBatch, SignBatchItem, SignerCertificate
+from workflow import letter_drafting
+from workflow.models import Letter, SignBatch, SignBatchItem, SignerCertificate
 from workflow.states import LetterState
 
 
@@ -100,8 +89,8 @@ def test_a_letter_that_is_not_a_draft_refuses_the_whole_selection(world, auth, c
                                                                   fresh):
     first, second, third = drafts["all"][:3]
     with fresh() as s:
-        letter_ops.cancel_letter(s, s.get(letter_ops.Letter, second), s.merge(world.reviewer),
-                                 now=world.clock.tick())
+        letter_drafting.cancel_letter(s, s.get(Letter, second), s.merge(world.reviewer),
+                                      now=world.clock.tick())
     auth.login(world.signatory)
     html = _sign(client, [first, second, third]).get_data(as_text=True)
     assert "Подписать можно только проекты писем" in html and f"проект № {second}" in html

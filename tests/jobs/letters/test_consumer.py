@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- fixtures imported from tests/jobs/letters_fixtures are arguments
 """A real consumer: `flask worker` in a process of its own on the embedded queue (SQLite in
 the instance folder, no server), rendering what the web app enqueued."""
 
@@ -15,19 +14,10 @@ from pathlib import Path
 from huey.storage import SqliteStorage
 
 from tests.factories import SIGNING_PIN
-from tests.jobs.letters_fixtures import (  # noqa: F401 -- fixtures
-    app,
-    auth,
-    by_municipality,
-    client,
-    make_letters,
-    pki_dir,
-    queued,
-    read_letter,
-)
+from tests.jobs.letters_fixtures import read_letter
 from web.jobs import huey
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_flask_worker_renders_what_the_app_enqueued(app, world, auth, client, by_municipality,

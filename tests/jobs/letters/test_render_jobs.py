@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- fixtures imported from tests/jobs/letters_fixtures are arguments
 """PDFs off the request path: signing registers and enqueues; a job renders, signs and stores
 once; a lost enqueue is delivered by the sweep; failures are retried with backoff."""
 
@@ -9,17 +8,7 @@ from sqlalchemy import func, select
 from documents.issue import trust_roots
 from documents.verify import verify_pdf
 from tests.factories import SIGNING_PIN
-from tests.jobs.letters_fixtures import (  # noqa: F401 -- fixtures
-    app,
-    auth,
-    by_municipality,
-    client,
-    drain,
-    make_letters,
-    pki_dir,
-    queued,
-    read_letter,
-)
+from tests.jobs.letters_fixtures import drain, read_letter
 from web.jobs import letters as letter_jobs
 from web.jobs.letters import render_letter_pdf, sweep
 from workflow.models import SignerCertificate

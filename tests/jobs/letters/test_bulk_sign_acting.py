@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- fixtures imported from tests/jobs/letters_fixtures are arguments
 """Bulk signing as «И.о.»: a substitute signs, with their own key, the drafts awaiting the
 absent signatory, exactly as single signing does (`sign_letter(acting_for=)`): the block reads
 "И.о. заместителя министра ..." with the substitute's name, the PDF is signed with the
@@ -9,33 +8,19 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from tests.documents.conftest import column_text, parse_pdf
-from tests.factories import PASSWORD, SIGNING_PIN, TOTP_SECRET, give_certificate
-from tests.jobs.letters_fixtures import (  # noqa: F401 -- fixtures
-    app,
-    auth,
-    by_municipality,
-    client,
-    letter_rows,
-    make_letters,
-    pki_dir,
-    queued,
-    read_letter,
-)
+from tests.factories import SIGNING_PIN
+from tests.jobs.letters_fixtures import DEPUTY, away, letter_rows, make_deputy, read_letter
 from tests.pdfsig import assert_pades_valid
-from workflow import absences, bulk_signing, second_factor
+from workflow import absences, bulk_signing
 from workflow.errors import PermissionDenied
 from workflow.models import Letter, SignBatch
-from workflow.states import LetterState, Role
-from workflow.substitution import local_today
-from workflow.users import create_user
+from workflow.states import LetterState
 
-DEPUTY = "Орлова Елена Сергеевна"
 ACTING_LINE = "И.о. заместителя министра образования Приморского края"
 
 
@@ -45,26 +30,7 @@ def _flat(text: str) -> str:
 
 @pytest.fixture
 def deputy(world):
-    s = world.session
-    user = create_user(s, login="deputy", full_name=DEPUTY, role=Role.SIGNATORY,
-                       password=PASSWORD, now=world.clock(), enforce_policy=False,
-                       position="Начальник отдела общего образования")
-    give_certificate(s, user, now=world.clock())
-    second_factor.enrol_with_secret(s, user, TOTP_SECRET, now=world.clock())
-    s.commit()
-    return user
-
-
-def _away(world, deputy, *, start: int = -1, end: int = 5):
-    """The signatory away from today+start to today+end (days), the deputy substituting."""
-    s = world.session
-    today = local_today(s, world.clock())
-    absence = absences.declare_absence(
-        s, world.signatory, world.admin, substitute=deputy,
-        starts_on=today + timedelta(days=start), ends_on=today + timedelta(days=end),
-        now=world.clock() - timedelta(days=10) if end < 0 else world.clock(), reason="Отпуск")
-    s.commit()
-    return absence
+    return make_deputy(world)
 
 
 @pytest.fixture
@@ -98,7 +64,7 @@ def _assert_acting_pdf(world, letter_id: int) -> None:
 
 def test_the_substitute_bulk_signs_the_absent_signatorys_drafts_as_acting(
         world, auth, client, deputy, circulars):
-    _away(world, deputy)
+    away(world, deputy)
     auth.login(deputy)
     home = client.get("/").get_data(as_text=True)
     assert f'href="/signing/?acting_for={world.signatory.id}"' in home
@@ -110,7 +76,12 @@ def test_the_substitute_bulk_signs_the_absent_signatorys_drafts_as_acting(
     assert f'name="acting_for" type="hidden" value="{world.signatory.id}"' in page
     done = _sign(client, circulars[:2], acting_for=str(world.signatory.id))
     assert done.status_code == 200
-    assert "Подписано и зарегистрировано 2 " in done.get_data(as_text=True)
+    page = done.get_data(as_text=True)
+    assert "Подписано и зарегистрировано 2 " in page
+    # The batch's page says it was signed as «И.о.», and for whom; so does the batch row.
+    assert f"И.о. за отсутствующего: {world.signatory.full_name}" in page
+    with world.session.get_bind().connect() as c:
+        assert c.scalar(select(SignBatch.acting_for_id)) == world.signatory.id
     rows = letter_rows(world, circulars)
     assert [r.state for r in rows] == [LetterState.SIGNED, LetterState.SIGNED, LetterState.DRAFT]
     assert [r.seq for r in rows[:2]] == [1, 2]
@@ -120,9 +91,9 @@ def test_the_substitute_bulk_signs_the_absent_signatorys_drafts_as_acting(
 
 def test_signing_in_ones_own_name_is_unchanged_for_the_substitute(world, auth, client, deputy,
                                                                   circulars):
-    _away(world, deputy)
+    away(world, deputy)
     auth.login(deputy)
-    _sign(client, circulars[:1])
+    assert "И.о. за отсутствующего" not in _sign(client, circulars[:1]).get_data(as_text=True)
     row, _ = read_letter(world, circulars[0])
     data = json.loads(row.final_data)
     assert "acting_for" not in data and data["signatory_name"] == "Е.С. Орлова"
@@ -138,11 +109,11 @@ def test_signing_in_ones_own_name_is_unchanged_for_the_substitute(world, auth, c
 def test_acting_is_refused_with_the_reason_when_the_absence_is_not_current(
         world, auth, client, deputy, circulars, period, reason):
     if period == "cancelled":
-        absence = _away(world, deputy)
+        absence = away(world, deputy)
         absences.cancel_absence(world.session, absence, world.admin, now=world.clock())
         world.session.commit()
     elif period is not None:
-        _away(world, deputy, start=period[0], end=period[1])
+        away(world, deputy, start=period[0], end=period[1])
     auth.login(deputy)
     page = client.get(f"/signing/?acting_for={world.signatory.id}").get_data(as_text=True)
     assert reason in page  # the inbox says why it shows the deputy's own drafts

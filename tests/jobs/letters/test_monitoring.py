@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- fixtures imported from tests/jobs/letters_fixtures are arguments
 """The queue on /healthz and /metrics."""
 
 from __future__ import annotations
@@ -6,15 +5,6 @@ from __future__ import annotations
 import re
 
 from tests.factories import SIGNING_PIN
-from tests.jobs.letters_fixtures import (  # noqa: F401 -- fixtures
-    app,
-    auth,
-    by_municipality,
-    client,
-    make_letters,
-    pki_dir,
-    queued,
-)
 
 
 def test_healthz_reports_the_queue_and_fails_when_it_cannot_be_reached(app, queued, monkeypatch):

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- fixtures imported from tests/jobs/letters_fixtures are arguments
 """Redis down at enqueue time, for real: the queue is a `RedisStorage` on a loopback port where
 nothing listens (not a patched function). A bulk signing and a mail-sending event both commit
 and answer normally; the PDFs and the mail wait in the database. When the queue is back (the
@@ -16,17 +15,7 @@ from huey.storage import MemoryStorage, RedisStorage
 from sqlalchemy import func, select
 
 from tests.factories import SIGNING_PIN, add_external_remark, programme_in
-from tests.jobs.letters_fixtures import (  # noqa: F401 -- fixtures
-    app,
-    auth,
-    by_municipality,
-    client,
-    drain,
-    letter_rows,
-    make_letters,
-    pki_dir,
-    queued,
-)
+from tests.jobs.letters_fixtures import drain, letter_rows
 from web.jobs import letters as letter_jobs
 from web.jobs import mail as mail_jobs
 from workflow.models import MailOutbox, SignBatch

@@ -1,4 +1,3 @@
-# ruff: noqa: F811 -- fixtures imported from tests/jobs/letters_fixtures are arguments
 """A batch's PDFs in chunks: one job renders several letters and stores them in one
 transaction; each letter still gets exactly one PDF that verifies, a failed letter is retried
 alone, a lost or crashed chunk is re-enqueued by the sweep, and the progress counts are
@@ -12,17 +11,7 @@ from sqlalchemy import func, select
 from documents.issue import trust_roots
 from documents.verify import verify_pdf
 from tests.factories import SIGNING_PIN
-from tests.jobs.letters_fixtures import (  # noqa: F401 -- fixtures
-    app,
-    auth,
-    by_municipality,
-    client,
-    drain,
-    letter_rows,
-    make_letters,
-    pki_dir,
-    queued,
-)
+from tests.jobs.letters_fixtures import drain, letter_rows
 from web.jobs import letters as letter_jobs
 from web.jobs.letters import chunk_size, sweep
 from workflow.models import Letter, SignBatch, SignBatchItem, SigningSession
