@@ -132,10 +132,14 @@ def declare_absence(
     log_event(session, "absence.declared", now=now, user=actor,
               detail=f"absence_id={absence.id} user_id={user.id} substitute_id={substitute.id} "
                      f"from={starts_on} to={ends_on}")
+    # A signatory's substitute signs their letters as «И.о.»: the link opens that inbox.
+    signs = user.role == Role.SIGNATORY
     notifications.notify(
-        session, [substitute], kind="absence.substitute", now=now, link="/account/absences",
+        session, [substitute], kind="absence.substitute", now=now,
+        link=f"/signing/?acting_for={user.id}" if signs else "/account/absences",
         text=(f"Вы замещаете {_accusative(user.full_name)} с {_dd(starts_on)} по {_dd(ends_on)}: "
-              "на это время вам доступны его (её) задачи."))
+              + ("на это время вы подписываете письма за него (неё) как исполняющий "
+                 "обязанности." if signs else "на это время вам доступны его (её) задачи.")))
     return absence
 
 

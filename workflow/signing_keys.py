@@ -320,9 +320,12 @@ def revoke_certificate(session: Session, cert: SignerCertificate, actor: User, *
 # ------------------------------------------------------------------ signing
 
 
-def signing_refusal(session: Session, user: User, now: datetime) -> str | None:
-    """Why `user` cannot sign now, in Russian; None if they can (given the right PIN)."""
-    if not user.active or user.role != Role.SIGNATORY:
+def signing_refusal(session: Session, user: User, now: datetime, *,
+                    acting: bool = False) -> str | None:
+    """Why `user` cannot sign now, in Russian; None if they can (given the right PIN).
+    `acting`: as the substitute of an absent signatory, with a certificate of their own (a
+    substitute need not hold the signatory role, see `absences.substitute_refusal`)."""
+    if not user.active or (user.role != Role.SIGNATORY and not acting):
         return "Подписать письмо может только подписант"
     cert = current_certificate(session, user, now)
     if cert is None:

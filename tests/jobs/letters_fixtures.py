@@ -56,14 +56,16 @@ def letter_rows(world, ids):
     return rows
 
 
-def make_deputy(world):
-    """A second signatory with their own certificate and second factor: the substitute."""
+def make_deputy(world, role: Role = Role.SIGNATORY):
+    """A second signatory with their own certificate and second factor: the substitute (or,
+    with `role`, a former signatory moved to another role who kept the certificate)."""
     s = world.session
     user = create_user(s, login="deputy", full_name=DEPUTY, role=Role.SIGNATORY,
                        password=PASSWORD, now=world.clock(), enforce_policy=False,
                        position="Начальник отдела общего образования")
     give_certificate(s, user, now=world.clock())
     second_factor.enrol_with_secret(s, user, TOTP_SECRET, now=world.clock())
+    user.role = role  # a role change keeps the certificate (admin_ops.change_role)
     s.commit()
     return user
 

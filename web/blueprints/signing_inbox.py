@@ -51,10 +51,17 @@ class BulkSignForm(SafeForm):
 
 
 def _me() -> User:
+    """A signatory, or whoever substitutes an absent signatory today (any ministry user with a
+    certificate of their own may be named: `absences.substitute_refusal`)."""
     me = current_user.user
-    if me.role != Role.SIGNATORY or not me.active:
+    if not me.active or not (_is_signatory(me) or
+                             letter_registration.acting_signatories(db(), me, now())):
         abort(403)
     return me
+
+
+def _is_signatory(user: User) -> bool:
+    return user.role == Role.SIGNATORY
 
 
 def _acting_for(me: User, raw: str) -> tuple[User | None, str | None]:
@@ -91,6 +98,9 @@ def inbox():
     kind, campaign_id = _filters(request.args)
     session = db()
     absent, acting_refusal = _acting_for(me, request.args.get("acting_for") or "")
+    choices = letter_registration.acting_signatories(session, me, now())
+    if absent is None and not _is_signatory(me) and choices:
+        absent = choices[0]  # a substitute has no inbox of their own, only the absent one's
     stmt = bulk_signing.awaiting_signature(absent or me, kind=kind, campaign_id=campaign_id)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     letters = list(session.scalars(stmt.limit(SHOWN)))
@@ -101,8 +111,9 @@ def inbox():
         kind=kind, campaign_id=campaign_id, kind_labels=TranslatedLabels(LETTER_KIND_LABELS),
         campaigns=bulk_signing.campaigns_with_drafts(session),
         campaign_names={c.id: c.title for c in session.scalars(select(Campaign))},
-        refusal=signing_keys.signing_refusal(session, me, now()),
-        absent=absent, acting_refusal=acting_refusal, acting_choices=letter_registration.acting_signatories(session, me, now()),
+        refusal=signing_keys.signing_refusal(session, me, now(), acting=absent is not None),
+        absent=absent, acting_refusal=acting_refusal, acting_choices=choices,
+        own_name=_is_signatory(me),
         acting_label=" ".join(acting.acting_position_lines(absent)) if absent else "",
     )
 

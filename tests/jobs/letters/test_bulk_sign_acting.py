@@ -18,8 +18,8 @@ from tests.jobs.letters_fixtures import DEPUTY, away, letter_rows, make_deputy, 
 from tests.pdfsig import assert_pades_valid
 from workflow import absences, bulk_signing
 from workflow.errors import PermissionDenied
-from workflow.models import Letter, SignBatch
-from workflow.states import LetterState
+from workflow.models import Letter, Notification, SignBatch
+from workflow.states import LetterState, Role
 
 ACTING_LINE = "И.о. заместителя министра образования Приморского края"
 
@@ -87,6 +87,35 @@ def test_the_substitute_bulk_signs_the_absent_signatorys_drafts_as_acting(
     assert [r.seq for r in rows[:2]] == [1, 2]
     for letter_id in circulars[:2]:
         _assert_acting_pdf(world, letter_id)
+
+
+def test_a_substitute_without_the_signatory_role_signs_as_acting_from_the_screens(
+        world, auth, client, circulars):
+    # The domain lets a ministry official with a certificate substitute a signatory
+    # (absences.substitute_refusal); the screens must let them do it too, only as «И.о.».
+    head = make_deputy(world, role=Role.REVIEWER)
+    auth.login(head)
+    assert client.get("/signing/").status_code == 403  # not substituting anyone yet
+    away(world, head)
+    with world.session.get_bind().connect() as c:
+        link = c.scalar(select(Notification.link).where(Notification.recipient_id == head.id,
+                                                           Notification.kind == "absence.substitute"))
+    assert link == f"/signing/?acting_for={world.signatory.id}"
+    page = client.get("/signing/").get_data(as_text=True)  # the absent signatory's inbox
+    assert _listed(page) == set(circulars)
+    assert "От своего имени" not in page
+    assert f'name="acting_for" type="hidden" value="{world.signatory.id}"' in page
+    one = client.get(f"/letters/{circulars[2]}").get_data(as_text=True)
+    assert "Подписать как исполняющий обязанности" in one
+    assert "Подписать от своего имени" not in one
+    done = _sign(client, circulars[:2], acting_for=str(world.signatory.id))
+    assert "Подписано и зарегистрировано 2 " in done.get_data(as_text=True)
+    for letter_id in circulars[:2]:
+        _assert_acting_pdf(world, letter_id)
+    # In their own name they sign nothing: the domain refuses, nothing is registered.
+    refused = _sign(client, circulars[2:])
+    assert "Подписать письма может только подписант" in refused.get_data(as_text=True)
+    assert letter_rows(world, circulars[2:])[0].state == LetterState.DRAFT
 
 
 def test_signing_in_ones_own_name_is_unchanged_for_the_substitute(world, auth, client, deputy,

@@ -35,19 +35,24 @@ def show_letter(letter: Letter, form: LetterForm | None = None, status: int = 20
     action = SignForm(formdata=None)
     action.version.data = str(letter.version)
     is_signatory = user.role == Role.SIGNATORY and user.active
-    can_sign = letter.state == LetterState.DRAFT and is_signatory
-    sign_refusal = signing_keys.signing_refusal(db(), user, now()) if can_sign else None
+    is_draft = letter.state == LetterState.DRAFT
+    # A substitute of an absent signatory signs as «И.о.» without the signatory role.
+    acting_for = letter_registration.acting_signatories(db(), user, now()) \
+        if is_draft and user.active and user.is_ministry else []
+    can_sign = is_draft and (is_signatory or bool(acting_for))
+    sign_refusal = signing_keys.signing_refusal(db(), user, now(), acting=not is_signatory) \
+        if can_sign else None
     unrendered = letter.state in REGISTERED and letter.pdf_sha256 is None
     needs_pin = unrendered and signing_keys.live_session(db(), letter.id, now()) is None
     return render_template(
         "letters_ui/show.html", letter=letter, form=form if editable else None, action=action,
         current=current,
         can_sign=can_sign,
-        acting_for=letter_registration.acting_signatories(db(), user, now()) if can_sign else [],
+        acting_for=acting_for, own_name=is_signatory,
         sign_refusal=sign_refusal,
         needs_pin=needs_pin,
         pdf_pending=unrendered and not needs_pin and not letter.render_error,
-        can_render_with_pin=needs_pin and letter.signatory_id == user.id and is_signatory,
+        can_render_with_pin=needs_pin and letter.signatory_id == user.id and user.active,
         certificate=_certificate_of(letter),
         can_cancel=editable,
         can_dispatch=letter.state == LetterState.SIGNED and letter.pdf_sha256 is not None
