@@ -168,7 +168,10 @@ def sign_batch(
         raise PermissionDenied("Эти письма подписывает другой подписант: " + _names(foreign))
     # The PIN once, before anything is written (a wrong one is counted; lockout applies).
     # Always the actor's own key: a substitute never holds the absent signatory's.
-    key = signing_keys.unlock(session, actor, pin, now=now, acting=acting_for is not None)
+    try:
+        key = signing_keys.unlock(session, actor, pin, now=now, acting=acting_for is not None)
+    except signing_keys.WrongPin as wrong:
+        raise signing_keys.WrongPin(wrong.left, letters=len(chosen)) from None
     second_factor.ensure_may_act(session, actor)  # no signature before the second factor
     batch = SignBatch(user_id=actor.id, created_at=now, total=len(chosen), done=0, failed=0,
                       state=RUNNING, acting_for_id=acting_for.id if acting_for else None)
@@ -264,6 +267,9 @@ class Progress:
     failures: list[Failure] = field(default_factory=list)
     # Signed as «И.о.» of this absent signatory (id, full name), else None.
     acting_for: tuple[int, str] | None = None
+    # The journal numbers the batch took, first and last in the order signed.
+    first_number: str | None = None
+    last_number: str | None = None
 
     @property
     def pending(self) -> int:
@@ -289,7 +295,15 @@ def progress(session: Session, batch_id: int, *, now: datetime) -> Progress | No
     return Progress(id=batch.id, user_id=batch.user_id, state=batch.state, total=batch.total,
                     done=batch.done, failed=batch.failed, created_at=batch.created_at,
                     finished_at=batch.finished_at, estimate_seconds=estimate,
-                    failures=failures, acting_for=_acting_for(session, batch))
+                    failures=failures, acting_for=_acting_for(session, batch),
+                    first_number=_number_at(session, batch_id, SignBatchItem.position),
+                    last_number=_number_at(session, batch_id, SignBatchItem.position.desc()))
+
+
+def _number_at(session: Session, batch_id: int, order) -> str | None:
+    return session.scalar(
+        select(Letter.number).join(SignBatchItem, SignBatchItem.letter_id == Letter.id)
+        .where(SignBatchItem.batch_id == batch_id).order_by(order).limit(1))
 
 
 def _acting_for(session: Session, batch: SignBatch) -> tuple[int, str] | None:

@@ -81,10 +81,12 @@ class WrongPin(SigningRefused):
     code = "wrong_pin"
     kept = True
 
-    def __init__(self, left: int) -> None:
+    def __init__(self, left: int, *, letters: int = 1) -> None:
+        self.left = left
         tail = (f" Осталось попыток: {left}." if left > 0 else
                 f" Ключ заблокирован на {int(PIN_LOCK.total_seconds() // 60)} минут.")
-        super().__init__("Неверный PIN-код ключа электронной подписи; письмо не подписано." + tail)
+        what = "письмо не подписано" if letters == 1 else "письма не подписаны"
+        super().__init__(f"Неверный PIN-код ключа электронной подписи; {what}." + tail)
 
 
 class PinLocked(SigningRefused):

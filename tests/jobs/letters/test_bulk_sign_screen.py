@@ -69,6 +69,7 @@ def test_selected_letters_are_registered_in_order_and_the_batch_finishes(world, 
     assert [r.seq for r in rows] == [1, 2, 3]  # gapless, in the order shown (by id)
     assert all(r.state == LetterState.SIGNED and r.pdf_sha256 for r in rows)
     assert re.search(r'id="batch-done">3<', html) and re.search(r'id="batch-failed">0<', html)
+    assert f"Зарегистрированы письма № {rows[0].number} – № {rows[2].number}." in html
     assert 'http-equiv="refresh"' not in html  # finished: no more refreshing
     with fresh() as s:
         batch = s.scalars(select(SignBatch)).one()
@@ -113,7 +114,7 @@ def test_a_wrong_pin_registers_nothing_and_counts_towards_the_lockout(world, aut
     ids = drafts["all"][:2]
     auth.login(world.signatory)
     html = _sign(client, ids, pin="000000").get_data(as_text=True)
-    assert "Неверный PIN-код" in html
+    assert "Неверный PIN-код ключа электронной подписи; письма не подписаны" in html
     assert all(r.state == LetterState.DRAFT for r in letter_rows(world, ids))
     assert _count(fresh, SignBatch) == 0
     with fresh() as s:
