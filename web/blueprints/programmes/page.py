@@ -22,29 +22,8 @@ from ... import route_panel
 from ... import viewmodels as vm
 from ...database import db, now
 from ...errors import status_for
-from ...forms import (
-    ActionForm,
-    AssessmentForm,
-    AttachmentForm,
-    RemarkForm,
-    ReplyForm,
-)
 from ...work import unit_of_work
 from .common import _me, _upload_limit_mb, bp, check_form
-
-
-class _WhenShown:
-    """A form built the first time the template touches it: the page holds five, and most
-    views show one or two of them (a municipality never sees the assessment form)."""
-
-    def __init__(self, build) -> None:
-        self._build = build
-        self._form = None
-
-    def __getattr__(self, name):
-        if self._form is None:
-            self._form = self._build()
-        return getattr(self._form, name)
 
 
 def _render_show(programme: Programme, *, failed: dict | None = None, status: int = 200):
@@ -58,7 +37,8 @@ def _render_show(programme: Programme, *, failed: dict | None = None, status: in
                                            principals=acting_for)
     assigned = (me.role == Role.REVIEWER and programme.reviewer_id in acting_for
                 and programme.state == "in_review")
-    version = programme.version
+    # The page's forms are plain HTML with the request's CSRF token (`csrf_token()`): no
+    # WTForms object is built to render a page; the handlers that receive them build theirs.
     return render_template(
         "programmes/show.html",
         page=page, p=programme, actions=actions, failed=failed or {},
@@ -69,11 +49,6 @@ def _render_show(programme: Programme, *, failed: dict | None = None, status: in
         can_edit=me.role == Role.MUNICIPAL_EDITOR and programme.editable,
         can_answer=me.role == Role.MUNICIPAL_EDITOR and programme.state == "returned",
         can_comment=me.role in (Role.MUNICIPAL_EDITOR, Role.REVIEWER),
-        action_form=_WhenShown(lambda: ActionForm(version=version)),
-        remark_form=_WhenShown(RemarkForm),
-        reply_form=_WhenShown(ReplyForm),
-        assessment_form=_WhenShown(AssessmentForm),
-        attachment_form=_WhenShown(lambda: AttachmentForm(version=version)),
         upload_limit=_upload_limit_mb(),
         files=fv.page_links(session, programme, me, page.shown),
     ), status
