@@ -42,6 +42,7 @@ def _render_show(programme: Programme, *, failed: dict | None = None, status: in
     return render_template(
         "programmes/show.html",
         page=page, p=programme, actions=actions, failed=failed or {},
+        typed=_typed(failed),
         assigned=assigned,
         substituting=assigned and programme.reviewer_id != me.id,
         reassign=_reassign_choices(session, programme, me),
@@ -52,6 +53,19 @@ def _render_show(programme: Programme, *, failed: dict | None = None, status: in
         upload_limit=_upload_limit_mb(),
         files=fv.page_links(session, programme, me, page.shown),
     ), status
+
+
+def _typed(failed: dict | None):
+    """`typed(key, name)`: what the user had typed into field `name` of the form `key` when
+    that form was refused, else "" (a Python function: the page asks a dozen times, and a
+    Jinja macro call costs several times more)."""
+    data = failed["data"] if failed else {}
+    key_failed = failed["key"] if failed else None
+
+    def typed(key: str, name: str) -> str:
+        return data.get(name, "") if key == key_failed else ""
+
+    return typed
 
 
 def _reassign_choices(session, programme: Programme, me) -> list | None:
