@@ -1,5 +1,7 @@
 """gunicorn reads this file from the working directory (`gunicorn wsgi:app`).
 
+The pool of database connections follows the thread count (post_fork).
+
 Multi-process metrics: with PROMETHEUS_MULTIPROC_DIR set (an empty directory the workers
 may write), prometheus_client keeps each worker's values in files there and `/metrics`
 adds them up. The directory is emptied when the server starts (values from a previous run
@@ -31,3 +33,9 @@ def child_exit(server, worker):
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_fork(server, worker):
+    # Before the worker loads the app: one pooled database connection per request thread
+    # (workflow/db.py), so that under load none is closed and reopened.
+    os.environ.setdefault("DB_POOL_SIZE", str(max(2, server.cfg.threads)))

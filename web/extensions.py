@@ -151,10 +151,28 @@ def fast_gettext(message: str) -> str:
     return request_translations().ugettext(message)
 
 
+# WTForms' own messages ("CSRF token missing"...), one catalogue per language for the life
+# of the process: Flask-WTF would read and parse the file again on every request with a form.
+_wtforms_catalogues: dict[str, object] = {}
+
+
+def _wtforms_translations(locale: str):
+    catalogue = _wtforms_catalogues.get(locale)
+    if catalogue is None:
+        from babel import support
+        from wtforms.i18n import messages_path
+
+        catalogue = support.Translations.load(messages_path(), [locale], domain="wtforms")
+        _wtforms_catalogues[locale] = catalogue
+    return catalogue
+
+
 def _install_fast_gettext(app: Flask) -> None:
     @app.before_request
     def _forget_cache():
         _request_cache.set(None)
+        # Where Flask-WTF looks for the request's catalogue before loading it from disk.
+        request.wtforms_translations = _wtforms_translations(_select_locale())
 
     @app.teardown_request
     def _drop_cache(_exc):

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from babel import Locale
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import format_decimal
 from flask_login import current_user
 
@@ -26,7 +26,7 @@ from workflow.states import (
     VERDICT_LABELS,
 )
 
-from .extensions import request_locale, request_timezone
+from .extensions import cached_per_request, request_locale, request_timezone
 from .i18n_labels import TranslatedLabels, tr
 
 
@@ -82,17 +82,35 @@ def plural(n: int, one: str, few: str, many: str) -> str:
 # `viewmodels` is imported inside the helpers: it is to take its date formatting from here.
 
 
+# A list shows the same few states on every row: each label is looked up (as the viewer may
+# see it) and translated once per request, not once per row.
 def _state_label(state: str) -> str:
-    from .viewmodels import state_label
+    labels = cached_per_request("state_labels", dict)
+    label = labels.get(state)
+    if label is None:
+        from .viewmodels import state_label
 
-    viewer = current_user.user if current_user.is_authenticated else None
-    return tr(state_label(state, viewer))
+        viewer = current_user.user if current_user.is_authenticated else None
+        label = labels[state] = tr(state_label(state, viewer))
+    return label
 
 
 def _trigger_label(trigger: str) -> str:
-    from .viewmodels import trigger_label
+    labels = cached_per_request("trigger_labels", dict)
+    label = labels.get(trigger)
+    if label is None:
+        from .viewmodels import trigger_label
 
-    return tr(trigger_label(trigger))
+        label = labels[trigger] = tr(trigger_label(trigger))
+    return label
+
+
+def programme_url(programme_id: int) -> str:
+    """`url_for('programmes.show', programme_id=...)` for the rows of a list: the route is
+    built once per request and the id appended (url_for costs more than the rest of a row)."""
+    prefix = cached_per_request(
+        "programme_url", lambda: url_for("programmes.show", programme_id=0)[:-1])
+    return f"{prefix}{programme_id}"
 
 
 def _notification_form():
@@ -107,6 +125,7 @@ def _template_globals() -> dict:
         "notification_form": _notification_form,
         "state_label": _state_label,
         "trigger_label": _trigger_label,
+        "programme_url": programme_url,
         "plural": plural,
         "plural_word": plural_word,
         "ddmmyyyy": ddmmyyyy,

@@ -2,16 +2,17 @@
 
 They live in `OrganisationProfile` (edited by an admin), never in code. A page reads them once
 (one small query, made only when the page shows a date or the footer), so a saved profile
-shows on the very next page in every process. The query runs on a short read-only session,
-not the request's: on SQLite the request's write session would take the write lock (BEGIN
-IMMEDIATE) just to format a date, and block the rendering of a letter after its commit.
+shows on the very next page in every process. A GET reads them on its own (read-only)
+session; any other request on a short read-only session of their own: on SQLite the request's
+write session would take the write lock (BEGIN IMMEDIATE) just to format a date, and block
+the rendering of a letter after its commit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
 from workflow.models import OrganisationProfile
@@ -24,12 +25,20 @@ class OrganisationSettings:
     timezone: str
 
 
+_QUERY = (select(OrganisationProfile.name, OrganisationProfile.timezone)
+          .order_by(OrganisationProfile.id).limit(1))
+
+
 def _load() -> OrganisationSettings:
-    with current_app.extensions["read_session_factory"]() as session:
-        row = session.execute(
-            select(OrganisationProfile.name, OrganisationProfile.timezone)
-            .order_by(OrganisationProfile.id).limit(1)
-        ).first()
+    if has_request_context() and request.method in ("GET", "HEAD"):
+        # The request's session is read-only then (web/database.py): no second connection,
+        # no second transaction.
+        from .database import db
+
+        row = db().execute(_QUERY).first()
+    else:
+        with current_app.extensions["read_session_factory"]() as session:
+            row = session.execute(_QUERY).first()
     if row is None:  # before the profile is filled in
         return OrganisationSettings(name="", timezone=DEFAULT_TIMEZONE)
     return OrganisationSettings(name=row.name or "", timezone=row.timezone or DEFAULT_TIMEZONE)

@@ -62,10 +62,15 @@ def _svg(render, *args, **kwargs) -> Markup | None:
         return None
 
 
+# Made once: a fresh alias per call made a new statement each time, which SQLAlchemy
+# compiled again on every programme page instead of taking it from its cache.
+_DECIDER, _ABSENT = aliased(User, name="decider"), aliased(User, name="absent")
+
+
 def visas(session: Session, programme: Programme) -> list[Visa]:
     """Every visa given on the programme's decisions (review and endorse stages), oldest
     first; one query whatever the number of decisions (as `engine.visas_of`, for them all)."""
-    decider, absent = aliased(User), aliased(User)
+    decider, absent = _DECIDER, _ABSENT
     rows = session.execute(
         select(StageTask, RouteStage, decider, absent)
         .join(Decision, Decision.id == StageTask.decision_id)
@@ -120,8 +125,11 @@ def reassign_candidates(session: Session, programme: Programme,
 def request_principals(session: Session, user: User, now) -> list[int]:
     """For whom `user` acts today (workflow.substitution.principals), looked up once per
     request: the programme page's actions, its "assigned" mark and the nav badge all ask."""
-    return cached_per_request(f"principals:{user.id}",
-                              lambda: substitution.principals(session, user, now))
+    from .organisation import organisation  # read once per request already
+
+    return cached_per_request(
+        f"principals:{user.id}",
+        lambda: substitution.principals(session, user, now, organisation().timezone))
 
 
 def open_task_count(session: Session, user: User, now) -> int:

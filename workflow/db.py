@@ -12,14 +12,23 @@ its first read. Read-only work (list pages) may ask for `BEGIN DEFERRED` through
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# A pooled PostgreSQL connection idle for longer than this is pinged before it is handed
+# out (the server or a proxy may have dropped it); one in steady use is not.
+PING_AFTER_IDLE_S = 10.0
+# Connections kept per process. gunicorn runs a thread per concurrent request and each
+# holds one connection: a pool smaller than the threads closes and reopens connections
+# (a new PostgreSQL backend each time) under load. gunicorn.conf.py sets DB_POOL_SIZE to
+# the worker's thread count.
+DEFAULT_POOL_SIZE = 10
 
 
 def normalise_url(url: str) -> str:
@@ -40,8 +49,39 @@ def make_engine(url: str, **kwargs) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         return _make_sqlite_engine(url, **kwargs)
-    kwargs.setdefault("pool_pre_ping", True)
+    if not kwargs.get("pool_pre_ping") and "poolclass" not in kwargs:
+        kwargs.setdefault("pool_size", int(os.environ.get("DB_POOL_SIZE") or DEFAULT_POOL_SIZE))
+        kwargs.setdefault("max_overflow", kwargs["pool_size"])
+        engine = create_engine(url, **kwargs)
+        _ping_when_idle(engine)
+        return engine
     return create_engine(url, **kwargs)
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """`pool_pre_ping` costs a round trip on every checkout, and a request checks out a
+    connection once or twice: on PostgreSQL a signed-in page paid for it more than for its
+    own statement. A connection that was in use a moment ago is alive; only one that sat
+    idle in the pool is pinged, and a dead one is replaced (the pool retries the checkout)."""
+
+    @event.listens_for(engine, "connect")
+    def _connected(_dbapi_connection, record):
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):
+        if record is not None:
+            record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):
+        since = record.info.get("checked_in_at")
+        if since is not None and time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError() from error
 
 
 def _make_sqlite_engine(url: str, **kwargs) -> Engine:

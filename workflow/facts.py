@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, inspect, select
 from sqlalchemy.orm import Session
 
 from .models import Assessment, Programme, ProgrammeSection, Remark, Requirement, Revision
@@ -33,6 +33,11 @@ class ProgrammeFacts:
 
     @_memo
     def _requirements(self) -> list[tuple[int, int]]:
+        # The programme page has loaded them already, in this same transaction.
+        campaign = inspect(self.programme).dict.get("campaign")
+        if campaign is not None and "requirements" in inspect(campaign).dict:
+            return sorted(((r.id, r.position) for r in campaign.requirements),
+                          key=lambda pair: pair[1])
         return list(
             self.session.execute(
                 select(Requirement.id, Requirement.position)

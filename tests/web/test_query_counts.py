@@ -33,8 +33,11 @@ def counting(app):
 
 
 # Statements per page (BEGINs included), measured: raise them only with a reason.
-QUEUE_BUDGET = 11
-PROGRAMME_PAGE_BUDGET = {"reviewer": 28, "reviewer2": 25, "editor": 17, "admin": 26}
+# SQLite's count (PostgreSQL's GET pages read in autocommit: no BEGIN). Lowered from 11 and
+# 28/25/17/26: the organisation is read on the page's own session and its time zone is not
+# read again for the substitutions; the guards reuse the requirements the page loaded.
+QUEUE_BUDGET = 9
+PROGRAMME_PAGE_BUDGET = {"reviewer": 25, "reviewer2": 23, "editor": 15, "admin": 24}
 
 
 def _get(app, client, url) -> int:
@@ -63,7 +66,7 @@ def test_queue_runs_the_same_queries_for_3_and_30_programmes(app, client, world)
     _programmes(world, 3, 27)
     many = {url: _get(app, client, url) for url in urls}
     assert few == many
-    # The budget: the user, the organisation, the tab counts (from the counters), one page
+    # The budget: BEGIN, the user, the organisation, the tab counts (from the counters), one page
     # of rows, the campaigns of the filter, and the navigation's badges (substitutions, tasks,
     # notifications). A filter by municipality counts the table instead: same number.
     assert max(many.values()) <= QUEUE_BUDGET, many
