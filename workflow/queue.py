@@ -223,7 +223,11 @@ def page_ids(filters: QueueFilters, tab: str):
     drafts = (
         select(Programme.id, literal(1).label("grp"), Programme.submitted_at)
         .where(*where, Programme.submitted_at.is_(None))
-        .order_by(Programme.id).limit(enough).subquery("drafts")
+        # The same order as `id` alone (submitted_at is NULL throughout), but spelled as the
+        # index is: PostgreSQL does not take IS NULL as fixing a column's order, so `id`
+        # alone made it scan the primary key past every row of a tab with no such rows
+        # (6 ms at 23,000 programmes).
+        .order_by(Programme.submitted_at, Programme.id).limit(enough).subquery("drafts")
     )
     both = select(submitted).union_all(select(drafts)).subquery("both_halves")
     return (
