@@ -64,13 +64,13 @@ def _is_signatory(user: User) -> bool:
     return user.role == Role.SIGNATORY
 
 
-def _acting_for(me: User, raw: str) -> tuple[User | None, str | None]:
+def _acting_for(me: User, raw: str, choices: list[User]) -> tuple[User | None, str | None]:
     """The absent signatory the substitute signs for ("И.о."), from `acting_for=<id>`: one
-    they substitute today; otherwise their own inbox and the reason, in Russian."""
+    of `choices` (those they substitute today); otherwise their own inbox and the reason,
+    in Russian."""
     if not raw:
         return None, None
-    absent = next((u for u in letter_registration.acting_signatories(db(), me, now())
-                   if str(u.id) == raw), None)
+    absent = next((u for u in choices if str(u.id) == raw), None)
     if absent is not None:
         return absent, None
     other = db().get(User, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 10 \
@@ -97,8 +97,8 @@ def inbox():
     me = _me()
     kind, campaign_id = _filters(request.args)
     session = db()
-    absent, acting_refusal = _acting_for(me, request.args.get("acting_for") or "")
     choices = letter_registration.acting_signatories(session, me, now())
+    absent, acting_refusal = _acting_for(me, request.args.get("acting_for") or "", choices)
     if absent is None and not _is_signatory(me) and choices:
         absent = choices[0]  # a substitute has no inbox of their own, only the absent one's
     stmt = bulk_signing.awaiting_signature(absent or me, kind=kind, campaign_id=campaign_id)
