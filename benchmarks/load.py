@@ -48,6 +48,8 @@ class TimedClient(ApiClient):
 
 def reader(client, acks, stop, seed):
     rng = random.Random(seed)
+    _, me = client.call("GET", "/auth/me")
+    my_id = me["user"]["id"] if isinstance(me, dict) and "user" in me else None
     while not stop.is_set():
         try:
             roll = rng.random()
@@ -61,7 +63,7 @@ def reader(client, acks, stop, seed):
             elif roll < 0.85:
                 status, page = client.call("GET", "/programmes?state=in_review&per_page=25")
                 items = page.get("items", []) if isinstance(page, dict) else []
-                mine = [p for p in items if (p.get("reviewer") or {}).get("login") == "reviewer"]
+                mine = [p for p in items if (p.get("reviewer") or {}).get("id") == my_id]
                 if mine:
                     p = rng.choice(mine)
                     status, detail = client.call("GET", f"/programmes/{p['id']}")

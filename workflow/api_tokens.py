@@ -63,16 +63,29 @@ def _lookup(session: Session, token: str) -> ApiToken | None:
     return session.scalar(select(ApiToken).where(ApiToken.token_sha256 == token_hash(token)))
 
 
+def verified(session: Session, token: str, *, now: datetime) -> tuple[User, ApiToken] | None:
+    """The token's user and its record, or None when the token is unknown, expired, revoked
+    by an epoch change, or its user is deactivated. One statement: every API request pays
+    for it."""
+    if not token or len(token) > MAX_TOKEN_LENGTH or not token.startswith(PREFIX):
+        return None
+    found = session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_sha256 == token_hash(token))
+    ).first()
+    if found is None:
+        return None
+    record, user = found
+    if record.expires_at <= now or not account_enabled(user) \
+            or user.session_epoch != record.session_epoch:
+        return None
+    return user, record
+
+
 def verify_token(session: Session, token: str, *, now: datetime) -> User | None:
-    """The token's user, or None when the token is unknown, expired, revoked by an epoch
-    change, or its user is deactivated."""
-    record = _lookup(session, token)
-    if record is None or record.expires_at <= now:
-        return None
-    user = session.get(User, record.user_id)
-    if user is None or not account_enabled(user) or user.session_epoch != record.session_epoch:
-        return None
-    return user
+    """The token's user (see `verified`)."""
+    found = verified(session, token, now=now)
+    return found[0] if found else None
 
 
 def revoke_token(session: Session, token: str) -> bool:

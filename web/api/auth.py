@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, g, request
-from sqlalchemy import select
 
 from workflow import api_signin, api_tokens, second_factor, user_sessions
 from workflow.models import ApiToken
@@ -38,24 +37,22 @@ def _authenticate():
     if token is None:
         raise ApiError(401, "unauthorized",
                        "Требуется токен доступа: заголовок Authorization: Bearer <токен>")
-    user = api_tokens.verify_token(db(), token, now=now())
-    if user is None:
+    found = api_tokens.verified(db(), token, now=now())
+    if found is None:
         raise ApiError(401, "invalid_token",
                        "Токен доступа недействителен или истёк; получите новый")
+    user, record = found
     g.api_user = user
     g.api_token = token
-    _second_factor_gate(user)
+    _second_factor_gate(user, record)
     return None
 
 
-def _second_factor_gate(user) -> None:
+def _second_factor_gate(user, record: ApiToken) -> None:
     """A signatory or administrator without a second factor is refused (SecondFactorRequired,
     403); the token's last use is noted for "Мои сеансы" (at most once a minute)."""
-    session = db()
-    second_factor.ensure_may_act(session, user)
-    record = session.scalar(select(ApiToken).where(
-        ApiToken.token_sha256 == api_tokens.token_hash(g.api_token)))
-    if record is not None and user_sessions.due(record.last_seen_at, now()):
+    second_factor.ensure_may_act(db(), user)
+    if user_sessions.due(record.last_seen_at, now()):
         g.api_token_touch = record.id
 
 

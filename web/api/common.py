@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import g
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from workflow.errors import NotFound
 from workflow.letter_visibility import visible_letters_filter
@@ -30,7 +30,7 @@ def actor() -> User:
 def load_programme(programme_id: int) -> Programme:
     """A programme the caller may see; another municipality's programme does not exist."""
     user = actor()
-    programme = db().get(Programme, programme_id)
+    programme = db().get(Programme, programme_id, options=[joinedload(Programme.municipality)])
     if programme is None or (
         user.role == Role.MUNICIPAL_EDITOR and programme.municipality_id != user.municipality_id
     ):
@@ -53,9 +53,11 @@ def page_args() -> tuple[int, int]:
     return query.page, query.per_page
 
 
-def paginate(session: Session, stmt, order_by, serialize) -> dict:
-    """Items of one page and the total, both under the same (tenant) filter."""
+def paginate(session: Session, stmt, order_by, serialize, *, load=()) -> dict:
+    """Items of one page and the total, both under the same (tenant) filter. `load`: loader
+    options for what `serialize` reads of related rows (without them, a statement per row)."""
     page, per_page = page_args()
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = session.scalars(stmt.order_by(*order_by).limit(per_page).offset((page - 1) * per_page))
+    rows = session.scalars(stmt.order_by(*order_by).options(*load)
+                           .limit(per_page).offset((page - 1) * per_page))
     return {"items": [serialize(r) for r in rows], "total": total, "page": page, "per_page": per_page}

@@ -6,6 +6,7 @@ import logging
 
 from flask import Response, current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from documents import filenames
 from documents.issue import session_sealer, session_ttl
@@ -34,7 +35,9 @@ def list_letters():
         stmt = stmt.where(Letter.kind == query.kind)
     if query.programme_id:
         stmt = stmt.where(Letter.programme_id == query.programme_id)
-    return LetterList(**paginate(db(), stmt, (Letter.id,), letter_out)).model_dump(mode="json")
+    page = paginate(db(), stmt, (Letter.id,), letter_out, load=(joinedload(Letter.municipality),
+                                                                joinedload(Letter.signatory)))
+    return LetterList(**page).model_dump(mode="json")
 
 
 @operation("get", LETTER, "Реквизиты и текст письма", tag="letters", ok=LetterShape,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from workflow import files, operations
 from workflow.errors import InvalidInput, NotFound
@@ -90,7 +91,8 @@ def list_programmes():
         stmt = stmt.where(Programme.municipality_id.in_(
             select(Municipality.id).where(Municipality.code == query.municipality)))
     municipal = _municipal()
-    page = paginate(db(), stmt, (Programme.id,), lambda p: summary_out(p, municipal))
+    page = paginate(db(), stmt, (Programme.id,), lambda p: summary_out(p, municipal),
+                    load=(joinedload(Programme.municipality), joinedload(Programme.reviewer)))
     return ProgrammeList(**page).model_dump(mode="json")
 
 
