@@ -14,6 +14,12 @@ from __future__ import annotations
 import glob
 import os
 
+# Threads per worker. Requests here are mostly Python, which runs one thread at a time per
+# process: more threads than cores buy no throughput, and every thread added stretches the
+# requests it shares the interpreter with, a writer holding the database's write lock
+# included (benchmarks/load.py, 64 users, 2 cores: see docs/notes/NOTES-load.md).
+threads = int(os.environ.get("GUNICORN_THREADS", "3"))
+
 # Only prometheus_client's own files: counter_123.db, histogram_123.db, gauge_all_123.db...
 _METRIC_FILES = ("counter_*.db", "gauge_*.db", "histogram_*.db", "summary_*.db")
 

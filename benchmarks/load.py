@@ -31,6 +31,9 @@ from tests.resilience.driver import Acks, ProgrammeDriver  # noqa: E402
 from tests.resilience.harness import ApiClient, Server, open_prepared, prepare_database  # noqa: E402
 from tests.resilience.invariants import check  # noqa: E402
 
+# As gunicorn.conf.py deploys it (GUNICORN_THREADS).
+DEFAULT_THREADS = int(os.environ.get("GUNICORN_THREADS", "3"))
+
 
 class TimedClient(ApiClient):
     def __init__(self, *args, latencies: list, lock: threading.Lock, **kwargs):
@@ -86,7 +89,8 @@ def reader(client, acks, stop, seed):
             acks.add("server_errors", f"network error at {time.strftime('%H:%M:%S')}: {error}")
 
 
-def run(users: int, seconds: float, url: str | None, quiet: bool = False) -> dict:
+def run(users: int, seconds: float, url: str | None, quiet: bool = False,
+        threads: int = DEFAULT_THREADS) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         instance = tmp / "instance"
@@ -95,7 +99,7 @@ def run(users: int, seconds: float, url: str | None, quiet: bool = False) -> dic
         editors = max(1, users // 4)
         prepare_database(db_url, instance, editors=editors)
         engine, factory, campaign_id, requirement_ids = open_prepared(db_url)
-        server = Server(db_url, instance, workers=2, threads=8)
+        server = Server(db_url, instance, workers=2, threads=threads)
         server.start()
         acks, stop, lock, latencies = Acks(), threading.Event(), threading.Lock(), []
         threads, clients = [], []
@@ -143,7 +147,8 @@ def run(users: int, seconds: float, url: str | None, quiet: bool = False) -> dic
         "signed": len(acks.signed), "lost_or_doubled": problems,
     }
     if not quiet:
-        print(f"load: {result['users']} users for {result['seconds']} s on {result['database']}")
+        print(f"load: {result['users']} users for {result['seconds']} s on {result['database']}"
+              f" (gunicorn: 2 workers x {threads} threads)")
         print(f"  requests {result['requests']}  ->  {result['rps']:.1f} req/s; "
               f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms")
         print(f"  acknowledged transitions {result['transitions']}, letters signed {result['signed']}")
@@ -159,6 +164,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                        help="gunicorn threads per worker (2 workers)")
     parser.add_argument("--url", default=None, help="DATABASE_URL (default: a temp SQLite file)")
     parser.add_argument("--compare", default=None, metavar="POSTGRES_URL",
                         help="run on a temp SQLite file, then on this PostgreSQL database "
@@ -166,13 +173,13 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}", flush=True)
     if args.compare:
-        results = [run(args.users, args.seconds, None),
-                   run(args.users, args.seconds, _emptied(args.compare))]
+        results = [run(args.users, args.seconds, None, threads=args.threads),
+                   run(args.users, args.seconds, _emptied(args.compare), threads=args.threads)]
         sqlite, postgres = (r["rps"] for r in results)
         print(f"SQLite/PostgreSQL throughput: {sqlite / postgres:.2f}x "
               f"(load average {os.getloadavg()[0]:.2f})" if postgres else "no PostgreSQL requests")
     else:
-        results = [run(args.users, args.seconds, args.url)]
+        results = [run(args.users, args.seconds, args.url, threads=args.threads)]
     sys.exit(1 if any(r["server_errors"] or r["lost_or_doubled"] for r in results) else 0)
 
 

@@ -76,10 +76,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     sessions.init_app(app)
 
-    from . import formatting
+    from . import formatting, nav_badges
     from .blueprints import register_blueprints
 
     formatting.init_app(app)  # the filters and helpers every template uses
+    nav_badges.init_app(app)
     register_blueprints(app)
 
     from . import ratelimit

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from markupsafe import Markup
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
 from documents.route_diagram import DiagramError, route_svg, state_machine_svg
@@ -18,7 +18,6 @@ from workflow.models import Decision, Programme, RouteStage, StageTask, User
 from workflow.route_views import RouteView, Visa
 from workflow.states import (
     TASK_RESULT_LABELS,
-    DecisionState,
     Role,
     RouteStageKind,
     TaskResult,
@@ -130,17 +129,6 @@ def request_principals(session: Session, user: User, now) -> list[int]:
     return cached_per_request(
         f"principals:{user.id}",
         lambda: substitution.principals(session, user, now, organisation().timezone))
-
-
-def open_task_count(session: Session, user: User, now) -> int:
-    """How many tasks wait for `user` (the nav badge): one query, whatever their number."""
-    mine = request_principals(session, user, now)
-    return session.scalar(
-        select(func.count(StageTask.id))
-        .join(Decision, Decision.id == StageTask.decision_id)
-        .where(StageTask.assignee_id.in_(mine), StageTask.state == TaskState.OPEN,
-               Decision.state == DecisionState.ACTIVE,
-               Decision.current_stage == StageTask.stage_position)) or 0
 
 
 def build(session: Session, programme: Programme, me: User) -> Panel | None:

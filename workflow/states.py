@@ -14,6 +14,9 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# The ministry's people: everyone but the municipalities' editors.
+MINISTRY_ROLES = (Role.REVIEWER, Role.SIGNATORY, Role.ADMIN)
+
 ROLE_LABELS = {
     Role.MUNICIPAL_EDITOR: N_("Специалист муниципалитета"),
     Role.REVIEWER: N_("Эксперт министерства"),

@@ -12,7 +12,7 @@ from documents.filenames import approval_sheet_pdf
 from workflow import routes as engine
 from workflow.errors import NotFound
 from workflow.models import Decision, Programme, Route, User
-from workflow.states import Role, programme_state_label_for
+from workflow.states import MINISTRY_ROLES, programme_state_label_for
 
 from ..database import db, now
 from ..route_panel import OpenStageTask, open_stage_tasks, reassign_open_task, visas
@@ -37,12 +37,10 @@ from .shapes import (
     TaskOut,
 )
 
-MINISTRY = (Role.REVIEWER, Role.SIGNATORY, Role.ADMIN)
-
 
 def _ministry_only() -> User:
     user = actor()
-    if user.role not in MINISTRY:
+    if user.role not in MINISTRY_ROLES:
         raise ApiError(403, "forbidden", "Доступно только сотрудникам министерства")
     return user
 

@@ -25,17 +25,6 @@ class PreferenceForm(SafeForm):
     ])
 
 
-@bp.app_context_processor
-def _bell():
-    def unread_notifications() -> int:
-        """One indexed count per page, only where the bell is drawn (signed in)."""
-        if not current_user.is_authenticated:
-            return 0
-        return notifications.unread_count(db(), current_user.user.id)
-
-    return {"unread_notifications": unread_notifications}
-
-
 def _page_number() -> int:
     try:
         return max(1, min(int(request.args.get("page", 1)), 1_000_000))

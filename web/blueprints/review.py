@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user, login_required
 
-from workflow.states import Role
+from workflow.states import MINISTRY_ROLES
 
 from .. import viewmodels as vm
 from ..database import db, now
@@ -13,14 +13,13 @@ from ..i18n_labels import TranslatedLabels
 
 bp = Blueprint("review", __name__)
 
-MINISTRY = (Role.REVIEWER, Role.SIGNATORY, Role.ADMIN)
 
 
 @bp.route("/")
 @login_required
 def queue():
     me = current_user.user
-    if me.role not in MINISTRY:
+    if me.role not in MINISTRY_ROLES:
         abort(403)
     tab = request.args.get("tab", "submitted")
     if tab not in vm.TABS:

@@ -12,16 +12,19 @@ from flask_login import current_user, login_required
 
 from workflow import routes as engine
 from workflow.errors import WorkflowError
-from workflow.states import ROUTE_STAGE_KIND_LABELS, TASK_RESULT_LABELS, Role, TaskResult
+from workflow.states import (
+    MINISTRY_ROLES,
+    ROUTE_STAGE_KIND_LABELS,
+    TASK_RESULT_LABELS,
+    TaskResult,
+)
 
-from .. import route_panel
 from ..database import db, now
 from ..errors import status_for
 from ..work import unit_of_work
 
 bp = Blueprint("tasks", __name__)
 
-MINISTRY = (Role.REVIEWER, Role.SIGNATORY, Role.ADMIN)
 CHOICES = [(r.value, TASK_RESULT_LABELS[r]) for r in TaskResult]
 ACTION_LABELS = {"review": _l("К программе"), "endorse": _l("Принять решение"),
                  "sign": _l("К письму")}
@@ -73,20 +76,10 @@ def my_tasks() -> list[TaskRow]:
     return [_row(t) for t in engine.open_tasks_for(db(), _me(), now())]
 
 
-@bp.app_context_processor
-def _task_count():
-    def open_task_count() -> int:
-        if not current_user.is_authenticated or current_user.user.role not in MINISTRY:
-            return 0
-        return route_panel.open_task_count(db(), current_user.user, now())
-
-    return {"open_task_count": open_task_count}
-
-
 @bp.route("/")
 @login_required
 def inbox():
-    if _me().role not in MINISTRY:
+    if _me().role not in MINISTRY_ROLES:
         abort(403)
     return render_template("tasks/inbox.html", tasks=my_tasks())
 

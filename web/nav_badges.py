@@ -1,0 +1,33 @@
+"""The navigation's badges (tasks, unread notifications): counted once per page, in one
+statement (workflow.nav_counts), whichever of the layout's parts asks first."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_login import current_user
+
+from workflow.nav_counts import NavCounts, nav_counts
+from workflow.states import MINISTRY_ROLES
+
+from .database import db, now
+from .extensions import cached_per_request
+from .viewmodels.formatting import local_today
+
+_NONE = NavCounts(unread=0, tasks=0)
+
+
+def current_counts() -> NavCounts:
+    if not current_user.is_authenticated:
+        return _NONE
+    user = current_user.user
+    return cached_per_request("nav_counts", lambda: nav_counts(
+        db(), user.id, local_today(now()), with_tasks=user.role in MINISTRY_ROLES))
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def _badges():
+        return {
+            "open_task_count": lambda: current_counts().tasks,
+            "unread_notifications": lambda: current_counts().unread,
+        }

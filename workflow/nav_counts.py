@@ -1,0 +1,51 @@
+"""The navigation's two badges, the unread notifications and the route tasks waiting for a
+user, counted in one statement: every signed-in page shows them, so each costs a round trip
+to the database on every page (on PostgreSQL, more than the page's own work).
+
+The tasks are counted as `workflow.route_inbox` lists them: open tasks on the current stage
+of an active decision, assigned to the user or to someone the user substitutes today
+(`workflow.substitution`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from .models import Absence, Decision, Notification, StageTask
+from .states import DecisionState, TaskState
+from .substitution import absent_on
+
+
+@dataclass(frozen=True, slots=True)
+class NavCounts:
+    unread: int
+    tasks: int
+
+
+def nav_counts(session: Session, user_id: int, today: date, *, with_tasks: bool) -> NavCounts:
+    """`today`: in the organisation's time zone. `with_tasks`: False for users who have no
+    route tasks (municipal editors): their count is not asked for."""
+    unread = (
+        select(func.count(Notification.id))
+        .where(Notification.recipient_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    if with_tasks:
+        substituted = select(Absence.user_id).where(
+            Absence.substitute_id == user_id, absent_on(today))
+        tasks = (
+            select(func.count(StageTask.id))
+            .join(Decision, Decision.id == StageTask.decision_id)
+            .where(or_(StageTask.assignee_id == user_id, StageTask.assignee_id.in_(substituted)),
+                   StageTask.state == TaskState.OPEN,
+                   Decision.state == DecisionState.ACTIVE,
+                   Decision.current_stage == StageTask.stage_position)
+            .scalar_subquery()
+        )
+    else:
+        tasks = literal(0)
+    found = session.execute(select(unread.label("unread"), tasks.label("tasks"))).one()
+    return NavCounts(unread=found.unread or 0, tasks=found.tasks or 0)
