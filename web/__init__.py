@@ -76,11 +76,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     sessions.init_app(app)
 
-    from . import formatting, nav_badges
+    from . import formatting, fragment_cache, nav_badges
     from .blueprints import register_blueprints
 
     formatting.init_app(app)  # the filters and helpers every template uses
     nav_badges.init_app(app)
+    fragment_cache.init_app(app)
     register_blueprints(app)
 
     from . import ratelimit

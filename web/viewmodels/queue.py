@@ -98,7 +98,7 @@ class ProgrammeRow:
     reviewer: NamedRef | None
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class ListRow:
     programme: ProgrammeRow
     open_remarks: int
@@ -115,6 +115,13 @@ class ProgrammeList:
     tab_counts: dict[str, int]
     campaigns: list[tuple[int, str]]
     municipality_filter: bool
+
+    @property
+    def key(self) -> tuple:
+        """Everything the list's markup shows (web/fragment_cache.py)."""
+        return (tuple(self.rows), self.total, self.page, self.pages,
+                tuple(sorted(self.tab_counts.items())), tuple(self.campaigns),
+                self.municipality_filter)
 
     @property
     def page_window(self) -> list[int | None]:

@@ -1,0 +1,76 @@
+"""The list pages keep their rendered table by what it shows (web/fragment_cache.py): the
+same rows are rendered once, and any change of what the table shows (a row, the language,
+the audience, the query string) renders it anew."""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup
+
+from tests.factories import programme_in
+from tests.web.conftest import sign_in
+from web.fragment_cache import FragmentCache
+from workflow import operations
+from workflow.states import ProgrammeState
+
+
+def text(response) -> str:
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_cache_renders_once_per_key_and_forgets_the_oldest():
+    cache = FragmentCache(maxsize=2)
+    calls = []
+
+    def render(value):
+        return lambda: calls.append(value) or f"<b>{value}</b>"
+
+    assert cache.get_or_render("a", render("a")) == Markup("<b>a</b>")
+    assert cache.get_or_render("a", render("again")) == Markup("<b>a</b>")
+    assert calls == ["a"]
+    cache.get_or_render("b", render("b"))
+    cache.get_or_render("a", render("a2"))  # a is the most recent now
+    cache.get_or_render("c", render("c"))  # b goes
+    assert cache.get_or_render("a", render("a3")) == Markup("<b>a</b>")
+    assert cache.get_or_render("b", render("b2")) == Markup("<b>b2</b>")
+    assert calls == ["a", "b", "c", "b2"]
+
+
+def _rows(page: str) -> list[str]:
+    return re.findall(r'<a href="/programmes/\d+">([^<]+)</a>', page)
+
+
+def test_a_changed_row_is_shown_changed(client, world):
+    p = programme_in(world, ProgrammeState.SUBMITTED, title="Первое название")
+    world.session.commit()
+    sign_in(client, "reviewer")
+    assert "Первое название" in _rows(text(client.get("/review/?tab=all")))
+    assert "Первое название" in _rows(text(client.get("/review/?tab=all")))  # kept
+    operations.start_review(world.session, p, world.reviewer, now=world.clock.tick())
+    world.session.commit()
+    page = text(client.get("/review/?tab=all"))
+    row = page[page.index("Первое название"):]
+    assert "На рассмотрении" in row[:800]
+    p.title = "Второе название"
+    world.session.commit()
+    assert _rows(text(client.get("/review/?tab=all"))) == ["Второе название"]
+
+
+def test_the_language_the_audience_and_the_query_string_are_part_of_the_key(client, world):
+    programme_in(world, ProgrammeState.DECISION_PENDING, title="Решение в пути")
+    world.session.commit()
+    sign_in(client, "reviewer")
+    badge = re.compile(r'<span class="badge badge-decision_pending">([^<]+)</span>')
+    assert badge.findall(text(client.get("/programmes/"))) == ["На согласовании решения"]
+    sign_in(client, "editor")  # a municipality sees a decision in transit as under review
+    assert badge.findall(text(client.get("/programmes/"))) == ["На рассмотрении"]
+    client.post("/lang/en", data={"next": "/programmes/"})
+    english = badge.findall(text(client.get("/programmes/")))
+    assert len(english) == 1 and english != ["На рассмотрении"]
+    client.post("/lang/ru", data={"next": "/programmes/"})
+    filtered = text(client.get("/programmes/?state=draft"))
+    assert "Решение в пути" not in filtered
+    assert re.search(r'<option value="draft"\s+selected', filtered)
+    assert "Решение в пути" in text(client.get("/programmes/"))

@@ -1,0 +1,78 @@
+"""Rendered fragments kept by what they show: a list page's table is a pure function of its
+rows (already read from the database on every request), the language, the time zone, the
+audience and the query string, so the same rows are rendered once and then served as they
+were. Nothing is invalidated: a changed row is a different key, and an old key falls out
+of the bounded cache. What a fragment reads must all be in its key (see `list_key`).
+
+In a template:
+
+    {% call cached_fragment(key) %} ...markup... {% endcall %}
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+
+from flask import Flask, request
+from flask_login import current_user
+from markupsafe import Markup
+
+from workflow.states import Role
+
+from .extensions import cached_per_request, request_timezone
+
+# A page of 25 rows renders to about 20 KB: a few megabytes per process at most.
+MAX_FRAGMENTS = 256
+
+
+class FragmentCache:
+    def __init__(self, maxsize: int = MAX_FRAGMENTS) -> None:
+        self.maxsize = maxsize
+        self._items: OrderedDict[Hashable, Markup] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get_or_render(self, key: Hashable, render: Callable[[], str]) -> Markup:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return found
+        markup = Markup(render())  # outside the lock: another thread may render it too
+        with self._lock:
+            self.misses += 1
+            self._items[key] = markup
+            self._items.move_to_end(key)
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+        return markup
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+def request_key() -> tuple:
+    """What every fragment depends on besides its data: language, time zone, audience (a
+    municipality sees some states under other names), the query string and the URL root."""
+    from .extensions import _select_locale
+
+    def compute():
+        municipal = current_user.is_authenticated and \
+            current_user.user.role == Role.MUNICIPAL_EDITOR
+        return (_select_locale(), str(request_timezone()), municipal, request.script_root,
+                request.path, tuple(sorted(request.args.items(multi=True))))
+
+    return cached_per_request("fragment_request_key", compute)
+
+
+def init_app(app: Flask) -> None:
+    cache = app.extensions["fragments"] = FragmentCache()
+
+    def cached_fragment(*data: Hashable, caller) -> Markup:
+        return cache.get_or_render((request_key(), *data), caller)
+
+    app.jinja_env.globals["cached_fragment"] = cached_fragment
