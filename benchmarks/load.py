@@ -90,7 +90,7 @@ def reader(client, acks, stop, seed):
 
 
 def run(users: int, seconds: float, url: str | None, quiet: bool = False,
-        threads: int = DEFAULT_THREADS) -> dict:
+        server_threads: int = DEFAULT_THREADS) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         instance = tmp / "instance"
@@ -99,7 +99,7 @@ def run(users: int, seconds: float, url: str | None, quiet: bool = False,
         editors = max(1, users // 4)
         prepare_database(db_url, instance, editors=editors)
         engine, factory, campaign_id, requirement_ids = open_prepared(db_url)
-        server = Server(db_url, instance, workers=2, threads=threads)
+        server = Server(db_url, instance, workers=2, threads=server_threads)
         server.start()
         acks, stop, lock, latencies = Acks(), threading.Event(), threading.Lock(), []
         threads, clients = [], []
@@ -148,7 +148,7 @@ def run(users: int, seconds: float, url: str | None, quiet: bool = False,
     }
     if not quiet:
         print(f"load: {result['users']} users for {result['seconds']} s on {result['database']}"
-              f" (gunicorn: 2 workers x {threads} threads)")
+              f" (gunicorn: 2 workers x {server_threads} threads)")
         print(f"  requests {result['requests']}  ->  {result['rps']:.1f} req/s; "
               f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms")
         print(f"  acknowledged transitions {result['transitions']}, letters signed {result['signed']}")
@@ -173,13 +173,13 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}", flush=True)
     if args.compare:
-        results = [run(args.users, args.seconds, None, threads=args.threads),
-                   run(args.users, args.seconds, _emptied(args.compare), threads=args.threads)]
+        results = [run(args.users, args.seconds, None, server_threads=args.threads),
+                   run(args.users, args.seconds, _emptied(args.compare), server_threads=args.threads)]
         sqlite, postgres = (r["rps"] for r in results)
         print(f"SQLite/PostgreSQL throughput: {sqlite / postgres:.2f}x "
               f"(load average {os.getloadavg()[0]:.2f})" if postgres else "no PostgreSQL requests")
     else:
-        results = [run(args.users, args.seconds, args.url, threads=args.threads)]
+        results = [run(args.users, args.seconds, args.url, server_threads=args.threads)]
     sys.exit(1 if any(r["server_errors"] or r["lost_or_doubled"] for r in results) else 0)
 
 
