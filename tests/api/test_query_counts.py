@@ -57,3 +57,11 @@ def test_the_list_of_letters_does_not_query_per_row(app, reviewer, make_programm
     many = _statements(app, reviewer, "/letters?per_page=25")
     assert len(reviewer.get("/letters?per_page=25").get_json()["items"]) >= 4
     assert many == few
+
+
+def test_a_programme_reads_its_requirements_once(app, reviewer, make_programme):
+    pid = make_programme("in_review")["id"]
+    # BEGIN (SQLite), the token with its user, the programme with its municipality and
+    # campaign, the requirements (the guards of the actions read the same list), the
+    # substitutions (time zone, absences), two facts of the guards, the sections.
+    assert _statements(app, reviewer, f"/programmes/{pid}") <= 9

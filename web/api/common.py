@@ -27,10 +27,12 @@ def actor() -> User:
     return g.api_user
 
 
-def load_programme(programme_id: int) -> Programme:
-    """A programme the caller may see; another municipality's programme does not exist."""
+def load_programme(programme_id: int, load=()) -> Programme:
+    """A programme the caller may see; another municipality's programme does not exist.
+    `load`: loader options for what the handler reads of its relations."""
     user = actor()
-    programme = db().get(Programme, programme_id, options=[joinedload(Programme.municipality)])
+    programme = db().get(Programme, programme_id,
+                         options=[joinedload(Programme.municipality), *load])
     if programme is None or (
         user.role == Role.MUNICIPAL_EDITOR and programme.municipality_id != user.municipality_id
     ):

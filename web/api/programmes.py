@@ -62,8 +62,8 @@ def _detail(programme: Programme) -> dict:
     links = [stored_file(f, url_for("api.get_programme_file", programme_id=programme.id,
                                     file_id=f.id))
              for f in files.working_files(programme, actor())]
-    requirements = {r.id: r for r in session.scalars(
-        select(Requirement).where(Requirement.campaign_id == programme.campaign_id))}
+    # Through the relationship: the guards of the actions read the same list (workflow/facts.py).
+    requirements = {r.id: r for r in programme.campaign.requirements}
     return programme_out(
         programme, requirements,
         operations.available_actions(session, programme, actor(), now()), links, _municipal())
@@ -100,7 +100,9 @@ def list_programmes():
            "Программа с разделами и доступными действиями", tag="programmes",
            ok=ProgrammeShape, errors=READ)
 def get_programme(programme_id: int):
-    return _detail(load_programme(programme_id)).model_dump(mode="json")
+    programme = load_programme(programme_id, load=(
+        joinedload(Programme.campaign).selectinload(Campaign.requirements),))
+    return _detail(programme).model_dump(mode="json")
 
 
 @operation("post", "/programmes", "Создать черновик программы (специалист муниципалитета)",
