@@ -103,12 +103,27 @@ class _WriterGate:
         self.path = path
         self._fd: int | None = None
         self.held = False
+        self.unavailable = False
+
+    def _open(self) -> int | None:
+        """The gate file, created with the database's own permissions (as SQLite creates
+        its -wal and -shm files), so that a CLI run by another user shares it. A gate that
+        cannot be opened is skipped: it only spares the waiting, SQLite's lock still holds."""
+        if self._fd is None and not self.unavailable:
+            try:
+                mode = os.stat(self.path.removesuffix(".writer-gate")).st_mode & 0o666
+            except OSError:
+                mode = 0o600
+            try:
+                # flock needs no write access: read-only lets another user share the gate.
+                self._fd = os.open(self.path, os.O_RDONLY | os.O_CREAT, mode)
+            except OSError:
+                self.unavailable = True
+        return self._fd
 
     def acquire(self, timeout_s: float) -> None:
-        if self.held:
+        if self.held or self._open() is None:
             return
-        if self._fd is None:
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         deadline = time.monotonic() + timeout_s
         pause = 0.0005
         while True:

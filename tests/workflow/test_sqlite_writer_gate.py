@@ -92,3 +92,16 @@ def test_a_memory_database_has_no_gate():
     with engine.begin() as conn:
         assert not hasattr(conn.connection.dbapi_connection, "writer_gate")
     engine.dispose()
+
+
+def test_a_gate_that_cannot_be_opened_is_skipped(tmp_path):
+    """Only the waiting is spared by the gate; SQLite's own lock still orders the writers."""
+    (tmp_path / "blocked.db.writer-gate").mkdir()  # not a file: it cannot be opened
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'blocked.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
+        conn.execute(text("INSERT INTO t DEFAULT VALUES"))
+        assert conn.connection.dbapi_connection.writer_gate.unavailable
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 1
+    engine.dispose()
