@@ -12,7 +12,14 @@ from pathlib import Path
 
 from sqlalchemy import delete
 
-from workflow import letter_registration, operations, review, second_factor, signing_keys
+from workflow import (
+    letter_registration,
+    operations,
+    programme_drafting,
+    review,
+    second_factor,
+    signing_keys,
+)
 from workflow.models import (
     Campaign,
     Letter,
@@ -146,9 +153,9 @@ def build_world(session, clock) -> World:
 
 def new_programme(w: World, *, title: str = "Программа профориентации", filled: bool = True) -> Programme:
     sections = {r.id: f"Текст раздела {r.position}" for r in w.campaign.requirements} if filled else {}
-    return operations.create_programme(
+    return programme_drafting.create_programme(
         w.session, w.campaign, w.editor,
-        operations.DraftFields(title=title, period_from=2026, period_to=2028,
+        programme_drafting.DraftFields(title=title, period_from=2026, period_to=2028,
                                outgoing_number="01-12/345", outgoing_date=date(2026, 2, 20)),
         now=w.clock.tick(), sections=sections,
     )

@@ -21,7 +21,15 @@ from tests.conftest import (
 )
 from tests.factories import PASSWORD, SIGNING_PIN, TEST_SEALER, shared_pki_dir
 from web import create_app
-from workflow import audit, files, letter_drafting, letter_registration, operations, review
+from workflow import (
+    audit,
+    files,
+    letter_drafting,
+    letter_registration,
+    operations,
+    programme_drafting,
+    review,
+)
 from workflow.models import Letter, Programme, Revision, RevisionFile, User, WorkflowEvent
 from workflow.states import RemarkVisibility, Verdict
 from workflow.storage import FileSystemBlobStore
@@ -144,9 +152,9 @@ def _build_tenant(w, editor: User, key: str, marker: str, upload_dir: Path) -> T
                     internal_marker=f"ВНУТРЕННЕЕ-{key.upper()}",
                     heading_marker=f"{marker}-ЗАГОЛОВОК")
     sections = {r.id: f"{marker}-РАЗДЕЛ {r.position}" for r in w.campaign.requirements}
-    p = operations.create_programme(
+    p = programme_drafting.create_programme(
         s, w.campaign, editor,
-        operations.DraftFields(title=f"{marker}-ПРОГРАММА", period_from=2026, period_to=2028,
+        programme_drafting.DraftFields(title=f"{marker}-ПРОГРАММА", period_from=2026, period_to=2028,
                                responsible_name=f"{marker}-ОТВЕТСТВЕННЫЙ",
                                outgoing_number="01-12/345", outgoing_date=date(2026, 2, 20)),
         now=clock.tick(), sections=sections,

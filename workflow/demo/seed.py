@@ -19,6 +19,7 @@ from .. import (
     letter_drafting,
     letter_registration,
     operations,
+    programme_drafting,
     review,
     route_engine,
     routes,
@@ -316,7 +317,7 @@ def _visas(session, programme, heads, clock, *, upto: int = 2, remarks_first: bo
 
 def _play(session, clock, rng, campaign, muni, editor, reviewers, sign, scenario, heads):
     reviewer = reviewers[rng.randrange(2)]
-    fields = operations.DraftFields(
+    fields = programme_drafting.DraftFields(
         title=f"Программа профориентационной работы в {muni.name_prepositional}",
         period_from=2022, period_to=2025,
         responsible_name=rng.choice(HEADS),
@@ -326,7 +327,7 @@ def _play(session, clock, rng, campaign, muni, editor, reviewers, sign, scenario
         outgoing_date=(clock.now + timedelta(days=1)).date(),
     )
     partial = 3 if scenario == "draft_partial" else None
-    programme = operations.create_programme(
+    programme = programme_drafting.create_programme(
         session, campaign, editor, fields, now=clock.tick(rng.uniform(1, 30)),
         sections=_sections(campaign, muni, rng, partial),
     )
@@ -390,7 +391,7 @@ def _play(session, clock, rng, campaign, muni, editor, reviewers, sign, scenario
     edited = {r.id: s + " Раздел дополнен по замечаниям министерства." for r, s in zip(
         campaign.requirements, [programme.section_for(r.id).text for r in campaign.requirements],
         strict=True) if any(campaign.requirements[idx].id == r.id for idx, _ in chosen)}
-    operations.update_draft(session, programme, editor, now=clock.tick(1), sections=edited)
+    programme_drafting.update_draft(session, programme, editor, now=clock.tick(1), sections=edited)
     operations.resubmit_programme(session, programme, editor, now=clock.tick(1))
 
 
