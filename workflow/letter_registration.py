@@ -18,7 +18,16 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import acting, audit, campaigns, notifications, second_factor, signing_keys, substitution
+from . import (
+    acting,
+    audit,
+    audit_sealing,
+    campaigns,
+    notifications,
+    second_factor,
+    signing_keys,
+    substitution,
+)
 from .access import ensure_active
 from .errors import IllegalTransition, PermissionDenied, StaleVersion
 from .letter_data import ActingFor, LetterData, OrganisationData
@@ -225,7 +234,7 @@ def register_letters(
         letter.final_data = data.to_json()
         # The journal's chain, in the order of the numbers (HMAC under the audit key).
         letter.prev_hash = prev_hash
-        audit.seal_letter(session, letter)
+        audit_sealing.seal_letter(session, letter)
         prev_hash = letter.hash
     session.flush()  # one executemany UPDATE of the letters
     for letter in chosen:

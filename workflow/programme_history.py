@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit
+from . import audit, audit_sealing
 from .models import WorkflowEvent
 
 
@@ -34,6 +34,6 @@ def append_history(session, programme, actor, trigger, from_state, to_state, rea
         revision_number=programme.revision_number,
         prev_hash=last.hash if last else audit.GENESIS,
     )
-    audit.seal_event(session, event)
+    audit_sealing.seal_event(session, event)
     session.add(event)
     return event

@@ -23,6 +23,7 @@ from tests.factories import PASSWORD, SIGNING_PIN, TEST_SEALER, shared_pki_dir
 from web import create_app
 from workflow import (
     audit,
+    audit_legacy,
     files,
     letter_drafting,
     letter_registration,
@@ -261,14 +262,14 @@ def legacy_seal_everything(app):
         for row in conn.execute(select(WorkflowEvent.__table__)
                                 .order_by(WorkflowEvent.programme_id, WorkflowEvent.seq)).all():
             prev = heads.get(row.programme_id, audit.GENESIS)
-            new = audit.legacy_chain_hash(prev, audit.legacy_event_fields(row))
+            new = audit_legacy.legacy_chain_hash(prev, audit_legacy.legacy_event_fields(row))
             conn.execute(update(WorkflowEvent.__table__).where(WorkflowEvent.id == row.id)
                          .values(prev_hash=prev, hash=new))
             heads[row.programme_id] = new
         prev = audit.GENESIS
         for row in conn.execute(select(Letter.__table__).where(Letter.seq.is_not(None))
                                 .order_by(Letter.seq)).all():
-            new = audit.legacy_chain_hash(prev, audit.legacy_letter_fields(row))
+            new = audit_legacy.legacy_chain_hash(prev, audit_legacy.legacy_letter_fields(row))
             conn.execute(update(Letter.__table__).where(Letter.id == row.id)
                          .values(prev_hash=prev, hash=new, seal=None))
             prev = new
