@@ -18,7 +18,8 @@ from workflow import (
     programme_drafting,
     review,
     second_factor,
-    signing_keys,
+    signatory_certificates,
+    signing_sessions,
 )
 from workflow.models import (
     Campaign,
@@ -43,7 +44,7 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 # lives in one directory per test process; apps under test point PKI_DIR at it to trust it.
 SIGNING_PIN = "246813579"
 SESSION_KEY = "test-signing-session-key"
-TEST_SEALER = signing_keys.SessionSealer(SESSION_KEY)
+TEST_SEALER = signing_sessions.SessionSealer(SESSION_KEY)
 ORGANISATION = "Министерство образования Приморского края"
 
 
@@ -64,7 +65,7 @@ def demo_pkcs12(owner: str, pin: str = SIGNING_PIN) -> bytes:
 def give_certificate(session, user, *, now, pin: str = SIGNING_PIN, owner: str | None = None,
                      actor=None):
     """Store a certificate for `user` (in `owner`'s name if given: an impostor's attempt)."""
-    return signing_keys.add_certificate(
+    return signatory_certificates.add_certificate(
         session, user, actor, pkcs12_bytes=demo_pkcs12(owner or user.full_name, pin), pin=pin,
         now=now, source="demo")
 

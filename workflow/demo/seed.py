@@ -24,7 +24,7 @@ from .. import (
     route_engine,
     routes,
     second_factor,
-    signing_keys,
+    signatory_certificates,
 )
 from ..models import Campaign, Municipality, OrganisationProfile, Programme, Requirement
 from ..states import RemarkVisibility, Role, Verdict
@@ -196,7 +196,7 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
     totp_secret = totp_secret or pyotp.random_base32()
     for enrolled in (admin, signatory):
         second_factor.enrol_with_secret(session, enrolled, totp_secret, now=now)
-    certificate = signing_keys.add_certificate(
+    certificate = signatory_certificates.add_certificate(
         session, signatory, None, pkcs12_bytes=issue_certificate(signatory.full_name, signing_pin),
         pin=signing_pin, now=now, source="demo")
 
