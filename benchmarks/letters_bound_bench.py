@@ -76,7 +76,7 @@ def _return_letter_body() -> tuple[list[str], str]:
     session.flush()
     p = programme_drafting.create_programme(
         session, campaign, editor, programme_drafting.DraftFields(title="Программа", period_from=2026,
-                                                          period_to=2028),
+                                                                  period_to=2028),
         now=now, sections={r.id: "Текст" for r in campaign.requirements})
     operations.submit_programme(session, p, editor, now=now)
     operations.start_review(session, p, reviewer, now=now)

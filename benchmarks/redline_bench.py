@@ -150,7 +150,7 @@ def seed(url: str, pairs: dict[str, list[tuple[str, str]]]) -> tuple[dict, dict]
                                        body="Уточните", visibility="external", now=clock.tick())
             operations.return_for_revision(s, p, w.reviewer, now=clock.tick(), reason="Доработать")
             programme_drafting.update_draft(s, p, w.editor, now=clock.tick(),
-                                    sections={r.id: new for r, (_old, new) in zip(requirements, sections, strict=True)})
+                                            sections={r.id: new for r, (_old, new) in zip(requirements, sections, strict=True)})
             review.answer_remark(s, p, remark, w.editor, body="Исправлено", now=clock.tick())
             s.commit()
             start = time.perf_counter()

@@ -157,7 +157,7 @@ def new_programme(w: World, *, title: str = "Программа профорие
     return programme_drafting.create_programme(
         w.session, w.campaign, w.editor,
         programme_drafting.DraftFields(title=title, period_from=2026, period_to=2028,
-                               outgoing_number="01-12/345", outgoing_date=date(2026, 2, 20)),
+                                       outgoing_number="01-12/345", outgoing_date=date(2026, 2, 20)),
         now=w.clock.tick(), sections=sections,
     )
 

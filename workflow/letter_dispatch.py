@@ -38,7 +38,7 @@ def store_pdf(session: Session, letter_id: int, pdf: bytes, sha256: str) -> bool
     if letter is None or letter.pdf_sha256 is not None or letter.hash is None:
         return False
     values = audit_sealing.reseal_values(session, letter,
-                                 {"pdf": pdf, "pdf_sha256": sha256, "render_error": None})
+                                         {"pdf": pdf, "pdf_sha256": sha256, "render_error": None})
     stored = session.execute(
         update(Letter).where(Letter.id == letter_id, Letter.pdf_sha256.is_(None))
         .values(**values).execution_options(synchronize_session=False)

@@ -243,7 +243,7 @@ def register_letters(
     if sealer is not None:
         for letter in chosen:
             signing_sessions.open_signing_session(session, letter, key, sealer=sealer, now=now,
-                                              ttl=session_ttl)
+                                                  ttl=session_ttl)
         session.flush()  # one INSERT of the signing sessions
     _announce_signed(session, chosen, now=now)
     return chosen

@@ -194,7 +194,7 @@ def fire(
                text=(f"Программа «{programme.title}» направлена повторно (редакция "
                      f"{programme.revision_number}) и снова у вас на рассмотрении."))
     event = append_history(session, programme, actor, trigger, from_state, dest, reason, now,
-                            on_behalf_of=on_behalf_of)
+                           on_behalf_of=on_behalf_of)
     if "start_decision" in spec.effects:
         from .letter_drafting import draft_decision_letter
         from .route_engine import start_decision

@@ -194,8 +194,8 @@ def test_a_certificate_granted_reaches_the_signatories(mailboxes, server):
     deputy = _person(w, "deputy", Role.SIGNATORY, "Орлова Елена Сергеевна")
     w.session.commit()
     signatory_certificates.add_certificate(w.session, deputy, w.admin,
-                                 pkcs12_bytes=demo_pkcs12(deputy.full_name, "123456"),
-                                 pin="123456", now=w.clock.tick(), source="demo")
+                                           pkcs12_bytes=demo_pkcs12(deputy.full_name, "123456"),
+                                           pin="123456", now=w.clock.tick(), source="demo")
     w.session.commit()
     (mail,) = received(server, "signatory@example.ru", "Добавлен сертификат подписи")
     assert "Орлова Елена Сергеевна" in text_of(mail)

@@ -156,8 +156,8 @@ def _build_tenant(w, editor: User, key: str, marker: str, upload_dir: Path) -> T
     p = programme_drafting.create_programme(
         s, w.campaign, editor,
         programme_drafting.DraftFields(title=f"{marker}-ПРОГРАММА", period_from=2026, period_to=2028,
-                               responsible_name=f"{marker}-ОТВЕТСТВЕННЫЙ",
-                               outgoing_number="01-12/345", outgoing_date=date(2026, 2, 20)),
+                                       responsible_name=f"{marker}-ОТВЕТСТВЕННЫЙ",
+                                       outgoing_number="01-12/345", outgoing_date=date(2026, 2, 20)),
         now=clock.tick(), sections=sections,
     )
     [attached] = files.add_files(

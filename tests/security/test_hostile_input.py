@@ -199,7 +199,7 @@ def more_pages(tenants) -> list[str]:
         p = programme_drafting.create_programme(
             s, w.campaign, w.editor,
             programme_drafting.DraftFields(title=f"Программа в состоянии {state}", period_from=2026,
-                                   period_to=2027),
+                                           period_to=2027),
             now=clock.tick(), sections={r.id: "Текст" for r in w.campaign.requirements})
         if state != "draft":
             operations.submit_programme(s, p, w.editor, now=clock.tick())
@@ -342,7 +342,7 @@ def injected(app, world):
     p = programme_drafting.create_programme(
         s, world.campaign, world.editor,
         programme_drafting.DraftFields(title=PAYLOADS["title"], period_from=2026, period_to=2027,
-                               responsible_name=PAYLOADS["name"]),
+                                       responsible_name=PAYLOADS["name"]),
         now=clock.tick(), sections={r.id: PAYLOADS["section"] for r in world.campaign.requirements},
     )
     operations.submit_programme(s, p, world.editor, now=clock.tick())

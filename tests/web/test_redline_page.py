@@ -39,14 +39,14 @@ def _returned_with_edits(w):
     p = new_programme(w)
     rid = {r.position: r.id for r in w.campaign.requirements}
     programme_drafting.update_draft(w.session, p, w.editor, now=w.clock.tick(),
-                            sections={rid[n]: t for n, t in OLD.items()})
+                                    sections={rid[n]: t for n, t in OLD.items()})
     operations.submit_programme(w.session, p, w.editor, now=w.clock.tick())
     operations.start_review(w.session, p, w.reviewer, now=w.clock.tick())
     add_external_remark(w, p)
     operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(), reason="Доработать")
     sign_decision(w, p)
     programme_drafting.update_draft(w.session, p, w.editor, now=w.clock.tick(),
-                            sections={rid[n]: t for n, t in NEW.items()})
+                                    sections={rid[n]: t for n, t in NEW.items()})
     return p, rid
 
 

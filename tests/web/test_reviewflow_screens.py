@@ -122,7 +122,7 @@ def test_a_carried_over_assessment_is_marked_on_the_review_screen(client, world)
         review.answer_remark(w.session, p, remark, w.editor, body="Да", now=w.clock.tick())
     r2 = w.campaign.requirements[1].id
     programme_drafting.update_draft(w.session, p, w.editor, now=w.clock.tick(),
-                            sections={r2: "Новый текст раздела 2"})
+                                    sections={r2: "Новый текст раздела 2"})
     operations.resubmit_programme(w.session, p, w.editor, now=w.clock.tick())
     w.session.commit()
     sign_in(client, "reviewer")

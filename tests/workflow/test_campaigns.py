@@ -152,8 +152,8 @@ def draft_fields(title="Программа воспитания"):
 
 def start(w, campaign, editor=None, title="Программа воспитания"):
     programme = programme_drafting.create_programme(w.session, campaign, editor or w.editor,
-                                            draft_fields(title), now=w.clock.tick(),
-                                            sections={r.id: "Текст" for r in campaign.requirements})
+                                                    draft_fields(title), now=w.clock.tick(),
+                                                    sections={r.id: "Текст" for r in campaign.requirements})
     w.session.commit()
     return programme
 
@@ -487,8 +487,8 @@ def test_a_closed_campaign_is_read_only(world):
                              reason="Срок истёк")
     world.session.commit()
     refused(world, lambda: programme_drafting.update_draft(world.session, programme, world.editor,
-                                                   now=world.clock.tick(),
-                                                   fields=draft_fields("Иное")),
+                                                           now=world.clock.tick(),
+                                                           fields=draft_fields("Иное")),
             IllegalTransition, "только для просмотра")
     refused(world, lambda: operations.submit_programme(world.session, programme, world.editor,
                                                        now=world.clock.tick()),

@@ -42,7 +42,7 @@ def test_unchanged_sections_keep_their_assessment_and_changed_ones_wait(world):
     w = world
     p, (r1, r2, r3) = _return_with_assessments(w)
     programme_drafting.update_draft(w.session, p, w.editor, now=w.clock.tick(),
-                            sections={r2: "Раздел 2 переписан по замечанию"})
+                                    sections={r2: "Раздел 2 переписан по замечанию"})
     operations.resubmit_programme(w.session, p, w.editor, now=w.clock.tick())
     assert (p.state, p.reviewer_id, p.revision_number) == ("in_review", w.reviewer.id, 2)
     carried = _assessments(w.session, p, 2)
@@ -67,7 +67,7 @@ def test_a_carry_over_names_the_revision_the_verdict_was_given_on(world):
     w = world
     p, (r1, r2, _r3) = _return_with_assessments(w)
     programme_drafting.update_draft(w.session, p, w.editor, now=w.clock.tick(),
-                            sections={r2: "Раздел 2 переписан"})
+                                    sections={r2: "Раздел 2 переписан"})
     operations.resubmit_programme(w.session, p, w.editor, now=w.clock.tick())
     add_external_remark(w, p, "Ещё раз уточните")
     operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(),
@@ -86,7 +86,7 @@ def test_every_section_changed_means_nothing_is_carried(world):
     w = world
     p, ids = _return_with_assessments(w)
     programme_drafting.update_draft(w.session, p, w.editor, now=w.clock.tick(),
-                            sections={rid: f"Новый текст {rid}" for rid in ids})
+                                    sections={rid: f"Новый текст {rid}" for rid in ids})
     operations.resubmit_programme(w.session, p, w.editor, now=w.clock.tick())
     assert _assessments(w.session, p, 2) == {}
     assert p.state == "in_review"

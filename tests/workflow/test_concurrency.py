@@ -46,8 +46,8 @@ def test_update_draft_with_a_stale_version_names_the_transition_that_changed_it(
     form_version = p.version - 1  # opened before the return took effect
     with pytest.raises(StaleVersion) as caught:
         programme_drafting.update_draft(world.session, p, world.editor, now=world.clock.tick(),
-                                expected_version=form_version,
-                                sections={world.campaign.requirements[0].id: "Новый текст"})
+                                        expected_version=form_version,
+                                        sections={world.campaign.requirements[0].id: "Новый текст"})
     # The return took effect when the signatory signed its letter: that is the change named.
     assert caught.value.changed_by == world.signatory.full_name
     assert p.section_for(world.campaign.requirements[0].id).text == "Текст раздела 1"
@@ -61,10 +61,10 @@ def test_update_draft_with_a_stale_version_after_another_save_names_who_saved(wo
     form_version = p.version
     saved_at = world.clock.tick()
     programme_drafting.update_draft(world.session, p, world.editor, now=saved_at,
-                            expected_version=form_version, sections={rid: "Первое сохранение"})
+                                    expected_version=form_version, sections={rid: "Первое сохранение"})
     with pytest.raises(StaleVersion) as caught:
         programme_drafting.update_draft(world.session, p, world.editor, now=world.clock.tick(),
-                                expected_version=form_version, sections={rid: "Второе сохранение"})
+                                        expected_version=form_version, sections={rid: "Второе сохранение"})
     assert caught.value.changed_by == world.editor.full_name
     assert caught.value.changed_at == saved_at
     assert world.reviewer.full_name not in caught.value.message
@@ -75,9 +75,9 @@ def test_update_draft_with_a_stale_version_after_another_save_names_who_saved(wo
 def test_a_transition_on_a_form_older_than_a_draft_save_is_stale(world):
     p = new_programme(world)
     programme_drafting.update_draft(world.session, p, world.editor, now=world.clock.tick(),
-                            expected_version=1,
-                            fields=programme_drafting.DraftFields(title="Новое название", period_from=2026,
-                                                          period_to=2027))
+                                    expected_version=1,
+                                    fields=programme_drafting.DraftFields(title="Новое название", period_from=2026,
+                                                                  period_to=2027))
     with pytest.raises(StaleVersion):
         operations.submit_programme(world.session, p, world.editor, now=world.clock.tick(),
                                     expected_version=1)
@@ -187,7 +187,7 @@ def test_the_compare_and_set_checks_the_version_not_only_the_state(world, sessio
     monkeypatch.setattr(programme_access, "lock_programme", lambda session, programme: None)
     try:
         programme_drafting.update_draft(s1, p1, s1.get(User, editor_id), now=world.clock.tick(),
-                                expected_version=seen, sections={rid: "Сохранено в другой вкладке"})
+                                        expected_version=seen, sections={rid: "Сохранено в другой вкладке"})
         s1.commit()
         with pytest.raises(StaleVersion):
             operations.submit_programme(s2, p2, s2.get(User, editor_id), now=world.clock.tick(),

@@ -104,7 +104,7 @@ def legacy_db(scratch_db_url, tmp_path):
                 # (the database gives the time back as aware UTC; hash it as it will be read)
                 as_read = SimpleNamespace(**{**event, "at": last_event.replace(tzinfo=UTC)})
                 sealed = audit_legacy.legacy_chain_hash(audit.GENESIS,
-                                                 audit_legacy.legacy_event_fields(as_read))
+                                                        audit_legacy.legacy_event_fields(as_read))
                 _insert(conn, t["workflow_event"], **event, prev_hash=audit.GENESIS,
                         hash=sealed)
     engine.dispose()

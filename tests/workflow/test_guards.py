@@ -41,14 +41,14 @@ def test_submit_with_an_empty_section_is_refused_naming_the_requirement(world):
     p = new_programme(world, filled=False)
     r1, r2, r3 = section_ids(world)
     programme_drafting.update_draft(world.session, p, world.editor, now=world.clock.tick(),
-                            sections={r1: "Есть текст", r3: "   \r\n  "})
+                                    sections={r1: "Есть текст", r3: "   \r\n  "})
 
     reasons = refused(world, p, lambda: operations.submit_programme(
         world.session, p, world.editor, now=world.clock.tick()))
     assert reasons == ["Не заполнены разделы программы по требованиям № 2, 3"]
 
     programme_drafting.update_draft(world.session, p, world.editor, now=world.clock.tick(),
-                            sections={r2: "Второй", r3: "Третий"})
+                                    sections={r2: "Второй", r3: "Третий"})
     operations.submit_programme(world.session, p, world.editor, now=world.clock.tick())
     assert p.state == ProgrammeState.SUBMITTED
 

@@ -173,7 +173,7 @@ def test_saving_the_working_copy_stores_its_redline_against_the_last_revision(wo
     p = programme_in(w, ProgrammeState.RETURNED)
     r1, r2, _ = (r.id for r in w.campaign.requirements)
     programme_drafting.update_draft(w.session, p, w.editor, now=w.clock.tick(),
-                            sections={r1: "Текст раздела один"})
+                                    sections={r1: "Текст раздела один"})
     w.session.commit()
     s1, s2 = p.section_for(r1), p.section_for(r2)
     assert (s1.redline_base, s1.redline_method) == (1, WORDS)

@@ -44,7 +44,7 @@ def test_editing_after_return_keeps_revision_1_and_resubmit_freezes_revision_2(w
     sign_decision(w, p)
     r1, r2, _ = (r.id for r in w.campaign.requirements)
     programme_drafting.update_draft(w.session, p, w.editor, now=w.clock.tick(),
-                            sections={r1: "Исправленный раздел 1", r2: "Исправленный раздел 2"})
+                                    sections={r1: "Исправленный раздел 1", r2: "Исправленный раздел 2"})
     w.session.commit()
 
     with session_factory() as other:  # what a fresh reader sees
@@ -75,7 +75,7 @@ def test_sections_cannot_be_edited_while_the_ministry_holds_the_programme(world)
         version = p.version
         with pytest.raises(IllegalTransition):
             programme_drafting.update_draft(world.session, p, world.editor, now=world.clock.tick(),
-                                    sections={world.campaign.requirements[0].id: "Подмена"})
+                                            sections={world.campaign.requirements[0].id: "Подмена"})
         assert p.version == version
         assert p.section_for(world.campaign.requirements[0].id).text == "Текст раздела 1"
 

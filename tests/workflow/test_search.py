@@ -44,8 +44,8 @@ def test_saving_a_draft_reindexes_title_and_sections_in_the_same_transaction(ses
     session.commit()
     req = world.campaign.requirements[0]
     programme_drafting.update_draft(session, p, world.editor, now=world.clock.tick(),
-                            fields=programme_drafting.DraftFields(title="Цифровая образовательная среда",
-                                                          period_from=2026, period_to=2028),
+                                    fields=programme_drafting.DraftFields(title="Цифровая образовательная среда",
+                                                                  period_from=2026, period_to=2028),
                             sections={req.id: "Оснащение кабинетов информатики"})
     # Visible inside the transaction, before the commit.
     assert _titles(session, "кабинет")
@@ -53,8 +53,8 @@ def test_saving_a_draft_reindexes_title_and_sections_in_the_same_transaction(ses
     assert _titles(session, "кабинет") == []
     assert _titles(session, "старые") != []
     programme_drafting.update_draft(session, p, world.editor, now=world.clock.tick(),
-                            fields=programme_drafting.DraftFields(title="Цифровая образовательная среда",
-                                                          period_from=2026, period_to=2028),
+                                    fields=programme_drafting.DraftFields(title="Цифровая образовательная среда",
+                                                                  period_from=2026, period_to=2028),
                             sections={req.id: "Оснащение кабинетов информатики"})
     session.commit()
     assert ("section", "Цифровая образовательная среда") in _titles(session, "кабинетами")

@@ -194,12 +194,12 @@ def test_only_an_admin_adds_certificates_and_only_to_signatories(world):
         give_certificate(w.session, w.reviewer, now=w.clock.tick(), actor=w.admin)
     with pytest.raises(InvalidInput) as garbage:
         signatory_certificates.add_certificate(w.session, w.signatory, w.admin, pkcs12_bytes=b"not p12",
-                                     pin=SIGNING_PIN, now=w.clock.tick())
+                                               pin=SIGNING_PIN, now=w.clock.tick())
     assert "PKCS#12" in garbage.value.message
     with pytest.raises(InvalidInput) as wrong:
         signatory_certificates.add_certificate(w.session, w.signatory, w.admin,
-                                     pkcs12_bytes=demo_pkcs12(w.signatory.full_name),
-                                     pin="000000", now=w.clock.tick())
+                                               pkcs12_bytes=demo_pkcs12(w.signatory.full_name),
+                                               pin="000000", now=w.clock.tick())
     assert wrong.value.field == "pin"
 
 
@@ -241,5 +241,5 @@ def test_a_namesake_account_cannot_get_a_certificate_in_the_signatorys_name(worl
     real = signatory_certificates.current_certificate(w.session, w.signatory, w.clock())
     with pytest.raises(InvalidInput) as same:
         signatory_certificates.add_certificate(w.session, namesake, w.admin, pkcs12_bytes=real.pkcs12,
-                                     pin=SIGNING_PIN, now=w.clock.tick())
+                                               pin=SIGNING_PIN, now=w.clock.tick())
     assert "уже принадлежит другому пользователю" in same.value.message

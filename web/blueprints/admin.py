@@ -264,7 +264,7 @@ def certificate_revoke(user_id: int, certificate_id: int):
         abort(400)
     with unit_of_work() as session:
         signatory_certificates.revoke_certificate(session, cert, me(), now=now(),
-                                        address=request.remote_addr or "")
+                                                  address=request.remote_addr or "")
     flash(gettext("Сертификат № %(serial)s отозван", serial=cert.serial), "success")
     return redirect(url_for(".user_edit", user_id=user_id))
 

@@ -174,7 +174,7 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
     clock.tick(24 * 14)
     for muni, scenario in zip(municipalities, plan, strict=False):
         play(session, clock, rng, campaign, muni, editors[muni.code], reviewers, sign, scenario,
-              heads)
+             heads)
     moment = today or datetime.now(UTC)
     if not isinstance(moment, datetime):  # a day: its noon, UTC
         moment = datetime.combine(moment, datetime.min.time(), UTC) + timedelta(hours=12)
