@@ -8,17 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from .audit import (
-    GENESIS,
-    AuditConfig,
-    config_of,
-    event_fields,
-    event_hash,
-    letter_fields,
-    letter_hash,
-    letter_seal_fields,
-    seal_hash,
-)
+from . import audit
 from .audit_checkpoint import seal_record, write_checkpoint
 from .audit_legacy import legacy_breaks
 from .audit_verify import event_rows, letter_rows, verify_history_all, verify_journal_all
@@ -34,8 +24,8 @@ class ResealResult:
     records: list = field(default_factory=list, repr=False)
 
 
-def reseal(session: Session, cfg: AuditConfig | None = None, *, force: bool = False,
-           from_cfg: AuditConfig | None = None) -> ResealResult:
+def reseal(session: Session, cfg: audit.AuditConfig | None = None, *, force: bool = False,
+           from_cfg: audit.AuditConfig | None = None) -> ResealResult:
     """Bring every chain under the key; the caller commits, then calls `finish_reseal`.
 
     Intact under the key already: only the checkpoint is rewritten. Otherwise the chains
@@ -45,7 +35,7 @@ def reseal(session: Session, cfg: AuditConfig | None = None, *, force: bool = Fa
     """
     from .models import Letter, WorkflowEvent
 
-    cfg = cfg or config_of(session)
+    cfg = cfg or audit.config_of(session)
     current = verify_history_all(session, cfg) + verify_journal_all(session, cfg)
     if current:
         previous = (verify_history_all(session, from_cfg) + verify_journal_all(session, from_cfg)
@@ -56,8 +46,8 @@ def reseal(session: Session, cfg: AuditConfig | None = None, *, force: bool = Fa
     events = letters = 0
     heads: dict = {}
     for row in list(event_rows(session)):
-        prev_hash = heads.get(row.programme_id, GENESIS)
-        new_hash = event_hash(cfg, prev_hash, event_fields(row))
+        prev_hash = heads.get(row.programme_id, audit.GENESIS)
+        new_hash = audit.event_hash(cfg, prev_hash, audit.event_fields(row))
         if (row.prev_hash, row.hash) != (prev_hash, new_hash):
             # Core UPDATE: the ORM refuses to update the append-only history, rightly.
             session.execute(update(WorkflowEvent.__table__).where(WorkflowEvent.id == row.id)
@@ -68,9 +58,9 @@ def reseal(session: Session, cfg: AuditConfig | None = None, *, force: bool = Fa
     heads = {}
     for row in list(letter_rows(session)):
         key = f"{row.journal_index}:{row.journal_year}"
-        prev_hash = heads.get(key, GENESIS)
-        new_hash = letter_hash(cfg, prev_hash, letter_fields(row))
-        new_seal = seal_hash(cfg, new_hash, letter_seal_fields(row))
+        prev_hash = heads.get(key, audit.GENESIS)
+        new_hash = audit.letter_hash(cfg, prev_hash, audit.letter_fields(row))
+        new_seal = audit.seal_hash(cfg, new_hash, audit.letter_seal_fields(row))
         if (row.prev_hash, row.hash, row.seal) != (prev_hash, new_hash, new_seal):
             session.execute(update(Letter.__table__).where(Letter.id == row.id)
                             .values(prev_hash=prev_hash, hash=new_hash, seal=new_seal))
@@ -81,7 +71,7 @@ def reseal(session: Session, cfg: AuditConfig | None = None, *, force: bool = Fa
     return ResealResult("resealed" if current else "intact", events, letters, records=records)
 
 
-def finish_reseal(cfg: AuditConfig, result: ResealResult) -> None:
+def finish_reseal(cfg: audit.AuditConfig, result: ResealResult) -> None:
     """After the re-seal committed: replace the checkpoint with the chains' new heads."""
     if cfg.checkpoint_dir is not None and result.status != "refused":
         write_checkpoint(cfg, result.records)

@@ -10,16 +10,7 @@ from types import SimpleNamespace
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from .audit import (
-    LETTER_SEAL_FIELDS,
-    config_of,
-    event_fields,
-    event_hash,
-    letter_fields,
-    letter_hash,
-    letter_seal_fields,
-    seal_hash,
-)
+from . import audit
 from .audit_checkpoint import append_checkpoint, event_record, journal_record, seal_record
 
 log = logging.getLogger("workflow.audit")
@@ -27,15 +18,16 @@ log = logging.getLogger("workflow.audit")
 
 def seal_event(session: Session, event) -> None:
     """Set `event.hash` (its `prev_hash` is set) and checkpoint it after commit."""
-    event.hash = event_hash(config_of(session), event.prev_hash, event_fields(event))
+    event.hash = audit.event_hash(audit.config_of(session), event.prev_hash,
+                                  audit.event_fields(event))
     session.info.setdefault("audit_sealed", []).append(("e", event))
 
 
 def seal_letter(session: Session, letter) -> None:
     """At registration: the chain hash over the frozen fields, and the first seal."""
-    cfg = config_of(session)
-    letter.hash = letter_hash(cfg, letter.prev_hash, letter_fields(letter))
-    letter.seal = seal_hash(cfg, letter.hash, letter_seal_fields(letter))
+    cfg = audit.config_of(session)
+    letter.hash = audit.letter_hash(cfg, letter.prev_hash, audit.letter_fields(letter))
+    letter.seal = audit.seal_hash(cfg, letter.hash, audit.letter_seal_fields(letter))
     session.info.setdefault("audit_sealed", []).append(("j", letter))
 
 
@@ -43,8 +35,8 @@ def reseal_values(session: Session, letter, values: dict) -> dict:
     """`values` (a legitimate change of a registered letter's mutable columns) plus the new
     `seal` for the row as it will be; call inside the transaction that writes them."""
     merged = SimpleNamespace(**{name: values.get(name, getattr(letter, name))
-                                for name in LETTER_SEAL_FIELDS})
-    seal = seal_hash(config_of(session), letter.hash, letter_seal_fields(merged))
+                                for name in audit.LETTER_SEAL_FIELDS})
+    seal = audit.seal_hash(audit.config_of(session), letter.hash, audit.letter_seal_fields(merged))
     session.info.setdefault("audit_pending", []).append(
         seal_record(letter.id, merged.version, merged.pdf_sha256 is not None, seal))
     return {**values, "seal": seal}
