@@ -14,9 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from . import campaigns, programme_access
 from .errors import (
@@ -29,7 +27,13 @@ from .errors import (
 from .facts import ProgrammeFacts
 from .machine import TRANSITIONS_BY_TRIGGER, TransitionSpec, allowed_from, next_state
 from .models import Programme, User, WorkflowEvent
-from .programme_access import acting_for_reviewer, ensure_can_see, principals_now, stale_version
+from .programme_access import (
+    acting_for_reviewer,
+    compare_and_set,
+    ensure_can_see,
+    principals_now,
+    stale_version,
+)
 from .programme_history import append_history
 from .programme_revisions import carry_over_assessments, freeze_revision
 from .states import PROGRAMME_STATE_LABELS, ROLE_LABELS, ProgrammeState, Role
@@ -166,20 +170,8 @@ def fire(
         values["revision_number"] = programme.revision_number + 1
         values["submitted_at"] = now
     # Compare-and-set: of two people acting on the same version, exactly one wins.
-    result = session.execute(
-        update(Programme)
-        .where(
-            Programme.id == programme.id,
-            Programme.state == from_state,
-            Programme.version == seen_version,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise stale_version(session, programme)
-    for key, value in values.items():
-        set_committed_value(programme, key, value)
+    compare_and_set(session, programme, values,
+                    Programme.state == from_state, Programme.version == seen_version)
 
     if "freeze_revision" in spec.effects:
         revision = freeze_revision(session, programme, actor, now)

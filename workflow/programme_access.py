@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .access import ensure_active
 from .errors import ForeignMunicipality, NotAssignedReviewer, PermissionDenied, StaleVersion
@@ -73,3 +75,19 @@ def check_editor(programme_or_municipality_id: int, actor: User) -> None:
         raise PermissionDenied("Программу составляет специалист муниципалитета")
     if actor.municipality_id != programme_or_municipality_id:
         raise ForeignMunicipality()
+
+
+def compare_and_set(session: Session, programme: Programme, values: dict, *seen) -> None:
+    """Write `values` to the programme's row only if it still is as the writer saw it (the
+    row's id and the conditions `seen`, its version at least), else StaleVersion naming who
+    changed it; the loaded object then carries the values as committed."""
+    result = session.execute(
+        update(Programme)
+        .where(Programme.id == programme.id, *seen)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise stale_version(session, programme)
+    for key, value in values.items():
+        set_committed_value(programme, key, value)

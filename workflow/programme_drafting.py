@@ -8,15 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from . import campaigns, programme_access, search
 from .access import ensure_active
 from .errors import IllegalTransition, InvalidInput
 from .models import Campaign, Programme, ProgrammeSection, User
-from .programme_access import check_editor, ensure_can_see, stale_version
+from .programme_access import check_editor, compare_and_set, ensure_can_see, stale_version
 from .programme_revisions import refresh_working_redlines
 from .states import ProgrammeState
 from .text import check_text
@@ -154,16 +153,7 @@ def update_draft(
         values.update(vars(_validate_fields(fields)))
         _check_title_free(session, programme.campaign_id, programme.municipality_id,
                           values["title"], programme.id)
-    result = session.execute(
-        update(Programme)
-        .where(Programme.id == programme.id, Programme.version == seen_version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise stale_version(session, programme)
-    for key, value in values.items():
-        set_committed_value(programme, key, value)
+    compare_and_set(session, programme, values, Programme.version == seen_version)
     if sections:
         texts = _validate_sections(programme.campaign, sections)
         by_requirement = {s.requirement_id: s for s in programme.sections}
