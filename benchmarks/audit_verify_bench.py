@@ -22,7 +22,14 @@ sys.path.insert(0, str(ROOT))
 
 from tests.conftest import FakeClock  # noqa: E402
 from tests.factories import build_world  # noqa: E402
-from workflow import audit  # noqa: E402
+from workflow import (  # noqa: E402
+    audit,
+    audit_checkpoint,
+    audit_legacy,
+    audit_reseal,
+    audit_sealing,
+    audit_verify,
+)
 from workflow.db import make_engine, make_session_factory  # noqa: E402
 from workflow.models import Base, Letter, Municipality, Programme, WorkflowEvent  # noqa: E402
 
@@ -52,7 +59,7 @@ def seed(factory, programmes: int, letters: int) -> None:
                                   at=clock.tick(1), trigger=trigger, from_state=a, to_state=b,
                                   reason="Причина решения " * 5, revision_number=1 + (seq > 3),
                                   prev_hash=prev)
-                audit.seal_event(s, e)
+                audit_sealing.seal_event(s, e)
                 s.add(e)
                 prev = e.hash
             if i % 200 == 0:
@@ -72,7 +79,7 @@ def seed(factory, programmes: int, letters: int) -> None:
             s.add(letter)
             s.flush()  # the id is under the hash, as in sign_letter
             letter.state, letter.version = "signed", 2
-            audit.seal_letter(s, letter)
+            audit_sealing.seal_letter(s, letter)
             prev = letter.hash
             if n % 500 == 0:
                 s.commit()
@@ -85,12 +92,12 @@ def legacy_verify(session) -> None:
     for row in session.execute(WorkflowEvent.__table__.select().order_by(
             WorkflowEvent.programme_id, WorkflowEvent.seq)):
         p = prev.get(row.programme_id, audit.GENESIS)
-        audit.legacy_chain_hash(p, audit.legacy_event_fields(row))
+        audit_legacy.legacy_chain_hash(p, audit_legacy.legacy_event_fields(row))
         prev[row.programme_id] = row.hash
     p = audit.GENESIS
     for row in session.execute(Letter.__table__.select().where(Letter.seq.is_not(None))
                                .order_by(Letter.seq)):
-        audit.legacy_chain_hash(p, audit.legacy_letter_fields(row))
+        audit_legacy.legacy_chain_hash(p, audit_legacy.legacy_letter_fields(row))
         p = row.hash
 
 
@@ -113,17 +120,17 @@ def main() -> None:
 
         with factory() as s:
             started = time.perf_counter()
-            report = audit.verify_all(s, cfg)
+            report = audit_verify.verify_all(s, cfg)
             full = time.perf_counter() - started
             assert not report.breaks, report.breaks[:3]
             started = time.perf_counter()
             legacy_verify(s)
             legacy = time.perf_counter() - started
             started = time.perf_counter()
-            audit.read_checkpoint(cfg)
+            audit_checkpoint.read_checkpoint(cfg)
             checkpoint = time.perf_counter() - started
             started = time.perf_counter()
-            result = audit.reseal(s, cfg)
+            result = audit_reseal.reseal(s, cfg)
             reseal = time.perf_counter() - started
             s.rollback()
         rows = events + args.letters

@@ -149,7 +149,7 @@ def measure_floor(app, factory, ids) -> float:
     from tests.factories import SIGNING_PIN
     from workflow.letter_data import LetterData
     from workflow.models import Letter, SignerCertificate
-    from workflow.signing_keys import open_pkcs12
+    from workflow.signing_pkcs12 import open_pkcs12
 
     with factory() as s:
         rows = [(LetterData.from_json(data), at) for data, at in s.execute(

@@ -29,7 +29,7 @@ from sqlalchemy import inspect, text
 # The audit chains are keyed (workflow/audit.py); a benchmark brings its own key.
 os.environ.setdefault("AUDIT_KEY", "benchmark-audit-key")
 
-from workflow import operations, review
+from workflow import operations, programme_drafting, review
 from workflow.db import make_engine, make_session_factory, unit_of_work
 from workflow.models import (
     Campaign,
@@ -119,9 +119,9 @@ def run(factory, world: dict, n: int) -> tuple[dict[str, list[float]], float]:
 
     started = time.perf_counter()
     for i in range(n):
-        pid = timed("create", lambda s, i=i: operations.create_programme(
+        pid = timed("create", lambda s, i=i: programme_drafting.create_programme(
             s, s.get(Campaign, world["campaign"]), s.get(User, world["editor"]),
-            operations.DraftFields(title=f"Программа {i}", period_from=2026, period_to=2028),
+            programme_drafting.DraftFields(title=f"Программа {i}", period_from=2026, period_to=2028),
             now=now(), sections={rid: f"Раздел {rid}" for rid in world["requirements"]}).id)
         timed("submit", with_programme(lambda s, p: operations.submit_programme(
             s, p, s.get(User, world["editor"]), now=now())))

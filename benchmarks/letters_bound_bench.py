@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from documents import render as render_module  # noqa: E402
 from documents.render import get_renderer  # noqa: E402
 from documents.samples import circular_23_6666_context  # noqa: E402
-from workflow import letter_texts, operations, review  # noqa: E402
+from workflow import letter_texts, operations, programme_drafting, review  # noqa: E402
 from workflow.db import make_engine, make_session_factory  # noqa: E402
 from workflow.models import (  # noqa: E402
     Base,
@@ -74,9 +74,9 @@ def _return_letter_body() -> tuple[list[str], str]:
                                       for i in (1, 2, 3)])
     session.add(campaign)
     session.flush()
-    p = operations.create_programme(
-        session, campaign, editor, operations.DraftFields(title="Программа", period_from=2026,
-                                                          period_to=2028),
+    p = programme_drafting.create_programme(
+        session, campaign, editor, programme_drafting.DraftFields(title="Программа", period_from=2026,
+                                                                  period_to=2028),
         now=now, sections={r.id: "Текст" for r in campaign.requirements})
     operations.submit_programme(session, p, editor, now=now)
     operations.start_review(session, p, reviewer, now=now)

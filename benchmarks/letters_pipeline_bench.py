@@ -29,7 +29,7 @@ os.environ.setdefault("AUDIT_KEY", "benchmark-audit-key")
 from documents.context import context_from_data  # noqa: E402
 from documents.demo_pki import ensure_demo_pki  # noqa: E402
 from documents.issue import render_and_store  # noqa: E402
-from documents.render import TEMPLATE_DIR, get_renderer  # noqa: E402
+from documents.render import get_renderer, letter_css  # noqa: E402
 from documents.signing import Pkcs12Signer  # noqa: E402
 from tests.conftest import FakeClock  # noqa: E402
 from tests.factories import (  # noqa: E402
@@ -99,7 +99,7 @@ def main() -> None:
         from datetime import UTC, datetime
         ctx = replace(context_from_data(data), signature_mark=signer.mark(datetime.now(UTC)))
         html = get_renderer().render_html(ctx)
-        css = (TEMPLATE_DIR / "letter.css").read_text(encoding="utf-8")
+        css = letter_css()
         bare_html = html.replace("</head>", f"<style>{css}</style></head>")
         bare_ms = []
         for i in range(total):

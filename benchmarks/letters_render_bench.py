@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from documents.demo_pki import ensure_demo_pki  # noqa: E402
 from documents.pipeline import render_and_sign  # noqa: E402
-from documents.render import TEMPLATE_DIR, get_renderer  # noqa: E402
+from documents.render import get_renderer, letter_css  # noqa: E402
 from documents.samples import circular_23_6666_context  # noqa: E402
 from documents.signing import Pkcs12Signer  # noqa: E402
 
@@ -54,7 +54,7 @@ def main(n: int = 50) -> None:
         signed_at = datetime.now(UTC)
         # The same HTML for both, so the only difference is configuration reuse (+ signing).
         html = get_renderer().render_html(replace(ctx, signature_mark=signer.mark(signed_at)))
-        css = (TEMPLATE_DIR / "letter.css").read_text(encoding="utf-8")
+        css = letter_css()
         bare_html = html.replace("</head>", f"<style>{css}</style></head>")
 
         def bare():

@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("AUDIT_KEY", "benchmark-audit-key")
 
 
+from benchmarks.postgres import empty_public_schema  # noqa: E402
 from tests.resilience.driver import Acks, ProgrammeDriver  # noqa: E402
 from tests.resilience.harness import ApiClient, Server, open_prepared, prepare_database  # noqa: E402
 from tests.resilience.invariants import check  # noqa: E402
@@ -173,28 +174,15 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f}", flush=True)
     if args.compare:
-        results = [run(args.users, args.seconds, None, server_threads=args.threads),
-                   run(args.users, args.seconds, _emptied(args.compare), server_threads=args.threads)]
+        results = [run(args.users, args.seconds, None, server_threads=args.threads)]
+        empty_public_schema(args.compare)  # the run migrates it
+        results.append(run(args.users, args.seconds, args.compare, server_threads=args.threads))
         sqlite, postgres = (r["rps"] for r in results)
         print(f"SQLite/PostgreSQL throughput: {sqlite / postgres:.2f}x "
               f"(load average {os.getloadavg()[0]:.2f})" if postgres else "no PostgreSQL requests")
     else:
         results = [run(args.users, args.seconds, args.url, server_threads=args.threads)]
     sys.exit(1 if any(r["server_errors"] or r["lost_or_doubled"] for r in results) else 0)
-
-
-def _emptied(url: str) -> str:
-    """The PostgreSQL database with an empty schema `public` (the run migrates it)."""
-    from sqlalchemy import text
-
-    from workflow.db import make_engine
-
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.conftest import FakeClock  # noqa: E402
 from tests.factories import PASSWORD, build_world  # noqa: E402
-from workflow import operations, review, schema  # noqa: E402
+from workflow import operations, programme_drafting, review, schema  # noqa: E402
 from workflow import redline as new_redline  # noqa: E402
 from workflow.db import make_engine, make_session_factory  # noqa: E402
 from workflow.models import Requirement  # noqa: E402
@@ -140,17 +140,17 @@ def seed(url: str, pairs: dict[str, list[tuple[str, str]]]) -> tuple[dict, dict]
         s.expire(w.campaign, ["requirements"])
         requirements = w.campaign.requirements
         for name, sections in pairs.items():
-            p = operations.create_programme(
+            p = programme_drafting.create_programme(
                 s, w.campaign, w.editor,
-                operations.DraftFields(title=f"Программа: {name}", period_from=2026, period_to=2028),
+                programme_drafting.DraftFields(title=f"Программа: {name}", period_from=2026, period_to=2028),
                 now=clock.tick(), sections={r.id: old for r, (old, _new) in zip(requirements, sections, strict=True)})
             operations.submit_programme(s, p, w.editor, now=clock.tick())
             operations.start_review(s, p, w.reviewer, now=clock.tick())
             remark = review.add_remark(s, p, w.reviewer, requirement_id=requirements[0].id,
                                        body="Уточните", visibility="external", now=clock.tick())
             operations.return_for_revision(s, p, w.reviewer, now=clock.tick(), reason="Доработать")
-            operations.update_draft(s, p, w.editor, now=clock.tick(),
-                                    sections={r.id: new for r, (_old, new) in zip(requirements, sections, strict=True)})
+            programme_drafting.update_draft(s, p, w.editor, now=clock.tick(),
+                                            sections={r.id: new for r, (_old, new) in zip(requirements, sections, strict=True)})
             review.answer_remark(s, p, remark, w.editor, body="Исправлено", now=clock.tick())
             s.commit()
             start = time.perf_counter()

@@ -24,7 +24,15 @@ from sqlalchemy import func, select  # noqa: E402
 from documents.issue import issue_pending_letters  # noqa: E402
 from tests.conftest import FakeClock  # noqa: E402
 from tests.factories import SESSION_KEY, SIGNING_PIN, TEST_SEALER, build_world  # noqa: E402
-from workflow import letter_drafting, letter_registration, schema, signing_keys  # noqa: E402
+from workflow import (  # noqa: E402
+    letter_drafting,
+    letter_registration,
+    schema,
+    signatory_certificates,
+    signing_errors,
+    signing_keys,
+    signing_pkcs12,
+)
 from workflow.db import make_engine, make_session_factory  # noqa: E402
 from workflow.models import Letter, SigningSession, User  # noqa: E402
 
@@ -66,9 +74,9 @@ def main() -> None:
                 unlock_ok.append((time.perf_counter() - t) * 1000)
                 t = time.perf_counter()
                 try:
-                    signing_keys.open_pkcs12(
-                        signing_keys.current_certificate(session, user, clock()).pkcs12, "wrong")
-                except signing_keys.WrongPin:
+                    signing_pkcs12.open_pkcs12(
+                        signatory_certificates.current_certificate(session, user, clock()).pkcs12, "wrong")
+                except signing_errors.WrongPin:
                     unlock_wrong.append((time.perf_counter() - t) * 1000)
                 session.rollback()
             with factory() as session:

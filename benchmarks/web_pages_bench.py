@@ -38,6 +38,7 @@ os.environ.setdefault("AUDIT_KEY", "benchmark-audit-key")
 from sqlalchemy import func, insert, select  # noqa: E402
 from sqlalchemy import text as text_sql  # noqa: E402
 
+from benchmarks.postgres import empty_public_schema  # noqa: E402
 from tests.conftest import FakeClock  # noqa: E402
 from tests.factories import PASSWORD, build_world  # noqa: E402
 from tests.resilience.harness import free_port  # noqa: E402
@@ -288,14 +289,6 @@ def in_process(url: str, instance: str, sample: int) -> dict[str, tuple[float, i
     return out
 
 
-def reset_postgres(url: str) -> None:
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text_sql("DROP SCHEMA public CASCADE"))
-        conn.execute(text_sql("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 def analyze(url: str) -> None:
     """PostgreSQL's planner statistics, as autovacuum would have them after a bulk load."""
     engine = make_engine(url)
@@ -354,7 +347,7 @@ def run_in_process(args) -> None:
                 url = args.pg_url
                 if not url:
                     raise SystemExit("--pg-url (or BENCH_DATABASE_URL) is needed for postgresql")
-                reset_postgres(url)
+                empty_public_schema(url)
             print(f"{db_name}:", flush=True)
             report(db_name, scaling(url, sizes, tmp))
 

@@ -14,7 +14,7 @@ import jinja2
 import weasyprint
 
 from documents.fetcher import DataOnlyURLFetcher
-from documents.render import PRINT_TEMPLATES, _nb, get_renderer
+from documents.render import PRINT_TEMPLATES, _nb, get_renderer, print_stylesheets
 from workflow import timefmt
 from workflow.route_views import ApprovalSheet
 
@@ -25,11 +25,8 @@ class ApprovalSheetRenderer:
     def __init__(self, template_dir: Path = TEMPLATE_DIR) -> None:
         self._fetcher = DataOnlyURLFetcher()
         self._font_config = get_renderer().font_config
-        self._stylesheet = weasyprint.CSS(
-            filename=str(template_dir / "approval_sheet.css"),
-            font_config=self._font_config,
-            url_fetcher=self._fetcher,
-        )
+        self._stylesheets = print_stylesheets(template_dir / "approval_sheet.css",
+                                              self._font_config, self._fetcher)
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(template_dir),
             autoescape=True,
@@ -49,7 +46,7 @@ class ApprovalSheetRenderer:
         html = weasyprint.HTML(string=self.render_html(sheet), url_fetcher=self._fetcher)
         # The font configuration is shared with the letters: one render at a time.
         with get_renderer().lock:
-            return html.write_pdf(font_config=self._font_config, stylesheets=[self._stylesheet])
+            return html.write_pdf(font_config=self._font_config, stylesheets=self._stylesheets)
 
 
 _renderer: ApprovalSheetRenderer | None = None

@@ -26,13 +26,13 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from workflow import signing_keys
+from workflow import signing_errors, signing_keys, signing_sessions
 from workflow.letter_data import LetterData
 from workflow.letter_dispatch import store_pdf
 from workflow.letter_registration import final_data_for
 from workflow.models import Letter, SignerCertificate, SigningSession, User
 from workflow.organisation_profile import required_profile
-from workflow.signing_keys import SessionSealer
+from workflow.signing_sessions import SessionSealer
 from workflow.states import LetterState
 
 from .context import LetterContext, context_from_data
@@ -176,13 +176,13 @@ def _open_sealed(sealer: SessionSealer, sealed: bytes | None) -> Signer:
         raise NeedsPin()
     try:
         return _signer_for(sealer.open(sealed))
-    except signing_keys.SessionUnavailable as error:
+    except signing_errors.SessionUnavailable as error:
         raise NeedsPin() from error
 
 
 def _signer_from_session(factory, letter_id: int, sealer: SessionSealer, now: datetime) -> Signer:
     with factory() as session:
-        row = signing_keys.live_session(session, letter_id, now)
+        row = signing_sessions.live_session(session, letter_id, now)
         sealed = bytes(row.sealed_key) if row is not None else None
         session.rollback()
     return _open_sealed(sealer, sealed)
@@ -216,7 +216,7 @@ def render_letter(factory: sessionmaker[Session], letter_id: int, signer: Signer
         # Only the first of two concurrent renders stores its bytes (and re-seals the
         # letter); the signing session goes with it, in the same transaction.
         stored = store_pdf(session, letter_id, signed.pdf, signed.sha256)
-        signing_keys.close_signing_session(session, letter_id)
+        signing_sessions.close_signing_session(session, letter_id)
     return stored
 
 
@@ -301,7 +301,7 @@ def store_rendered(session: Session, outcomes: list[Outcome]) -> None:
     for outcome in outcomes:
         if outcome.signed is not None:
             store_pdf(session, outcome.letter_id, outcome.signed.pdf, outcome.signed.sha256)
-            signing_keys.close_signing_session(session, outcome.letter_id)
+            signing_sessions.close_signing_session(session, outcome.letter_id)
         elif outcome.error is not None:
             session.execute(update(Letter).where(Letter.id == outcome.letter_id)
                             .values(render_error=outcome.error[:2000]))
@@ -325,7 +325,7 @@ def render_with_pin(app, letter_id: int, user_id: int, pin: str) -> bool:
         signer_user = session.get(User, user_id)
         try:
             key = signing_keys.unlock(session, signer_user, pin, now=now, certificate=certificate)
-        except signing_keys.WrongPin:
+        except signing_errors.WrongPin:
             session.commit()
             raise
         session.commit()
@@ -341,7 +341,7 @@ def issue_pending_letters(app) -> int:
     factory = app.extensions["session_factory"]
     now = _now(app)
     with factory() as session, session.begin():
-        signing_keys.purge_expired_sessions(session, now)
+        signing_sessions.purge_expired_sessions(session, now)
     with factory() as session:
         pending = list(session.scalars(
             select(Letter.id).join(SigningSession, SigningSession.letter_id == Letter.id).where(

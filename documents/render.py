@@ -24,6 +24,8 @@ from workflow import timefmt
 # letters without the source tree; `templates/` at the root holds only the screens.
 PRINT_TEMPLATES = Path(__file__).resolve().parent / "print_templates"
 TEMPLATE_DIR = PRINT_TEMPLATES / "letters"
+# A4, the margins, page numbers and fonts every printed document shares (before its own CSS).
+PAGE_CSS = PRINT_TEMPLATES / "common" / "page.css"
 MARK_ANCHOR = "signature-mark"
 # The signature field over the mark, created at rendering and filled by the signer.
 SIGNATURE_FIELD = "Signature1"
@@ -57,6 +59,19 @@ def _nb(text: str) -> Markup:
     return Markup(_URL.sub(lambda m: f'<span class="nowrap">{m[0]}</span>', escaped))
 
 
+def print_stylesheets(own_css: Path, font_config: FontConfiguration,
+                      url_fetcher) -> list[weasyprint.CSS]:
+    """The shared page (`PAGE_CSS`), then the document's own stylesheet (its sizes, its parts)."""
+    return [weasyprint.CSS(filename=str(path), font_config=font_config, url_fetcher=url_fetcher)
+            for path in (PAGE_CSS, own_css)]
+
+
+def letter_css(template_dir: Path = TEMPLATE_DIR) -> str:
+    """The letter's stylesheets as one text, for a page that inlines them (the preview)."""
+    return "\n".join(path.read_text(encoding="utf-8")
+                     for path in (PAGE_CSS, template_dir / "letter.css"))
+
+
 def _collapse_tags(markup: str) -> Markup:
     # Drops the indentation between tags of an already-escaped fragment (see letter.html).
     return Markup(re.sub(r">\s+<", "><", str(markup)).strip())
@@ -78,11 +93,8 @@ class LetterRenderer:
     def __init__(self, template_dir: Path = TEMPLATE_DIR) -> None:
         self._fetcher = DataOnlyURLFetcher()
         self._font_config = FontConfiguration()
-        self._stylesheet = weasyprint.CSS(
-            filename=str(template_dir / "letter.css"),
-            font_config=self._font_config,
-            url_fetcher=self._fetcher,
-        )
+        self._stylesheets = print_stylesheets(template_dir / "letter.css", self._font_config,
+                                              self._fetcher)
         self._default_emblem = (template_dir / "emblem.svg").read_text(encoding="utf-8")
         self._env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(template_dir),
@@ -130,7 +142,7 @@ class LetterRenderer:
                 self._image_cache.clear()
             document = html.render(
                 font_config=self._font_config,
-                stylesheets=[self._stylesheet],
+                stylesheets=self._stylesheets,
                 cache=self._image_cache,
             )
             box = _mark_box(document.pages)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, select
 
 from tests.factories import SIGNING_PIN, TEST_SEALER, World, decision_letter
-from workflow import letter_registration, operations, review
+from workflow import letter_registration, operations, programme_drafting, review
 from workflow.models import Municipality, Programme, WorkflowEvent
 from workflow.states import RemarkVisibility, Verdict
 
@@ -29,9 +29,9 @@ class Scenario:
 
 def _create(w: World, editor, title: str, when: datetime) -> Programme:
     sections = {r.id: f"Текст раздела {r.position} программы «{title}»" for r in w.campaign.requirements}
-    return operations.create_programme(
+    return programme_drafting.create_programme(
         w.session, w.campaign, editor,
-        operations.DraftFields(title=title, period_from=2026, period_to=2028),
+        programme_drafting.DraftFields(title=title, period_from=2026, period_to=2028),
         now=when, sections=sections)
 
 

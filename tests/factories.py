@@ -12,7 +12,15 @@ from pathlib import Path
 
 from sqlalchemy import delete
 
-from workflow import letter_registration, operations, review, second_factor, signing_keys
+from workflow import (
+    letter_registration,
+    operations,
+    programme_drafting,
+    review,
+    second_factor,
+    signatory_certificates,
+    signing_sessions,
+)
 from workflow.models import (
     Campaign,
     Letter,
@@ -36,7 +44,7 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 # lives in one directory per test process; apps under test point PKI_DIR at it to trust it.
 SIGNING_PIN = "246813579"
 SESSION_KEY = "test-signing-session-key"
-TEST_SEALER = signing_keys.SessionSealer(SESSION_KEY)
+TEST_SEALER = signing_sessions.SessionSealer(SESSION_KEY)
 ORGANISATION = "Министерство образования Приморского края"
 
 
@@ -57,7 +65,7 @@ def demo_pkcs12(owner: str, pin: str = SIGNING_PIN) -> bytes:
 def give_certificate(session, user, *, now, pin: str = SIGNING_PIN, owner: str | None = None,
                      actor=None):
     """Store a certificate for `user` (in `owner`'s name if given: an impostor's attempt)."""
-    return signing_keys.add_certificate(
+    return signatory_certificates.add_certificate(
         session, user, actor, pkcs12_bytes=demo_pkcs12(owner or user.full_name, pin), pin=pin,
         now=now, source="demo")
 
@@ -146,10 +154,10 @@ def build_world(session, clock) -> World:
 
 def new_programme(w: World, *, title: str = "Программа профориентации", filled: bool = True) -> Programme:
     sections = {r.id: f"Текст раздела {r.position}" for r in w.campaign.requirements} if filled else {}
-    return operations.create_programme(
+    return programme_drafting.create_programme(
         w.session, w.campaign, w.editor,
-        operations.DraftFields(title=title, period_from=2026, period_to=2028,
-                               outgoing_number="01-12/345", outgoing_date=date(2026, 2, 20)),
+        programme_drafting.DraftFields(title=title, period_from=2026, period_to=2028,
+                                       outgoing_number="01-12/345", outgoing_date=date(2026, 2, 20)),
         now=w.clock.tick(), sections=sections,
     )
 

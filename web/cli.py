@@ -9,7 +9,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from workflow import audit, schema
+from workflow import audit, audit_verify, schema
+from workflow.audit_reseal import finish_reseal, reseal
 from workflow.db import unit_of_work
 from workflow.errors import WorkflowError
 from workflow.states import Role
@@ -207,7 +208,7 @@ def verify_audit(check_pdf: bool) -> None:
     and the checkpoint; report every break with the entry's id."""
     cfg = current_app.extensions["audit"]
     with unit_of_work(_factory()) as session:
-        report = audit.verify_all(session, cfg, check_pdf=check_pdf)
+        report = audit_verify.verify_all(session, cfg, check_pdf=check_pdf)
     for warning in report.warnings:
         click.echo(f"Предупреждение: {warning}", err=True)
     if report.breaks:
@@ -224,7 +225,7 @@ def _reseal(*, force: bool, quiet_if_intact: bool = False, from_key: str | None 
     cfg = current_app.extensions["audit"]
     previous = audit.AuditConfig(from_key.encode()) if from_key else None
     with unit_of_work(_factory()) as session:
-        result = audit.reseal(session, cfg, force=force, from_cfg=previous)
+        result = reseal(session, cfg, force=force, from_cfg=previous)
         if result.status == "refused":
             session.rollback()
     if result.status == "refused":
@@ -235,7 +236,7 @@ def _reseal(*, force: bool, quiet_if_intact: bool = False, from_key: str | None 
         click.echo("Проверьте записи; если содержимое базы принято как верное, выполните "
                    "flask audit-reseal --force.", err=True)
         sys.exit(1)
-    audit.finish_reseal(cfg, result)
+    finish_reseal(cfg, result)
     if result.status == "resealed":
         click.echo(f"Журналы перезапечатаны ключом: записей истории {result.events}, "
                    f"писем {result.letters}; контрольная точка записана.")

@@ -35,7 +35,8 @@ from wtforms.validators import (
 )
 
 from workflow.letter_drafting import MAX_BODY
-from workflow.operations import MAX_REASON, MAX_SECTION, MAX_TITLE
+from workflow.operations import MAX_REASON
+from workflow.programme_drafting import MAX_SECTION, MAX_TITLE
 from workflow.review import MAX_TEXT
 from workflow.states import (
     REMARK_VISIBILITY_LABELS,

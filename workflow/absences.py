@@ -16,7 +16,7 @@ from petrovich.enums import Case
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from . import names, notifications, signing_keys
+from . import names, notifications, signatory_certificates
 from .access import ensure_active
 from .errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from .models import Absence, User
@@ -53,7 +53,7 @@ def substitute_refusal(session: Session, user: User, substitute: User, now: date
     if user.role == Role.SIGNATORY:
         if substitute.role == Role.SIGNATORY:
             return None
-        if signing_keys.current_certificate(session, substitute, now) is None:
+        if signatory_certificates.current_certificate(session, substitute, now) is None:
             return (f"«{substitute.full_name}» не может подписывать письма: подписанта замещает "
                     "подписант или сотрудник с действующим сертификатом подписи")
         return None

@@ -63,7 +63,7 @@ def change_role(
         user.session_epoch += 1
     session.flush()
     if granted:
-        from .signing_keys import signatory_granted
+        from .signatory_certificates import signatory_granted
 
         signatory_granted(session, user, actor, now=now)
     return user

@@ -18,7 +18,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from . import letter_registration, second_factor, signing_keys, substitution
+from . import (
+    letter_registration,
+    second_factor,
+    signing_errors,
+    signing_keys,
+    signing_sessions,
+    substitution,
+)
 from .access import ensure_active
 from .errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from .models import (
@@ -123,7 +130,7 @@ def acting_refusal(session: Session, actor: User, absent: User, now: datetime) -
 
 def sign_batch(
     session: Session, letter_ids: list[int], actor: User, *, now: datetime, pin: str,
-    sealer: signing_keys.SessionSealer, session_ttl: timedelta = signing_keys.DEFAULT_SESSION_TTL,
+    sealer: signing_sessions.SessionSealer, session_ttl: timedelta = signing_sessions.DEFAULT_SESSION_TTL,
     acting_for: User | None = None,
 ) -> SignBatch:
     """Register every letter of `letter_ids`, in that order, and record the batch.
@@ -170,8 +177,8 @@ def sign_batch(
     # Always the actor's own key: a substitute never holds the absent signatory's.
     try:
         key = signing_keys.unlock(session, actor, pin, now=now, acting=acting_for is not None)
-    except signing_keys.WrongPin as wrong:
-        raise signing_keys.WrongPin(wrong.left, letters=len(chosen)) from None
+    except signing_errors.WrongPin as wrong:
+        raise signing_errors.WrongPin(wrong.left, letters=len(chosen)) from None
     second_factor.ensure_may_act(session, actor)  # no signature before the second factor
     batch = SignBatch(user_id=actor.id, created_at=now, total=len(chosen), done=0, failed=0,
                       state=RUNNING, acting_for_id=acting_for.id if acting_for else None)

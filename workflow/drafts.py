@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from . import campaigns, search
 from .errors import IllegalTransition
 from .models import Letter, Programme, ProgrammeFile, ProgrammeSection, Remark, WorkflowEvent
-from .operations import _check_editor, _lock, _stale, ensure_can_see
+from .programme_access import check_editor, ensure_can_see, lock_programme, stale_version
 from .signin import log_event
 from .states import ProgrammeState
 
@@ -34,10 +34,10 @@ def delete_draft(session: Session, programme: Programme, actor, *, now: datetime
     """Delete the draft; returns what the journal recorded (id, title)."""
     seen = programme.version if expected_version is None else expected_version
     ensure_can_see(programme, actor)
-    _check_editor(programme.municipality_id, actor)
-    _lock(session, programme)
+    check_editor(programme.municipality_id, actor)
+    lock_programme(session, programme)
     if programme.version != seen:
-        raise _stale(session, programme)
+        raise stale_version(session, programme)
     if not may_delete(programme):
         raise IllegalTransition(NEVER_SENT)
     traces = [session.scalar(select(func.count()).select_from(model)

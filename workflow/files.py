@@ -42,7 +42,7 @@ def add_files(
     """Attach files to the working copy. A file named like one already attached replaces
     it in the working copy (the earlier bytes stay stored for the revisions that have
     them); the same content twice is refused, as is an empty list or more than MAX_FILES."""
-    from .operations import update_draft
+    from .programme_drafting import update_draft
 
     if not files:
         raise InvalidInput("Выберите файл для загрузки", field="file")
@@ -93,7 +93,7 @@ def remove_file(
     expected_version: int | None = None,
 ) -> ProgrammeFile:
     """Take a file off the working copy. Revisions that were frozen with it keep it."""
-    from .operations import update_draft
+    from .programme_drafting import update_draft
 
     update_draft(session, programme, actor, now=now, expected_version=expected_version)
     row = next((f for f in programme.files if f.id == file_id), None)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from . import audit
+from . import audit_sealing
 from .access import ensure_active
 from .errors import IllegalTransition, PermissionDenied
 from .letter_drafting import cas_letter
@@ -25,7 +25,7 @@ def dispatch_letter(session: Session, letter: Letter, actor: User, *, now: datet
     values = {"state": LetterState.DISPATCHED, "dispatched_at": now, "version": letter.version + 1}
     # A legitimate change after registration: re-sealed under the audit key (audit.py).
     cas_letter(session, letter, letter.version, LetterState.SIGNED,
-               audit.reseal_values(session, letter, values),
+               audit_sealing.reseal_values(session, letter, values),
                "Отправить можно только подписанное письмо")
     return letter
 
@@ -37,8 +37,8 @@ def store_pdf(session: Session, letter_id: int, pdf: bytes, sha256: str) -> bool
                          populate_existing=True)
     if letter is None or letter.pdf_sha256 is not None or letter.hash is None:
         return False
-    values = audit.reseal_values(session, letter,
-                                 {"pdf": pdf, "pdf_sha256": sha256, "render_error": None})
+    values = audit_sealing.reseal_values(session, letter,
+                                         {"pdf": pdf, "pdf_sha256": sha256, "render_error": None})
     stored = session.execute(
         update(Letter).where(Letter.id == letter_id, Letter.pdf_sha256.is_(None))
         .values(**values).execution_options(synchronize_session=False)

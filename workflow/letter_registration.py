@@ -18,7 +18,17 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import acting, audit, campaigns, notifications, second_factor, signing_keys, substitution
+from . import (
+    acting,
+    audit,
+    audit_sealing,
+    campaigns,
+    notifications,
+    second_factor,
+    signing_keys,
+    signing_sessions,
+    substitution,
+)
 from .access import ensure_active
 from .errors import IllegalTransition, PermissionDenied, StaleVersion
 from .letter_data import ActingFor, LetterData, OrganisationData
@@ -102,8 +112,8 @@ def final_data_for(letter: Letter, profile: OrganisationProfile, signatory: User
 
 def sign_letter(
     session: Session, letter: Letter, actor: User, *, now: datetime, pin: str,
-    sealer: signing_keys.SessionSealer | None,
-    session_ttl: timedelta = signing_keys.DEFAULT_SESSION_TTL,
+    sealer: signing_sessions.SessionSealer | None,
+    session_ttl: timedelta = signing_sessions.DEFAULT_SESSION_TTL,
     expected_version: int | None = None, legacy_number: int | None = None,
     legacy_date: date | None = None, acting_for: User | None = None,
     key: signing_keys.UnlockedKey | None = None,
@@ -168,8 +178,8 @@ def _lock_drafts(session: Session, chosen: list[Letter], seen: dict[int, int]) -
 
 def register_letters(
     session: Session, chosen: list[Letter], actor: User, *, now: datetime,
-    key: signing_keys.UnlockedKey, sealer: signing_keys.SessionSealer | None,
-    session_ttl: timedelta = signing_keys.DEFAULT_SESSION_TTL,
+    key: signing_keys.UnlockedKey, sealer: signing_sessions.SessionSealer | None,
+    session_ttl: timedelta = signing_sessions.DEFAULT_SESSION_TTL,
     acting_for: User | None = None, locked: bool = False,
     legacy_number: int | None = None, legacy_date: date | None = None,
 ) -> list[Letter]:
@@ -225,15 +235,15 @@ def register_letters(
         letter.final_data = data.to_json()
         # The journal's chain, in the order of the numbers (HMAC under the audit key).
         letter.prev_hash = prev_hash
-        audit.seal_letter(session, letter)
+        audit_sealing.seal_letter(session, letter)
         prev_hash = letter.hash
     session.flush()  # one executemany UPDATE of the letters
     for letter in chosen:
         campaigns.on_circular_signed(session, letter, now=now)  # circulars only
     if sealer is not None:
         for letter in chosen:
-            signing_keys.open_signing_session(session, letter, key, sealer=sealer, now=now,
-                                              ttl=session_ttl)
+            signing_sessions.open_signing_session(session, letter, key, sealer=sealer, now=now,
+                                                  ttl=session_ttl)
         session.flush()  # one INSERT of the signing sessions
     _announce_signed(session, chosen, now=now)
     return chosen

@@ -117,7 +117,7 @@ PROGRAMME_TRANSITIONS: tuple[TransitionSpec, ...] = (
     # A returned programme goes straight back to the reviewer who returned it (or to whom it
     # was reassigned meanwhile): a returned programme always has one (it got there from
     # in_review), so no second "Взять на рассмотрение" is needed. Unchanged sections keep
-    # their assessment (effect "carry_over_assessments", see operations._freeze_revision).
+    # their assessment (effect "carry_over_assessments", see programme_revisions.freeze_revision).
     TransitionSpec(
         "resubmit", (S.RETURNED,), S.IN_REVIEW, EDITOR, N_("Направить повторно"),
         guards=(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from .api_tokens import purge_expired as purge_expired_tokens
 from .signin import purge_signin_records
-from .signing_keys import purge_expired_sessions
+from .signing_sessions import purge_expired_sessions
 
 
 def purge_stale_records(session: Session, *, now: datetime, keep_attempts: timedelta,

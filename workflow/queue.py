@@ -112,7 +112,7 @@ class QueueFilters:
 
     @property
     def own_only(self) -> bool:
-        return self.actor.role == Role.MUNICIPAL_EDITOR  # workflow.operations.ensure_can_see
+        return self.actor.role == Role.MUNICIPAL_EDITOR  # workflow.programme_access.ensure_can_see
 
     @property
     def shape(self) -> tuple[bool, bool, bool, bool]:

@@ -20,7 +20,9 @@ from .access import ensure_active
 from .errors import IllegalTransition, IneligibleAssignee, InvalidInput, PermissionDenied
 from .i18n import N_
 from .models import Programme, User, WorkflowEvent
-from .operations import MAX_REASON, _append_history, _lock, _stale, ensure_can_see
+from .operations import MAX_REASON
+from .programme_access import ensure_can_see, lock_programme, stale_version
+from .programme_history import append_history
 from .states import PROGRAMME_STATE_LABELS, ProgrammeState, Role
 from .text import check_text
 
@@ -65,9 +67,9 @@ def reassign_review(
     if len(reason) > MAX_REASON:
         raise InvalidInput(f"Причина длиннее {MAX_REASON} символов", field="reason")
     seen = programme.version if expected_version is None else expected_version
-    _lock(session, programme)
+    lock_programme(session, programme)
     if programme.version != seen:
-        raise _stale(session, programme)
+        raise stale_version(session, programme)
     state = ProgrammeState(programme.state)
     if state not in REASSIGNABLE:
         raise IllegalTransition(
@@ -84,12 +86,12 @@ def reassign_review(
         .values(**values).execution_options(synchronize_session=False)
     ).rowcount
     if done != 1:
-        raise _stale(session, programme)
+        raise stale_version(session, programme)
     for key, value in values.items():
         set_committed_value(programme, key, value)
     set_committed_value(programme, "reviewer", reviewer)
     old_name = previous.full_name if previous else "не назначен"
-    event = _append_history(
+    event = append_history(
         session, programme, actor, TRIGGER, state.value, state.value,
         f"{old_name} → {reviewer.full_name}. {reason}", now)
     link = f"/programmes/{programme.id}"

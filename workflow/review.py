@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from . import campaigns, notifications, search
 from .errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from .models import Assessment, Programme, Remark, RemarkReply, Requirement, Revision, User
-from .operations import _lock, acting_for_reviewer, ensure_can_see, principals_now
+from .programme_access import acting_for_reviewer, ensure_can_see, lock_programme, principals_now
 from .states import (
     ProgrammeState,
     RemarkState,
@@ -41,7 +41,7 @@ def _assigned_reviewer_in_review(session: Session, programme: Programme, actor: 
     campaigns.ensure_programmes_editable(programme.campaign)
     if actor.role != Role.REVIEWER:
         raise PermissionDenied("Замечания и оценки вносит эксперт министерства")
-    _lock(session, programme)
+    lock_programme(session, programme)
     if programme.state != ProgrammeState.IN_REVIEW:
         raise IllegalTransition("Замечания и оценки вносятся, пока программа на рассмотрении")
     return acting_for_reviewer(programme, actor, principals_now(session, actor, now))
@@ -153,7 +153,7 @@ def answer_remark(
     if actor.role != Role.MUNICIPAL_EDITOR:
         raise PermissionDenied("На замечание отвечает специалист муниципалитета")
     body = _text(body, "Ответ")
-    _lock(session, programme)
+    lock_programme(session, programme)
     if programme.state != ProgrammeState.RETURNED:
         raise IllegalTransition("Ответить на замечание можно, пока программа на доработке")
     if remark.visibility != RemarkVisibility.EXTERNAL:

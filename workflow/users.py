@@ -92,7 +92,7 @@ def create_user(
     session.add(user)
     session.flush()
     if role_enum == Role.SIGNATORY:
-        from .signing_keys import signatory_granted  # signing_keys imports this module
+        from .signatory_certificates import signatory_granted  # imports signin -> users
 
         signatory_granted(session, user, actor, now=now)
     return user

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.api.conftest import draft_body
 from tests.unit_of_work_support import committed_count, duplicate_municipality, fail_after
-from workflow import operations
+from workflow import programme_drafting
 from workflow.errors import InvalidInput
 from workflow.models import Programme
 
@@ -20,7 +20,7 @@ def test_a_refused_use_case_leaves_nothing(editor, world, monkeypatch):
     def refuse(_session):
         raise InvalidInput("Последний шаг не удался", field="title")
 
-    fail_after(monkeypatch, operations, "create_programme", refuse)
+    fail_after(monkeypatch, programme_drafting, "create_programme", refuse)
     body = _body(world)
     before = committed_count(world, Programme)
     response = editor.post("/programmes", json=body)
@@ -31,7 +31,7 @@ def test_a_refused_use_case_leaves_nothing(editor, world, monkeypatch):
 
 
 def test_a_constraint_the_domain_missed_is_the_conflict_code(editor, world, monkeypatch):
-    fail_after(monkeypatch, operations, "create_programme", duplicate_municipality(world))
+    fail_after(monkeypatch, programme_drafting, "create_programme", duplicate_municipality(world))
     body = _body(world)
     before = committed_count(world, Programme)
     response = editor.post("/programmes", json=body)

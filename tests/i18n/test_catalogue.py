@@ -15,7 +15,7 @@ import workflow
 from web.viewmodels import TABS
 from workflow.campaign_machine import CAMPAIGN_TRANSITIONS
 from workflow.machine import PROGRAMME_TRANSITIONS
-from workflow.operations import FIELD_LABELS
+from workflow.programme_drafting import FIELD_LABELS
 
 ROOT = Path(__file__).resolve().parents[2]
 LC = ROOT / "web" / "translations" / "en" / "LC_MESSAGES"

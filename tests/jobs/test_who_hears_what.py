@@ -28,7 +28,14 @@ from tests.factories import (
 from tests.jobs.conftest import SITE
 from tests.workflow.test_campaigns import new_campaign
 from tests.workflow.test_route_engine import REVIEW, SIGN, _propose, _route
-from workflow import campaigns, deadlines, operations, review, route_reassignment, signing_keys
+from workflow import (
+    campaigns,
+    deadlines,
+    operations,
+    review,
+    route_reassignment,
+    signatory_certificates,
+)
 from workflow.models import Remark, StageTask
 from workflow.routes import StageSpec
 from workflow.states import ProgrammeState, RemarkState, Role
@@ -186,9 +193,9 @@ def test_a_certificate_granted_reaches_the_signatories(mailboxes, server):
     w = mailboxes
     deputy = _person(w, "deputy", Role.SIGNATORY, "Орлова Елена Сергеевна")
     w.session.commit()
-    signing_keys.add_certificate(w.session, deputy, w.admin,
-                                 pkcs12_bytes=demo_pkcs12(deputy.full_name, "123456"),
-                                 pin="123456", now=w.clock.tick(), source="demo")
+    signatory_certificates.add_certificate(w.session, deputy, w.admin,
+                                           pkcs12_bytes=demo_pkcs12(deputy.full_name, "123456"),
+                                           pin="123456", now=w.clock.tick(), source="demo")
     w.session.commit()
     (mail,) = received(server, "signatory@example.ru", "Добавлен сертификат подписи")
     assert "Орлова Елена Сергеевна" in text_of(mail)

@@ -19,7 +19,7 @@ from tests.letters_web.conftest import read_letter, sign_in_domain
 from tests.pdfsig import assert_pades_valid
 from web import create_app
 from web.jobs.letters import sweep
-from workflow import second_factor, signing_keys
+from workflow import second_factor, signing_errors
 from workflow.models import Letter, SignerCertificate, SigningSession, User
 from workflow.states import LetterState
 
@@ -140,7 +140,7 @@ def test_api_signing_asks_for_the_pin(app, world, client, by_municipality):
 def test_repeated_wrong_pins_lock_the_key_with_a_clear_answer(app, world, client, by_municipality):
     letter = by_municipality["own"]
     api = _token(client, "signatory")
-    for _ in range(signing_keys.PIN_MAX_FAILURES):
+    for _ in range(signing_errors.PIN_MAX_FAILURES):
         assert _api_sign(client, api, letter.id, pin="111111").status_code == 400
     locked = _api_sign(client, api, letter.id, pin=SIGNING_PIN)
     assert locked.status_code == 429

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 
 from sqlalchemy import select
 
-from workflow import audit
+from workflow import audit_verify
 from workflow.models import Letter, Programme, Revision, WorkflowEvent
 from workflow.states import LetterKind, LetterState
 
@@ -54,7 +54,7 @@ def check(session, acks) -> list[str]:
         problems.append(f"journal numbers are not gapless: {seqs}")
     if len(set(numbers.values())) != len(numbers):
         problems.append("duplicate journal numbers")
-    broken = audit.verify_history(session) or audit.verify_journal(session)
+    broken = audit_verify.verify_history(session) or audit_verify.verify_journal(session)
     if broken:
         problems.append(f"audit chain broken: {broken.message}")
     return problems

@@ -21,7 +21,16 @@ from tests.conftest import (
 )
 from tests.factories import PASSWORD, SIGNING_PIN, TEST_SEALER, shared_pki_dir
 from web import create_app
-from workflow import audit, files, letter_drafting, letter_registration, operations, review
+from workflow import (
+    audit,
+    audit_legacy,
+    files,
+    letter_drafting,
+    letter_registration,
+    operations,
+    programme_drafting,
+    review,
+)
 from workflow.models import Letter, Programme, Revision, RevisionFile, User, WorkflowEvent
 from workflow.states import RemarkVisibility, Verdict
 from workflow.storage import FileSystemBlobStore
@@ -144,11 +153,11 @@ def _build_tenant(w, editor: User, key: str, marker: str, upload_dir: Path) -> T
                     internal_marker=f"ВНУТРЕННЕЕ-{key.upper()}",
                     heading_marker=f"{marker}-ЗАГОЛОВОК")
     sections = {r.id: f"{marker}-РАЗДЕЛ {r.position}" for r in w.campaign.requirements}
-    p = operations.create_programme(
+    p = programme_drafting.create_programme(
         s, w.campaign, editor,
-        operations.DraftFields(title=f"{marker}-ПРОГРАММА", period_from=2026, period_to=2028,
-                               responsible_name=f"{marker}-ОТВЕТСТВЕННЫЙ",
-                               outgoing_number="01-12/345", outgoing_date=date(2026, 2, 20)),
+        programme_drafting.DraftFields(title=f"{marker}-ПРОГРАММА", period_from=2026, period_to=2028,
+                                       responsible_name=f"{marker}-ОТВЕТСТВЕННЫЙ",
+                                       outgoing_number="01-12/345", outgoing_date=date(2026, 2, 20)),
         now=clock.tick(), sections=sections,
     )
     [attached] = files.add_files(
@@ -253,14 +262,14 @@ def legacy_seal_everything(app):
         for row in conn.execute(select(WorkflowEvent.__table__)
                                 .order_by(WorkflowEvent.programme_id, WorkflowEvent.seq)).all():
             prev = heads.get(row.programme_id, audit.GENESIS)
-            new = audit.legacy_chain_hash(prev, audit.legacy_event_fields(row))
+            new = audit_legacy.legacy_chain_hash(prev, audit_legacy.legacy_event_fields(row))
             conn.execute(update(WorkflowEvent.__table__).where(WorkflowEvent.id == row.id)
                          .values(prev_hash=prev, hash=new))
             heads[row.programme_id] = new
         prev = audit.GENESIS
         for row in conn.execute(select(Letter.__table__).where(Letter.seq.is_not(None))
                                 .order_by(Letter.seq)).all():
-            new = audit.legacy_chain_hash(prev, audit.legacy_letter_fields(row))
+            new = audit_legacy.legacy_chain_hash(prev, audit_legacy.legacy_letter_fields(row))
             conn.execute(update(Letter.__table__).where(Letter.id == row.id)
                          .values(prev_hash=prev, hash=new, seal=None))
             prev = new

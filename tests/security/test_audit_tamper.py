@@ -17,7 +17,7 @@ from sqlalchemy import select, text, update
 from tests.factories import new_programme
 from tests.security.conftest import legacy_seal_everything
 from web import create_app
-from workflow import audit, letter_dispatch
+from workflow import audit, audit_legacy, letter_dispatch
 from workflow.models import Letter, User, WorkflowEvent
 from workflow.states import LetterKind, LetterState
 
@@ -241,7 +241,7 @@ def test_a_rewritten_entry_with_its_chain_recomputed_without_the_key_is_found(ap
         WorkflowEvent.programme_id == pid, WorkflowEvent.seq == 3))[0]
     _set(app, WorkflowEvent, target, reason="переписано", actor_id=ctx.world.admin.id)
     if scheme == "plain_sha256":
-        ids = _recompute_history(app, pid, audit.legacy_chain_hash, audit.legacy_event_fields)
+        ids = _recompute_history(app, pid, audit_legacy.legacy_chain_hash, audit_legacy.legacy_event_fields)
     else:
         wrong = audit.AuditConfig(b"a guessed key")
         ids = _recompute_history(app, pid, lambda prev, f: audit.event_hash(wrong, prev, f),

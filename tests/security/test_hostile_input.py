@@ -28,7 +28,7 @@ from sqlalchemy import select
 from tests.factories import sign_decision
 from tests.security.conftest import ROLE_LOGINS, api_token, db_digest, sign_in
 from tests.security.test_tenant_isolation import SHARED_ARGS, TENANT_ARGS
-from workflow import letter_drafting, operations, review
+from workflow import letter_drafting, operations, programme_drafting, review
 from workflow.models import Letter, Programme
 from workflow.states import RemarkVisibility
 from workflow.text import forbidden_character
@@ -196,10 +196,10 @@ def more_pages(tenants) -> list[str]:
     w = tenants.world
     s, clock, urls = w.session, w.clock, []
     for state in ("draft", "submitted", "in_review"):
-        p = operations.create_programme(
+        p = programme_drafting.create_programme(
             s, w.campaign, w.editor,
-            operations.DraftFields(title=f"Программа в состоянии {state}", period_from=2026,
-                                   period_to=2027),
+            programme_drafting.DraftFields(title=f"Программа в состоянии {state}", period_from=2026,
+                                           period_to=2027),
             now=clock.tick(), sections={r.id: "Текст" for r in w.campaign.requirements})
         if state != "draft":
             operations.submit_programme(s, p, w.editor, now=clock.tick())
@@ -339,10 +339,10 @@ def injected(app, world):
     s, clock = world.session, world.clock
     for user in (world.editor, world.reviewer):
         user.full_name = PAYLOADS["name"] + " Иван"
-    p = operations.create_programme(
+    p = programme_drafting.create_programme(
         s, world.campaign, world.editor,
-        operations.DraftFields(title=PAYLOADS["title"], period_from=2026, period_to=2027,
-                               responsible_name=PAYLOADS["name"]),
+        programme_drafting.DraftFields(title=PAYLOADS["title"], period_from=2026, period_to=2027,
+                                       responsible_name=PAYLOADS["name"]),
         now=clock.tick(), sections={r.id: PAYLOADS["section"] for r in world.campaign.requirements},
     )
     operations.submit_programme(s, p, world.editor, now=clock.tick())
@@ -480,9 +480,9 @@ PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
 
 @pytest.fixture
 def draft(app, world):
-    p = operations.create_programme(
+    p = programme_drafting.create_programme(
         world.session, world.campaign, world.editor,
-        operations.DraftFields(title="Черновик для загрузок", period_from=2026, period_to=2027),
+        programme_drafting.DraftFields(title="Черновик для загрузок", period_from=2026, period_to=2027),
         now=world.clock.tick())
     world.session.commit()
     return p

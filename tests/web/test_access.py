@@ -7,7 +7,7 @@ import pytest
 
 from tests.factories import new_programme
 from tests.web.conftest import sign_in
-from workflow import files, operations
+from workflow import files, programme_drafting
 from workflow.storage import FileSystemBlobStore
 
 OWN_TITLE = "Программа Артёмовского округа"
@@ -84,9 +84,9 @@ def data(world, app):
     files.add_files(w.session, own, w.editor,
                     [files.NewFile("Программа.pdf", "application/pdf", b"%PDF-1.4 test")],
                     store=FileSystemBlobStore(app.config["UPLOAD_DIR"]), now=w.clock.tick())
-    foreign = operations.create_programme(
+    foreign = programme_drafting.create_programme(
         w.session, w.campaign, w.foreign_editor,
-        operations.DraftFields(title=FOREIGN_TITLE, period_from=2026, period_to=2027),
+        programme_drafting.DraftFields(title=FOREIGN_TITLE, period_from=2026, period_to=2027),
         now=w.clock.tick(),
     )
     w.session.commit()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tests.factories import new_programme, programme_in
 from tests.web.conftest import sign_in, text
 from workflow.models import Programme, ProgrammeSection
-from workflow.operations import MAX_SECTION
+from workflow.programme_drafting import MAX_SECTION
 from workflow.states import ProgrammeState
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.factories import add_external_remark, new_programme, sign_decision
 from tests.web.conftest import sign_in, text
-from workflow import operations, redline, review
+from workflow import operations, programme_drafting, redline, review
 from workflow.models import Remark
 
 OLD = {1: "План на 2025 год, утверждён.", 2: "a " * 1000, 3: "<b>x</b>"}
@@ -38,15 +38,15 @@ def _returned_with_edits(w):
     in its working copy."""
     p = new_programme(w)
     rid = {r.position: r.id for r in w.campaign.requirements}
-    operations.update_draft(w.session, p, w.editor, now=w.clock.tick(),
-                            sections={rid[n]: t for n, t in OLD.items()})
+    programme_drafting.update_draft(w.session, p, w.editor, now=w.clock.tick(),
+                                    sections={rid[n]: t for n, t in OLD.items()})
     operations.submit_programme(w.session, p, w.editor, now=w.clock.tick())
     operations.start_review(w.session, p, w.reviewer, now=w.clock.tick())
     add_external_remark(w, p)
     operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(), reason="Доработать")
     sign_decision(w, p)
-    operations.update_draft(w.session, p, w.editor, now=w.clock.tick(),
-                            sections={rid[n]: t for n, t in NEW.items()})
+    programme_drafting.update_draft(w.session, p, w.editor, now=w.clock.tick(),
+                                    sections={rid[n]: t for n, t in NEW.items()})
     return p, rid
 
 

@@ -111,7 +111,7 @@ def test_a_carried_over_assessment_is_marked_on_the_review_screen(client, world)
     w = world
     p = programme_in(w, ProgrammeState.IN_REVIEW)
     from tests.factories import assess_all, sign_decision
-    from workflow import operations, review
+    from workflow import operations, programme_drafting, review
     from workflow.models import Remark
 
     assess_all(w, p)
@@ -121,8 +121,8 @@ def test_a_carried_over_assessment_is_marked_on_the_review_screen(client, world)
     for remark in w.session.scalars(select(Remark).where(Remark.programme_id == p.id)):
         review.answer_remark(w.session, p, remark, w.editor, body="Да", now=w.clock.tick())
     r2 = w.campaign.requirements[1].id
-    operations.update_draft(w.session, p, w.editor, now=w.clock.tick(),
-                            sections={r2: "Новый текст раздела 2"})
+    programme_drafting.update_draft(w.session, p, w.editor, now=w.clock.tick(),
+                                    sections={r2: "Новый текст раздела 2"})
     operations.resubmit_programme(w.session, p, w.editor, now=w.clock.tick())
     w.session.commit()
     sign_in(client, "reviewer")

@@ -13,7 +13,7 @@ from web.work import unit_of_work
 from workflow import users
 from workflow.errors import Conflict, InvalidInput, UnstorableValue
 from workflow.models import Municipality, SecurityEvent, User
-from workflow.signing_keys import WrongPin
+from workflow.signing_errors import WrongPin
 
 
 def _new_user(world) -> dict:

@@ -10,7 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import SIGNING_PIN, TEST_SEALER, assess_all, sign, sign_decision
-from workflow import campaigns, letter_drafting, letter_registration, operations, review
+from workflow import (
+    campaigns,
+    letter_drafting,
+    letter_registration,
+    operations,
+    programme_drafting,
+    review,
+)
 from workflow.campaign_machine import (
     ACTIONS,
     CAMPAIGN_TRIGGERS,
@@ -140,13 +147,13 @@ def refused(w, call, error=WorkflowError, match: str | None = None):
 
 
 def draft_fields(title="Программа воспитания"):
-    return operations.DraftFields(title=title, period_from=2026, period_to=2028)
+    return programme_drafting.DraftFields(title=title, period_from=2026, period_to=2028)
 
 
 def start(w, campaign, editor=None, title="Программа воспитания"):
-    programme = operations.create_programme(w.session, campaign, editor or w.editor,
-                                            draft_fields(title), now=w.clock.tick(),
-                                            sections={r.id: "Текст" for r in campaign.requirements})
+    programme = programme_drafting.create_programme(w.session, campaign, editor or w.editor,
+                                                    draft_fields(title), now=w.clock.tick(),
+                                                    sections={r.id: "Текст" for r in campaign.requirements})
     w.session.commit()
     return programme
 
@@ -479,9 +486,9 @@ def test_a_closed_campaign_is_read_only(world):
     campaigns.close_campaign(world.session, campaign, world.admin, now=world.clock.tick(),
                              reason="Срок истёк")
     world.session.commit()
-    refused(world, lambda: operations.update_draft(world.session, programme, world.editor,
-                                                   now=world.clock.tick(),
-                                                   fields=draft_fields("Иное")),
+    refused(world, lambda: programme_drafting.update_draft(world.session, programme, world.editor,
+                                                           now=world.clock.tick(),
+                                                           fields=draft_fields("Иное")),
             IllegalTransition, "только для просмотра")
     refused(world, lambda: operations.submit_programme(world.session, programme, world.editor,
                                                        now=world.clock.tick()),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.factories import add_external_remark, programme_in, sign_decision
-from workflow import operations, review
+from workflow import operations, programme_drafting, review
 from workflow.facts import ProgrammeFacts
 from workflow.models import Assessment, Remark, Revision
 from workflow.states import ProgrammeState, Verdict
@@ -41,8 +41,8 @@ def _return_with_assessments(w):
 def test_unchanged_sections_keep_their_assessment_and_changed_ones_wait(world):
     w = world
     p, (r1, r2, r3) = _return_with_assessments(w)
-    operations.update_draft(w.session, p, w.editor, now=w.clock.tick(),
-                            sections={r2: "Раздел 2 переписан по замечанию"})
+    programme_drafting.update_draft(w.session, p, w.editor, now=w.clock.tick(),
+                                    sections={r2: "Раздел 2 переписан по замечанию"})
     operations.resubmit_programme(w.session, p, w.editor, now=w.clock.tick())
     assert (p.state, p.reviewer_id, p.revision_number) == ("in_review", w.reviewer.id, 2)
     carried = _assessments(w.session, p, 2)
@@ -66,8 +66,8 @@ def test_unchanged_sections_keep_their_assessment_and_changed_ones_wait(world):
 def test_a_carry_over_names_the_revision_the_verdict_was_given_on(world):
     w = world
     p, (r1, r2, _r3) = _return_with_assessments(w)
-    operations.update_draft(w.session, p, w.editor, now=w.clock.tick(),
-                            sections={r2: "Раздел 2 переписан"})
+    programme_drafting.update_draft(w.session, p, w.editor, now=w.clock.tick(),
+                                    sections={r2: "Раздел 2 переписан"})
     operations.resubmit_programme(w.session, p, w.editor, now=w.clock.tick())
     add_external_remark(w, p, "Ещё раз уточните")
     operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(),
@@ -85,8 +85,8 @@ def test_a_carry_over_names_the_revision_the_verdict_was_given_on(world):
 def test_every_section_changed_means_nothing_is_carried(world):
     w = world
     p, ids = _return_with_assessments(w)
-    operations.update_draft(w.session, p, w.editor, now=w.clock.tick(),
-                            sections={rid: f"Новый текст {rid}" for rid in ids})
+    programme_drafting.update_draft(w.session, p, w.editor, now=w.clock.tick(),
+                                    sections={rid: f"Новый текст {rid}" for rid in ids})
     operations.resubmit_programme(w.session, p, w.editor, now=w.clock.tick())
     assert _assessments(w.session, p, 2) == {}
     assert p.state == "in_review"

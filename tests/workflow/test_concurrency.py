@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tests.factories import add_external_remark, assess_all, new_programme, programme_in
 from tests.workflow.support import snapshot
 from tests.workflow.workers import race_start_review
-from workflow import operations
+from workflow import operations, programme_access, programme_drafting
 from workflow.errors import IllegalTransition, StaleVersion
 from workflow.models import Decision, Programme, User, WorkflowEvent
 from workflow.states import ProgrammeState, Role
@@ -45,9 +45,9 @@ def test_update_draft_with_a_stale_version_names_the_transition_that_changed_it(
     p = programme_in(world, ProgrammeState.RETURNED)
     form_version = p.version - 1  # opened before the return took effect
     with pytest.raises(StaleVersion) as caught:
-        operations.update_draft(world.session, p, world.editor, now=world.clock.tick(),
-                                expected_version=form_version,
-                                sections={world.campaign.requirements[0].id: "Новый текст"})
+        programme_drafting.update_draft(world.session, p, world.editor, now=world.clock.tick(),
+                                        expected_version=form_version,
+                                        sections={world.campaign.requirements[0].id: "Новый текст"})
     # The return took effect when the signatory signed its letter: that is the change named.
     assert caught.value.changed_by == world.signatory.full_name
     assert p.section_for(world.campaign.requirements[0].id).text == "Текст раздела 1"
@@ -60,11 +60,11 @@ def test_update_draft_with_a_stale_version_after_another_save_names_who_saved(wo
     rid = world.campaign.requirements[1].id
     form_version = p.version
     saved_at = world.clock.tick()
-    operations.update_draft(world.session, p, world.editor, now=saved_at,
-                            expected_version=form_version, sections={rid: "Первое сохранение"})
+    programme_drafting.update_draft(world.session, p, world.editor, now=saved_at,
+                                    expected_version=form_version, sections={rid: "Первое сохранение"})
     with pytest.raises(StaleVersion) as caught:
-        operations.update_draft(world.session, p, world.editor, now=world.clock.tick(),
-                                expected_version=form_version, sections={rid: "Второе сохранение"})
+        programme_drafting.update_draft(world.session, p, world.editor, now=world.clock.tick(),
+                                        expected_version=form_version, sections={rid: "Второе сохранение"})
     assert caught.value.changed_by == world.editor.full_name
     assert caught.value.changed_at == saved_at
     assert world.reviewer.full_name not in caught.value.message
@@ -74,10 +74,10 @@ def test_update_draft_with_a_stale_version_after_another_save_names_who_saved(wo
 
 def test_a_transition_on_a_form_older_than_a_draft_save_is_stale(world):
     p = new_programme(world)
-    operations.update_draft(world.session, p, world.editor, now=world.clock.tick(),
-                            expected_version=1,
-                            fields=operations.DraftFields(title="Новое название", period_from=2026,
-                                                          period_to=2027))
+    programme_drafting.update_draft(world.session, p, world.editor, now=world.clock.tick(),
+                                    expected_version=1,
+                                    fields=programme_drafting.DraftFields(title="Новое название", period_from=2026,
+                                                                  period_to=2027))
     with pytest.raises(StaleVersion):
         operations.submit_programme(world.session, p, world.editor, now=world.clock.tick(),
                                     expected_version=1)
@@ -157,7 +157,7 @@ def test_the_compare_and_set_alone_stops_the_second_writer(world, session_factor
     pid = p.id
     s1, p1, seen = _open(session_factory, pid)
     s2, p2, _ = _open(session_factory, pid)
-    monkeypatch.setattr(operations, "_lock", lambda session, programme: None)
+    monkeypatch.setattr(programme_access, "lock_programme", lambda session, programme: None)
     try:
         operations.start_review(s1, p1, s1.get(User, world.reviewer.id), now=world.clock.tick(),
                                 expected_version=seen)
@@ -184,10 +184,10 @@ def test_the_compare_and_set_checks_the_version_not_only_the_state(world, sessio
     pid, editor_id, rid = p.id, world.editor.id, world.campaign.requirements[0].id
     s1, p1, seen = _open(session_factory, pid)
     s2, p2, _ = _open(session_factory, pid)
-    monkeypatch.setattr(operations, "_lock", lambda session, programme: None)
+    monkeypatch.setattr(programme_access, "lock_programme", lambda session, programme: None)
     try:
-        operations.update_draft(s1, p1, s1.get(User, editor_id), now=world.clock.tick(),
-                                expected_version=seen, sections={rid: "Сохранено в другой вкладке"})
+        programme_drafting.update_draft(s1, p1, s1.get(User, editor_id), now=world.clock.tick(),
+                                        expected_version=seen, sections={rid: "Сохранено в другой вкладке"})
         s1.commit()
         with pytest.raises(StaleVersion):
             operations.submit_programme(s2, p2, s2.get(User, editor_id), now=world.clock.tick(),

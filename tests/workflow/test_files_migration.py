@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from web import create_app
-from workflow import audit
+from workflow import audit, audit_legacy
 from workflow.db import make_engine
 from workflow.models import Programme, Revision, RevisionFile
 from workflow.schema import upgrade
@@ -103,8 +103,8 @@ def legacy_db(scratch_db_url, tmp_path):
                 # the audit key; a broken one would be refused.
                 # (the database gives the time back as aware UTC; hash it as it will be read)
                 as_read = SimpleNamespace(**{**event, "at": last_event.replace(tzinfo=UTC)})
-                sealed = audit.legacy_chain_hash(audit.GENESIS,
-                                                 audit.legacy_event_fields(as_read))
+                sealed = audit_legacy.legacy_chain_hash(audit.GENESIS,
+                                                        audit_legacy.legacy_event_fields(as_read))
                 _insert(conn, t["workflow_event"], **event, prev_hash=audit.GENESIS,
                         hash=sealed)
     engine.dispose()

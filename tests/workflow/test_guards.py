@@ -13,7 +13,7 @@ from tests.factories import (
     sign_decision,
 )
 from tests.workflow.support import snapshot
-from workflow import operations, review
+from workflow import operations, programme_drafting, review
 from workflow.errors import GuardFailed
 from workflow.models import Remark
 from workflow.states import ProgrammeState, RemarkState, RemarkVisibility, Verdict
@@ -40,15 +40,15 @@ def section_ids(world):
 def test_submit_with_an_empty_section_is_refused_naming_the_requirement(world):
     p = new_programme(world, filled=False)
     r1, r2, r3 = section_ids(world)
-    operations.update_draft(world.session, p, world.editor, now=world.clock.tick(),
-                            sections={r1: "Есть текст", r3: "   \r\n  "})
+    programme_drafting.update_draft(world.session, p, world.editor, now=world.clock.tick(),
+                                    sections={r1: "Есть текст", r3: "   \r\n  "})
 
     reasons = refused(world, p, lambda: operations.submit_programme(
         world.session, p, world.editor, now=world.clock.tick()))
     assert reasons == ["Не заполнены разделы программы по требованиям № 2, 3"]
 
-    operations.update_draft(world.session, p, world.editor, now=world.clock.tick(),
-                            sections={r2: "Второй", r3: "Третий"})
+    programme_drafting.update_draft(world.session, p, world.editor, now=world.clock.tick(),
+                                    sections={r2: "Второй", r3: "Третий"})
     operations.submit_programme(world.session, p, world.editor, now=world.clock.tick())
     assert p.state == ProgrammeState.SUBMITTED
 
@@ -196,7 +196,7 @@ def test_approve_after_resubmission_needs_the_new_revision_assessed(world):
     sign_decision(world, p)
     review.answer_remark(world.session, p, remark, world.editor, body="Исправлено",
                          now=world.clock.tick())
-    operations.update_draft(world.session, p, world.editor, now=world.clock.tick(), sections={
+    programme_drafting.update_draft(world.session, p, world.editor, now=world.clock.tick(), sections={
         r.id: f"Переработанный раздел {r.position}" for r in world.campaign.requirements})
     operations.resubmit_programme(world.session, p, world.editor, now=world.clock.tick())
     review.resolve_remark(world.session, p, remark, world.reviewer, now=world.clock.tick())

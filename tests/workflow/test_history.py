@@ -13,7 +13,7 @@ from tests.factories import (
     sign_decision,
 )
 from tests.workflow.support import events_of
-from workflow import audit, operations, review
+from workflow import audit, audit_verify, operations, review
 from workflow.errors import NotAssignedReviewer, WorkflowError
 from workflow.states import ProgrammeState
 
@@ -35,7 +35,7 @@ def test_every_transition_leaves_exactly_one_chained_history_entry(world):
         assert e.at == now.replace(microsecond=0)
         assert e.revision_number == p.revision_number
         assert e.prev_hash == (events[-2].hash if count else audit.GENESIS)
-        assert audit.verify_history(s) is None
+        assert audit_verify.verify_history(s) is None
 
     def signed(trigger):
         """The signature applies the proposal: one more chained entry, by the signatory."""
@@ -47,7 +47,7 @@ def test_every_transition_leaves_exactly_one_chained_history_entry(world):
         assert (e.seq, e.trigger, e.from_state, e.actor_id) == (
             count + 1, trigger, "decision_pending", w.signatory.id)
         assert e.prev_hash == events[-2].hash
-        assert audit.verify_history(s) is None
+        assert audit_verify.verify_history(s) is None
 
     step("submit", w.editor)
     step("start_review", w.reviewer)
@@ -71,7 +71,7 @@ def test_every_transition_leaves_exactly_one_chained_history_entry(world):
         ("decision_pending", "returned"), ("returned", "in_review"),
         ("in_review", "decision_pending"), ("decision_pending", "approved")]
     assert [e.revision_number for e in events] == [1, 1, 1, 1, 2, 2, 2]
-    assert audit.verify_history(s) is None
+    assert audit_verify.verify_history(s) is None
 
 
 def test_a_refused_transition_leaves_no_history(world):
@@ -97,7 +97,7 @@ def test_tampering_with_one_history_row_is_named_by_verify_history(world, column
     w.session.commit()
     events = events_of(w.session, first.id)
     target = events[1]  # a middle row: later rows still chain to its stored hash
-    assert audit.verify_history(w.session) is None
+    assert audit_verify.verify_history(w.session) is None
 
     value = {"reason": "'Переписано задним числом'", "to_state": "'approved'",
              "actor_id": str(w.other_reviewer.id)}[column]
@@ -106,7 +106,7 @@ def test_tampering_with_one_history_row_is_named_by_verify_history(world, column
     w.session.commit()
     w.session.expire_all()
 
-    broken = audit.verify_history(w.session)
+    broken = audit_verify.verify_history(w.session)
     assert broken is not None
     assert (broken.table, broken.row_id) == ("workflow_event", target.id)
     assert str(target.id) in broken.message
@@ -118,7 +118,7 @@ def test_a_deleted_history_row_is_reported_as_a_gap(world):
     events = events_of(world.session, p.id)
     world.session.execute(text("DELETE FROM workflow_event WHERE id = :id"), {"id": events[1].id})
     world.session.commit()
-    broken = audit.verify_history(world.session)
+    broken = audit_verify.verify_history(world.session)
     assert broken is not None and broken.row_id == events[2].id
     assert "пропуск" in broken.message
 

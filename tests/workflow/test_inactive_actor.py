@@ -7,7 +7,7 @@ import pytest
 
 from tests.factories import SIGNING_PIN, new_programme, programme_in
 from tests.workflow.support import snapshot
-from workflow import letter_dispatch, letter_registration, operations
+from workflow import letter_dispatch, letter_registration, operations, programme_drafting
 from workflow.errors import PermissionDenied
 from workflow.models import Letter
 from workflow.states import LetterState, ProgrammeState
@@ -26,10 +26,10 @@ def _switch_off_user(user):
 
 
 EDITOR_ACTIONS = {
-    "create": lambda w, p: operations.create_programme(
-        w.session, w.campaign, w.editor, operations.DraftFields(
+    "create": lambda w, p: programme_drafting.create_programme(
+        w.session, w.campaign, w.editor, programme_drafting.DraftFields(
             title="Ещё одна", period_from=2026, period_to=2027), now=w.clock.tick()),
-    "update_draft": lambda w, p: operations.update_draft(
+    "update_draft": lambda w, p: programme_drafting.update_draft(
         w.session, p, w.editor, now=w.clock.tick(),
         sections={w.campaign.requirements[0].id: "Новый текст"}),
     "submit": lambda w, p: operations.submit_programme(w.session, p, w.editor, now=w.clock.tick()),

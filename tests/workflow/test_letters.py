@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 from tests.factories import SIGNING_PIN, add_external_remark, assess_all, programme_in
 from tests.workflow.support import letters_of
 from tests.workflow.workers import run_in_processes, sign_many
-from workflow import audit, letter_drafting, letter_registration, operations, review
+from workflow import audit, audit_verify, letter_drafting, letter_registration, operations, review
 from workflow.errors import IllegalTransition, PermissionDenied, StaleVersion
 from workflow.models import Letter, OrganisationProfile, RegistrationCounter
 from workflow.states import LetterKind, LetterState, ProgrammeState, RemarkVisibility
@@ -137,7 +137,7 @@ def test_numbers_continue_from_a_legacy_number(world):
     _sign(world, third)
     assert (nxt.number, third.number) == ("23/6667", "23/6668")
     world.session.commit()
-    assert audit.verify_journal(world.session) is None
+    assert audit_verify.verify_journal(world.session) is None
 
 
 def test_yearly_numbering_restarts_each_year_in_the_ministrys_time_zone(world):
@@ -154,7 +154,7 @@ def test_yearly_numbering_restarts_each_year_in_the_ministrys_time_zone(world):
         ("23/1", 2026, date(2026, 12, 31)), ("23/2", 2026, date(2026, 12, 31)),
         ("23/1", 2027, date(2027, 1, 1)), ("23/2", 2027, date(2027, 1, 1))]
     w.session.commit()
-    assert audit.verify_journal(w.session) is None
+    assert audit_verify.verify_journal(w.session) is None
 
 
 @pytest.mark.parametrize("column", ["final_data", "number", "registered_on"])
@@ -162,14 +162,14 @@ def test_verify_journal_names_a_tampered_row(world, column):
     w = world
     signed = [_sign(w, x) for x in _circular(w, 3)]
     w.session.commit()
-    assert audit.verify_journal(w.session) is None
+    assert audit_verify.verify_journal(w.session) is None
     target = signed[1]
     value = {"final_data": "'{}'", "number": "'23/9999'", "registered_on": "'2020-01-01'"}[column]
     w.session.execute(text(f"UPDATE letter SET {column} = {value} WHERE id = :id"),
                       {"id": target.id})
     w.session.commit()
     w.session.expire_all()
-    broken = audit.verify_journal(w.session)
+    broken = audit_verify.verify_journal(w.session)
     assert broken is not None
     assert (broken.table, broken.row_id) == ("letter", target.id)
 
@@ -217,6 +217,6 @@ def test_six_signers_at_once_get_unique_gapless_numbers(world, session_factory, 
         assert len({x.number for x in rows}) == len(rows)
         assert all(x.state == LetterState.SIGNED for x in rows)
         assert s.scalar(select(RegistrationCounter.last)) == PROCESSES * PER_PROCESS
-        assert audit.verify_journal(s) is None
+        assert audit_verify.verify_journal(s) is None
     reported = sorted(seq for _, pairs in results for _, seq in pairs)
     assert reported == seqs

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import programme_in, sign_decision
-from workflow import operations, redline, review
+from workflow import operations, programme_drafting, redline, review
 from workflow.models import Remark, Revision, RevisionSection
 from workflow.redline import LINES, SAME, WHOLE, WORDS, compute, new_text, old_text, tokens
 from workflow.states import ProgrammeState
@@ -121,7 +121,7 @@ def test_heavily_edited_paragraphs_are_still_compared_word_by_word():
 
 def _resubmit_with(w, p, texts: dict[int, str]) -> None:
     """From `returned`: edit sections, answer the open remarks, resubmit."""
-    operations.update_draft(w.session, p, w.editor, now=w.clock.tick(), sections=texts)
+    programme_drafting.update_draft(w.session, p, w.editor, now=w.clock.tick(), sections=texts)
     for remark in w.session.scalars(select(Remark).where(Remark.programme_id == p.id,
                                                          Remark.state == "open")):
         review.answer_remark(w.session, p, remark, w.editor, body="Исправлено", now=w.clock.tick())
@@ -172,8 +172,8 @@ def test_saving_the_working_copy_stores_its_redline_against_the_last_revision(wo
     w = world
     p = programme_in(w, ProgrammeState.RETURNED)
     r1, r2, _ = (r.id for r in w.campaign.requirements)
-    operations.update_draft(w.session, p, w.editor, now=w.clock.tick(),
-                            sections={r1: "Текст раздела один"})
+    programme_drafting.update_draft(w.session, p, w.editor, now=w.clock.tick(),
+                                    sections={r1: "Текст раздела один"})
     w.session.commit()
     s1, s2 = p.section_for(r1), p.section_for(r2)
     assert (s1.redline_base, s1.redline_method) == (1, WORDS)

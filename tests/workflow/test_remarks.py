@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import add_external_remark, programme_in, sign_decision
-from workflow import operations, review
+from workflow import operations, programme_drafting, review
 from workflow.errors import (
     ForeignMunicipality,
     IllegalTransition,
@@ -140,9 +140,9 @@ def test_a_foreign_editor_cannot_reach_a_remark_through_any_programme(world):
         review.get_remark(w.session, p, external.id, w.foreign_editor)
 
     # A returned programme of the foreign municipality, to pair the remark with.
-    own_p = operations.create_programme(
+    own_p = programme_drafting.create_programme(
         w.session, w.campaign, w.foreign_editor,
-        operations.DraftFields(title="Чужая", period_from=2026, period_to=2027), now=w.clock.tick(),
+        programme_drafting.DraftFields(title="Чужая", period_from=2026, period_to=2027), now=w.clock.tick(),
         sections={r.id: "Текст" for r in w.campaign.requirements})
     operations.submit_programme(w.session, own_p, w.foreign_editor, now=w.clock.tick())
     operations.start_review(w.session, own_p, w.reviewer, now=w.clock.tick())

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import add_external_remark, new_programme, programme_in, sign_decision
-from workflow import operations, review
+from workflow import operations, programme_drafting, review
 from workflow.errors import IllegalTransition
 from workflow.models import ImmutableRowError, Programme, Revision
 from workflow.states import ProgrammeState
@@ -43,8 +43,8 @@ def test_editing_after_return_keeps_revision_1_and_resubmit_freezes_revision_2(w
     operations.return_for_revision(w.session, p, w.reviewer, now=w.clock.tick(), reason="Доработать")
     sign_decision(w, p)
     r1, r2, _ = (r.id for r in w.campaign.requirements)
-    operations.update_draft(w.session, p, w.editor, now=w.clock.tick(),
-                            sections={r1: "Исправленный раздел 1", r2: "Исправленный раздел 2"})
+    programme_drafting.update_draft(w.session, p, w.editor, now=w.clock.tick(),
+                                    sections={r1: "Исправленный раздел 1", r2: "Исправленный раздел 2"})
     w.session.commit()
 
     with session_factory() as other:  # what a fresh reader sees
@@ -74,8 +74,8 @@ def test_sections_cannot_be_edited_while_the_ministry_holds_the_programme(world)
         p = programme_in(world, state, title=f"Программа {i}")
         version = p.version
         with pytest.raises(IllegalTransition):
-            operations.update_draft(world.session, p, world.editor, now=world.clock.tick(),
-                                    sections={world.campaign.requirements[0].id: "Подмена"})
+            programme_drafting.update_draft(world.session, p, world.editor, now=world.clock.tick(),
+                                            sections={world.campaign.requirements[0].id: "Подмена"})
         assert p.version == version
         assert p.section_for(world.campaign.requirements[0].id).text == "Текст раздела 1"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.factories import add_external_remark, new_programme, programme_in
-from workflow import operations, search
+from workflow import programme_drafting, search
 from workflow.models import SearchDocument
 from workflow.states import ProgrammeState
 
@@ -43,18 +43,18 @@ def test_saving_a_draft_reindexes_title_and_sections_in_the_same_transaction(ses
     p = new_programme(world, title="Старое название")
     session.commit()
     req = world.campaign.requirements[0]
-    operations.update_draft(session, p, world.editor, now=world.clock.tick(),
-                            fields=operations.DraftFields(title="Цифровая образовательная среда",
-                                                          period_from=2026, period_to=2028),
+    programme_drafting.update_draft(session, p, world.editor, now=world.clock.tick(),
+                                    fields=programme_drafting.DraftFields(title="Цифровая образовательная среда",
+                                                                  period_from=2026, period_to=2028),
                             sections={req.id: "Оснащение кабинетов информатики"})
     # Visible inside the transaction, before the commit.
     assert _titles(session, "кабинет")
     session.rollback()
     assert _titles(session, "кабинет") == []
     assert _titles(session, "старые") != []
-    operations.update_draft(session, p, world.editor, now=world.clock.tick(),
-                            fields=operations.DraftFields(title="Цифровая образовательная среда",
-                                                          period_from=2026, period_to=2028),
+    programme_drafting.update_draft(session, p, world.editor, now=world.clock.tick(),
+                                    fields=programme_drafting.DraftFields(title="Цифровая образовательная среда",
+                                                                  period_from=2026, period_to=2028),
                             sections={req.id: "Оснащение кабинетов информатики"})
     session.commit()
     assert ("section", "Цифровая образовательная среда") in _titles(session, "кабинетами")

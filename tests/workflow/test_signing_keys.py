@@ -16,9 +16,12 @@ from workflow import (
     letter_registration,
     notifications,
     second_factor,
+    signatory_certificates,
+    signing_errors,
     signing_keys,
+    signing_pkcs12,
 )
-from workflow.errors import InvalidInput
+from workflow.errors import InvalidInput, PermissionDenied
 from workflow.models import (
     Letter,
     Notification,
@@ -63,7 +66,7 @@ def test_a_signatory_without_a_certificate_of_their_own_cannot_sign(world):
     w = world
     impostor = _impostor(w)
     letter = _circular(w)
-    with pytest.raises(signing_keys.NoCertificate) as refused:
+    with pytest.raises(signing_errors.NoCertificate) as refused:
         _sign(w, letter, impostor)
     assert "нет действующего сертификата" in refused.value.message
     _untouched(w, letter)
@@ -75,7 +78,7 @@ def test_a_certificate_in_someone_elses_name_is_refused_on_upload_and_at_signing
     w = world
     impostor = _impostor(w)
     with pytest.raises(InvalidInput) as refused:
-        signing_keys.add_certificate(
+        signatory_certificates.add_certificate(
             w.session, impostor, w.admin, pkcs12_bytes=demo_pkcs12(w.signatory.full_name),
             pin=SIGNING_PIN, now=w.clock.tick())
     assert "Шкуратская Мария Викторовна" in refused.value.message
@@ -90,7 +93,7 @@ def test_a_certificate_in_someone_elses_name_is_refused_on_upload_and_at_signing
         added_at=w.clock.tick(), pin_failures=0))
     w.session.flush()
     letter = _circular(w)
-    with pytest.raises(signing_keys.CertificateOwnerMismatch):
+    with pytest.raises(signing_errors.CertificateOwnerMismatch):
         _sign(w, letter, impostor)
     _untouched(w, letter)
 
@@ -99,7 +102,7 @@ def test_signing_uses_the_signatorys_own_certificate_and_records_it(world):
     w = world
     letter = _circular(w)
     _sign(w, letter)
-    cert = signing_keys.current_certificate(w.session, w.signatory, w.clock())
+    cert = signatory_certificates.current_certificate(w.session, w.signatory, w.clock())
     recorded = json.loads(letter.final_data)["certificate"]
     assert recorded["serial"] == cert.serial and recorded["owner"] == w.signatory.full_name
     assert recorded["id"] == cert.id
@@ -108,19 +111,19 @@ def test_signing_uses_the_signatorys_own_certificate_and_records_it(world):
 def test_a_wrong_pin_changes_nothing_and_repeated_ones_lock_the_key(world):
     w = world
     letter = _circular(w)
-    for _attempt in range(signing_keys.PIN_MAX_FAILURES):
-        with pytest.raises(signing_keys.WrongPin) as wrong:
+    for _attempt in range(signing_errors.PIN_MAX_FAILURES):
+        with pytest.raises(signing_errors.WrongPin) as wrong:
             _sign(w, letter, pin="000000")
         w.session.commit()  # as the screens do: the failed attempt is kept
         _untouched(w, letter)
     assert "заблокирован" in wrong.value.message
     # Locked: even the right PIN is refused until the lock expires.
-    with pytest.raises(signing_keys.PinLocked):
+    with pytest.raises(signing_errors.PinLocked):
         _sign(w, letter)
     _untouched(w, letter)
     failures = w.session.scalar(select(func.count(SecurityEvent.id)).where(
         SecurityEvent.action == "signing.pin.failed"))
-    assert failures == signing_keys.PIN_MAX_FAILURES
+    assert failures == signing_errors.PIN_MAX_FAILURES
     w.clock.tick(16)
     _sign(w, letter)
     assert letter.state == LetterState.SIGNED and letter.number == "23/1"
@@ -128,15 +131,15 @@ def test_a_wrong_pin_changes_nothing_and_repeated_ones_lock_the_key(world):
 
 def test_an_empty_pin_is_asked_for(world):
     letter = _circular(world)
-    with pytest.raises(signing_keys.PinRequired):
+    with pytest.raises(signing_errors.PinRequired):
         _sign(world, letter, pin="")
     _untouched(world, letter)
 
 
 def test_names_match_regardless_of_case_yo_and_spaces():
-    assert signing_keys.owner_matches("ФЁДОРОВ  Павел Геннадьевич ", "Федоров павел геннадьевич")
-    assert not signing_keys.owner_matches("Фёдоров Павел", "Фёдоров Пётр")
-    assert not signing_keys.owner_matches("", "")
+    assert signing_pkcs12.owner_matches("ФЁДОРОВ  Павел Геннадьевич ", "Федоров павел геннадьевич")
+    assert not signing_pkcs12.owner_matches("Фёдоров Павел", "Фёдоров Пётр")
+    assert not signing_pkcs12.owner_matches("", "")
 
 
 def test_granting_the_role_is_audited_and_announced_to_the_signatories(world):
@@ -170,14 +173,14 @@ def test_adding_a_certificate_is_audited_with_its_serial_and_announced(world):
 
 def test_a_new_certificate_replaces_the_old_one(world):
     w = world
-    old = signing_keys.current_certificate(w.session, w.signatory, w.clock())
+    old = signatory_certificates.current_certificate(w.session, w.signatory, w.clock())
     new = give_certificate(w.session, w.signatory, now=w.clock.tick(), pin="987654321",
                            actor=w.admin)
     w.session.refresh(old)
     assert old.revoked_at is not None
-    assert signing_keys.current_certificate(w.session, w.signatory, w.clock()).id == new.id
+    assert signatory_certificates.current_certificate(w.session, w.signatory, w.clock()).id == new.id
     letter = _circular(w)
-    with pytest.raises(signing_keys.WrongPin):
+    with pytest.raises(signing_errors.WrongPin):
         _sign(w, letter)  # the old PIN does not open the new key
     letter_registration.sign_letter(w.session, letter, w.signatory, now=w.clock.tick(), pin="987654321",
                                     sealer=None)
@@ -185,31 +188,31 @@ def test_a_new_certificate_replaces_the_old_one(world):
 
 def test_only_an_admin_adds_certificates_and_only_to_signatories(world):
     w = world
-    with pytest.raises(signing_keys.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         give_certificate(w.session, w.signatory, now=w.clock.tick(), actor=w.reviewer)
     with pytest.raises(InvalidInput):
         give_certificate(w.session, w.reviewer, now=w.clock.tick(), actor=w.admin)
     with pytest.raises(InvalidInput) as garbage:
-        signing_keys.add_certificate(w.session, w.signatory, w.admin, pkcs12_bytes=b"not p12",
-                                     pin=SIGNING_PIN, now=w.clock.tick())
+        signatory_certificates.add_certificate(w.session, w.signatory, w.admin, pkcs12_bytes=b"not p12",
+                                               pin=SIGNING_PIN, now=w.clock.tick())
     assert "PKCS#12" in garbage.value.message
     with pytest.raises(InvalidInput) as wrong:
-        signing_keys.add_certificate(w.session, w.signatory, w.admin,
-                                     pkcs12_bytes=demo_pkcs12(w.signatory.full_name),
-                                     pin="000000", now=w.clock.tick())
+        signatory_certificates.add_certificate(w.session, w.signatory, w.admin,
+                                               pkcs12_bytes=demo_pkcs12(w.signatory.full_name),
+                                               pin="000000", now=w.clock.tick())
     assert wrong.value.field == "pin"
 
 
 def test_a_revoked_or_expired_certificate_does_not_sign(world):
     w = world
-    cert = signing_keys.current_certificate(w.session, w.signatory, w.clock())
+    cert = signatory_certificates.current_certificate(w.session, w.signatory, w.clock())
     letter = _circular(w)
     w.clock.now = cert.valid_to + timedelta(days=1)
-    with pytest.raises(signing_keys.NoCertificate):
+    with pytest.raises(signing_errors.NoCertificate):
         _sign(w, letter)
     w.clock.now = cert.valid_from + timedelta(days=400)
-    signing_keys.revoke_certificate(w.session, cert, w.admin, now=w.clock.tick())
-    with pytest.raises(signing_keys.NoCertificate):
+    signatory_certificates.revoke_certificate(w.session, cert, w.admin, now=w.clock.tick())
+    with pytest.raises(signing_errors.NoCertificate):
         _sign(w, letter)
     _untouched(w, letter)
 
@@ -235,8 +238,8 @@ def test_a_namesake_account_cannot_get_a_certificate_in_the_signatorys_name(worl
     with pytest.raises(InvalidInput) as refused:
         give_certificate(w.session, namesake, now=w.clock.tick(), actor=w.admin, pin="namesake-1")
     assert "уже есть у другой учётной записи" in refused.value.message
-    real = signing_keys.current_certificate(w.session, w.signatory, w.clock())
+    real = signatory_certificates.current_certificate(w.session, w.signatory, w.clock())
     with pytest.raises(InvalidInput) as same:
-        signing_keys.add_certificate(w.session, namesake, w.admin, pkcs12_bytes=real.pkcs12,
-                                     pin=SIGNING_PIN, now=w.clock.tick())
+        signatory_certificates.add_certificate(w.session, namesake, w.admin, pkcs12_bytes=real.pkcs12,
+                                               pin=SIGNING_PIN, now=w.clock.tick())
     assert "уже принадлежит другому пользователю" in same.value.message

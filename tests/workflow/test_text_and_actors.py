@@ -23,6 +23,7 @@ from workflow import (
     letter_drafting,
     letter_registration,
     operations,
+    programme_drafting,
     review,
     users,
 )
@@ -98,8 +99,8 @@ def digest(session) -> dict:
     }
 
 
-def _fields(title="Программа", **extra) -> operations.DraftFields:
-    return operations.DraftFields(title=title, period_from=2026, period_to=2027, **extra)
+def _fields(title="Программа", **extra) -> programme_drafting.DraftFields:
+    return programme_drafting.DraftFields(title=title, period_from=2026, period_to=2027, **extra)
 
 
 def _req(w, i=0) -> int:
@@ -109,20 +110,20 @@ def _req(w, i=0) -> int:
 # Every operation that accepts text, with the field its text goes to: (label in the
 # message, call with the text).
 TEXT_OPERATIONS = {
-    "create: title": ("Название программы", lambda w, s, t: operations.create_programme(
+    "create: title": ("Название программы", lambda w, s, t: programme_drafting.create_programme(
         w.session, w.campaign, w.editor, _fields(title=f"Новая {t}"), now=w.clock.tick())),
-    "create: responsible": ("Ответственный", lambda w, s, t: operations.create_programme(
+    "create: responsible": ("Ответственный", lambda w, s, t: programme_drafting.create_programme(
         w.session, w.campaign, w.editor, _fields(title="Новая", responsible_name=t),
         now=w.clock.tick())),
-    "create: section": ("Раздел по требованию № 1", lambda w, s, t: operations.create_programme(
+    "create: section": ("Раздел по требованию № 1", lambda w, s, t: programme_drafting.create_programme(
         w.session, w.campaign, w.editor, _fields(title="Новая"), now=w.clock.tick(),
         sections={_req(w): f"Текст {t}"})),
-    "edit: title": ("Название программы", lambda w, s, t: operations.update_draft(
+    "edit: title": ("Название программы", lambda w, s, t: programme_drafting.update_draft(
         w.session, s.draft, w.editor, now=w.clock.tick(), fields=_fields(title=t))),
-    "edit: outgoing number": ("Исходящий номер", lambda w, s, t: operations.update_draft(
+    "edit: outgoing number": ("Исходящий номер", lambda w, s, t: programme_drafting.update_draft(
         w.session, s.draft, w.editor, now=w.clock.tick(),
         fields=_fields(outgoing_number=f"01{t}", outgoing_date=date(2026, 1, 1)))),
-    "edit: section": ("Раздел по требованию № 2", lambda w, s, t: operations.update_draft(
+    "edit: section": ("Раздел по требованию № 2", lambda w, s, t: programme_drafting.update_draft(
         w.session, s.draft, w.editor, now=w.clock.tick(), sections={_req(w, 1): t})),
     "withdraw: reason": ("Причина", lambda w, s, t: operations.withdraw_programme(
         w.session, s.draft, w.editor, now=w.clock.tick(), reason=f"Причина {t}")),
@@ -215,9 +216,9 @@ def _submitted(w, s):
 
 # Every operation, with the role of the actor who performs it.
 ACTOR_OPERATIONS = {
-    "create_programme": ("editor", lambda w, s: operations.create_programme(
+    "create_programme": ("editor", lambda w, s: programme_drafting.create_programme(
         w.session, w.campaign, w.editor, _fields(title="Новая"), now=w.clock.tick())),
-    "update_draft": ("editor", lambda w, s: operations.update_draft(
+    "update_draft": ("editor", lambda w, s: programme_drafting.update_draft(
         w.session, s.draft, w.editor, now=w.clock.tick(), fields=_fields(title="Другая"))),
     "add_files": ("editor", lambda w, s: files.add_files(
         w.session, s.draft, w.editor, [files.NewFile("a.pdf", "application/pdf", b"%PDF-1.4")],

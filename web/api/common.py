@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 from workflow.errors import NotFound
 from workflow.letter_visibility import visible_letters_filter
 from workflow.models import Letter, Programme, User
-from workflow.operations import ensure_can_see
+from workflow.programme_access import ensure_can_see
 from workflow.states import Role
 
 from ..database import db

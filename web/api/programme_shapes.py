@@ -13,7 +13,8 @@ from pydantic import Field
 
 from workflow import models as orm
 from workflow.machine import TRANSITIONS_BY_TRIGGER, TRIGGERS
-from workflow.operations import MAX_REASON, MAX_SECTION, MAX_TITLE, ActionOption
+from workflow.operations import MAX_REASON, ActionOption
+from workflow.programme_drafting import MAX_SECTION, MAX_TITLE
 from workflow.reassignment import HISTORY_LABELS as OTHER_TRIGGER_LABELS
 from workflow.states import PROGRAMME_STATE_LABELS, ProgrammeState, state_for_audience
 

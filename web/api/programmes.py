@@ -6,7 +6,7 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from workflow import files, operations
+from workflow import files, operations, programme_access, programme_drafting
 from workflow.errors import InvalidInput, NotFound
 from workflow.machine import TRANSITIONS_BY_TRIGGER, TRIGGERS
 from workflow.models import (
@@ -18,7 +18,7 @@ from workflow.models import (
     User,
     WorkflowEvent,
 )
-from workflow.operations import DraftFields
+from workflow.programme_drafting import DraftFields
 from workflow.states import Role, event_visible_to
 
 from .. import files_view as fv
@@ -82,7 +82,7 @@ def _fields(data: dict, base: Programme | None = None) -> DraftFields | None:
 def list_programmes():
     user = actor()
     query = parse_query(ProgrammeQuery)
-    stmt = select(Programme).where(operations.visible_programmes_filter(user))
+    stmt = select(Programme).where(programme_access.visible_programmes_filter(user))
     if query.state:
         stmt = stmt.where(Programme.state == query.state)
     if query.campaign_id:
@@ -115,7 +115,7 @@ def create_programme():
         campaign = session.get(Campaign, data["campaign_id"])
         if campaign is None:
             raise InvalidInput("Кампания не найдена", field="campaign_id")
-        programme = operations.create_programme(
+        programme = programme_drafting.create_programme(
             session, campaign, user, _fields(data), now=now(), sections=data.get("sections"),
         )
     response = _detail(programme).model_dump(mode="json")
@@ -130,7 +130,7 @@ def update_programme(programme_id: int):
     with unit_of_work() as session:
         programme = load_programme(programme_id)
         fields = _fields(data, programme)
-        operations.update_draft(
+        programme_drafting.update_draft(
             session, programme, actor(), now=now(), expected_version=data["version"],
             fields=fields, sections=data.get("sections"),
         )

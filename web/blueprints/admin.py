@@ -20,7 +20,13 @@ from wtforms import SelectChoice
 
 from documents.issue import demo_pki_active, issue_demo_certificate, trust_roots
 from documents.signing import SignerError
-from workflow import admin_ops, notifications, signing_keys, users
+from workflow import (
+    admin_ops,
+    notifications,
+    signatory_certificates,
+    signing_pkcs12,
+    users,
+)
 from workflow.errors import WorkflowError
 from workflow.models import Campaign, Municipality, Programme, SignerCertificate, User
 from workflow.organisation_profile import required_profile
@@ -124,7 +130,7 @@ def _render_user(user, *, role_form=None, password_form=None, error=None, status
     return render_template(
         "admin/user_edit.html", user=user, role_form=role_form,
         password_form=password_form or PasswordForm(), toggle_form=SimplePostForm(),
-        error=error, certificates=signing_keys.certificates_of(db(), user),
+        error=error, certificates=signatory_certificates.certificates_of(db(), user),
         upload_form=upload_form or CertificateUploadForm(formdata=None),
         demo_form=demo_form or DemoCertificateForm(formdata=None),
         demo_pki=demo_pki_active(current_app.config), issued_pin=issued_pin, now=now(),
@@ -203,10 +209,10 @@ def certificate_upload(user_id: int):
     if not form.validate_on_submit():
         return _render_user(user, upload_form=form, status=400)
     upload = form.pkcs12.data
-    data = upload.read(signing_keys.MAX_PKCS12 + 1) if getattr(upload, "filename", "") else b""
+    data = upload.read(signing_pkcs12.MAX_PKCS12 + 1) if getattr(upload, "filename", "") else b""
     try:
         with unit_of_work() as session:
-            cert = signing_keys.add_certificate(
+            cert = signatory_certificates.add_certificate(
                 session, user, me(), pkcs12_bytes=data, pin=form.pin.data, now=now(),
                 source="upload", trust_roots=trust_roots(current_app),
                 address=request.remote_addr or "")
@@ -234,7 +240,7 @@ def certificate_demo(user_id: int):
         with unit_of_work() as session:
             data = issue_demo_certificate(current_app.config, owner_name=user.full_name,
                                           organisation=required_profile(session).name, pin=pin)
-            cert = signing_keys.add_certificate(
+            cert = signatory_certificates.add_certificate(
                 session, user, me(), pkcs12_bytes=data, pin=pin, now=now(), source="demo",
                 trust_roots=trust_roots(current_app), address=request.remote_addr or "")
     except WorkflowError as error:
@@ -257,8 +263,8 @@ def certificate_revoke(user_id: int, certificate_id: int):
     if not SimplePostForm().validate_on_submit():
         abort(400)
     with unit_of_work() as session:
-        signing_keys.revoke_certificate(session, cert, me(), now=now(),
-                                        address=request.remote_addr or "")
+        signatory_certificates.revoke_certificate(session, cert, me(), now=now(),
+                                                  address=request.remote_addr or "")
     flash(gettext("Сертификат № %(serial)s отозван", serial=cert.serial), "success")
     return redirect(url_for(".user_edit", user_id=user_id))
 

@@ -17,7 +17,7 @@ from wtforms import BooleanField, HiddenField, PasswordField
 from wtforms.validators import Length
 
 from documents.issue import session_sealer, session_ttl
-from workflow import acting, bulk_signing, letter_registration, signing_keys
+from workflow import acting, bulk_signing, letter_registration, signing_errors, signing_keys
 from workflow.errors import (
     IllegalTransition,
     InvalidInput,
@@ -168,7 +168,7 @@ def sign():
                                             pin=form.pin.data or "",
                                             sealer=session_sealer(app),
                                             session_ttl=session_ttl(app), acting_for=absent)
-    except (signing_keys.SigningRefused, IllegalTransition, InvalidInput, LetterError, NotFound,
+    except (signing_errors.SigningRefused, IllegalTransition, InvalidInput, LetterError, NotFound,
             PermissionDenied, StaleVersion) as error:  # a decision letter's route refusing too
         flash(error.message, "error")
         return back

@@ -28,7 +28,7 @@ from huey import crontab
 from sqlalchemy import event, select
 
 import documents.issue as issue
-from workflow import bulk_signing, signing_keys
+from workflow import bulk_signing, signing_sessions
 from workflow.db import unit_of_work
 from workflow.models import Letter, SigningSession
 from workflow.states import LetterState
@@ -189,7 +189,7 @@ def sweep(app, *, idle: bool | None = None) -> int:
         except Exception:  # noqa: BLE001 -- no queue: enqueueing fails below, logged
             idle = False
     with unit_of_work(factory) as session:
-        signing_keys.purge_expired_sessions(session, now)
+        signing_sessions.purge_expired_sessions(session, now)
         bulk_signing.reconcile(session, now=now)
         bulk_signing.fail_expired(session, now=now, message=str(issue.NeedsPin()))
     with factory() as session:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from workflow.campaigns import visible_campaigns_filter
 from workflow.i18n import N_
 from workflow.models import Campaign, Programme, User
-from workflow.operations import visible_programmes_filter
+from workflow.programme_access import visible_programmes_filter
 from workflow.states import ProgrammeState
 
 from .common import open_external_count

@@ -24,7 +24,7 @@ from workflow.models import (
     User,
     WorkflowEvent,
 )
-from workflow.operations import ensure_can_see
+from workflow.programme_access import ensure_can_see
 from workflow.redline import SAME
 from workflow.states import RemarkVisibility, Role, event_visible_to
 

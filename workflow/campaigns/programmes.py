@@ -21,8 +21,9 @@ _COUNTED = Programme.state != ProgrammeState.WITHDRAWN
 
 def ensure_may_start_programme(session: Session, campaign: Campaign,
                                municipality_id: int) -> None:
-    """Called by `operations.create_programme` before anything is written: the campaign is
-    open, the municipality takes part, and it is within its allowance of programmes."""
+    """Called by `programme_drafting.create_programme` before anything is written: the
+    campaign is open, the municipality takes part, and it is within its allowance of
+    programmes."""
     reason = refusal("start_programme", campaign.state)
     if reason:
         raise IllegalTransition(reason)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from .. import campaigns, operations, review
+from .. import campaigns, operations, programme_drafting, review
 from ..campaign_machine import TaskState
 from ..models import Campaign, CampaignParticipant, Letter, Municipality, Programme, Remark, User
 from ..states import RemarkVisibility, Verdict
@@ -135,7 +135,7 @@ def _play(session, clock: _Clock, rng, campaign, municipality, editor, reviewers
     if scenario == "not_started":
         return
     reviewer = reviewers[rng.randrange(len(reviewers))]
-    fields = operations.DraftFields(
+    fields = programme_drafting.DraftFields(
         title=f"Программа развития дополнительного образования детей в "
               f"{municipality.name_prepositional}",
         period_from=year, period_to=year + 2, responsible_name=editor.full_name,
@@ -144,7 +144,7 @@ def _play(session, clock: _Clock, rng, campaign, municipality, editor, reviewers
         outgoing_number=f"{rng.randint(100, 999)}-02-{rng.randint(10, 40)}",
         outgoing_date=clock.now.date(),
     )
-    programme = operations.create_programme(
+    programme = programme_drafting.create_programme(
         session, campaign, editor, fields, now=clock.tick(0.5),
         sections=_sections(campaign, municipality, rng, 2 if scenario == "draft" else None))
     if scenario == "draft":
@@ -197,7 +197,7 @@ def _play(session, clock: _Clock, rng, campaign, municipality, editor, reviewers
     edited = {campaign.requirements[idx].id: programme.section_for(
         campaign.requirements[idx].id).text + " Раздел дополнен по замечаниям министерства."
         for idx in flagged}
-    operations.update_draft(session, programme, editor, now=clock.tick(0.5), sections=edited)
+    programme_drafting.update_draft(session, programme, editor, now=clock.tick(0.5), sections=edited)
     operations.resubmit_programme(session, programme, editor, now=clock.tick(0.5))
 
 

@@ -18,83 +18,20 @@ from sqlalchemy.orm import Session
 from .. import (
     letter_drafting,
     letter_registration,
-    operations,
-    review,
-    route_engine,
     routes,
     second_factor,
-    signing_keys,
+    signatory_certificates,
 )
-from ..models import Campaign, Municipality, OrganisationProfile, Programme, Requirement
-from ..states import RemarkVisibility, Role, Verdict
+from ..models import Campaign, Municipality, OrganisationProfile, Requirement
+from ..states import Role
 from ..users import create_user
 from . import circular, current_campaign
+from .route import DEMO_ROUTE_TITLE, demo_route_stages
+from .scenarios import play
 from .substitution import seed_substitution
+from .texts import editor_name
 
 DATA = Path(__file__).parent
-
-HEADS = [
-    "Иванова Ирина Петровна", "Смирнов Алексей Викторович", "Кузнецова Ольга Николаевна",
-    "Попов Дмитрий Сергеевич", "Васильева Елена Александровна", "Петров Андрей Игоревич",
-    "Соколова Наталья Владимировна", "Михайлов Сергей Анатольевич", "Новикова Татьяна Юрьевна",
-    "Фёдоров Павел Геннадьевич", "Морозова Светлана Ивановна", "Волков Игорь Валерьевич",
-]
-
-SURNAMES_F = ("Ковалёва", "Никитина", "Зайцева", "Павлова", "Семёнова", "Голубева", "Виноградова",
-              "Богданова", "Воробьёва", "Фролова", "Киселёва", "Белова", "Титова", "Орлова",
-              "Андреева", "Макарова", "Захарова")
-NAMES_F = ("Елена Викторовна", "Ольга Сергеевна", "Марина Александровна", "Татьяна Ивановна",
-           "Наталья Петровна", "Ирина Юрьевна", "Светлана Николаевна")
-SURNAMES_M = ("Кравцов", "Лебедев", "Гусев", "Соловьёв", "Комаров", "Медведев", "Жуков",
-              "Тарасов", "Белов", "Ершов", "Данилов", "Сорокин", "Антонов", "Ильин", "Мельников",
-              "Крылов", "Григорьев")
-NAMES_M = ("Андрей Викторович", "Сергей Николаевич", "Дмитрий Олегович", "Алексей Петрович",
-           "Игорь Владимирович", "Павел Андреевич")
-
-
-def editor_name(i: int) -> str:
-    if i % 2 == 0:
-        return f"{SURNAMES_F[i // 2 % len(SURNAMES_F)]} {NAMES_F[i % len(NAMES_F)]}"
-    return f"{SURNAMES_M[i // 2 % len(SURNAMES_M)]} {NAMES_M[i % len(NAMES_M)]}"
-
-
-SECTION_TEMPLATES = (
-    "В {name} разработана муниципальная программа профориентационной работы на {p0}–{p1} годы. "
-    "В неё включены {n} программ дополнительного образования предметной направленности, в том "
-    "числе {k} реализуются в сетевой форме с колледжами и предприятиями округа.",
-    "Заключены соглашения о сотрудничестве с {k} организациями среднего профессионального и "
-    "высшего образования (ДВФУ, ВГУЭС, Владивостокский судостроительный колледж). Ежегодно "
-    "проводятся дни открытых дверей и профессиональные пробы для обучающихся 8–11 классов.",
-    "Межведомственный план включает учреждения культуры, спорта и здравоохранения; охват детей "
-    "дополнительным образованием планируется увеличить до {pct}%, в том числе детей с ОВЗ — "
-    "за счёт адаптированных программ и дистанционных форм.",
-    "С {k} предприятиями округа заключены договоры о проведении экскурсий и стажировок; "
-    "информация о потребности предприятий в кадрах размещается на сайте управления образования "
-    "ежеквартально.",
-    "Проводится ежегодный муниципальный семинар по лучшим практикам педагогического "
-    "сопровождения профессионального выбора; методические материалы размещаются в открытом "
-    "доступе, для родителей организованы консультации педагогов-психологов.",
-    "Реализуется проект «Моя профессия — моё будущее»: трудовые десанты, волонтёрские акции, "
-    "летняя трудовая занятость подростков ({n} рабочих мест ежегодно).",
-    "Для родителей (законных представителей) проводятся родительские собрания по вопросам "
-    "профориентации не реже двух раз в год, а также встречи с представителями работодателей.",
-)
-
-REMARKS = (
-    (0, "Не указаны целевые показатели охвата обучающихся программами дополнительного образования по годам."),
-    (1, "Приложите перечень заключённых соглашений с организациями СПО и ВО с датами и сроками действия."),
-    (2, "Не отражена работа с детьми с ОВЗ: укажите конкретные мероприятия и ответственных."),
-    (3, "Информация о потребности предприятий в кадрах должна обновляться не реже раза в квартал; уточните порядок."),
-    (6, "Мероприятия для родителей описаны общими словами; приведите план на учебный год."),
-)
-
-ANSWERS = (
-    "Целевые показатели добавлены в раздел 1 (таблица 2): 68% в 2023 г., 72% в 2024 г., 75% в 2025 г.",
-    "Перечень соглашений приложен к программе (приложение 3).",
-    "Раздел дополнен: адаптированные программы в 6 школах, ответственный — отдел специального образования.",
-    "Порядок уточнён: обновление ежеквартально до 10-го числа месяца, следующего за кварталом.",
-    "План мероприятий для родителей на 2022/2023 учебный год включён в раздел 7.",
-)
 
 
 @dataclass
@@ -195,7 +132,7 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
     totp_secret = totp_secret or pyotp.random_base32()
     for enrolled in (admin, signatory):
         second_factor.enrol_with_secret(session, enrolled, totp_secret, now=now)
-    certificate = signing_keys.add_certificate(
+    certificate = signatory_certificates.add_certificate(
         session, signatory, None, pkcs12_bytes=issue_certificate(signatory.full_name, signing_pin),
         pin=signing_pin, now=now, source="demo")
 
@@ -236,8 +173,8 @@ def seed_demo(session: Session, *, password: str, signing_pin: str,
     )
     clock.tick(24 * 14)
     for muni, scenario in zip(municipalities, plan, strict=False):
-        _play(session, clock, rng, campaign, muni, editors[muni.code], reviewers, sign, scenario,
-              heads)
+        play(session, clock, rng, campaign, muni, editors[muni.code], reviewers, sign, scenario,
+             heads)
     moment = today or datetime.now(UTC)
     if not isinstance(moment, datetime):  # a day: its noon, UTC
         moment = datetime.combine(moment, datetime.min.time(), UTC) + timedelta(hours=12)
@@ -265,137 +202,3 @@ def _seed_campaigns(session, campaign_2022, *, today, admin, reviewers, editors,
                                            reviewers=reviewers, editors=editors, sign=sign,
                                            rng=rng)
     logins.sort(key=lambda row: row[0] != "vladivostok")
-
-
-def _sections(campaign, muni, rng, filled: int | None = None) -> dict[int, str]:
-    p0 = 2022
-    texts = {}
-    for i, req in enumerate(campaign.requirements):
-        if filled is not None and i >= filled:
-            break
-        texts[req.id] = SECTION_TEMPLATES[i].format(
-            name=muni.name_prepositional, p0=p0, p1=p0 + 3, n=rng.randint(6, 24), k=rng.randint(3, 12),
-            pct=rng.randint(70, 85),
-        )
-    return texts
-
-
-DEMO_ROUTE_TITLE = "Согласование программ профориентации (письмо № 23/6666)"
-
-
-def demo_route_stages(heads, signatory) -> list[routes.StageSpec]:
-    return [
-        routes.StageSpec("Экспертиза", "review", "programme_reviewer", limit_days=10,
-                         on_refusal="municipality"),
-        routes.StageSpec("Визы начальников отделов общего и дополнительного образования",
-                         "endorse", "users", user_ids=[h.id for h in heads], mode="all",
-                         limit_days=3, on_refusal="reviewer"),
-        routes.StageSpec("Подпись заместителя министра", "sign", "users",
-                         user_ids=[signatory.id], mode="any", limit_days=2,
-                         on_refusal="previous"),
-    ]
-
-
-def _visas(session, programme, heads, clock, *, upto: int = 2, remarks_first: bool = False):
-    """The heads' visas on the programme's pending decision, the first `upto` of them."""
-    from ..models import StageTask
-    from ..route_engine import active_decision
-
-    decision = active_decision(session, programme)
-    for i, head in enumerate(heads[:upto]):
-        task = session.scalar(select(StageTask).where(
-            StageTask.decision_id == decision.id, StageTask.assignee_id == head.id,
-            StageTask.state == "open"))
-        with_remarks = remarks_first and i == 0
-        route_engine.decide_task(
-            session, task.id, head, now=clock.tick(3),
-            decision="approve_with_remarks" if with_remarks else "approve",
-            comment=("Согласовано; при следующей корректировке уточнить показатели охвата "
-                     "дополнительным образованием") if with_remarks else "")
-
-
-def _play(session, clock, rng, campaign, muni, editor, reviewers, sign, scenario, heads):
-    reviewer = reviewers[rng.randrange(2)]
-    fields = operations.DraftFields(
-        title=f"Программа профориентационной работы в {muni.name_prepositional}",
-        period_from=2022, period_to=2025,
-        responsible_name=rng.choice(HEADS),
-        responsible_position="Начальник отдела общего образования",
-        responsible_phone=editor.phone,
-        outgoing_number=f"{rng.randint(100, 999)}-01-{rng.randint(10, 40)}",
-        outgoing_date=(clock.now + timedelta(days=1)).date(),
-    )
-    partial = 3 if scenario == "draft_partial" else None
-    programme = operations.create_programme(
-        session, campaign, editor, fields, now=clock.tick(rng.uniform(1, 30)),
-        sections=_sections(campaign, muni, rng, partial),
-    )
-    if scenario.startswith("draft"):
-        return
-    if scenario == "withdrawn":
-        operations.submit_programme(session, programme, editor, now=clock.tick(3))
-        operations.withdraw_programme(session, programme, editor, now=clock.tick(20),
-                                      reason="Программа будет переработана с учётом новой редакции муниципального плана")
-        return
-    operations.submit_programme(session, programme, editor, now=clock.tick(2))
-    if scenario == "submitted":
-        return
-    operations.start_review(session, programme, reviewer, now=clock.tick(20))
-    now = clock.tick(4)
-    if scenario.startswith(("approved", "at_")):
-        for req in campaign.requirements:
-            review.assess_requirement(session, programme, reviewer, requirement_id=req.id,
-                                      verdict=Verdict.MET, comment="", now=now)
-        # A proposal: it travels the route and takes effect with the signature.
-        operations.approve_programme(session, programme, reviewer, now=clock.tick(1))
-        if scenario == "at_visas":
-            return
-        _visas(session, programme, heads, clock, upto=1 if scenario == "at_one_visa" else 2,
-               remarks_first=scenario in ("at_one_visa", "approved_signed"))
-        if scenario == "approved_signed":
-            letter = _latest_letter(session, programme)
-            sign(letter, clock.tick(6))
-        return
-    chosen = rng.sample(REMARKS, 2)
-    for i, req in enumerate(campaign.requirements):
-        flagged = any(idx == i for idx, _ in chosen)
-        review.assess_requirement(
-            session, programme, reviewer, requirement_id=req.id,
-            verdict=Verdict.PARTLY if flagged else Verdict.MET,
-            comment="См. замечание" if flagged else "", now=now,
-        )
-    for idx, text in chosen:
-        review.add_remark(session, programme, reviewer, requirement_id=campaign.requirements[idx].id,
-                          body=text, visibility=RemarkVisibility.EXTERNAL, now=clock.tick(0.5))
-    review.add_remark(session, programme, reviewer, requirement_id=campaign.requirements[0].id,
-                      body="Сравнить с программой прошлого года: объём финансирования снижен.",
-                      visibility=RemarkVisibility.INTERNAL, now=clock.tick(0.5))
-    if scenario == "in_review":
-        return
-    operations.return_for_revision(session, programme, reviewer, now=clock.tick(2),
-                                   reason="Программа не в полной мере отвечает требованиям письма")
-    _visas(session, programme, heads, clock)
-    sign(_latest_letter(session, programme), clock.tick(5))
-    if scenario == "returned":
-        return
-    from ..models import Remark
-
-    external = session.scalars(select(Remark).where(
-        Remark.programme_id == programme.id, Remark.visibility == RemarkVisibility.EXTERNAL)).all()
-    for remark in external:
-        answer = ANSWERS[[t for _, t in REMARKS].index(remark.body)]
-        review.answer_remark(session, programme, remark, editor, body=answer, now=clock.tick(3))
-    if scenario == "returned_answered":
-        return
-    edited = {r.id: s + " Раздел дополнен по замечаниям министерства." for r, s in zip(
-        campaign.requirements, [programme.section_for(r.id).text for r in campaign.requirements],
-        strict=True) if any(campaign.requirements[idx].id == r.id for idx, _ in chosen)}
-    operations.update_draft(session, programme, editor, now=clock.tick(1), sections=edited)
-    operations.resubmit_programme(session, programme, editor, now=clock.tick(1))
-
-
-def _latest_letter(session, programme: Programme):
-    from ..models import Letter
-
-    return session.scalars(select(Letter).where(Letter.programme_id == programme.id)
-                           .order_by(Letter.id.desc())).first()

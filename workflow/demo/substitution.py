@@ -21,7 +21,14 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import absences, letter_drafting, letter_registration, review, second_factor, signing_keys
+from .. import (
+    absences,
+    letter_drafting,
+    letter_registration,
+    review,
+    second_factor,
+    signatory_certificates,
+)
 from ..models import Letter, Programme, User
 from ..states import ProgrammeState, RemarkVisibility, Role, Verdict
 from ..substitution import local_today
@@ -55,7 +62,7 @@ def seed_substitution(
         email=f"{SUBSTITUTE_LOGIN}@example.ru", enforce_policy=False)
     logins.append((SUBSTITUTE_LOGIN, Role.SIGNATORY, "министерство"))
     second_factor.enrol_with_secret(session, substitute, totp_secret, now=now)
-    signing_keys.add_certificate(
+    signatory_certificates.add_certificate(
         session, substitute, None, pkcs12_bytes=issue_certificate(SUBSTITUTE_NAME, signing_pin),
         pin=signing_pin, now=now, source="demo")
 

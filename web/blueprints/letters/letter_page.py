@@ -8,7 +8,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from documents.issue import pdf_filename
-from workflow import letter_registration, signing_keys
+from workflow import letter_registration, signing_keys, signing_sessions
 from workflow.letter_data import CertificateData, LetterData
 from workflow.models import Letter
 from workflow.states import LetterState, Role
@@ -43,7 +43,7 @@ def show_letter(letter: Letter, form: LetterForm | None = None, status: int = 20
     sign_refusal = signing_keys.signing_refusal(db(), user, now(), acting=not is_signatory) \
         if can_sign else None
     unrendered = letter.state in REGISTERED and letter.pdf_sha256 is None
-    needs_pin = unrendered and signing_keys.live_session(db(), letter.id, now()) is None
+    needs_pin = unrendered and signing_sessions.live_session(db(), letter.id, now()) is None
     return render_template(
         "letters_ui/show.html", letter=letter, form=form if editable else None, action=action,
         current=current,

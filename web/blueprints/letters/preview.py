@@ -10,7 +10,7 @@ from flask import current_app
 from flask_login import login_required
 
 from documents.issue import draft_context
-from documents.render import TEMPLATE_DIR, get_renderer
+from documents.render import get_renderer, letter_css
 
 from ...database import db
 from .common import bp, load_letter
@@ -33,7 +33,7 @@ PREVIEW_SCREEN_CSS = """
 
 @lru_cache(maxsize=1)
 def _print_css() -> str:
-    return (TEMPLATE_DIR / "letter.css").read_text(encoding="utf-8")
+    return letter_css()
 
 
 def with_print_css(html: str) -> str:

@@ -11,7 +11,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from documents.issue import render_with_pin, session_sealer, session_ttl
-from workflow import letter_registration, signing_keys
+from workflow import letter_registration, signing_errors
 from workflow.errors import IllegalTransition, LetterError, PermissionDenied, StaleVersion
 from workflow.models import Letter, User
 from workflow.states import LetterState, Role
@@ -74,11 +74,11 @@ def sign(letter_id: int):
                                                 sealer=session_sealer(current_app),
                                                 session_ttl=session_ttl(current_app),
                                                 expected_version=form.seen_version(), acting_for=acting_for)
-            except signing_keys.WrongPin as error:
+            except signing_errors.WrongPin as error:
                 # Only the failed attempt is committed (it counts towards the lock); the
                 # letter stays a draft.
                 wrong_pin = error
-    except (signing_keys.SigningRefused, IllegalTransition, LetterError,
+    except (signing_errors.SigningRefused, IllegalTransition, LetterError,
             PermissionDenied) as error:
         flash(error.message, "error")
         return _back(letter_id)
@@ -155,7 +155,7 @@ def _render_with_pin(letter_id: int, user_id: int, pin: str) -> None:
     db().rollback()  # and no expired row is touched after this (SQLite's write lock)
     try:
         render_with_pin(current_app, letter_id, user_id, pin)
-    except signing_keys.SigningRefused as error:
+    except signing_errors.SigningRefused as error:
         flash(error.message, "error")
     except Exception:  # the letter is registered; a failure here is retryable
         log.exception("letter %s: PDF rendering with the PIN failed", letter_id)

@@ -31,20 +31,30 @@ from ...work import refused, unit_of_work
 from .common import _me, bp
 
 
+def _file_change(programme_id: int, form_class):
+    """What a change to the working copy's files starts with: the programme loaded for
+    writing, the posted form, the page to go back to (the editor while the programme is
+    editable, else its page) and, when the form is stale, the redirect that refuses it."""
+    me = _me()
+    programme = vm.load_programme(db(), programme_id, me, for_write=True)
+    form = form_class()
+    back = url_for(".edit", programme_id=programme.id) if programme.editable else \
+        url_for(".show", programme_id=programme.id)
+    stale = None
+    if not form.validate_on_submit():
+        flash(gettext("Форма устарела: обновите страницу"), "error")
+        stale = redirect(back)
+    return me, programme, form, back, stale
+
+
 @bp.route("/<int:programme_id>/attachment", methods=["POST"])
 @login_required
 def upload(programme_id: int):
     """Add one or several files to the working copy (a file of the same name is replaced
     in the working copy only: the revisions keep what they were submitted with)."""
-    me = _me()
-    session = db()
-    programme = vm.load_programme(session, programme_id, me, for_write=True)
-    form = AttachmentForm()
-    back = url_for(".edit", programme_id=programme.id) if programme.editable else \
-        url_for(".show", programme_id=programme.id)
-    if not form.validate_on_submit():
-        flash(gettext("Форма устарела: обновите страницу"), "error")
-        return redirect(back)
+    me, programme, form, back, stale = _file_change(programme_id, AttachmentForm)
+    if stale is not None:
+        return stale
     chosen = [f for f in request.files.getlist(form.file.name) if f and f.filename]
     checked = []
     try:
@@ -84,15 +94,9 @@ def upload(programme_id: int):
 @login_required
 def remove_file(programme_id: int, file_id: int):
     """Take a file off the working copy; revisions frozen with it keep it."""
-    me = _me()
-    session = db()
-    programme = vm.load_programme(session, programme_id, me, for_write=True)
-    form = ActionForm()
-    back = url_for(".edit", programme_id=programme.id) if programme.editable else \
-        url_for(".show", programme_id=programme.id)
-    if not form.validate_on_submit():
-        flash(gettext("Форма устарела: обновите страницу"), "error")
-        return redirect(back)
+    me, programme, form, back, stale = _file_change(programme_id, ActionForm)
+    if stale is not None:
+        return stale
     try:
         with unit_of_work() as session:
             removed = files.remove_file(session, programme, me, file_id, now=now(),

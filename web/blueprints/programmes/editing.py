@@ -15,7 +15,7 @@ from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy import select
 
-from workflow import campaigns, operations
+from workflow import campaigns, programme_drafting
 from workflow.campaign_machine import refusal
 from workflow.errors import StaleVersion, WorkflowError
 from workflow.models import Campaign, Programme
@@ -34,8 +34,8 @@ from ...work import unit_of_work
 from .common import _me, _upload_limit_mb, bp
 
 
-def _fields(form) -> operations.DraftFields:
-    return operations.DraftFields(
+def _fields(form) -> programme_drafting.DraftFields:
+    return programme_drafting.DraftFields(
         title=form.title.data or "",
         period_from=form.period_from.data,
         period_to=form.period_to.data,
@@ -94,7 +94,7 @@ def new():
         return _render_form(form, campaign, status=status)
     try:
         with unit_of_work() as session:
-            programme = operations.create_programme(
+            programme = programme_drafting.create_programme(
                 session, campaign, me, _fields(form), now=now(), sections=form.sections()
             )
     except WorkflowError as error:
@@ -137,7 +137,7 @@ def edit(programme_id: int):
         return _render_form(form, campaign, programme, status=400)
     try:
         with unit_of_work() as session:
-            operations.update_draft(
+            programme_drafting.update_draft(
                 session, programme, me, now=now(), expected_version=form.seen_version(),
                 fields=_fields(form), sections=form.sections(),
             )
