@@ -35,5 +35,5 @@ for arg in "$@"; do
   case "$arg" in -n|-n*|--numprocesses*|no:xdist|-pno:xdist) workers=0 ;; esac
 done
 [ "$workers" -gt 1 ] && parallel=(-n "$workers" --dist worksteal)
-echo "==> pytest (PostgreSQL: ${TEST_DATABASE_URL:-off}; Redis: ${REDIS_URL:-off}; workers: ${parallel[1]:-1})"
+echo "==> pytest (PostgreSQL: ${TEST_DATABASE_URL:-off}; Redis: ${REDIS_URL:-off}; xdist: ${parallel[*]:-as the arguments say})"
 exec .venv/bin/pytest "${parallel[@]}" "$@"
