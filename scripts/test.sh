@@ -22,5 +22,18 @@ if [ -z "${REDIS_URL:-}" ] && .venv/bin/python -c "import socket; socket.create_
 fi
 echo "==> ruff"
 .venv/bin/ruff check .
-echo "==> pytest (PostgreSQL: ${TEST_DATABASE_URL:-off}; Redis: ${REDIS_URL:-off})"
-exec .venv/bin/pytest "$@"
+# Parallel: pytest-xdist with one worker per core, at most two (PYTEST_WORKERS=N overrides,
+# 0 runs in this one process; `-n`/`--numprocesses` or `-p no:xdist` among the arguments win).
+# tests/conftest.py gives each worker its own PostgreSQL database (<name>_gw0, ...) and Redis db.
+# worksteal hands each worker a contiguous half of the collected order (all SQLite tests, then
+# all PostgreSQL ones), so the session-wide engine and apps of one backend are built once per
+# worker, not again at every file as --dist loadfile would; an idle worker takes the rest of
+# the other's half.
+workers="${PYTEST_WORKERS:-$(( $(nproc) < 2 ? $(nproc) : 2 ))}"
+parallel=()
+for arg in "$@"; do
+  case "$arg" in -n|-n*|--numprocesses*|no:xdist|-pno:xdist) workers=0 ;; esac
+done
+[ "$workers" -gt 1 ] && parallel=(-n "$workers" --dist worksteal)
+echo "==> pytest (PostgreSQL: ${TEST_DATABASE_URL:-off}; Redis: ${REDIS_URL:-off}; xdist: ${parallel[*]:-as the arguments say})"
+exec .venv/bin/pytest "${parallel[@]}" "$@"

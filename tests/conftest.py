@@ -7,6 +7,7 @@ import os
 import re
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -17,6 +18,41 @@ from workflow import users
 from workflow.db import make_engine, make_session_factory
 from workflow.models import Base
 
+
+def _per_worker_environment(worker: str) -> None:
+    """Under pytest-xdist each worker process (gw0, gw1, ...) gets resources of its own,
+    derived here before any test module reads the environment (and inherited by the servers
+    and workers the tests start): the PostgreSQL database `<name>_gw0` beside
+    TEST_DATABASE_URL's (created by `db_url` when missing), and the Redis database of
+    REDIS_URL / JOBS_REDIS_URL plus the worker's number (minus it past db 15), so rate-limit
+    counters and queues of one worker never meet the other's; and an instance folder
+    (instance/gw0: secrets, SQLite job queue, default database) unless APP_INSTANCE_PATH is set."""
+    from sqlalchemy.engine import make_url
+
+    index = int(worker.removeprefix("gw"))
+    if not os.environ.get("APP_INSTANCE_PATH"):  # apps built without one, and the job queue
+        root = Path(__file__).resolve().parents[1]
+        os.environ["APP_INSTANCE_PATH"] = str(root / "instance" / worker)
+    if os.environ.get("TEST_DATABASE_URL"):
+        url = make_url(os.environ["TEST_DATABASE_URL"])
+        os.environ["TEST_DATABASE_URL"] = url.set(database=f"{url.database}_{worker}") \
+            .render_as_string(hide_password=False)
+    for name in ("REDIS_URL", "JOBS_REDIS_URL"):
+        if os.environ.get(name):
+            os.environ[name] = _redis_db_of_worker(os.environ[name], index)
+
+
+def _redis_db_of_worker(url: str, index: int) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    db = base + index if base + index <= 15 else base - index
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    _per_worker_environment(os.environ["PYTEST_XDIST_WORKER"])
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 # Apps built by tests run their background jobs inside the call that enqueues them (Huey's
@@ -141,7 +177,24 @@ def db_url(request, tmp_path_factory):
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     if not PG_URL:
         pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL")
+    create_database_if_missing(PG_URL)
     return PG_URL
+
+
+def create_database_if_missing(url: str) -> None:
+    """TEST_DATABASE_URL's database, a pytest-xdist worker's one derived from it, or one beside."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(url)
+    admin = make_engine(url.set(database="postgres").render_as_string(hide_password=False),
+                        isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                               {"name": url.database}):
+                conn.exec_driver_sql(f'CREATE DATABASE "{url.database}"')
+    finally:
+        admin.dispose()
 
 
 def reset_schema(engine) -> None:

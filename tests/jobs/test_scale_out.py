@@ -7,8 +7,9 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from tests.conftest import create_database_if_missing
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS = os.environ.get("JOBS_REDIS_URL") or os.environ.get("REDIS_URL")
@@ -27,13 +28,9 @@ def _requirements() -> tuple[str, str]:
         pytest.skip(f"scale-out needs Redis: {REDIS} does not answer ({error})")
     # A database of its own beside the tests' one (which the other tests' engine holds).
     url = make_url(PG_URL)
-    name = f"{url.database}_scale_out"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False), REDIS
+    url = url.set(database=f"{url.database}_scale_out").render_as_string(hide_password=False)
+    create_database_if_missing(url)
+    return url, REDIS
 
 
 def _check(figures: dict, n: int) -> None:

@@ -16,7 +16,6 @@ from workflow.models.search import FTS_TABLE
 from workflow.schema import schema_diff, upgrade
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
-MIGRATION_DB = "test_engine_mig"
 
 
 @pytest.fixture
@@ -31,16 +30,18 @@ def postgres_empty():
     if not PG_URL:
         pytest.skip("PostgreSQL not configured: set TEST_DATABASE_URL")
     url = make_url(normalise_url(PG_URL))
+    # Beside the tests' database (each pytest-xdist worker has its own, tests/conftest.py).
+    name = f"{url.database}_migrations"
     maintenance = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
 
     def drop():
         with maintenance.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {MIGRATION_DB} WITH (FORCE)"))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
     drop()
     with maintenance.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {MIGRATION_DB}"))
-    engine = make_engine(url.set(database=MIGRATION_DB).render_as_string(hide_password=False))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
     try:
         yield engine
     finally:
