@@ -32,27 +32,20 @@ class FragmentCache:
         self.maxsize = maxsize
         self._items: OrderedDict[Hashable, Markup] = OrderedDict()
         self._lock = threading.Lock()
-        self.hits = self.misses = 0
 
     def get_or_render(self, key: Hashable, render: Callable[[], str]) -> Markup:
         with self._lock:
             found = self._items.get(key)
             if found is not None:
                 self._items.move_to_end(key)
-                self.hits += 1
                 return found
         markup = Markup(render())  # outside the lock: another thread may render it too
         with self._lock:
-            self.misses += 1
             self._items[key] = markup
             self._items.move_to_end(key)
             while len(self._items) > self.maxsize:
                 self._items.popitem(last=False)
         return markup
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 def request_key() -> tuple:

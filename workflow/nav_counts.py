@@ -15,7 +15,8 @@ from sqlalchemy import func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from .models import Absence, Decision, Notification, StageTask
-from .states import DecisionState, TaskState
+from .notifications import unread_of
+from .route_inbox import waiting_now
 from .substitution import absent_on
 
 
@@ -28,11 +29,7 @@ class NavCounts:
 def nav_counts(session: Session, user_id: int, today: date, *, with_tasks: bool) -> NavCounts:
     """`today`: in the organisation's time zone. `with_tasks`: False for users who have no
     route tasks (municipal editors): their count is not asked for."""
-    unread = (
-        select(func.count(Notification.id))
-        .where(Notification.recipient_id == user_id, Notification.read_at.is_(None))
-        .scalar_subquery()
-    )
+    unread = select(func.count(Notification.id)).where(unread_of(user_id)).scalar_subquery()
     if with_tasks:
         substituted = select(Absence.user_id).where(
             Absence.substitute_id == user_id, absent_on(today))
@@ -40,9 +37,7 @@ def nav_counts(session: Session, user_id: int, today: date, *, with_tasks: bool)
             select(func.count(StageTask.id))
             .join(Decision, Decision.id == StageTask.decision_id)
             .where(or_(StageTask.assignee_id == user_id, StageTask.assignee_id.in_(substituted)),
-                   StageTask.state == TaskState.OPEN,
-                   Decision.state == DecisionState.ACTIVE,
-                   Decision.current_stage == StageTask.stage_position)
+                   *waiting_now())
             .scalar_subquery()
         )
     else:

@@ -134,10 +134,15 @@ def editors_of(session: Session, municipality_id: int | None) -> list[User]:
 # ---------------------------------------------------------------- the bell and the list
 
 
+def unread_of(user_id: int):
+    """WHERE clause: `user_id`'s notifications not read yet (index recipient_id, read_at)."""
+    return (Notification.recipient_id == user_id) & Notification.read_at.is_(None)
+
+
 def unread(session: Session, user: User, limit: int = 20) -> list[Notification]:
     return list(session.scalars(
         select(Notification)
-        .where(Notification.recipient_id == user.id, Notification.read_at.is_(None))
+        .where(unread_of(user.id))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(limit)
     ))
@@ -146,8 +151,7 @@ def unread(session: Session, user: User, limit: int = 20) -> list[Notification]:
 def unread_count(session: Session, user_id: int) -> int:
     """The bell: one indexed count (recipient_id, read_at)."""
     return session.scalar(
-        select(func.count(Notification.id))
-        .where(Notification.recipient_id == user_id, Notification.read_at.is_(None))
+        select(func.count(Notification.id)).where(unread_of(user_id))
     ) or 0
 
 

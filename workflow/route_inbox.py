@@ -35,6 +35,13 @@ class OpenTask:
     on_behalf_of: str | None
 
 
+def waiting_now():
+    """WHERE clauses (StageTask joined to its Decision): the task is open, on the current
+    stage of an active decision. The inbox and the navigation's badge count the same tasks."""
+    return (StageTask.state == TaskState.OPEN, Decision.state == DecisionState.ACTIVE,
+            Decision.current_stage == StageTask.stage_position)
+
+
 def open_tasks_for(session: Session, user: User, now: datetime) -> list[OpenTask]:
     """The open tasks `user` may act on now (their own and their absent principals'),
     on the current stage of an active decision, earliest due first."""
@@ -43,9 +50,7 @@ def open_tasks_for(session: Session, user: User, now: datetime) -> list[OpenTask
         select(StageTask, Decision, Programme)
         .join(Decision, Decision.id == StageTask.decision_id)
         .join(Programme, Programme.id == Decision.programme_id)
-        .where(StageTask.assignee_id.in_(mine), StageTask.state == TaskState.OPEN,
-               Decision.state == DecisionState.ACTIVE,
-               Decision.current_stage == StageTask.stage_position)
+        .where(StageTask.assignee_id.in_(mine), *waiting_now())
         .order_by(StageTask.due_on, StageTask.id)).all()
     today = local_today(session, now)
     result = []

@@ -3,24 +3,15 @@ reviewers their rows show (each used to load its municipality with a statement o
 
 from __future__ import annotations
 
-from sqlalchemy import event, update
+from sqlalchemy import update
 
+from tests.statement_counting import counting
 from workflow.models import Municipality, Programme
 
 
 def _statements(app, api, path: str) -> int:
-    engine = app.extensions["engine"]
-    seen: list[str] = []
-
-    def before(conn, _cursor, statement, *_args):
-        if not conn.get_execution_options().get("bookkeeping"):
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with counting(app) as seen:
         response = api.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
     assert response.status_code == 200, response.get_json()
     return len(seen)
 

@@ -3,34 +3,14 @@ number of programmes, remarks, replies and revisions."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.factories import add_external_remark, assess_all, programme_in, sign_decision
+from tests.statement_counting import counting
 from tests.web.conftest import sign_in
 from workflow import operations, review
 from workflow.models import Remark
 from workflow.states import ProgrammeState, RemarkState
-
-
-@contextmanager
-def counting(app):
-    engine = app.extensions["engine"]
-    statements: list[str] = []
-
-    def before(conn, _cursor, statement, *_args):
-        # Not the once-a-minute "last seen" of the session record (web/sessions.py): it
-        # depends on the clock, not on the page.
-        if not conn.get_execution_options().get("bookkeeping"):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
 
 # Statements per page (BEGINs included), measured: raise them only with a reason.
 # SQLite's count (PostgreSQL's GET pages read in autocommit: no BEGIN). Lowered from 11 and
