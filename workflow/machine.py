@@ -213,3 +213,22 @@ def fire_on_machine(current: str, trigger: str) -> str | None:
 
 
 _REACHABLE = _reachable()
+
+
+def _before_first_submission() -> frozenset[str]:
+    """The states a programme can be in without ever having been submitted: those reachable
+    from a new draft by transitions that freeze no revision. Only these can have no
+    `submitted_at` (the effect sets it); the queue leaves the never-submitted half out of
+    a tab whose state is not among them (workflow.queue.page_ids)."""
+    seen, frontier = {S.DRAFT.value}, [S.DRAFT.value]
+    while frontier:
+        state = frontier.pop()
+        for spec in PROGRAMME_TRANSITIONS:
+            dest = _REACHABLE.get((state, spec.trigger))
+            if dest is not None and "freeze_revision" not in spec.effects and dest not in seen:
+                seen.add(dest)
+                frontier.append(dest)
+    return frozenset(seen)
+
+
+STATES_POSSIBLY_UNSUBMITTED = _before_first_submission()
