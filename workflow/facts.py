@@ -1,6 +1,10 @@
-"""The facts guards look at, computed lazily with one small query each."""
+"""The facts guards look at, computed lazily with one small query each, or from what the
+caller has read already in the same transaction (`KnownFacts`)."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, inspect, select
 from sqlalchemy.orm import Session
@@ -25,11 +29,28 @@ def _memo(method):
     return property(getter, doc=method.__doc__)
 
 
+@dataclass(frozen=True)
+class KnownFacts:
+    """What a page has read already in this transaction: the guards count from it instead of
+    asking again (the programme page listed the actions with two more queries).
+
+    `remarks`: the programme's remarks, all of them if `all_remarks`, else the external ones
+    (what a municipality sees). `met_requirement_ids`: the requirements assessed «Выполнено»
+    in the programme's current revision, when the caller has read that revision's
+    assessments."""
+
+    remarks: Sequence[Remark] | None = None
+    all_remarks: bool = False
+    met_requirement_ids: frozenset[int] | None = None
+
+
 class ProgrammeFacts:
-    def __init__(self, session: Session, programme: Programme, reason: str = ""):
+    def __init__(self, session: Session, programme: Programme, reason: str = "",
+                 known: KnownFacts | None = None):
         self.session = session
         self.programme = programme
         self.reason = (reason or "").strip()
+        self.known = known or KnownFacts()
 
     @_memo
     def _requirements(self) -> list[tuple[int, int]]:
@@ -61,6 +82,11 @@ class ProgrammeFacts:
     @_memo
     def _remark_counts(self) -> tuple[int, int]:
         """(open external, unresolved of any kind), in one query."""
+        known = self.known
+        if known.remarks is not None and known.all_remarks:
+            return (sum(1 for r in known.remarks if r.visibility == RemarkVisibility.EXTERNAL
+                        and r.state == RemarkState.OPEN),
+                    sum(1 for r in known.remarks if r.state != RemarkState.RESOLVED))
         open_external = and_(Remark.visibility == RemarkVisibility.EXTERNAL,
                              Remark.state == RemarkState.OPEN)
         row = self.session.execute(
@@ -73,6 +99,10 @@ class ProgrammeFacts:
 
     @property
     def open_external_remarks(self) -> int:
+        known = self.known
+        if known.remarks is not None and not known.all_remarks:  # a municipality's page
+            return sum(1 for r in known.remarks if r.visibility == RemarkVisibility.EXTERNAL
+                       and r.state == RemarkState.OPEN)
         return self._remark_counts[0]
 
     @property
@@ -81,6 +111,9 @@ class ProgrammeFacts:
 
     @_memo
     def requirements_not_met_positions(self) -> list[int]:
+        if self.known.met_requirement_ids is not None:
+            met = self.known.met_requirement_ids
+            return [pos for rid, pos in self._requirements if rid not in met]
         met = set(
             self.session.scalars(
                 select(Assessment.requirement_id)

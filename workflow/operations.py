@@ -24,7 +24,7 @@ from .errors import (
     InvalidInput,
     PermissionDenied,
 )
-from .facts import ProgrammeFacts
+from .facts import KnownFacts, ProgrammeFacts
 from .machine import TRANSITIONS_BY_TRIGGER, TransitionSpec, allowed_from, next_state
 from .models import Programme, User, WorkflowEvent
 from .programme_access import (
@@ -78,15 +78,17 @@ class ActionOption:
 
 def available_actions(session: Session, programme: Programme, actor: User,
                       now: datetime | None = None, *,
-                      principals: list[int] | None = None) -> list[ActionOption]:
+                      principals: list[int] | None = None,
+                      known: KnownFacts | None = None) -> list[ActionOption]:
     """The transitions this user may fire on this programme now, in table order (with `now`,
     also those the user may fire as the substitute of the absent assigned reviewer).
-    `principals`: `principals_now(session, actor, now)` when the caller has it already."""
+    `principals`: `principals_now(session, actor, now)` when the caller has it already;
+    `known`: what the caller has read of the programme in this transaction."""
     try:
         ensure_can_see(programme, actor)
     except (PermissionDenied, ForeignMunicipality):
         return []
-    facts = ProgrammeFacts(session, programme)
+    facts = ProgrammeFacts(session, programme, known=known)
     options = []
     acts_for = principals
     for spec in TRANSITIONS_BY_TRIGGER.values():

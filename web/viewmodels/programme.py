@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from workflow import deadlines, timefmt
+from workflow.facts import KnownFacts
 from workflow.letter_visibility import visible_letters_filter
 from workflow.models import (
     Assessment,
@@ -26,7 +27,7 @@ from workflow.models import (
 )
 from workflow.programme_access import ensure_can_see
 from workflow.redline import SAME
-from workflow.states import RemarkVisibility, Role, event_visible_to
+from workflow.states import RemarkVisibility, Role, Verdict, event_visible_to
 
 from ..extensions import request_timezone
 from ..redline import render as render_redline
@@ -61,6 +62,52 @@ class ProgrammePage:
     is_ministry: bool
     letters: list[Letter] = field(default_factory=list)
     submission: deadlines.SubmissionStatus | None = None
+    # What the guards of the listed actions would otherwise query again.
+    known: KnownFacts | None = None
+
+
+# The page's statements are built once, with the programme's id a bound parameter: building
+# them (and their cache keys) on every request cost more than SQLite took to run them.
+_ID = bindparam("programme_id", type_=Integer)
+_PROGRAMME = (
+    select(Programme)
+    .where(Programme.id == _ID)
+    .options(
+        joinedload(Programme.campaign).selectinload(Campaign.requirements),
+        joinedload(Programme.municipality),
+        joinedload(Programme.reviewer),
+        selectinload(Programme.sections),
+    )
+)
+_REVISIONS = (select(Revision.id, Revision.number, Revision.created_at)
+              .where(Revision.programme_id == _ID).order_by(Revision.number))
+_FROZEN_SECTIONS = (
+    select(Revision.number, RevisionSection)
+    .join(RevisionSection, RevisionSection.revision_id == Revision.id)
+    .where(Revision.programme_id == _ID,
+           Revision.number.in_(bindparam("numbers", expanding=True)))
+)
+_ALL_REMARKS = (
+    select(Remark)
+    .where(Remark.programme_id == _ID)
+    .options(
+        joinedload(Remark.author),
+        selectinload(Remark.replies).joinedload(RemarkReply.author),
+    )
+    .order_by(Remark.created_at, Remark.id)
+)
+_EXTERNAL_REMARKS = _ALL_REMARKS.where(Remark.visibility == RemarkVisibility.EXTERNAL)
+_ASSESSMENTS = (
+    select(Assessment)
+    .where(Assessment.revision_id == bindparam("revision_id", type_=Integer))
+    .options(joinedload(Assessment.assessor), joinedload(Assessment.on_behalf_of))
+)
+_EVENTS = (
+    select(WorkflowEvent)
+    .where(WorkflowEvent.programme_id == _ID)
+    .options(joinedload(WorkflowEvent.actor), joinedload(WorkflowEvent.on_behalf_of))
+    .order_by(WorkflowEvent.seq)
+)
 
 
 def load_programme(
@@ -80,16 +127,7 @@ def load_programme(
             raise NotFound("Программа не найдена")
         ensure_can_see(programme, actor)
         return programme
-    programme = session.scalar(
-        select(Programme)
-        .where(Programme.id == programme_id)
-        .options(
-            joinedload(Programme.campaign).selectinload(Campaign.requirements),
-            joinedload(Programme.municipality),
-            joinedload(Programme.reviewer),
-            selectinload(Programme.sections),
-        )
-    )
+    programme = session.scalar(_PROGRAMME, {"programme_id": programme_id})
     if programme is None:
         raise NotFound("Программа не найдена")
     ensure_can_see(programme, actor)
@@ -118,11 +156,8 @@ def choose_revision(rev, programme: Programme, actor: User, numbers) -> int | No
 def programme_page(session: Session, programme: Programme, actor: User, rev,
                    now: datetime | None = None) -> ProgrammePage:
     is_ministry = actor.role != Role.MUNICIPAL_EDITOR
-    revisions = session.execute(
-        select(Revision.id, Revision.number, Revision.created_at)
-        .where(Revision.programme_id == programme.id)
-        .order_by(Revision.number)
-    ).all()
+    by_id = {"programme_id": programme.id}
+    revisions = session.execute(_REVISIONS, by_id).all()
     numbers = {r.number: r.id for r in revisions}
     number_of = {r.id: r.number for r in revisions}
 
@@ -133,34 +168,16 @@ def programme_page(session: Session, programme: Programme, actor: User, rev,
     wanted = [shown] if shown else [n for n in (previous,) if n]
     frozen: dict[int, dict[int, RevisionSection]] = {n: {} for n in wanted}
     if wanted:
-        for number, section in session.execute(
-            select(Revision.number, RevisionSection)
-            .join(RevisionSection, RevisionSection.revision_id == Revision.id)
-            .where(Revision.programme_id == programme.id, Revision.number.in_(wanted))
-        ):
+        for number, section in session.execute(_FROZEN_SECTIONS, {**by_id, "numbers": wanted}):
             frozen[number][section.requirement_id] = section
 
-    remark_query = (
-        select(Remark)
-        .where(Remark.programme_id == programme.id)
-        .options(
-            joinedload(Remark.author),
-            selectinload(Remark.replies).joinedload(RemarkReply.author),
-        )
-        .order_by(Remark.created_at, Remark.id)
-    )
-    if not is_ministry:
-        remark_query = remark_query.where(Remark.visibility == RemarkVisibility.EXTERNAL)
-    remarks = list(session.scalars(remark_query).unique())
+    remarks = list(session.scalars(_ALL_REMARKS if is_ministry else _EXTERNAL_REMARKS,
+                                   by_id).unique())
 
     assessments: dict[int, Assessment] = {}
     shown_revision_id = numbers.get(shown) if shown else None
     if is_ministry and shown_revision_id:
-        for a in session.scalars(
-            select(Assessment)
-            .where(Assessment.revision_id == shown_revision_id)
-            .options(joinedload(Assessment.assessor), joinedload(Assessment.on_behalf_of))
-        ):
+        for a in session.scalars(_ASSESSMENTS, {"revision_id": shown_revision_id}):
             assessments[a.requirement_id] = a
 
     working = {s.requirement_id: s for s in programme.sections}
@@ -194,12 +211,8 @@ def programme_page(session: Session, programme: Programme, actor: User, rev,
         ))
 
     municipal = actor.role == Role.MUNICIPAL_EDITOR
-    events = [e for e in session.scalars(
-        select(WorkflowEvent)
-        .where(WorkflowEvent.programme_id == programme.id)
-        .options(joinedload(WorkflowEvent.actor), joinedload(WorkflowEvent.on_behalf_of))
-        .order_by(WorkflowEvent.seq)
-    ) if event_visible_to(e, municipal=municipal)]
+    events = [e for e in session.scalars(_EVENTS, by_id)
+              if event_visible_to(e, municipal=municipal)]
     letters = list(session.scalars(
         select(Letter)
         .where(Letter.programme_id == programme.id, visible_letters_filter(actor))
@@ -210,7 +223,14 @@ def programme_page(session: Session, programme: Programme, actor: User, rev,
         programme.campaign.deadline, programme.state, first,
         timefmt.local_date(datetime.now(UTC) if now is None else now, request_timezone()),
         request_timezone())
+    current = shown is not None and shown == programme.revision_number
+    known = KnownFacts(
+        remarks=remarks, all_remarks=is_ministry,
+        met_requirement_ids=frozenset(rid for rid, a in assessments.items()
+                                      if a.verdict == Verdict.MET) if is_ministry and current
+        else None)
     return ProgrammePage(
+        known=known,
         submission=submission,
         programme=programme,
         revisions=[(r.number, r.created_at) for r in revisions],

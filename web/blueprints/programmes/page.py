@@ -34,7 +34,7 @@ def _render_show(programme: Programme, *, failed: dict | None = None, status: in
     # Who the user acts for today, asked once (the nav badge reads the same answer).
     acting_for = route_panel.request_principals(session, me, moment)
     actions = operations.available_actions(session, programme, me, moment,
-                                           principals=acting_for)
+                                           principals=acting_for, known=page.known)
     assigned = (me.role == Role.REVIEWER and programme.reviewer_id in acting_for
                 and programme.state == "in_review")
     # The page's forms are plain HTML with the request's CSRF token (`csrf_token()`): no
