@@ -7,6 +7,10 @@ of the bounded cache. What a fragment reads must all be in its key (see `list_ke
 In a template:
 
     {% call cached_fragment(key) %} ...markup... {% endcall %}
+
+A fragment with forms writes `{{ CSRF_SLOT }}` where the token goes: the token changes from
+request to request (it is signed with the time), so it is put in after the fragment is
+taken from the cache (`with_csrf`), never kept in it.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from collections.abc import Callable, Hashable
 
 from flask import Flask, request
 from flask_login import current_user
-from markupsafe import Markup
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from workflow.states import Role
 
@@ -25,6 +30,9 @@ from .extensions import cached_per_request, request_timezone
 
 # A page of 25 rows renders to about 20 KB: a few megabytes per process at most.
 MAX_FRAGMENTS = 256
+# Where a cached fragment's forms take the request's CSRF token (nothing a user types can
+# produce it: it is not escaped to itself).
+CSRF_SLOT = Markup("\x00csrf-token\x00")
 
 
 class FragmentCache:
@@ -66,6 +74,13 @@ def init_app(app: Flask) -> None:
     cache = app.extensions["fragments"] = FragmentCache()
 
     def cached_fragment(*data: Hashable, caller) -> Markup:
-        return cache.get_or_render((request_key(), *data), caller)
+        return with_csrf(cache.get_or_render((request_key(), *data), caller))
 
     app.jinja_env.globals["cached_fragment"] = cached_fragment
+    app.jinja_env.globals["CSRF_SLOT"] = CSRF_SLOT
+
+
+def with_csrf(markup: Markup) -> Markup:
+    if CSRF_SLOT not in markup:
+        return markup
+    return Markup(markup.replace(CSRF_SLOT, escape(generate_csrf())))

@@ -3,7 +3,7 @@ statement (workflow.nav_counts), whichever of the layout's parts asks first."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 from flask_login import current_user
 
 from workflow.nav_counts import NavCounts, nav_counts
@@ -24,10 +24,21 @@ def current_counts() -> NavCounts:
         db(), user.id, local_today(now()), with_tasks=user.role in MINISTRY_ROLES))
 
 
+def topbar_key() -> tuple:
+    """What the top bar (base.html, _nav.html) shows besides the language and the address
+    (web/fragment_cache.request_key): who, the badges, which section is current."""
+    user = current_user.user
+    counts = current_counts()
+    return (user.id, user.full_name, user.role, user.heads_department,
+            user.municipality.name if user.municipality else None,
+            counts.unread, counts.tasks, request.endpoint)
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _badges():
         return {
             "open_task_count": lambda: current_counts().tasks,
             "unread_notifications": lambda: current_counts().unread,
+            "topbar_key": topbar_key,
         }

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from markupsafe import Markup
-from sqlalchemy import and_, select
+from sqlalchemy import Integer, and_, bindparam, select
 from sqlalchemy.orm import Session, aliased
 
 from documents.route_diagram import DiagramError, route_svg, state_machine_svg
@@ -62,24 +62,26 @@ def _svg(render, *args, **kwargs) -> Markup | None:
 
 
 # Made once: a fresh alias per call made a new statement each time, which SQLAlchemy
-# compiled again on every programme page instead of taking it from its cache.
+# compiled again on every programme page instead of taking it from its cache; the statement
+# too, with the programme bound.
 _DECIDER, _ABSENT = aliased(User, name="decider"), aliased(User, name="absent")
+_VISAS = (
+    select(StageTask, RouteStage, _DECIDER, _ABSENT)
+    .join(Decision, Decision.id == StageTask.decision_id)
+    .join(RouteStage, and_(RouteStage.version_id == Decision.route_version_id,
+                           RouteStage.position == StageTask.stage_position))
+    .join(_DECIDER, _DECIDER.id == StageTask.decided_by_id)
+    .outerjoin(_ABSENT, _ABSENT.id == StageTask.on_behalf_of_id)
+    .where(Decision.programme_id == bindparam("programme_id", type_=Integer),
+           StageTask.state == TaskState.DONE, RouteStage.kind != RouteStageKind.SIGN)
+    .order_by(StageTask.decided_at, StageTask.id)
+)
 
 
 def visas(session: Session, programme: Programme) -> list[Visa]:
     """Every visa given on the programme's decisions (review and endorse stages), oldest
     first; one query whatever the number of decisions (as `engine.visas_of`, for them all)."""
-    decider, absent = _DECIDER, _ABSENT
-    rows = session.execute(
-        select(StageTask, RouteStage, decider, absent)
-        .join(Decision, Decision.id == StageTask.decision_id)
-        .join(RouteStage, and_(RouteStage.version_id == Decision.route_version_id,
-                               RouteStage.position == StageTask.stage_position))
-        .join(decider, decider.id == StageTask.decided_by_id)
-        .outerjoin(absent, absent.id == StageTask.on_behalf_of_id)
-        .where(Decision.programme_id == programme.id, StageTask.state == TaskState.DONE,
-               RouteStage.kind != RouteStageKind.SIGN)
-        .order_by(StageTask.decided_at, StageTask.id)).all()
+    rows = session.execute(_VISAS, {"programme_id": programme.id}).all()
     return [Visa(
         stage_name=stage.name, position=" ".join((who.position or "").split()),
         name=who.short_name(), result=task.result,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import Date, Integer, bindparam, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from .models import Absence, Decision, Notification, StageTask
@@ -26,21 +26,27 @@ class NavCounts:
     tasks: int
 
 
+_USER = bindparam("user_id", type_=Integer)
+_TODAY = bindparam("today", type_=Date())
+# Built once, for both kinds of users, with who and when bound: every page runs one of them.
+_UNREAD = select(func.count(Notification.id)).where(unread_of(_USER)).scalar_subquery()
+_TASKS = (
+    select(func.count(StageTask.id))
+    .join(Decision, Decision.id == StageTask.decision_id)
+    .where(or_(StageTask.assignee_id == _USER, StageTask.assignee_id.in_(
+        select(Absence.user_id).where(Absence.substitute_id == _USER, absent_on(_TODAY)))),
+        *waiting_now())
+    .scalar_subquery()
+)
+_WITH_TASKS = select(_UNREAD.label("unread"), _TASKS.label("tasks"))
+_WITHOUT_TASKS = select(_UNREAD.label("unread"), literal(0).label("tasks"))
+
+
 def nav_counts(session: Session, user_id: int, today: date, *, with_tasks: bool) -> NavCounts:
     """`today`: in the organisation's time zone. `with_tasks`: False for users who have no
     route tasks (municipal editors): their count is not asked for."""
-    unread = select(func.count(Notification.id)).where(unread_of(user_id)).scalar_subquery()
     if with_tasks:
-        substituted = select(Absence.user_id).where(
-            Absence.substitute_id == user_id, absent_on(today))
-        tasks = (
-            select(func.count(StageTask.id))
-            .join(Decision, Decision.id == StageTask.decision_id)
-            .where(or_(StageTask.assignee_id == user_id, StageTask.assignee_id.in_(substituted)),
-                   *waiting_now())
-            .scalar_subquery()
-        )
+        found = session.execute(_WITH_TASKS, {"user_id": user_id, "today": today}).one()
     else:
-        tasks = literal(0)
-    found = session.execute(select(unread.label("unread"), tasks.label("tasks"))).one()
+        found = session.execute(_WITHOUT_TASKS, {"user_id": user_id}).one()
     return NavCounts(unread=found.unread or 0, tasks=found.tasks or 0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Date, Integer, bindparam, select
 from sqlalchemy.orm import Session
 
 from . import timefmt
@@ -31,13 +31,18 @@ def absent_on(day: date):
     return (Absence.cancelled_at.is_(None)) & (Absence.starts_on <= day) & (Absence.ends_on >= day)
 
 
+# Asked on every ministry page: built once, who and when bound.
+_SUBSTITUTED = (
+    select(Absence.user_id)
+    .where(Absence.substitute_id == bindparam("actor_id", type_=Integer),
+           absent_on(bindparam("today", type_=Date())))
+    .order_by(Absence.user_id)
+)
+
+
 def principals(session: Session, actor, now: datetime, zone: str | None = None) -> list[int]:
     today = local_today(session, now, zone)
-    absent = session.scalars(
-        select(Absence.user_id)
-        .where(Absence.substitute_id == actor.id, absent_on(today))
-        .order_by(Absence.user_id)
-    ).all()
+    absent = session.scalars(_SUBSTITUTED, {"actor_id": actor.id, "today": today}).all()
     return [actor.id, *(uid for uid in dict.fromkeys(absent) if uid != actor.id)]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Integer, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
@@ -40,16 +40,21 @@ class Live:
     enrolled: bool  # the user has a confirmed second factor
 
 
+# Every signed-in request runs it: built once, the ids bound.
+_LIVE = (
+    select(User, UserSession.last_seen_at, SecondFactor.confirmed_at)
+    .join(UserSession, UserSession.user_id == User.id)
+    .outerjoin(SecondFactor, SecondFactor.user_id == User.id)
+    .where(UserSession.id == bindparam("session_id", type_=Integer),
+           User.id == bindparam("user_id", type_=Integer),
+           UserSession.ended_at.is_(None), UserSession.session_epoch == User.session_epoch)
+)
+
+
 def load_live(session: Session, session_id: int, user_id: int) -> Live | None:
     """The user of a session record that is not ended, with what each request needs to
     know, in one statement (primary-key lookups; the user row lands in the identity map)."""
-    row = session.execute(
-        select(User, UserSession.last_seen_at, SecondFactor.confirmed_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        .outerjoin(SecondFactor, SecondFactor.user_id == User.id)
-        .where(UserSession.id == session_id, User.id == user_id,
-               UserSession.ended_at.is_(None), UserSession.session_epoch == User.session_epoch)
-    ).first()
+    row = session.execute(_LIVE, {"session_id": session_id, "user_id": user_id}).first()
     if row is None:
         return None
     return Live(row[0], session_id, row[1], row[2] is not None)
