@@ -41,27 +41,18 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def reset_database(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    if url.startswith("postgresql"):
-        engine = create_engine(url)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-
-
 def prepare(url: str, instance: Path, municipalities: int) -> None:
     """Schema, the tests' small world (a campaign, a signatory with her own certificate) and
     `municipalities` more municipalities, each of which gets a reminder."""
     from sqlalchemy import insert
 
+    from benchmarks.postgres import empty_public_schema
     from tests.resilience.harness import prepare_database
     from workflow.db import make_engine
     from workflow.models import Municipality
 
-    reset_database(url)
+    if url.startswith("postgresql"):
+        empty_public_schema(url)
     prepare_database(url, instance, editors=0)
     engine = make_engine(url)
     rows = [{"code": f"b{i:05d}", "name": f"Муниципальный округ № {i}", "kind": "округ",

@@ -24,11 +24,13 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import inspect, text
-
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # The audit chains are keyed (workflow/audit.py); a benchmark brings its own key.
 os.environ.setdefault("AUDIT_KEY", "benchmark-audit-key")
 
+from sqlalchemy import inspect
+
+from benchmarks.postgres import empty_public_schema
 from workflow import operations, programme_drafting, review
 from workflow.db import make_engine, make_session_factory, unit_of_work
 from workflow.models import (
@@ -55,14 +57,12 @@ def prepare(url: str, reset: bool):
     if inspect(engine).get_table_names():
         if not reset:
             sys.exit(f"{url}: the database is not empty; pass --reset to wipe it")
+        engine.dispose()
         if engine.dialect.name == "postgresql":
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
+            empty_public_schema(url)
         else:
-            engine.dispose()
             Path(engine.url.database).unlink()
-            engine = make_engine(url)
+        engine = make_engine(url)
     upgrade(engine)
     return engine
 
@@ -94,6 +94,8 @@ def build_world(factory) -> dict:
         )
         s.add(campaign)
         s.flush()
+        # An approval opens the default route's signing stage: it needs a signatory.
+        user("signatory", Role.SIGNATORY)
         return {
             "editor": user("editor", Role.MUNICIPAL_EDITOR, "artem"),
             "reviewer": user("reviewer", Role.REVIEWER),

@@ -26,20 +26,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 # The audit chains are keyed (workflow/audit.py); a benchmark brings its own key.
 os.environ.setdefault("AUDIT_KEY", "benchmark-audit-key")
 
+from benchmarks.drafted_letters import AppLike, draft_letters  # noqa: E402
 from documents.context import context_from_data  # noqa: E402
 from documents.demo_pki import ensure_demo_pki  # noqa: E402
 from documents.issue import render_and_store  # noqa: E402
 from documents.render import get_renderer, letter_css  # noqa: E402
 from documents.signing import Pkcs12Signer  # noqa: E402
-from tests.conftest import FakeClock  # noqa: E402
-from tests.factories import (  # noqa: E402
-    SESSION_KEY,
-    SIGNING_PIN,
-    TEST_SEALER,
-    build_world,
-)
-from workflow import letter_drafting, letter_registration, schema, signing_keys  # noqa: E402
-from workflow.db import make_engine, make_session_factory  # noqa: E402
+from tests.factories import SIGNING_PIN, TEST_SEALER  # noqa: E402
+from workflow import letter_registration, signing_keys  # noqa: E402
 from workflow.demo import circular  # noqa: E402
 from workflow.letter_data import LetterData  # noqa: E402
 from workflow.models import Letter, User  # noqa: E402
@@ -54,25 +48,15 @@ def main() -> None:
     args = parser.parse_args()
     total = args.n + WARM_UP
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(args.url or f"sqlite:///{tmp}/bench.db")
-        schema.upgrade(engine)
-        factory = make_session_factory(engine)
-        clock = FakeClock()
-        with factory() as session:
-            world = build_world(session, clock)
-            ids = []
-            for _ in range(total):
-                letter = letter_drafting.draft_circular(
-                    session, world.campaign, world.reviewer, now=clock.tick(),
-                    heading=circular.HEADING, body="\n\n".join(circular.BODY_PARAGRAPHS))
-                ids.append(letter.id)
-            signatory_id = world.signatory.id
-            session.commit()
+        drafted = draft_letters(args.url or f"sqlite:///{tmp}/bench.db", [circular.HEADING] * total,
+                                "\n\n".join(circular.BODY_PARAGRAPHS))
+        engine, factory, clock = drafted.engine, drafted.factory, drafted.clock
+        ids, signatory_id = drafted.ids, drafted.signatory_id
         pki = ensure_demo_pki(Path(tmp) / "pki", owner_name="Шкуратская Мария Викторовна",
                               organisation="Министерство образования Приморского края",
                               passphrase="bench")
         signer = Pkcs12Signer(pki.pkcs12, "bench")
-        app = _AppLike(factory, clock)
+        app = AppLike(factory, clock)
 
         pipeline_ms, unlock_ms = [], []
         for i, letter_id in enumerate(ids):
@@ -118,14 +102,6 @@ def main() -> None:
     print(f"(b) number + render + sign + store pipeline:   median {p:7.1f} ms  mean {statistics.mean(pipeline_ms):7.1f} ms")
     print(f"ratio (b)/(a), medians: {p / b:.2f}  (target <= 1.6); journal numbers gapless: {numbers[0]}..{numbers[-1]}")
     print(f"opening the signatory's key with the PIN (part of (b)): median {statistics.median(unlock_ms):.1f} ms")
-
-
-class _AppLike:
-    """What documents.issue needs of the application: settings and the session factory."""
-
-    def __init__(self, factory, clock):
-        self.config = {"SIGNING_SESSION_KEY": SESSION_KEY, "CLOCK": clock}
-        self.extensions = {"session_factory": factory}
 
 
 if __name__ == "__main__":

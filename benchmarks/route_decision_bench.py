@@ -24,8 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("AUDIT_KEY", "bench-audit-key-not-a-secret")
 
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
+from benchmarks.postgres import empty_public_schema  # noqa: E402
 from tests.conftest import FakeClock  # noqa: E402
 from tests.factories import PASSWORD, assess_all, build_world, programme_in  # noqa: E402
 from workflow import operations, route_engine, routes  # noqa: E402
@@ -47,11 +48,9 @@ def main() -> None:
     parser.add_argument("--url", default=None)
     args = parser.parse_args()
     url = args.url or f"sqlite:///{tempfile.mkdtemp(prefix='route-bench-')}/bench.db"
+    if url.startswith("postgres"):  # postgres:// or postgresql://, as make_engine takes them
+        empty_public_schema(url)
     engine = make_engine(url)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
     Base.metadata.create_all(engine)
     factory = make_session_factory(engine)
 

@@ -11,6 +11,7 @@ Run: python benchmarks/signing_sweep_bench.py [--n 20] [--url DATABASE_URL]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -18,29 +19,22 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The audit chains are keyed (workflow/audit.py); a benchmark brings its own key.
+os.environ.setdefault("AUDIT_KEY", "benchmark-audit-key")
 
 from sqlalchemy import func, select  # noqa: E402
 
+from benchmarks.drafted_letters import AppLike, draft_letters  # noqa: E402
 from documents.issue import issue_pending_letters  # noqa: E402
-from tests.conftest import FakeClock  # noqa: E402
-from tests.factories import SESSION_KEY, SIGNING_PIN, TEST_SEALER, build_world  # noqa: E402
+from tests.factories import SIGNING_PIN, TEST_SEALER  # noqa: E402
 from workflow import (  # noqa: E402
-    letter_drafting,
     letter_registration,
-    schema,
     signatory_certificates,
     signing_errors,
     signing_keys,
     signing_pkcs12,
 )
-from workflow.db import make_engine, make_session_factory  # noqa: E402
 from workflow.models import Letter, SigningSession, User  # noqa: E402
-
-
-class _AppLike:
-    def __init__(self, factory, clock):
-        self.config = {"SIGNING_SESSION_KEY": SESSION_KEY, "CLOCK": clock}
-        self.extensions = {"session_factory": factory}
 
 
 def _ms(samples):
@@ -53,17 +47,10 @@ def main() -> None:
     parser.add_argument("--url", default=None)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(args.url or f"sqlite:///{tmp}/bench.db")
-        schema.upgrade(engine)
-        factory = make_session_factory(engine)
-        clock = FakeClock()
-        with factory() as session:
-            world = build_world(session, clock)
-            ids = [letter_drafting.draft_circular(session, world.campaign, world.reviewer,
-                                                  now=clock.tick(), heading=f"Письмо {i}",
-                                                  body="Текст письма.").id for i in range(args.n)]
-            signatory_id = world.signatory.id
-            session.commit()
+        drafted = draft_letters(args.url or f"sqlite:///{tmp}/bench.db",
+                                [f"Письмо {i}" for i in range(args.n)], "Текст письма.")
+        engine, factory, clock = drafted.engine, drafted.factory, drafted.clock
+        ids, signatory_id = drafted.ids, drafted.signatory_id
 
         unlock_ok, unlock_wrong, register = [], [], []
         for letter_id in ids:
@@ -87,7 +74,7 @@ def main() -> None:
                 session.commit()
                 register.append((time.perf_counter() - t) * 1000)
         # ... and the process dies here: no PDF was rendered.
-        app = _AppLike(factory, clock)
+        app = AppLike(factory, clock)
         t = time.perf_counter()
         stored = issue_pending_letters(app)
         sweep_s = time.perf_counter() - t

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from .audit import (
@@ -54,33 +55,69 @@ def letter_rows(session: Session):
         .execution_options(yield_per=2000))
 
 
+GAP = "gap"  # rows are missing before this one (deleted)
+UNLINKED = "unlinked"  # its link to the previous row is not that row's hash
+
+
+@dataclass
+class Link:
+    """One row of a hash chain as `walk_chains` read it."""
+
+    row: Row
+    chain: Hashable
+    prev_seq: int  # the seq of the row before it in its chain (as stored)
+    fault: str | None  # GAP, UNLINKED or None
+    intact: bool  # its hash is the keyed hash of its fields
+
+
+def walk_chains(rows, chain_of: Callable[[Row], Hashable], hash_of: Callable[[Row], str], *,
+                heads: dict, first_seq: Callable[[Row], int]) -> Iterator[Link]:
+    """Walk `rows` (ordered by chain, then seq): each row's seq against the previous row's of
+    its chain, its `prev_hash` against that row's hash, and its own hash against
+    `hash_of(row)`, recomputed under the key. A chain starts at `first_seq(row)` of its first
+    row. `heads` ends as chain -> (seq, hash) of the last row of each chain."""
+    for row in rows:
+        chain = chain_of(row)
+        prev_seq, prev_hash = heads.get(chain, (first_seq(row) - 1, GENESIS))
+        if row.seq != prev_seq + 1:
+            fault = GAP
+        elif row.prev_hash != prev_hash:
+            fault = UNLINKED
+        else:
+            fault = None
+        intact = hmac.compare_digest(row.hash or "", hash_of(row))
+        heads[chain] = (row.seq, row.hash)
+        yield Link(row, chain, prev_seq, fault, intact)
+
+
 def verify_history_all(session: Session, cfg: AuditConfig | None = None,
                        checkpoint: Checkpoint | None = None) -> list[AuditBreak]:
     cfg = cfg or config_of(session)
     breaks: list[AuditBreak] = []
-    heads: dict[int, tuple[int, str, int]] = {}  # programme -> (seq, hash, id)
+    heads: dict[int, tuple[int, str]] = {}  # programme -> (seq, hash)
 
     def found(row_id, message):
         breaks.append(AuditBreak("workflow_event", row_id, message))
 
-    for row in event_rows(session):
-        pid = row.programme_id
-        prev_seq, prev_hash, _ = heads.get(pid, (0, GENESIS, None))
-        if row.seq != prev_seq + 1:
+    links = walk_chains(
+        event_rows(session), lambda row: row.programme_id,
+        lambda row: event_hash(cfg, row.prev_hash or "", event_fields(row)),
+        heads=heads, first_seq=lambda row: 1)  # a programme's history starts at 1
+    for link in links:
+        row, pid, prev_seq = link.row, link.chain, link.prev_seq
+        if link.fault == GAP:
             missing = (f"запись {prev_seq + 1} отсутствует" if row.seq == prev_seq + 2
                        else f"записи {prev_seq + 1}–{row.seq - 1} отсутствуют")
             found(row.id, f"пропуск в истории программы {pid}: {missing} (удалены)")
-        elif row.prev_hash != prev_hash:
+        elif link.fault == UNLINKED:
             found(row.id, f"запись {row.seq} (#{row.id}) истории программы {pid} не связана с "
                           "предыдущей (ссылка на предыдущую запись изменена)")
-        if not hmac.compare_digest(row.hash or "", event_hash(cfg, row.prev_hash or "",
-                                                              event_fields(row))):
+        if not link.intact:
             found(row.id, f"запись {row.seq} (#{row.id}) истории программы {pid} изменена: её "
                           "поля не совпадают с подписью ключом журнала")
-        heads[pid] = (row.seq, row.hash, row.id)
     if checkpoint is not None:
         for pid, record in checkpoint.events.items():
-            seq, head_hash, _ = heads.get(pid, (0, None, None))
+            seq = heads.get(pid, (0, None))[0]
             if seq < record["n"]:
                 found(record["id"], f"последние записи истории программы {pid} удалены: "
                                     f"по контрольной точке их не меньше {record['n']}, в базе {seq}")
@@ -97,17 +134,19 @@ def verify_journal_all(session: Session, cfg: AuditConfig | None = None,
     def found(row_id, message):
         breaks.append(AuditBreak("letter", row_id, message))
 
-    for row in letter_rows(session):
-        key = f"{row.journal_index}:{row.journal_year}"
-        prev_seq, prev_hash = heads.get(key, (row.seq - 1, GENESIS))
-        if row.seq != prev_seq + 1:
-            found(row.id, f"пропуск в журнале: после № {row.journal_index}/{prev_seq} идёт "
+    links = walk_chains(
+        letter_rows(session), lambda row: f"{row.journal_index}:{row.journal_year}",
+        lambda row: letter_hash(cfg, row.prev_hash or "", letter_fields(row)),
+        heads=heads, first_seq=lambda row: row.seq)  # a journal may open at any number
+    for link in links:
+        row = link.row
+        if link.fault == GAP:
+            found(row.id, f"пропуск в журнале: после № {row.journal_index}/{link.prev_seq} идёт "
                           f"№ {row.number} (записи удалены)")
-        elif row.prev_hash != prev_hash:
+        elif link.fault == UNLINKED:
             found(row.id, f"регистрационная запись письма № {row.number} не связана с "
                           "предыдущей (ссылка на предыдущую запись изменена)")
-        if not hmac.compare_digest(row.hash or "", letter_hash(cfg, row.prev_hash or "",
-                                                               letter_fields(row))):
+        if not link.intact:
             found(row.id, f"регистрационная запись письма № {row.number} изменена: её поля "
                           "не совпадают с подписью ключом журнала")
         elif not hmac.compare_digest(row.seal or "", seal_hash(cfg, row.hash,
@@ -124,8 +163,7 @@ def verify_journal_all(session: Session, cfg: AuditConfig | None = None,
                     rank == (record["v"], record["p"]) and record["s"] != row.seal):
                 found(row.id, f"состояние письма № {row.number} возвращено к прежнему: "
                               "контрольная точка помнит более позднее")
-        heads[key] = (row.seq, row.hash)
-        hashes[(key, row.seq)] = row.hash
+        hashes[(link.chain, row.seq)] = row.hash
     if checkpoint is not None:
         for key, record in checkpoint.journal.items():
             seq = heads.get(key, (0, None))[0]

@@ -17,7 +17,11 @@ CODE = "ABCDEFGHJK"
 
 
 def build(tmp_path, monkeypatch, **config):
+    """An app whose counters are its own: with REDIS_URL set they live in Redis and outlast
+    the test, so each app counts under a key prefix of its own (unless the test shares one
+    on purpose); a run never starts with the requests of an earlier run."""
     monkeypatch.setenv("APP_INSTANCE_PATH", str(tmp_path / "instance"))
+    config.setdefault("RATELIMIT_KEY_PREFIX", f"test-{uuid.uuid4().hex}")
     app = create_app({"TESTING": True, "SECRET_KEY": "rate-limit-tests",
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'verify.db'}", **config})
     Base.metadata.create_all(app.extensions["engine"])

@@ -140,8 +140,9 @@ def second_factor_start():
     return redirect(url_for(".second_factor"))
 
 
-def _with_code(operation, failure_status: int = 400):
-    """Run `operation(session, user, code)`; a wrong code is counted and reported."""
+def _with_code(operation):
+    """Run `operation(session, user, code, now=, address=, throttle=)` of workflow.second_factor
+    with the code the user typed; a wrong code is counted and reported."""
     form = CodeForm()
     if not form.validate_on_submit():
         flash(gettext("Введите код из приложения"), "error")
@@ -149,7 +150,8 @@ def _with_code(operation, failure_status: int = 400):
     try:
         # A wrong code is counted (InvalidCode.kept, TooManyAttempts.kept).
         with unit_of_work() as s:
-            result = operation(s, current_user.user, form.code.data)
+            result = operation(s, current_user.user, form.code.data, now=now(),
+                               address=_address(), throttle=_throttle())
     except (TooManyAttempts, InvalidCode) as error:
         return None, refused(error, url_for(".second_factor"))
     except WorkflowError as error:
@@ -162,8 +164,7 @@ def _with_code(operation, failure_status: int = 400):
 @bp.route("/account/second-factor/confirm", methods=["POST"])
 @login_required
 def second_factor_confirm():
-    codes, failed = _with_code(lambda s, me, code: second_factor.confirm_enrolment(
-        s, me, code, now=now(), address=_address(), throttle=_throttle()))
+    codes, failed = _with_code(second_factor.confirm_enrolment)
     if failed is not None:
         return failed
     flash(gettext("Второй фактор подключён"), "success")
@@ -173,8 +174,7 @@ def second_factor_confirm():
 @bp.route("/account/second-factor/recovery-codes", methods=["POST"])
 @login_required
 def second_factor_recovery_codes():
-    codes, failed = _with_code(lambda s, me, code: second_factor.new_recovery_codes(
-        s, me, code, now=now(), address=_address(), throttle=_throttle()))
+    codes, failed = _with_code(second_factor.new_recovery_codes)
     if failed is not None:
         return failed
     flash(gettext("Созданы новые коды восстановления; прежние больше не действуют"), "success")
@@ -184,8 +184,7 @@ def second_factor_recovery_codes():
 @bp.route("/account/second-factor/disable", methods=["POST"])
 @login_required
 def second_factor_disable():
-    _done, failed = _with_code(lambda s, me, code: second_factor.disable(
-        s, me, code, now=now(), address=_address(), throttle=_throttle()))
+    _done, failed = _with_code(second_factor.disable)
     if failed is not None:
         return failed
     flash(gettext("Второй фактор отключён"), "success")

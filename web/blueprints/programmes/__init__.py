@@ -5,6 +5,7 @@ every URL and endpoint name, `programmes.show` and the rest, stays as it was):
 - `editing`: creating a draft and editing the working copy;
 - `attachments`: the files of the working copy and of the revisions;
 - `page`: the programme page (and its re-rendering when a form of it is refused);
+- `posting`: a form posted from the page, run in one unit of work (`_submit`);
 - `transitions`: the workflow actions (submit, return, approve...);
 - `remarks`: the review: remarks, replies, assessments.
 
@@ -24,6 +25,7 @@ from . import (  # noqa: F401 (each module adds its routes to `bp`)
     transitions,
 )
 from .common import bp, check_form
-from .page import _failed, _submit
+from .page import _failed
+from .posting import _submit
 
 __all__ = ["_failed", "_submit", "bp", "check_form"]

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from flask import (
-    flash,
-    redirect,
     render_template,
     request,
-    url_for,
 )
 from flask_login import login_required
 from sqlalchemy import select
@@ -22,8 +19,7 @@ from ... import route_panel
 from ... import viewmodels as vm
 from ...database import db, now
 from ...errors import status_for
-from ...work import unit_of_work
-from .common import _me, _upload_limit_mb, bp, check_form
+from .common import _me, _upload_limit_mb, bp
 
 
 def _render_show(programme: Programme, *, failed: dict | None = None, status: int = 200):
@@ -94,17 +90,3 @@ def _failed(session, programme_id: int, error: WorkflowError, key: str):
     failed = {"key": key, "message": message, "reasons": reasons, "data": request.form}
     return _render_show(programme, failed=failed, status=status)
 
-
-
-def _submit(session, programme_id: int, form, key: str, operation, *, done, anchor=None):
-    """A form of the programme page: validate `form`, run `operation()` in one unit of work,
-    flash `done` and go back to the page (at `anchor`). A form or workflow error is shown by
-    `_failed`."""
-    try:
-        with unit_of_work():
-            check_form(form)
-            operation()
-    except WorkflowError as error:
-        return _failed(session, programme_id, error, key)
-    flash(str(done), "success")
-    return redirect(url_for("programmes.show", programme_id=programme_id, _anchor=anchor))

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from flask import (
-    abort,
-    flash,
-    redirect,
-    url_for,
-)
+from flask import abort
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from workflow import review
-from workflow.errors import WorkflowError
 
 from ... import viewmodels as vm
 from ...database import db, now
@@ -22,9 +16,8 @@ from ...forms import (
     RemarkForm,
     ReplyForm,
 )
-from ...work import unit_of_work
-from .common import _me, bp, check_form
-from .page import _failed, _submit
+from .common import _me, bp
+from .posting import _submit, _submit_to
 
 REMARK_OPS = {
     "answer": (review.answer_remark, _l("Ответ на замечание сохранён")),
@@ -37,23 +30,26 @@ REMARK_OPS = {
 @bp.route("/<int:programme_id>/remarks", methods=["POST"])
 @login_required
 def add_remark(programme_id: int):
-    session = db()
-    programme = vm.load_programme(session, programme_id, _me(), for_write=True)
     form = RemarkForm()
-    key = f"remark:{form.requirement_id.data}"
+    requirement_id = _int_or_none(form.requirement_id.data)
+
+    def add(session, programme):
+        # Here, after the form's check: an empty field is refused with its message, a
+        # value that is not a number is a bad request.
+        if requirement_id is None:
+            abort(400)
+        review.add_remark(session, programme, _me(), requirement_id=requirement_id,
+                          body=form.body.data, visibility=form.visibility.data, now=now())
+
+    return _submit_to(programme_id, form, f"remark:{form.requirement_id.data}", add,
+                      done=gettext("Замечание добавлено"), anchor=f"req-{requirement_id}")
+
+
+def _int_or_none(text: str | None) -> int | None:
     try:
-        with unit_of_work():
-            check_form(form)
-            try:
-                requirement_id = int(form.requirement_id.data)
-            except ValueError:
-                abort(400)
-            review.add_remark(session, programme, _me(), requirement_id=requirement_id,
-                              body=form.body.data, visibility=form.visibility.data, now=now())
-    except WorkflowError as error:
-        return _failed(session, programme_id, error, key)
-    flash(gettext("Замечание добавлено"), "success")
-    return redirect(url_for(".show", programme_id=programme.id, _anchor=f"req-{requirement_id}"))
+        return int(text)
+    except (TypeError, ValueError):
+        return None
 
 
 @bp.route("/<int:programme_id>/remarks/<int:remark_id>/<op>", methods=["POST"])
@@ -77,12 +73,10 @@ def remark_op(programme_id: int, remark_id: int, op: str):
 @bp.route("/<int:programme_id>/assessments/<int:requirement_id>", methods=["POST"])
 @login_required
 def assess(programme_id: int, requirement_id: int):
-    session = db()
-    programme = vm.load_programme(session, programme_id, _me(), for_write=True)
     form = AssessmentForm()
-    return _submit(
-        session, programme_id, form, f"assess:{requirement_id}",
-        lambda: review.assess_requirement(
+    return _submit_to(
+        programme_id, form, f"assess:{requirement_id}",
+        lambda session, programme: review.assess_requirement(
             session, programme, _me(), requirement_id=requirement_id,
             verdict=form.verdict.data, comment=form.comment.data or "", now=now(),
         ),

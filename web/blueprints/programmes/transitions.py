@@ -3,22 +3,17 @@ return, resubmit, approve)."""
 
 from __future__ import annotations
 
-from flask import (
-    abort,
-)
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from workflow import operations
 from workflow.machine import TRANSITIONS_BY_TRIGGER
 
-from ... import viewmodels as vm
-from ...database import db, now
-from ...forms import (
-    ActionForm,
-)
+from ...database import now
+from ...forms import ActionForm
 from .common import _me, bp
-from .page import _submit
+from .posting import _submit_to
 
 DONE = {
     "submit": _l("Программа направлена в министерство"),
@@ -37,12 +32,10 @@ DONE = {
 def action(programme_id: int, trigger: str):
     if trigger not in TRANSITIONS_BY_TRIGGER:
         abort(404)
-    session = db()
-    programme = vm.load_programme(session, programme_id, _me(), for_write=True)
     form = ActionForm()
-    return _submit(
-        session, programme_id, form, f"action:{trigger}",
-        lambda: operations.fire(
+    return _submit_to(
+        programme_id, form, f"action:{trigger}",
+        lambda session, programme: operations.fire(
             session, programme, trigger, _me(), now=now(), reason=form.reason.data or "",
             expected_version=form.seen_version(),
         ),
