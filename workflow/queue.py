@@ -130,7 +130,7 @@ class QueueFilters:
         """The counters know campaigns, states and reviewers, not municipalities."""
         return not self.own_only and self.municipality_id is None and not self.municipality_name
 
-    def params(self, today: date) -> dict:
+    def params(self, today: date | None) -> dict:
         return {"me": self.actor.id, "today": today, "campaign_id": self.campaign_id,
                 "municipality_id": self.municipality_id, "state": self.state,
                 "own_municipality_id": self.actor.municipality_id}
@@ -189,6 +189,19 @@ def tab_counts(session: Session, filters: QueueFilters, today: date) -> dict[str
         statement = _cached_counts(False, filters.shape)
     row = session.execute(statement, filters.params(today)).one()
     return {tab: int(getattr(row, tab) or 0) for tab in TAB_NAMES}
+
+
+@lru_cache(maxsize=16)
+def _counted_total(shape):
+    return select(func.coalesce(func.sum(ProgrammeCount.n), 0)).where(*_counter_clauses(shape))
+
+
+def counted_total(session: Session, filters: QueueFilters) -> int | None:
+    """How many programmes `filters` let through, from the counters; None where they do
+    not know the filter (a municipality, a municipal editor's own programmes)."""
+    if not filters.counters_apply:
+        return None
+    return int(session.scalar(_counted_total(filters.shape), filters.params(None)) or 0)
 
 
 class ShapeOnly:

@@ -55,11 +55,14 @@ def page_args() -> tuple[int, int]:
     return query.page, query.per_page
 
 
-def paginate(session: Session, stmt, order_by, serialize, *, load=()) -> dict:
+def paginate(session: Session, stmt, order_by, serialize, *, load=(),
+             total: int | None = None) -> dict:
     """Items of one page and the total, both under the same (tenant) filter. `load`: loader
-    options for what `serialize` reads of related rows (without them, a statement per row)."""
+    options for what `serialize` reads of related rows (without them, a statement per row).
+    `total`: the count when the caller knows it without counting the rows."""
     page, per_page = page_args()
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = session.scalars(stmt.order_by(*order_by).options(*load)
                            .limit(per_page).offset((page - 1) * per_page))
     return {"items": [serialize(r) for r in rows], "total": total, "page": page, "per_page": per_page}
