@@ -121,6 +121,12 @@ def _cached(key: str, compute):
     return cache[key]
 
 
+def remember_per_request(key: str, value) -> None:
+    """What `cached_per_request(key, ...)` will return for the rest of the request."""
+    if has_request_context():
+        _cached(key, lambda: value)
+
+
 def cached_per_request(key: str, compute):
     """`compute()` once per request (outside a request, every time)."""
     if not has_request_context():

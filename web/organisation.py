@@ -1,7 +1,8 @@
 """The organisation's name and time zone, as every screen needs them.
 
 They live in `OrganisationProfile` (edited by an admin), never in code. A page reads them once
-(one small query, made only when the page shows a date or the footer), so a saved profile
+(with the session check of a signed-in user, else one small query, made only when the page
+shows a date or the footer), so a saved profile
 shows on the very next page in every process. A GET reads them on its own (read-only)
 session; any other request on a short read-only session of their own: on SQLite the request's
 write session would take the write lock (BEGIN IMMEDIATE) just to format a date, and block
@@ -40,8 +41,20 @@ def _load() -> OrganisationSettings:
         with current_app.extensions["read_session_factory"]() as session:
             row = session.execute(_QUERY).first()
     if row is None:  # before the profile is filled in
-        return OrganisationSettings(name="", timezone=DEFAULT_TIMEZONE)
-    return OrganisationSettings(name=row.name or "", timezone=row.timezone or DEFAULT_TIMEZONE)
+        return _settings(None, None)
+    return _settings(row.name, row.timezone)
+
+
+def _settings(name: str | None, timezone: str | None) -> OrganisationSettings:
+    return OrganisationSettings(name=name or "", timezone=timezone or DEFAULT_TIMEZONE)
+
+
+def remember(name: str | None, timezone: str | None) -> None:
+    """The profile as the session check read it (workflow.user_sessions.load_live, the same
+    statement): the request needs no query of its own."""
+    from .extensions import remember_per_request
+
+    remember_per_request("organisation", _settings(name, timezone))
 
 
 def organisation() -> OrganisationSettings:

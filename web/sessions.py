@@ -27,6 +27,7 @@ from flask_login import current_user, login_user
 from workflow import second_factor, user_sessions
 from workflow.models import User
 
+from . import organisation
 from .database import db, now
 from .work import unit_of_work
 
@@ -51,6 +52,7 @@ def live_session(user_id: int) -> bool:
     if live is None:
         return False
     g.live_session = live
+    organisation.remember(live.organisation_name, live.organisation_timezone)
     return True
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Integer, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
-from .models import ApiToken, SecondFactor, User, UserSession
+from .models import ApiToken, OrganisationProfile, SecondFactor, User, UserSession
 from .signin import log_event
 
 TOUCH_EVERY = timedelta(minutes=1)
@@ -38,11 +38,20 @@ class Live:
     session_id: int
     last_seen_at: datetime
     enrolled: bool  # the user has a confirmed second factor
+    # The organisation's profile, read in the same statement: every page shows its name and
+    # dates in its time zone (None before the profile is filled in).
+    organisation_name: str | None = None
+    organisation_timezone: str | None = None
+
+
+def _profile(column):
+    return select(column).order_by(OrganisationProfile.id).limit(1).scalar_subquery()
 
 
 # Every signed-in request runs it: built once, the ids bound.
 _LIVE = (
-    select(User, UserSession.last_seen_at, SecondFactor.confirmed_at)
+    select(User, UserSession.last_seen_at, SecondFactor.confirmed_at,
+           _profile(OrganisationProfile.name), _profile(OrganisationProfile.timezone))
     .join(UserSession, UserSession.user_id == User.id)
     .outerjoin(SecondFactor, SecondFactor.user_id == User.id)
     .where(UserSession.id == bindparam("session_id", type_=Integer),
@@ -57,7 +66,7 @@ def load_live(session: Session, session_id: int, user_id: int) -> Live | None:
     row = session.execute(_LIVE, {"session_id": session_id, "user_id": user_id}).first()
     if row is None:
         return None
-    return Live(row[0], session_id, row[1], row[2] is not None)
+    return Live(row[0], session_id, row[1], row[2] is not None, row[3], row[4])
 
 
 def touch(session: Session | Connection, session_id: int, *, now: datetime) -> None:
