@@ -18,6 +18,7 @@ from workflow.models import Decision, Programme, RouteStage, StageTask, User
 from workflow.route_views import RouteView, Visa
 from workflow.states import (
     TASK_RESULT_LABELS,
+    DecisionState,
     Role,
     RouteStageKind,
     TaskResult,
@@ -90,9 +91,15 @@ def visas(session: Session, programme: Programme) -> list[Visa]:
         for task, stage, who, away in rows]
 
 
-def open_stage_tasks(session: Session, programme: Programme) -> list[OpenStageTask]:
-    """The open tasks of the active decision's current stage."""
-    decision = engine.active_decision(session, programme)
+_ASK = object()
+
+
+def open_stage_tasks(session: Session, programme: Programme,
+                     decision=_ASK) -> list[OpenStageTask]:
+    """The open tasks of the active decision's current stage (`decision`: the programme's
+    active decision, or None, when the caller has read it)."""
+    if decision is _ASK:
+        decision = engine.active_decision(session, programme)
     if decision is None:
         return []
     stage = decision.route_version.stage_at(decision.current_stage)
@@ -137,8 +144,12 @@ def build(session: Session, programme: Programme, me: User) -> Panel | None:
     """The panel for ministry staff; the municipality sees only the outcome (the letter)."""
     if me.role == Role.MUNICIPAL_EDITOR:
         return None
-    view = engine.route_view(session, programme)
-    tasks = open_stage_tasks(session, programme)
+    # The active decision, if any, is the latest: starting one supersedes every older one
+    # still active (workflow.route_engine.start_decision). One statement for both.
+    latest = engine.latest_decision(session, programme)
+    active = latest if latest is not None and latest.state == DecisionState.ACTIVE else None
+    view = engine.route_view(session, programme, latest=latest)
+    tasks = open_stage_tasks(session, programme, active)
     panel = Panel(
         route=view,
         route_svg=_svg(route_svg, view, graph_id=f"route-p{programme.id}") if view else None,

@@ -5,7 +5,7 @@ views of both (route_views dataclasses)."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .models import (
     Campaign,
@@ -100,10 +100,15 @@ def definition_view(session: Session, route_version: RouteVersion) -> RouteView:
         _stage_view(session, s, s.position, None, "pending") for s in route_version.stages))
 
 
-def _statuses(session: Session, programme: Programme, stages) -> list[str]:
+# "Not read yet": the caller of `route_view` may pass the latest decision (None for none).
+_ASK = object()
+
+
+def _statuses(session: Session, programme: Programme, stages, decision=_ASK) -> list[str]:
     positions = [s.position if isinstance(s, RouteStage) else i
                  for i, s in enumerate(stages, start=1)]
-    decision = latest_decision(session, programme)
+    if decision is _ASK:
+        decision = latest_decision(session, programme)
     state = programme.state
     if decision is not None and decision.state == DecisionState.ACTIVE:
         return ["done" if p < decision.current_stage else
@@ -118,13 +123,16 @@ def _statuses(session: Session, programme: Programme, stages) -> list[str]:
     return ["pending"] * len(positions)
 
 
-def route_view(session: Session, programme: Programme) -> RouteView:
+def route_view(session: Session, programme: Programme, *, latest=_ASK) -> RouteView:
     """The programme's route (its pinned version; before pinning, the one it would take)
-    with where it stands now. Reads only: never creates the standard route."""
+    with where it stands now. Reads only: never creates the standard route. `latest`: the
+    programme's latest decision (or None), when the caller has read it."""
     label = programme_state_label(programme.state)
     version = None
     if programme.route_version_id is not None:
-        version = session.get(RouteVersion, programme.route_version_id)
+        # The version with its route and stages in one statement (three, read one by one).
+        version = session.get(RouteVersion, programme.route_version_id, options=(
+            joinedload(RouteVersion.route), joinedload(RouteVersion.stages)))
     else:
         campaign = session.get(Campaign, programme.campaign_id)
         route = (session.get(Route, campaign.route_id) if campaign.route_id is not None else
@@ -133,12 +141,12 @@ def route_view(session: Session, programme: Programme) -> RouteView:
             version = latest_version(session, route)
     if version is None:
         stages = list(STANDARD_STAGES)
-        statuses = _statuses(session, programme, stages)
+        statuses = _statuses(session, programme, stages, latest)
         return RouteView(STANDARD_TITLE, 1, tuple(
             _stage_view(session, s, i, programme, st)
             for i, (s, st) in enumerate(zip(stages, statuses, strict=True), start=1)), label)
     route = session.get(Route, version.route_id)
-    statuses = _statuses(session, programme, version.stages)
+    statuses = _statuses(session, programme, version.stages, latest)
     return RouteView(route.title, version.number, tuple(
         _stage_view(session, s, s.position, programme, st)
         for s, st in zip(version.stages, statuses, strict=True)), label)
