@@ -74,3 +74,40 @@ def test_the_language_the_audience_and_the_query_string_are_part_of_the_key(clie
     assert "Решение в пути" not in filtered
     assert re.search(r'<option value="draft"\s+selected', filtered)
     assert "Решение в пути" in text(client.get("/programmes/"))
+
+
+def _token(page: str, action: str) -> str:
+    return re.search(rf'action="{action}"[^>]*>\s*<input type="hidden" name="csrf_token" '
+                     r'value="([^"]+)"', page).group(1)
+
+
+def test_the_kept_top_bar_shows_new_badges_and_carries_a_working_token(client, world):
+    from workflow.notifications import notify
+
+    sign_in(client, "reviewer")
+    first = text(client.get("/review/"))
+    assert 'id="bell-count"' not in first
+    text(client.get("/review/"))  # from the cache now
+    notify(world.session, [world.reviewer], kind="test", text="Новое", now=world.clock.tick())
+    world.session.commit()
+    page = text(client.get("/review/"))
+    assert re.search(r'id="bell-count">1<', page)
+    # The token is put into the kept markup on every request, never a placeholder.
+    assert "\x00" not in page
+    assert client.post("/lang/en", data={"csrf_token": _token(page, "/lang/en"),
+                                         "next": "/review/"}).status_code == 302
+    english = text(client.get("/review/"))
+    assert "Review queue" in english and "Очередь рассмотрения" not in english
+    response = client.post("/logout", data={"csrf_token": _token(english, "/logout")})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get("/review/").status_code == 302  # signed out
+
+
+def test_the_top_bar_is_each_users_own(client, world):
+    sign_in(client, "reviewer")
+    assert world.reviewer.full_name in text(client.get("/review/"))
+    client.post("/logout", data={"csrf_token": _token(text(client.get("/review/")), "/logout")})
+    sign_in(client, "reviewer2")
+    page = text(client.get("/review/"))
+    assert world.reviewer.full_name not in page
+    assert world.other_reviewer.full_name in page
