@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Integer, bindparam, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from workflow import deadlines, timefmt
 from workflow.facts import KnownFacts
@@ -76,7 +76,8 @@ _PROGRAMME = (
         joinedload(Programme.campaign).selectinload(Campaign.requirements),
         joinedload(Programme.municipality),
         joinedload(Programme.reviewer),
-        selectinload(Programme.sections),
+        # Joined, not a statement of their own: one row per section, a dozen at most.
+        joinedload(Programme.sections),
     )
 )
 _REVISIONS = (select(Revision.id, Revision.number, Revision.created_at)
@@ -92,7 +93,8 @@ _ALL_REMARKS = (
     .where(Remark.programme_id == _ID)
     .options(
         joinedload(Remark.author),
-        selectinload(Remark.replies).joinedload(RemarkReply.author),
+        # A remark has a few replies: joined, one statement for the threads.
+        joinedload(Remark.replies).joinedload(RemarkReply.author),
     )
     .order_by(Remark.created_at, Remark.id)
 )
@@ -127,7 +129,8 @@ def load_programme(
             raise NotFound("Программа не найдена")
         ensure_can_see(programme, actor)
         return programme
-    programme = session.scalar(_PROGRAMME, {"programme_id": programme_id})
+    programme = session.execute(_PROGRAMME, {"programme_id": programme_id}).unique() \
+        .scalar_one_or_none()
     if programme is None:
         raise NotFound("Программа не найдена")
     ensure_can_see(programme, actor)
