@@ -12,12 +12,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import delete, select
+from sqlalchemy import String, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from .access import account_enabled
-from .models import ApiToken, User
+from .models import ApiToken, OrganisationProfile, User
 
 TOKEN_LIFETIME = timedelta(hours=12)
 # Recognisable in logs and secret scanners; the random part carries 256 bits.
@@ -63,29 +64,48 @@ def _lookup(session: Session, token: str) -> ApiToken | None:
     return session.scalar(select(ApiToken).where(ApiToken.token_sha256 == token_hash(token)))
 
 
-def verified(session: Session, token: str, *, now: datetime) -> tuple[User, ApiToken] | None:
+class Verified(NamedTuple):
+    user: User
+    record: ApiToken
+    # The organisation's profile, read in the same statement (None before it is filled in):
+    # the answers' dates and the substitutions are reckoned in its time zone.
+    organisation_name: str | None = None
+    organisation_timezone: str | None = None
+
+
+def _profile(column):
+    return select(column).order_by(OrganisationProfile.id).limit(1).scalar_subquery()
+
+
+# Every API request runs it: built once, the token's hash bound.
+_VERIFIED = (
+    select(ApiToken, User, _profile(OrganisationProfile.name),
+           _profile(OrganisationProfile.timezone))
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_sha256 == bindparam("token_sha256", type_=String()))
+)
+
+
+def verified(session: Session, token: str, *, now: datetime) -> Verified | None:
     """The token's user and its record, or None when the token is unknown, expired, revoked
     by an epoch change, or its user is deactivated. One statement: every API request pays
     for it."""
     if not token or len(token) > MAX_TOKEN_LENGTH or not token.startswith(PREFIX):
         return None
-    found = session.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_sha256 == token_hash(token))
-    ).first()
+    found = session.execute(_VERIFIED, {"token_sha256": token_hash(token)}).first()
     if found is None:
         return None
-    record, user = found
+    record, user, name, zone = found
     if record.expires_at <= now or not account_enabled(user) \
             or user.session_epoch != record.session_epoch:
         return None
-    return user, record
+    return Verified(user, record, name, zone)
 
 
 def verify_token(session: Session, token: str, *, now: datetime) -> User | None:
     """The token's user (see `verified`)."""
     found = verified(session, token, now=now)
-    return found[0] if found else None
+    return found.user if found else None
 
 
 def revoke_token(session: Session, token: str) -> bool:

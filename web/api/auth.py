@@ -8,6 +8,7 @@ from workflow import api_signin, api_tokens, second_factor, user_sessions
 from workflow.models import ApiToken
 from workflow.signin import TooManyAttempts
 
+from .. import organisation
 from ..database import db, now
 from ..errors import json_error
 from . import bp
@@ -41,7 +42,8 @@ def _authenticate():
     if found is None:
         raise ApiError(401, "invalid_token",
                        "Токен доступа недействителен или истёк; получите новый")
-    user, record = found
+    user, record = found.user, found.record
+    organisation.remember(found.organisation_name, found.organisation_timezone)
     g.api_user = user
     g.api_token = token
     _second_factor_gate(user, record)

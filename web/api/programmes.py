@@ -24,6 +24,7 @@ from workflow.states import Role, event_visible_to
 
 from .. import files_view as fv
 from ..database import db, now
+from ..route_panel import request_principals
 from ..uploads import CONTENT_TYPES as FILE_TYPES
 from .common import ID, actor, load_programme, paginate, unit_of_work
 from .parsing import ApiError, parse_body, parse_query
@@ -67,7 +68,9 @@ def _detail(programme: Programme) -> dict:
     requirements = {r.id: r for r in programme.campaign.requirements}
     return programme_out(
         programme, requirements,
-        operations.available_actions(session, programme, actor(), now()), links, _municipal())
+        operations.available_actions(
+            session, programme, actor(), now(),
+            principals=request_principals(session, actor(), now())), links, _municipal())
 
 
 def _fields(data: dict, base: Programme | None = None) -> DraftFields | None:
@@ -125,7 +128,8 @@ def _counted_total(user, query: ProgrammeQuery) -> int | None:
            ok=ProgrammeShape, errors=READ)
 def get_programme(programme_id: int):
     programme = load_programme(programme_id, load=(
-        joinedload(Programme.campaign).selectinload(Campaign.requirements),))
+        joinedload(Programme.campaign).selectinload(Campaign.requirements),
+        joinedload(Programme.sections)))
     return _detail(programme).model_dump(mode="json")
 
 
