@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, inspect, select
+from sqlalchemy import Integer, and_, bindparam, case, func, inspect, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from .models import Assessment, Programme, ProgrammeSection, Remark, Requirement, Revision
@@ -42,6 +42,25 @@ class KnownFacts:
     remarks: Sequence[Remark] | None = None
     all_remarks: bool = False
     met_requirement_ids: frozenset[int] | None = None
+
+
+_ID = bindparam("programme_id", type_=Integer)
+_OPEN_EXTERNAL = and_(Remark.visibility == RemarkVisibility.EXTERNAL,
+                      Remark.state == RemarkState.OPEN)
+# The remark counts (one row, no requirement) and the requirements assessed «Выполнено» in the
+# current revision (a row each), in one round trip: listing a reviewer's actions asked both.
+_REVIEW_FACTS = union_all(
+    select(literal(None, Integer).label("requirement_id"),
+           func.coalesce(func.sum(case((_OPEN_EXTERNAL, 1), else_=0)), 0).label("open_external"),
+           func.coalesce(func.sum(case((Remark.state != RemarkState.RESOLVED, 1), else_=0)),
+                         0).label("unresolved"))
+    .where(Remark.programme_id == _ID),
+    select(Assessment.requirement_id, literal(0), literal(0))
+    .join(Revision, Revision.id == Assessment.revision_id)
+    .where(Revision.programme_id == _ID,
+           Revision.number == bindparam("revision_number", type_=Integer),
+           Assessment.verdict == Verdict.MET),
+)
 
 
 class ProgrammeFacts:
@@ -80,22 +99,25 @@ class ProgrammeFacts:
         return [pos for rid, pos in self._requirements if rid not in filled]
 
     @_memo
+    def _review_facts(self) -> tuple[tuple[int, int], frozenset[int]]:
+        """((open external remarks, unresolved remarks of any kind), the requirements assessed
+        «Выполнено» in the current revision): one statement for what the review guards ask."""
+        rows = self.session.execute(_REVIEW_FACTS, {
+            "programme_id": self.programme.id,
+            "revision_number": self.programme.revision_number}).all()
+        counts = next(r for r in rows if r.requirement_id is None)
+        return ((int(counts.open_external), int(counts.unresolved)),
+                frozenset(r.requirement_id for r in rows if r.requirement_id is not None))
+
+    @property
     def _remark_counts(self) -> tuple[int, int]:
-        """(open external, unresolved of any kind), in one query."""
+        """(open external, unresolved of any kind)."""
         known = self.known
         if known.remarks is not None and known.all_remarks:
             return (sum(1 for r in known.remarks if r.visibility == RemarkVisibility.EXTERNAL
                         and r.state == RemarkState.OPEN),
                     sum(1 for r in known.remarks if r.state != RemarkState.RESOLVED))
-        open_external = and_(Remark.visibility == RemarkVisibility.EXTERNAL,
-                             Remark.state == RemarkState.OPEN)
-        row = self.session.execute(
-            select(
-                func.coalesce(func.sum(case((open_external, 1), else_=0)), 0),
-                func.coalesce(func.sum(case((Remark.state != RemarkState.RESOLVED, 1), else_=0)), 0),
-            ).where(Remark.programme_id == self.programme.id)
-        ).one()
-        return int(row[0]), int(row[1])
+        return self._review_facts[0]
 
     @property
     def open_external_remarks(self) -> int:
@@ -111,18 +133,7 @@ class ProgrammeFacts:
 
     @_memo
     def requirements_not_met_positions(self) -> list[int]:
-        if self.known.met_requirement_ids is not None:
-            met = self.known.met_requirement_ids
-            return [pos for rid, pos in self._requirements if rid not in met]
-        met = set(
-            self.session.scalars(
-                select(Assessment.requirement_id)
-                .join(Revision, Revision.id == Assessment.revision_id)
-                .where(
-                    Revision.programme_id == self.programme.id,
-                    Revision.number == self.programme.revision_number,
-                    Assessment.verdict == Verdict.MET,
-                )
-            )
-        )
+        met = self.known.met_requirement_ids
+        if met is None:
+            met = self._review_facts[1]
         return [pos for rid, pos in self._requirements if rid not in met]
