@@ -21,6 +21,7 @@ from functools import lru_cache
 from sqlalchemy import (
     Date,
     Integer,
+    Select,
     String,
     and_,
     bindparam,
@@ -196,12 +197,13 @@ def _counted_total(shape):
     return select(func.coalesce(func.sum(ProgrammeCount.n), 0)).where(*_counter_clauses(shape))
 
 
-def counted_total(session: Session, filters: QueueFilters) -> int | None:
-    """How many programmes `filters` let through, from the counters; None where they do
-    not know the filter (a municipality, a municipal editor's own programmes)."""
+def counted_total(filters: QueueFilters) -> tuple[Select, dict] | None:
+    """How many programmes `filters` let through, from the counters: (the statement, its
+    parameters); None where they do not know the filter (a municipality, a municipal
+    editor's own programmes)."""
     if not filters.counters_apply:
         return None
-    return int(session.scalar(_counted_total(filters.shape), filters.params(None)) or 0)
+    return _counted_total(filters.shape), filters.params(None)
 
 
 class ShapeOnly:

@@ -200,6 +200,9 @@ def test_list_filters_paginates_and_counts(editor, reviewer, make_programme, wor
                          ({"state": "draft", "campaign_id": world.campaign.id}, 3)):
         body = reviewer.get("/programmes", query={**query, "per_page": 100}).get_json()
         assert (body["total"], len(body["items"])) == (total, total), query
+    # The counters' total rides on the page's rows; a page past the end has none to carry it.
+    past = reviewer.get("/programmes", query={"per_page": 3, "page": 9}).get_json()
+    assert (past["total"], past["items"]) == (4, [])
 
 
 def test_list_query_parameters_are_validated(editor):

@@ -55,14 +55,21 @@ def page_args() -> tuple[int, int]:
     return query.page, query.per_page
 
 
-def paginate(session: Session, stmt, order_by, serialize, *, load=(),
-             total: int | None = None) -> dict:
+def paginate(session: Session, stmt, order_by, serialize, *, load=(), total=None) -> dict:
     """Items of one page and the total, both under the same (tenant) filter. `load`: loader
     options for what `serialize` reads of related rows (without them, a statement per row).
-    `total`: the count when the caller knows it without counting the rows."""
+    `total`: (a statement that counts the rows more cheaply than counting them, its
+    parameters), e.g. workflow.queue.counted_total; it rides on the page's statement as one
+    more column: one round trip instead of two."""
     page, per_page = page_args()
+    paged = stmt.order_by(*order_by).options(*load).limit(per_page).offset((page - 1) * per_page)
     if total is None:
-        total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = session.scalars(stmt.order_by(*order_by).options(*load)
-                           .limit(per_page).offset((page - 1) * per_page))
-    return {"items": [serialize(r) for r in rows], "total": total, "page": page, "per_page": per_page}
+        count = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        items = [serialize(r) for r in session.scalars(paged)]
+    else:
+        counting, params = total
+        rows = session.execute(paged.add_columns(counting.scalar_subquery()), params).all()
+        # A page past the end has no row to carry the count.
+        count = rows[0][1] if rows else session.scalar(counting, params)
+        items = [serialize(row[0]) for row in rows]
+    return {"items": items, "total": int(count or 0), "page": page, "per_page": per_page}

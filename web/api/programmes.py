@@ -114,13 +114,13 @@ _SUMMARY_LOAD = (
 )
 
 
-def _counted_total(user, query: ProgrammeQuery) -> int | None:
+def _counted_total(user, query: ProgrammeQuery) -> tuple | None:
     """The total from the queue's counters (workflow.queue) where they know the filter (a
     state, a campaign, the whole ministry's view), instead of counting the rows."""
     if query.municipality:
         return None
-    return counted_total(db(), QueueFilters(user, campaign_id=query.campaign_id,
-                                            state=query.state.value if query.state else None))
+    return counted_total(QueueFilters(user, campaign_id=query.campaign_id,
+                                      state=query.state.value if query.state else None))
 
 
 @operation("get", f"/programmes/<{ID}:programme_id>",
