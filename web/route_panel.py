@@ -91,14 +91,11 @@ def visas(session: Session, programme: Programme) -> list[Visa]:
         for task, stage, who, away in rows]
 
 
-_ASK = object()
-
-
 def open_stage_tasks(session: Session, programme: Programme,
-                     decision=_ASK) -> list[OpenStageTask]:
+                     decision=engine.NOT_READ) -> list[OpenStageTask]:
     """The open tasks of the active decision's current stage (`decision`: the programme's
     active decision, or None, when the caller has read it)."""
-    if decision is _ASK:
+    if decision is engine.NOT_READ:
         decision = engine.active_decision(session, programme)
     if decision is None:
         return []

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from .access import account_enabled
 from .models import ApiToken, OrganisationProfile, User
+from .organisation_profile import profile_column
 
 TOKEN_LIFETIME = timedelta(hours=12)
 # Recognisable in logs and secret scanners; the random part carries 256 bits.
@@ -73,14 +74,10 @@ class Verified(NamedTuple):
     organisation_timezone: str | None = None
 
 
-def _profile(column):
-    return select(column).order_by(OrganisationProfile.id).limit(1).scalar_subquery()
-
-
 # Every API request runs it: built once, the token's hash bound.
 _VERIFIED = (
-    select(ApiToken, User, _profile(OrganisationProfile.name),
-           _profile(OrganisationProfile.timezone))
+    select(ApiToken, User, profile_column(OrganisationProfile.name),
+           profile_column(OrganisationProfile.timezone))
     .join(User, User.id == ApiToken.user_id)
     .where(ApiToken.token_sha256 == bindparam("token_sha256", type_=String()))
 )

@@ -63,6 +63,11 @@ _REVIEW_FACTS = union_all(
 )
 
 
+def _open_external(remarks: Sequence[Remark]) -> int:
+    return sum(1 for r in remarks
+               if r.visibility == RemarkVisibility.EXTERNAL and r.state == RemarkState.OPEN)
+
+
 class ProgrammeFacts:
     def __init__(self, session: Session, programme: Programme, reason: str = "",
                  known: KnownFacts | None = None):
@@ -114,8 +119,7 @@ class ProgrammeFacts:
         """(open external, unresolved of any kind)."""
         known = self.known
         if known.remarks is not None and known.all_remarks:
-            return (sum(1 for r in known.remarks if r.visibility == RemarkVisibility.EXTERNAL
-                        and r.state == RemarkState.OPEN),
+            return (_open_external(known.remarks),
                     sum(1 for r in known.remarks if r.state != RemarkState.RESOLVED))
         return self._review_facts[0]
 
@@ -123,8 +127,7 @@ class ProgrammeFacts:
     def open_external_remarks(self) -> int:
         known = self.known
         if known.remarks is not None and not known.all_remarks:  # a municipality's page
-            return sum(1 for r in known.remarks if r.visibility == RemarkVisibility.EXTERNAL
-                       and r.state == RemarkState.OPEN)
+            return _open_external(known.remarks)
         return self._remark_counts[0]
 
     @property

@@ -45,6 +45,12 @@ class ProfileChange:
     remove_emblem: bool = False
 
 
+def profile_column(column):
+    """`column` of the profile row as a scalar subquery (NULL before the profile is filled
+    in): read with another statement instead of in one of its own."""
+    return select(column).order_by(OrganisationProfile.id).limit(1).scalar_subquery()
+
+
 def find_profile(session: Session) -> OrganisationProfile | None:
     return session.scalar(select(OrganisationProfile).order_by(OrganisationProfile.id).limit(1))
 

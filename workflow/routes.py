@@ -64,7 +64,7 @@ __all__ = [
     "edit_route", "eligible_for", "latest_decision", "latest_version", "may_reassign",
     "on_letter_signing", "open_tasks_for", "quorum_outcome", "reassign_task", "route_view",
     "route_version_for", "set_campaign_route", "stage_participants", "standard_route",
-    "start_decision", "validate_route", "visas_of",
+    "start_decision", "validate_route", "visas_of", "NOT_READ",
 ]
 
 
@@ -100,14 +100,14 @@ def definition_view(session: Session, route_version: RouteVersion) -> RouteView:
         _stage_view(session, s, s.position, None, "pending") for s in route_version.stages))
 
 
-# "Not read yet": the caller of `route_view` may pass the latest decision (None for none).
-_ASK = object()
+# "Not read yet": a caller may pass a decision it has read (None for none), or leave this.
+NOT_READ = object()
 
 
-def _statuses(session: Session, programme: Programme, stages, decision=_ASK) -> list[str]:
+def _statuses(session: Session, programme: Programme, stages, decision=NOT_READ) -> list[str]:
     positions = [s.position if isinstance(s, RouteStage) else i
                  for i, s in enumerate(stages, start=1)]
-    if decision is _ASK:
+    if decision is NOT_READ:
         decision = latest_decision(session, programme)
     state = programme.state
     if decision is not None and decision.state == DecisionState.ACTIVE:
@@ -123,7 +123,7 @@ def _statuses(session: Session, programme: Programme, stages, decision=_ASK) -> 
     return ["pending"] * len(positions)
 
 
-def route_view(session: Session, programme: Programme, *, latest=_ASK) -> RouteView:
+def route_view(session: Session, programme: Programme, *, latest=NOT_READ) -> RouteView:
     """The programme's route (its pinned version; before pinning, the one it would take)
     with where it stands now. Reads only: never creates the standard route. `latest`: the
     programme's latest decision (or None), when the caller has read it."""

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from .errors import NotFound
 from .models import ApiToken, OrganisationProfile, SecondFactor, User, UserSession
+from .organisation_profile import profile_column
 from .signin import log_event
 
 TOUCH_EVERY = timedelta(minutes=1)
@@ -44,14 +45,10 @@ class Live:
     organisation_timezone: str | None = None
 
 
-def _profile(column):
-    return select(column).order_by(OrganisationProfile.id).limit(1).scalar_subquery()
-
-
 # Every signed-in request runs it: built once, the ids bound.
 _LIVE = (
     select(User, UserSession.last_seen_at, SecondFactor.confirmed_at,
-           _profile(OrganisationProfile.name), _profile(OrganisationProfile.timezone))
+           profile_column(OrganisationProfile.name), profile_column(OrganisationProfile.timezone))
     .join(UserSession, UserSession.user_id == User.id)
     .outerjoin(SecondFactor, SecondFactor.user_id == User.id)
     .where(UserSession.id == bindparam("session_id", type_=Integer),

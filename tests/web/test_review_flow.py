@@ -128,3 +128,19 @@ def test_reviewer_who_is_not_assigned_cannot_remark(client, world):
         "body": "Чужое замечание"})
     assert response.status_code == 403
     assert "Программа назначена другому эксперту" in text(response)
+
+
+def test_a_remark_on_a_requirement_that_is_no_id_is_a_bad_request(client, world):
+    from tests.factories import programme_in
+
+    p = programme_in(world, ProgrammeState.IN_REVIEW)
+    world.session.commit()
+    sign_in(client, "reviewer")
+    # Beyond any database integer (it once reached SQLite and failed with a 500), or not a
+    # number: refused, nothing stored.
+    for requirement_id in ("99999999999999999999", "2147483648", "abc"):
+        response = client.post(f"/programmes/{p.id}/remarks", data={
+            "requirement_id": requirement_id, "visibility": "external", "body": "Замечание"})
+        assert response.status_code == 400, requirement_id
+    assert world.session.scalar(
+        select(func.count(Remark.id)).where(Remark.programme_id == p.id)) == 0

@@ -16,6 +16,7 @@ from ...forms import (
     RemarkForm,
     ReplyForm,
 )
+from ...viewmodels.common import _int_or_none
 from .common import _me, bp
 from .posting import _submit, _submit_to
 
@@ -35,7 +36,7 @@ def add_remark(programme_id: int):
 
     def add(session, programme):
         # Here, after the form's check: an empty field is refused with its message, a
-        # value that is not a number is a bad request.
+        # value that is not a number (or beyond any id) is a bad request.
         if requirement_id is None:
             abort(400)
         review.add_remark(session, programme, _me(), requirement_id=requirement_id,
@@ -43,13 +44,6 @@ def add_remark(programme_id: int):
 
     return _submit_to(programme_id, form, f"remark:{form.requirement_id.data}", add,
                       done=gettext("Замечание добавлено"), anchor=f"req-{requirement_id}")
-
-
-def _int_or_none(text: str | None) -> int | None:
-    try:
-        return int(text)
-    except (TypeError, ValueError):
-        return None
 
 
 @bp.route("/<int:programme_id>/remarks/<int:remark_id>/<op>", methods=["POST"])
