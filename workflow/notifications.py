@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from .db import one_page
 from .i18n import N_
 from .models import MailOutbox, Notification, User
 from .states import Role
@@ -173,11 +174,10 @@ def page_of(session: Session, user: User, *, page: int = 1, page_size: int = 25,
     total = session.scalar(select(func.count(Notification.id)).where(*where)) or 0
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages) if clamp else max(1, page)
-    rows = list(session.scalars(
+    rows = list(session.scalars(one_page(
         select(Notification).where(*where)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(page_size).offset((page - 1) * page_size)
-    ))
+        .order_by(Notification.created_at.desc(), Notification.id.desc()),
+        limit=page_size, offset=(page - 1) * page_size)))
     return Page(rows, total, page, pages)
 
 

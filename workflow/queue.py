@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from .db import written_in
 from .machine import STATES_POSSIBLY_UNSUBMITTED
 from .models import Absence, Campaign, Municipality, Programme, ProgrammeCount
 from .states import ProgrammeState, Role
@@ -95,9 +96,10 @@ _CAMPAIGN = bindparam("campaign_id", type_=Integer)
 _MUNICIPALITY = bindparam("municipality_id", type_=Integer)
 _OWN_MUNICIPALITY = bindparam("own_municipality_id", type_=Integer)
 _STATE = bindparam("state", type_=String())
-_LIMIT = bindparam("limit", type_=Integer)
-_OFFSET = bindparam("offset", type_=Integer)
-_ENOUGH = bindparam("enough", type_=Integer)
+# A page's bounds are written into the SQL: see workflow.db.written_in.
+_LIMIT = written_in("limit")
+_OFFSET = written_in("offset")
+_ENOUGH = written_in("enough")
 
 
 class QueueFilters:

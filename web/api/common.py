@@ -7,6 +7,7 @@ from flask import g
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from workflow.db import one_page
 from workflow.errors import NotFound
 from workflow.letter_visibility import visible_letters_filter
 from workflow.models import Letter, Programme, User
@@ -62,7 +63,8 @@ def paginate(session: Session, stmt, order_by, serialize, *, load=(), total=None
     parameters), e.g. workflow.queue.counted_total; it rides on the page's statement as one
     more column: one round trip instead of two."""
     page, per_page = page_args()
-    paged = stmt.order_by(*order_by).options(*load).limit(per_page).offset((page - 1) * per_page)
+    paged = one_page(stmt.order_by(*order_by).options(*load), limit=per_page,
+                     offset=(page - 1) * per_page)
     if total is None:
         count = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
         items = [serialize(r) for r in session.scalars(paged)]

@@ -8,6 +8,7 @@ from flask_login import login_required
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from workflow.db import one_page
 from workflow.models import Campaign, Letter
 from workflow.states import LETTER_KIND_LABELS, LETTER_STATE_LABELS, Role
 
@@ -64,11 +65,10 @@ def index():
         page = min(max(1, int(request.args.get("page", 1))), pages)
     except ValueError:
         page = 1
-    rows = session.scalars(
+    rows = session.scalars(one_page(
         select(Letter).where(*conditions).order_by(*journal_order())
-        .options(joinedload(Letter.signatory))
-        .limit(page_size).offset((page - 1) * page_size)
-    ).all()
+        .options(joinedload(Letter.signatory)),
+        limit=page_size, offset=(page - 1) * page_size)).all()
     user = me()
     campaigns = []
     if is_drafter(user):
