@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from contextvars import ContextVar
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_babel import Babel, get_locale, get_timezone, get_translations
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import BadSignature
 
 from workflow.access import account_enabled
 from workflow.i18n import N_
@@ -37,13 +39,48 @@ class SessionUser(UserMixin):
         return account_enabled(self.user)
 
 
+# A cookie that did not change is signed and sent again at most this often (seconds).
+COOKIE_REFRESH_EVERY_S = 60
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """The signed cookie session, marked `Secure` when the configuration says so or when the
-    request itself came over HTTPS (behind a proxy, with ProxyFix trusting X-Forwarded-Proto)."""
+    request itself came over HTTPS (behind a proxy, with ProxyFix trusting X-Forwarded-Proto).
+
+    A permanent session's cookie slides: each response sends it again with a new expiry
+    (PERMANENT_SESSION_LIFETIME of inactivity). Flask signs and sends it on every response;
+    here an unchanged cookie signed less than a minute ago is left as it is, as the server's
+    record of the session is touched at most once a minute (web/sessions.py). Signing it cost
+    a tenth of a signed-in page."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]
                     or (has_request_context() and request.is_secure))
+
+    def open_session(self, app: Flask, req):
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = req.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return self.session_class()
+        try:
+            data, signed_at = serializer.loads(
+                value, max_age=int(app.permanent_session_lifetime.total_seconds()),
+                return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        opened = self.session_class(data)
+        opened.signed_at = signed_at.timestamp()
+        return opened
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        if not super().should_set_cookie(app, session):
+            return False
+        if session.modified:
+            return True
+        signed_at = getattr(session, "signed_at", None)
+        return signed_at is None or time.time() - signed_at >= COOKIE_REFRESH_EVERY_S
 
 
 def _load_user(token: str) -> SessionUser | None:

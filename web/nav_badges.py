@@ -10,10 +10,20 @@ from workflow.nav_counts import NavCounts, nav_counts
 from workflow.states import MINISTRY_ROLES
 
 from .database import db, now
-from .extensions import cached_per_request
+from .extensions import cached_per_request, remember_per_request
 from .viewmodels.formatting import local_today
 
 _NONE = NavCounts(unread=0, tasks=0)
+
+
+def _shown(user, counts: NavCounts) -> NavCounts:
+    # A municipal editor has no route tasks: no badge for them.
+    return counts if user.role in MINISTRY_ROLES else NavCounts(unread=counts.unread, tasks=0)
+
+
+def remember(user, counts: NavCounts) -> None:
+    """The badges as the session check read them (web/sessions.py): no statement of their own."""
+    remember_per_request("nav_counts", _shown(user, counts))
 
 
 def current_counts() -> NavCounts:

@@ -49,12 +49,26 @@ def _settings(name: str | None, timezone: str | None) -> OrganisationSettings:
     return OrganisationSettings(name=name or "", timezone=timezone or DEFAULT_TIMEZONE)
 
 
-def remember(name: str | None, timezone: str | None) -> None:
+# The time zone the last request of this process found: the session check reads the profile
+# and the badges in one statement, and the badges need today's date in that zone before the
+# statement has said what it is (web/sessions.py checks the guess).
+_last_timezone = DEFAULT_TIMEZONE
+
+
+def last_timezone() -> str:
+    return _last_timezone
+
+
+def remember(name: str | None, timezone: str | None) -> OrganisationSettings:
     """The profile as the session check read it (workflow.user_sessions.load_live, the same
     statement): the request needs no query of its own."""
+    global _last_timezone
     from .extensions import remember_per_request
 
-    remember_per_request("organisation", _settings(name, timezone))
+    settings = _settings(name, timezone)
+    _last_timezone = settings.timezone
+    remember_per_request("organisation", settings)
+    return settings
 
 
 def organisation() -> OrganisationSettings:

@@ -13,8 +13,11 @@ CSP = (
 def init_app(app: Flask) -> None:
     @app.before_request
     def _session_is_permanent():
-        # Permanent sessions expire after PERMANENT_SESSION_LIFETIME of inactivity.
-        session.permanent = True
+        # Permanent sessions expire after PERMANENT_SESSION_LIFETIME of inactivity. Set only
+        # when not yet: setting it marks the session changed, and a changed session's
+        # cookie is signed and sent on every response (web/extensions.SessionInterface).
+        if not session.permanent:
+            session.permanent = True
 
     @app.after_request
     def _headers(response):

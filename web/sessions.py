@@ -24,10 +24,10 @@ from flask import (
 )
 from flask_login import current_user, login_user
 
-from workflow import second_factor, user_sessions
+from workflow import second_factor, timefmt, user_sessions
 from workflow.models import User
 
-from . import organisation
+from . import nav_badges, organisation
 from .database import db, now
 from .work import unit_of_work
 
@@ -48,11 +48,18 @@ def live_session(user_id: int) -> bool:
     sid = session.get("sid")
     if not isinstance(sid, int):
         return False
-    live = user_sessions.load_live(db(), sid, user_id)
+    # The badges come with the session check, counted on the day it is in the zone the last
+    # request of this process found; kept only if the profile read now says the same zone.
+    guessed = organisation.last_timezone()
+    live = user_sessions.load_live(db(), sid, user_id,
+                                   today=timefmt.local_date(now(), guessed))
     if live is None:
         return False
     g.live_session = live
-    organisation.remember(live.organisation_name, live.organisation_timezone)
+    settings = organisation.remember(live.organisation_name, live.organisation_timezone)
+    # A GET changes nothing the badges count; another request may (reading a notification).
+    if settings.timezone == guessed and request.method in ("GET", "HEAD"):
+        nav_badges.remember(live.user, live.badges)
     return True
 
 

@@ -28,9 +28,10 @@ class NavCounts:
 
 _USER = bindparam("user_id", type_=Integer)
 _TODAY = bindparam("today", type_=Date())
-# Built once, for both kinds of users, with who and when bound: every page runs one of them.
-_UNREAD = select(func.count(Notification.id)).where(unread_of(_USER)).scalar_subquery()
-_TASKS = (
+# Built once, for both kinds of users, with who ("user_id") and when ("today") bound: every
+# page runs one of them, or reads both with the session check (workflow.user_sessions).
+UNREAD = select(func.count(Notification.id)).where(unread_of(_USER)).scalar_subquery()
+TASKS = (
     select(func.count(StageTask.id))
     .join(Decision, Decision.id == StageTask.decision_id)
     .where(or_(StageTask.assignee_id == _USER, StageTask.assignee_id.in_(
@@ -38,8 +39,8 @@ _TASKS = (
         *waiting_now())
     .scalar_subquery()
 )
-_WITH_TASKS = select(_UNREAD.label("unread"), _TASKS.label("tasks"))
-_WITHOUT_TASKS = select(_UNREAD.label("unread"), literal(0).label("tasks"))
+_WITH_TASKS = select(UNREAD.label("unread"), TASKS.label("tasks"))
+_WITHOUT_TASKS = select(UNREAD.label("unread"), literal(0).label("tasks"))
 
 
 def nav_counts(session: Session, user_id: int, today: date, *, with_tasks: bool) -> NavCounts:

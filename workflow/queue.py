@@ -176,22 +176,51 @@ def _counter_clauses(shape) -> list:
 
 
 @lru_cache(maxsize=64)
-def _cached_counts(counters: bool, shape):
+def _cached_counts(counters: bool, shape, with_campaigns: bool = False):
     if counters:
-        return _COUNTED.where(*_counter_clauses(shape))
-    return _SCANNED_COUNTS.where(*_programme_clauses(shape))
+        statement = _COUNTED.where(*_counter_clauses(shape))
+    else:
+        statement = _SCANNED_COUNTS.where(*_programme_clauses(shape))
+    return _joined_to_campaigns(statement) if with_campaigns else statement
+
+
+def _counts_statement(filters: QueueFilters, *, with_campaigns: bool = False):
+    if filters.counters_apply:
+        return _cached_counts(True, filters.shape, with_campaigns)
+    if filters.municipality_name and filters.municipality_id is None:
+        statement = _SCANNED_COUNTS.where(*filters.on_programme())
+        return _joined_to_campaigns(statement) if with_campaigns else statement
+    return _cached_counts(False, filters.shape, with_campaigns)
+
+
+def _joined_to_campaigns(counts_statement):
+    """The counts' one row beside each campaign (a row of NULLs when there is none)."""
+    counts = counts_statement.subquery("counts")
+    return (select(counts, Campaign.id.label("campaign_id"),
+                   Campaign.title.label("campaign_title"))
+            .select_from(counts).outerjoin(Campaign, true())
+            .order_by(Campaign.deadline.desc(), Campaign.id))
+
+
+def _counts_of(row) -> dict[str, int]:
+    return {tab: int(getattr(row, tab) or 0) for tab in TAB_NAMES}
 
 
 def tab_counts(session: Session, filters: QueueFilters, today: date) -> dict[str, int]:
     """How many programmes each tab holds under `filters`: one statement."""
-    if filters.counters_apply:
-        statement = _cached_counts(True, filters.shape)
-    elif filters.municipality_name and filters.municipality_id is None:
-        statement = _SCANNED_COUNTS.where(*filters.on_programme())
-    else:
-        statement = _cached_counts(False, filters.shape)
-    row = session.execute(statement, filters.params(today)).one()
-    return {tab: int(getattr(row, tab) or 0) for tab in TAB_NAMES}
+    return _counts_of(session.execute(_counts_statement(filters), filters.params(today)).one())
+
+
+def tab_counts_and_campaigns(session: Session, filters: QueueFilters,
+                             today: date) -> tuple[dict[str, int], list[tuple[int, str]]]:
+    """The tab counts and the campaigns a filter offers (id, title; the latest deadline
+    first), in one statement: the list page needs both before its rows, and on PostgreSQL a
+    round trip costs more than either."""
+    rows = session.execute(_counts_statement(filters, with_campaigns=True),
+                           filters.params(today)).all()
+    campaigns = [(row.campaign_id, row.campaign_title) for row in rows
+                 if row.campaign_id is not None]
+    return _counts_of(rows[0]), campaigns
 
 
 @lru_cache(maxsize=16)

@@ -10,13 +10,14 @@ page does not write to the database each time.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, Integer, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from .errors import NotFound
 from .models import ApiToken, OrganisationProfile, SecondFactor, User, UserSession
+from .nav_counts import TASKS, UNREAD, NavCounts
 from .organisation_profile import profile_column
 from .signin import log_event
 
@@ -43,12 +44,17 @@ class Live:
     # dates in its time zone (None before the profile is filled in).
     organisation_name: str | None = None
     organisation_timezone: str | None = None
+    # The navigation's badges (workflow.nav_counts) as of `badges_on`, the day the caller
+    # took for today: every page shows them, and here they cost no round trip of their own.
+    badges: NavCounts | None = None
+    badges_on: date | None = None
 
 
-# Every signed-in request runs it: built once, the ids bound.
+# Every signed-in request runs it: built once, the ids and the day bound.
 _LIVE = (
     select(User, UserSession.last_seen_at, SecondFactor.confirmed_at,
-           profile_column(OrganisationProfile.name), profile_column(OrganisationProfile.timezone))
+           profile_column(OrganisationProfile.name), profile_column(OrganisationProfile.timezone),
+           UNREAD, TASKS)
     .join(UserSession, UserSession.user_id == User.id)
     .outerjoin(SecondFactor, SecondFactor.user_id == User.id)
     .where(UserSession.id == bindparam("session_id", type_=Integer),
@@ -57,13 +63,17 @@ _LIVE = (
 )
 
 
-def load_live(session: Session, session_id: int, user_id: int) -> Live | None:
+def load_live(session: Session, session_id: int, user_id: int, *, today: date) -> Live | None:
     """The user of a session record that is not ended, with what each request needs to
-    know, in one statement (primary-key lookups; the user row lands in the identity map)."""
-    row = session.execute(_LIVE, {"session_id": session_id, "user_id": user_id}).first()
+    know, in one statement (primary-key lookups; the user row lands in the identity map).
+    `today`: the day the badges' substitutions are counted on (in the organisation's time
+    zone, which this statement reads: the caller guesses it and checks the guess)."""
+    row = session.execute(_LIVE, {"session_id": session_id, "user_id": user_id,
+                                  "today": today}).first()
     if row is None:
         return None
-    return Live(row[0], session_id, row[1], row[2] is not None, row[3], row[4])
+    return Live(row[0], session_id, row[1], row[2] is not None, row[3], row[4],
+                NavCounts(unread=row[5] or 0, tasks=row[6] or 0), today)
 
 
 def touch(session: Session | Connection, session_id: int, *, now: datetime) -> None:

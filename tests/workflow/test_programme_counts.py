@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, insert, select
 
 from tests.factories import new_programme, programme_in
 from workflow import drafts, operations, queue, reassignment
-from workflow.models import Programme, ProgrammeCount
+from workflow.models import Campaign, Programme, ProgrammeCount, Requirement
 from workflow.states import ProgrammeState
 
 S = ProgrammeState
@@ -77,6 +77,34 @@ def test_the_tab_counts_read_from_the_counters_equal_a_count_of_the_table(world)
             assert queue.tab_counts(s, counted, today) == queue.tab_counts(s, scanned, today)
     counts = queue.tab_counts(s, queue.QueueFilters(w.reviewer), today)
     assert counts == {"submitted": 2, "mine": 1, "returned": 1, "overdue": 1, "all": 5}
+
+
+def test_the_counts_come_with_the_campaigns_of_the_filter(world):
+    """The list page's one statement for both (queue.tab_counts_and_campaigns): the counts of
+    `tab_counts`, under every kind of filter, beside every campaign, the latest deadline first."""
+    w = world
+    s = w.session
+    today = w.campaign.deadline
+    empty = queue.QueueFilters(w.reviewer)
+    s.execute(delete(Requirement))
+    s.execute(delete(Campaign))
+    assert queue.tab_counts_and_campaigns(s, empty, today) == (
+        {"submitted": 0, "mine": 0, "returned": 0, "overdue": 0, "all": 0}, [])
+    s.rollback()
+
+    later = Campaign(title="Вторая кампания", legal_basis="Указ", created_at=w.clock(),
+                     deadline=w.campaign.deadline.replace(year=w.campaign.deadline.year + 1))
+    s.add(later)
+    for i, state in enumerate((S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.RETURNED)):
+        programme_in(w, state, title=f"Программа {i}")
+    s.flush()
+    for kwargs in ({}, {"campaign_id": w.campaign.id}, {"state": "submitted"},
+                   {"municipality_id": w.own.id}, {"municipality_name": "Хасан"}):
+        filters = queue.QueueFilters(w.reviewer, **kwargs)
+        counts, campaigns = queue.tab_counts_and_campaigns(s, filters, today)
+        assert counts == queue.tab_counts(s, filters, today), kwargs
+        assert campaigns == [(later.id, "Вторая кампания"), (w.campaign.id, w.campaign.title)]
+    assert queue.tab_counts_and_campaigns(s, queue.QueueFilters(w.reviewer), today)[0]["all"] == 4
 
 
 def test_the_migrated_schema_has_the_triggers(tmp_path):

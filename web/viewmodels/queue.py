@@ -152,10 +152,11 @@ def programme_list(
     session: Session, actor: User, now: datetime, *, tab: str = "all", campaign_id=None,
     municipality_id=None, state: str | None = None, page: int = 1, page_size: int = 25,
 ) -> ProgrammeList:
-    """A page of the programmes this user may see: three statements whatever the data."""
+    """A page of the programmes this user may see: two statements whatever the data (the
+    tab counts with the campaigns of the filter, and the page of rows)."""
     filters = parse_filters(actor, campaign_id, municipality_id, state)
     today = local_today(now)
-    tab_counts = q.tab_counts(session, filters, today)
+    tab_counts, campaigns = q.tab_counts_and_campaigns(session, filters, today)
     total = tab_counts.get(tab, tab_counts["all"])
     pages = max(1, math.ceil(total / page_size))
     page = min(max(1, page), pages)
@@ -179,7 +180,5 @@ def programme_list(
         )
         rows.append(ListRow(programme, open_count, status.overdue, status.late_days))
 
-    campaigns = [(c.id, c.title) for c in session.execute(
-        select(Campaign.id, Campaign.title).order_by(Campaign.deadline.desc()))]
     municipality_filter = actor.role != Role.MUNICIPAL_EDITOR
     return ProgrammeList(rows, total, page, pages, tab_counts, campaigns, municipality_filter)
