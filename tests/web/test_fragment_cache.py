@@ -5,6 +5,7 @@ the audience, the query string) renders it anew."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, time, timedelta
 
 from markupsafe import Markup
 
@@ -111,3 +112,16 @@ def test_the_top_bar_is_each_users_own(client, world):
     page = text(client.get("/review/"))
     assert world.reviewer.full_name not in page
     assert world.other_reviewer.full_name in page
+
+
+def test_the_day_is_part_of_the_key(client, world):
+    """A draft becomes overdue the day after the deadline with no row of it changing: the
+    kept list is keyed by the day too."""
+    programme_in(world, ProgrammeState.DRAFT, title="Черновик у срока")
+    world.session.commit()
+    world.clock.now = datetime.combine(world.campaign.deadline, time(13, 30), tzinfo=UTC)
+    sign_in(client, "reviewer")
+    page = text(client.get("/review/?tab=all"))
+    assert "Черновик у срока" in page and "row-overdue" not in page
+    world.clock.now += timedelta(minutes=40)  # 00:10 in Vladivostok (UTC+10): a day later
+    assert "row-overdue" in text(client.get("/review/?tab=all"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -106,22 +106,35 @@ class ListRow:
     late_days: int | None = None
 
 
-@dataclass
 class ProgrammeList:
-    rows: list[ListRow]
-    total: int
-    page: int
-    pages: int
-    tab_counts: dict[str, int]
-    campaigns: list[tuple[int, str]]
-    municipality_filter: bool
+    """A page of the list. Its rows are built from the page's result rows only when the
+    markup is rendered: the markup is kept by what it shows (web/fragment_cache.py), and
+    that is known from the result rows as read, the day and the time zone (a row's "late"
+    badge counts days in that zone)."""
+
+    def __init__(self, result: list, today: date, tz, total: int, page: int, pages: int,
+                 tab_counts: dict[str, int], campaigns: list[tuple[int, str]],
+                 municipality_filter: bool) -> None:
+        self._result = result
+        self._today = today
+        self._tz = tz
+        self.total = total
+        self.page = page
+        self.pages = pages
+        self.tab_counts = tab_counts
+        self.campaigns = campaigns
+        self.municipality_filter = municipality_filter
+
+    @cached_property
+    def rows(self) -> list[ListRow]:
+        return [_list_row(r, self._today, self._tz) for r in self._result]
 
     @property
     def key(self) -> tuple:
         """Everything the list's markup shows (web/fragment_cache.py)."""
-        return (tuple(self.rows), self.total, self.page, self.pages,
-                tuple(sorted(self.tab_counts.items())), tuple(self.campaigns),
-                self.municipality_filter)
+        return (tuple(tuple(r) for r in self._result), self._today, str(self._tz), self.total,
+                self.page, self.pages, tuple(sorted(self.tab_counts.items())),
+                tuple(self.campaigns), self.municipality_filter)
 
     @property
     def page_window(self) -> list[int | None]:
@@ -167,18 +180,19 @@ def programme_list(
         statement = _rows_of(q.page_ids(filters, tab))
     params = q.page_params(filters, today, offset=(page - 1) * page_size, limit=page_size)
     result = session.execute(statement, params).all()
-    rows = []
-    tz = request_timezone()
-    for (pid, title, state_, submitted_at, cid, ctitle, deadline, mid, mname, rid, rname,
-         open_count, first_submitted_at) in result:
-        status = deadlines.submission_status(deadline, state_, first_submitted_at, today, tz)
-        programme = ProgrammeRow(
-            id=pid, title=title, state=state_, submitted_at=submitted_at,
-            campaign=NamedRef(cid, title=ctitle, deadline=deadline),
-            municipality=NamedRef(mid, name=mname),
-            reviewer=NamedRef(rid, full_name=rname) if rid is not None else None,
-        )
-        rows.append(ListRow(programme, open_count, status.overdue, status.late_days))
-
     municipality_filter = actor.role != Role.MUNICIPAL_EDITOR
-    return ProgrammeList(rows, total, page, pages, tab_counts, campaigns, municipality_filter)
+    return ProgrammeList(result, today, request_timezone(), total, page, pages, tab_counts,
+                         campaigns, municipality_filter)
+
+
+def _list_row(result_row, today: date, tz) -> ListRow:
+    (pid, title, state_, submitted_at, cid, ctitle, deadline, mid, mname, rid, rname,
+     open_count, first_submitted_at) = result_row
+    status = deadlines.submission_status(deadline, state_, first_submitted_at, today, tz)
+    programme = ProgrammeRow(
+        id=pid, title=title, state=state_, submitted_at=submitted_at,
+        campaign=NamedRef(cid, title=ctitle, deadline=deadline),
+        municipality=NamedRef(mid, name=mname),
+        reviewer=NamedRef(rid, full_name=rname) if rid is not None else None,
+    )
+    return ListRow(programme, open_count, status.overdue, status.late_days)
