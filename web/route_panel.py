@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, aliased
 
 from documents.route_diagram import DiagramError, route_svg, state_machine_svg
 from workflow import routes as engine
-from workflow import substitution
 from workflow.models import Decision, Programme, RouteStage, StageTask, User
 from workflow.route_views import RouteView, Visa
 from workflow.states import (
@@ -24,8 +23,6 @@ from workflow.states import (
     TaskResult,
     TaskState,
 )
-
-from .extensions import cached_per_request
 
 log = logging.getLogger(__name__)
 
@@ -125,16 +122,6 @@ def reassign_candidates(session: Session, programme: Programme,
     users = session.scalars(select(User).where(
         User.active.is_(True), User.role != Role.MUNICIPAL_EDITOR).order_by(User.full_name))
     return [u for u in users if u.id not in holding and engine.eligible_for(stage, u) is None]
-
-
-def request_principals(session: Session, user: User, now) -> list[int]:
-    """For whom `user` acts today (workflow.substitution.principals), looked up once per
-    request: the programme page's actions, its "assigned" mark and the nav badge all ask."""
-    from .organisation import organisation  # read once per request already
-
-    return cached_per_request(
-        f"principals:{user.id}",
-        lambda: substitution.principals(session, user, now, organisation().timezone))
 
 
 def build(session: Session, programme: Programme, me: User) -> Panel | None:

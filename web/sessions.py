@@ -27,7 +27,7 @@ from flask_login import current_user, login_user
 from workflow import second_factor, timefmt, user_sessions
 from workflow.models import User
 
-from . import nav_badges, organisation
+from . import nav_badges, organisation, principals
 from .database import db, now
 from .work import unit_of_work
 
@@ -57,9 +57,11 @@ def live_session(user_id: int) -> bool:
         return False
     g.live_session = live
     settings = organisation.remember(live.organisation_name, live.organisation_timezone)
-    # A GET changes nothing the badges count; another request may (reading a notification).
+    # A GET changes nothing the badges or the principals depend on; another request may
+    # (reading a notification, declaring an absence).
     if settings.timezone == guessed and request.method in ("GET", "HEAD"):
         nav_badges.remember(live.user, live.badges)
+        principals.remember(live.user, live.principals)
     return True
 
 

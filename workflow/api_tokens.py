@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import String, bindparam, delete, select
@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from .access import account_enabled
 from .models import ApiToken, OrganisationProfile, User
 from .organisation_profile import profile_column
+from .substitution import SUBSTITUTED_COLUMN, principals_from
+from .timefmt import DEFAULT_TIMEZONE, local_date
 
 TOKEN_LIFETIME = timedelta(hours=12)
 # Recognisable in logs and secret scanners; the random part carries 256 bits.
@@ -72,31 +74,39 @@ class Verified(NamedTuple):
     # the answers' dates and the substitutions are reckoned in its time zone.
     organisation_name: str | None = None
     organisation_timezone: str | None = None
+    # For whom the user acts on `principals_on` (workflow.substitution.principals).
+    principals: list[int] | None = None
+    principals_on: date | None = None
 
 
-# Every API request runs it: built once, the token's hash bound.
+# Every API request runs it: built once, the token's hash and the day bound.
 _VERIFIED = (
     select(ApiToken, User, profile_column(OrganisationProfile.name),
-           profile_column(OrganisationProfile.timezone))
+           profile_column(OrganisationProfile.timezone), SUBSTITUTED_COLUMN)
     .join(User, User.id == ApiToken.user_id)
     .where(ApiToken.token_sha256 == bindparam("token_sha256", type_=String()))
 )
 
 
-def verified(session: Session, token: str, *, now: datetime) -> Verified | None:
+def verified(session: Session, token: str, *, now: datetime,
+             today: date | None = None) -> Verified | None:
     """The token's user and its record, or None when the token is unknown, expired, revoked
     by an epoch change, or its user is deactivated. One statement: every API request pays
-    for it."""
+    for it. `today`: the day the user's principals are read for (in the organisation's time
+    zone, which this statement reads: the caller guesses it and checks the guess)."""
     if not token or len(token) > MAX_TOKEN_LENGTH or not token.startswith(PREFIX):
         return None
-    found = session.execute(_VERIFIED, {"token_sha256": token_hash(token)}).first()
+    if today is None:
+        today = local_date(now, DEFAULT_TIMEZONE)
+    found = session.execute(_VERIFIED, {"token_sha256": token_hash(token),
+                                        "today": today}).first()
     if found is None:
         return None
-    record, user, name, zone = found
+    record, user, name, zone, substituted = found
     if record.expires_at <= now or not account_enabled(user) \
             or user.session_epoch != record.session_epoch:
         return None
-    return Verified(user, record, name, zone)
+    return Verified(user, record, name, zone, principals_from(user.id, substituted), today)
 
 
 def verify_token(session: Session, token: str, *, now: datetime) -> User | None:

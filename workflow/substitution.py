@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, bindparam, select
+from sqlalchemy import Date, Integer, String, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from . import timefmt
-from .models import Absence, OrganisationProfile
+from .models import Absence, OrganisationProfile, User
 
 
 def local_today(session: Session, now: datetime, zone: str | None = None) -> date:
@@ -44,6 +44,24 @@ def principals(session: Session, actor, now: datetime, zone: str | None = None) 
     today = local_today(session, now, zone)
     absent = session.scalars(_SUBSTITUTED, {"actor_id": actor.id, "today": today}).all()
     return [actor.id, *(uid for uid in dict.fromkeys(absent) if uid != actor.id)]
+
+
+# The same question as a column of the statement that loads the user on every request (the
+# session check, the API token): the ids of those absent on "today" (bound) who named the
+# user as substitute, comma-separated, NULL when none. One round trip less on each page that
+# asks for whom its user acts.
+SUBSTITUTED_COLUMN = (
+    select(func.aggregate_strings(cast(Absence.user_id, String()), ","))
+    .where(Absence.substitute_id == User.id, absent_on(bindparam("today", type_=Date())))
+    .correlate(User)
+    .scalar_subquery()
+)
+
+
+def principals_from(actor_id: int, substituted: str | None) -> list[int]:
+    """`principals` from SUBSTITUTED_COLUMN's value: the same list, in the same order."""
+    absent = sorted({int(uid) for uid in (substituted or "").split(",") if uid} - {actor_id})
+    return [actor_id, *absent]
 
 
 def acting_for(session: Session, actor, principal_id: int | None, now: datetime) -> int | None:

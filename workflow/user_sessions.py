@@ -20,6 +20,7 @@ from .models import ApiToken, OrganisationProfile, SecondFactor, User, UserSessi
 from .nav_counts import TASKS, UNREAD, NavCounts
 from .organisation_profile import profile_column
 from .signin import log_event
+from .substitution import SUBSTITUTED_COLUMN, principals_from
 
 TOUCH_EVERY = timedelta(minutes=1)
 
@@ -48,13 +49,15 @@ class Live:
     # took for today: every page shows them, and here they cost no round trip of their own.
     badges: NavCounts | None = None
     badges_on: date | None = None
+    # For whom the user acts on `badges_on` (workflow.substitution.principals).
+    principals: list[int] | None = None
 
 
 # Every signed-in request runs it: built once, the ids and the day bound.
 _LIVE = (
     select(User, UserSession.last_seen_at, SecondFactor.confirmed_at,
            profile_column(OrganisationProfile.name), profile_column(OrganisationProfile.timezone),
-           UNREAD, TASKS)
+           UNREAD, TASKS, SUBSTITUTED_COLUMN)
     .join(UserSession, UserSession.user_id == User.id)
     .outerjoin(SecondFactor, SecondFactor.user_id == User.id)
     .where(UserSession.id == bindparam("session_id", type_=Integer),
@@ -73,7 +76,8 @@ def load_live(session: Session, session_id: int, user_id: int, *, today: date) -
     if row is None:
         return None
     return Live(row[0], session_id, row[1], row[2] is not None, row[3], row[4],
-                NavCounts(unread=row[5] or 0, tasks=row[6] or 0), today)
+                NavCounts(unread=row[5] or 0, tasks=row[6] or 0), today,
+                principals_from(user_id, row[7]))
 
 
 def touch(session: Session | Connection, session_id: int, *, now: datetime) -> None:

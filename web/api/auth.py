@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
-from workflow import api_signin, api_tokens, second_factor, user_sessions
+from workflow import api_signin, api_tokens, second_factor, timefmt, user_sessions
 from workflow.models import ApiToken
 from workflow.signin import TooManyAttempts
 
-from .. import organisation
+from .. import organisation, principals
 from ..database import db, now
 from ..errors import json_error
 from . import bp
@@ -38,12 +38,18 @@ def _authenticate():
     if token is None:
         raise ApiError(401, "unauthorized",
                        "Требуется токен доступа: заголовок Authorization: Bearer <токен>")
-    found = api_tokens.verified(db(), token, now=now())
+    # The principals come with the token, read for the day it is in the zone the last
+    # request of this process found; kept only if the profile read now says the same zone.
+    guessed = organisation.last_timezone()
+    found = api_tokens.verified(db(), token, now=now(),
+                                today=timefmt.local_date(now(), guessed))
     if found is None:
         raise ApiError(401, "invalid_token",
                        "Токен доступа недействителен или истёк; получите новый")
     user, record = found.user, found.record
-    organisation.remember(found.organisation_name, found.organisation_timezone)
+    settings = organisation.remember(found.organisation_name, found.organisation_timezone)
+    if settings.timezone == guessed and request.method in ("GET", "HEAD"):
+        principals.remember(user, found.principals)
     g.api_user = user
     g.api_token = token
     _second_factor_gate(user, record)

@@ -24,7 +24,7 @@ from workflow.states import Role, event_visible_to
 
 from .. import files_view as fv
 from ..database import db, now
-from ..route_panel import request_principals
+from ..principals import request_principals
 from ..uploads import CONTENT_TYPES as FILE_TYPES
 from .common import ID, actor, load_programme, paginate, unit_of_work
 from .parsing import ApiError, parse_body, parse_query

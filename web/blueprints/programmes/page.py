@@ -15,7 +15,7 @@ from workflow.models import Programme, User
 from workflow.states import Role
 
 from ... import files_view as fv
-from ... import route_panel
+from ... import principals
 from ... import viewmodels as vm
 from ...database import db, now
 from ...errors import status_for
@@ -28,7 +28,7 @@ def _render_show(programme: Programme, *, failed: dict | None = None, status: in
     moment = now()
     page = vm.programme_page(session, programme, me, request.args.get("rev"), now=moment)
     # Who the user acts for today, asked once (the nav badge reads the same answer).
-    acting_for = route_panel.request_principals(session, me, moment)
+    acting_for = principals.request_principals(session, me, moment)
     actions = operations.available_actions(session, programme, me, moment,
                                            principals=acting_for, known=page.known)
     assigned = (me.role == Role.REVIEWER and programme.reviewer_id in acting_for
