@@ -60,18 +60,17 @@ def paginate(session: Session, stmt, order_by, serialize, *, load=(), total=None
     """Items of one page and the total, both under the same (tenant) filter. `load`: loader
     options for what `serialize` reads of related rows (without them, a statement per row).
     `total`: (a statement that counts the rows more cheaply than counting them, its
-    parameters), e.g. workflow.queue.counted_total; it rides on the page's statement as one
-    more column: one round trip instead of two."""
+    parameters), e.g. workflow.queue.counted_total; by default the rows are counted. The count
+    rides on the page's statement as one more column: one round trip instead of two."""
     page, per_page = page_args()
     paged = one_page(stmt.order_by(*order_by).options(*load), limit=per_page,
                      offset=(page - 1) * per_page)
-    if total is None:
-        count = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-        items = [serialize(r) for r in session.scalars(paged)]
-    else:
-        counting, params = total
-        rows = session.execute(paged.add_columns(counting.scalar_subquery()), params).all()
-        # A page past the end has no row to carry the count.
-        count = rows[0][1] if rows else session.scalar(counting, params)
-        items = [serialize(row[0]) for row in rows]
+    if total is None:  # count the rows the filter lets through
+        total = select(func.count()).select_from(stmt.order_by(None).subquery()), {}
+    counting, params = total
+    # The count does not depend on the row: both databases evaluate it once.
+    rows = session.execute(paged.add_columns(counting.scalar_subquery()), params).all()
+    # A page past the end has no row to carry the count.
+    count = rows[0][1] if rows else session.scalar(counting, params)
+    items = [serialize(row[0]) for row in rows]
     return {"items": items, "total": int(count or 0), "page": page, "per_page": per_page}
