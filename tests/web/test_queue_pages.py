@@ -57,3 +57,27 @@ def test_every_programme_once_in_the_queue_order_across_pages(app, client, world
     own = _all_pages(client, "/programmes/?x=1", 3)
     assert sorted(own) == sorted(p.title for p in made)
     assert foreign.title not in own
+
+
+def test_a_row_shows_the_same_on_the_first_page_and_further_down(app, client, world,
+                                                                monkeypatch):
+    """The first page carries its columns along the index walk, a later page joins them to
+    its ids (web/viewmodels/queue.py): the rows read the same either way."""
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 1)
+    for i in range(2):
+        programme_in(world, S.IN_REVIEW, title=f"На рассмотрении № {i}")
+    world.session.commit()
+    sign_in(client, "reviewer")
+
+    def row(n: int) -> str:
+        page = client.get(f"/review/?tab=all&page={n}").get_data(as_text=True)
+        body = page[page.index("<tbody>"):page.index("</tbody>")]
+        # Not what differs between the two programmes: the title, the link, when submitted.
+        return re.sub(r'На рассмотрении № \d|/programmes/\d+|<td class="nowrap small">[^<]*</td>',
+                      "", body)
+
+    first, second = row(1), row(2)
+    assert first == second
+    for shown in (world.own.name, world.reviewer.full_name, world.campaign.title, "1 июня 2026",
+                  "На рассмотрении"):
+        assert shown in first, shown

@@ -8,16 +8,16 @@ from workflow.models import Programme, Remark
 from workflow.states import RemarkState, RemarkVisibility
 
 
-def open_external_count():
+def open_external_count(programme_id=None):
     """Per programme row: external remarks still open (awaiting the municipality's answer).
-    Correlated, so it is computed for the rows of the page only, not for every programme."""
-    return (
-        select(func.count(Remark.id))
-        .where(Remark.programme_id == Programme.id, Remark.visibility == RemarkVisibility.EXTERNAL,
-               Remark.state == RemarkState.OPEN)
-        .correlate(Programme)
-        .scalar_subquery()
-    )
+    Correlated, so it is computed for the rows of the page only, not for every programme.
+    `programme_id`: the column of the enclosing query that holds the id (`Programme.id`)."""
+    counted = select(func.count(Remark.id)).where(
+        Remark.programme_id == (Programme.id if programme_id is None else programme_id),
+        Remark.visibility == RemarkVisibility.EXTERNAL, Remark.state == RemarkState.OPEN)
+    if programme_id is None:
+        counted = counted.correlate(Programme)
+    return counted.scalar_subquery()
 
 
 def _int_or_none(value) -> int | None:

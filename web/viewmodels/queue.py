@@ -33,30 +33,53 @@ TABS = {
 _REVIEWER = aliased(User, name="reviewer")
 
 
-def _first_submitted_at():
+def _first_submitted_at(programme_id):
     """When revision 1 was frozen: the programme's first submission (late or not)."""
     return (
         select(Revision.created_at)
-        .where(Revision.programme_id == Programme.id, Revision.number == 1)
-        .correlate(Programme)
+        .where(Revision.programme_id == programme_id, Revision.number == 1)
         .scalar_subquery()
     )
 
 
-# Columns, not entities: a list page needs a dozen values per row, and building ORM
-# objects (with their identity map and relationships) costs more than the query.
-_ROW_COLUMNS = (
-    Programme.id, Programme.title, Programme.state, Programme.submitted_at,
-    Campaign.id, Campaign.title, Campaign.deadline,
-    Municipality.id, Municipality.name,
-    _REVIEWER.id, _REVIEWER.full_name,
-)
+def _carrying(half):
+    """What a list row shows of a programme and its related rows, added to each half of the
+    page's walk (workflow.queue.page_ids): columns, not entities (a list page needs a dozen
+    values per row, and building ORM objects costs more than the query)."""
+    return (
+        half.add_columns(Programme.title, Programme.state, Campaign.id.label("campaign_id"),
+                         Campaign.title.label("campaign_title"), Campaign.deadline,
+                         Municipality.id.label("municipality_id"),
+                         Municipality.name.label("municipality_name"),
+                         _REVIEWER.id.label("reviewer_id"),
+                         _REVIEWER.full_name.label("reviewer_name"))
+        .join(Campaign, Campaign.id == Programme.campaign_id)
+        .join(Municipality, Municipality.id == Programme.municipality_id)
+        .outerjoin(_REVIEWER, _REVIEWER.id == Programme.reviewer_id)
+    )
 
 
 def _rows_of(page):
-    """The columns of the rows of `page` (workflow.queue.page_ids), in its order."""
+    """The rows of `page` (workflow.queue.page_ids carrying `_carrying`), in its order, with
+    what is counted per row: for the page's rows only."""
+    c = page.c
     return (
-        select(*_ROW_COLUMNS, open_external_count(), _first_submitted_at())
+        select(c.id, c.title, c.state, c.submitted_at, c.campaign_id, c.campaign_title,
+               c.deadline, c.municipality_id, c.municipality_name, c.reviewer_id,
+               c.reviewer_name, open_external_count(c.id), _first_submitted_at(c.id))
+        .order_by(*q.in_page_order(page))
+    )
+
+
+def _rows_joined_to(page):
+    """The same rows for a page of ids only (workflow.queue.page_ids carrying nothing): a page
+    far down walks past `offset` rows, and joining each of them would cost more than joining
+    the page's own rows afterwards."""
+    return (
+        select(Programme.id, Programme.title, Programme.state, Programme.submitted_at,
+               Campaign.id, Campaign.title, Campaign.deadline, Municipality.id,
+               Municipality.name, _REVIEWER.id, _REVIEWER.full_name,
+               open_external_count(), _first_submitted_at(Programme.id))
         .select_from(page)
         .join(Programme, Programme.id == page.c.id)
         .join(Campaign, Campaign.id == Programme.campaign_id)
@@ -66,11 +89,17 @@ def _rows_of(page):
     )
 
 
+def _rows(filters, tab: str, first_page: bool):
+    if first_page:
+        return _rows_of(q.page_ids(filters, tab, _carrying))
+    return _rows_joined_to(q.page_ids(filters, tab))
+
+
 @lru_cache(maxsize=128)
-def _cached_rows(tab: str, shape: tuple):
+def _cached_rows(tab: str, shape: tuple, first_page: bool):
     """Building this statement costs more than running it: once per tab and filter shape
     (the values are bound parameters)."""
-    return _rows_of(q.page_ids(q.ShapeOnly(shape), tab))
+    return _rows(q.ShapeOnly(shape), tab, first_page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,9 +204,9 @@ def programme_list(
     page = min(max(1, page), pages)
 
     if q.cacheable(filters):
-        statement = _cached_rows(tab, filters.shape)
+        statement = _cached_rows(tab, filters.shape, page == 1)
     else:
-        statement = _rows_of(q.page_ids(filters, tab))
+        statement = _rows(filters, tab, page == 1)
     params = q.page_params(filters, today, offset=(page - 1) * page_size, limit=page_size)
     result = session.execute(statement, params).all()
     municipality_filter = actor.role != Role.MUNICIPAL_EDITOR
