@@ -12,10 +12,12 @@ the rendering of a letter after its commit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
+from workflow import timefmt
 from workflow.models import OrganisationProfile
 from workflow.timefmt import DEFAULT_TIMEZONE
 
@@ -49,14 +51,19 @@ def _settings(name: str | None, timezone: str | None) -> OrganisationSettings:
     return OrganisationSettings(name=name or "", timezone=timezone or DEFAULT_TIMEZONE)
 
 
-# The time zone the last request of this process found: the session check reads the profile
-# and the badges in one statement, and the badges need today's date in that zone before the
-# statement has said what it is (web/sessions.py checks the guess).
+# The time zone the last request of this process found (see `expected_today`).
 _last_timezone = DEFAULT_TIMEZONE
 
 
-def last_timezone() -> str:
-    return _last_timezone
+def expected_today(moment: datetime) -> tuple[str, date]:
+    """(zone, the day it is there) for the zone the last request of this process found.
+
+    The statement that loads the user (the session check, the API token) reads the profile
+    together with what depends on the day (the badges, the principals), so it must be bound
+    with a day before it says which zone is the organisation's: the caller keeps those values
+    only if `remember` then says the same zone, and asks for them on their own otherwise."""
+    zone = _last_timezone
+    return zone, timefmt.local_date(moment, zone)
 
 
 def remember(name: str | None, timezone: str | None) -> OrganisationSettings:

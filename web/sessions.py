@@ -24,7 +24,7 @@ from flask import (
 )
 from flask_login import current_user, login_user
 
-from workflow import second_factor, timefmt, user_sessions
+from workflow import second_factor, user_sessions
 from workflow.models import User
 
 from . import nav_badges, organisation, principals
@@ -48,18 +48,16 @@ def live_session(user_id: int) -> bool:
     sid = session.get("sid")
     if not isinstance(sid, int):
         return False
-    # The badges come with the session check, counted on the day it is in the zone the last
-    # request of this process found; kept only if the profile read now says the same zone.
-    guessed = organisation.last_timezone()
-    live = user_sessions.load_live(db(), sid, user_id,
-                                   today=timefmt.local_date(now(), guessed))
+    # The badges and the principals come with the session check (organisation.expected_today).
+    zone, today = organisation.expected_today(now())
+    live = user_sessions.load_live(db(), sid, user_id, today=today)
     if live is None:
         return False
     g.live_session = live
     settings = organisation.remember(live.organisation_name, live.organisation_timezone)
     # A GET changes nothing the badges or the principals depend on; another request may
     # (reading a notification, declaring an absence).
-    if settings.timezone == guessed and request.method in ("GET", "HEAD"):
+    if settings.timezone == zone and request.method in ("GET", "HEAD"):
         nav_badges.remember(live.user, live.badges)
         principals.remember(live.user, live.principals)
     return True

@@ -74,9 +74,8 @@ class Verified(NamedTuple):
     # the answers' dates and the substitutions are reckoned in its time zone.
     organisation_name: str | None = None
     organisation_timezone: str | None = None
-    # For whom the user acts on `principals_on` (workflow.substitution.principals).
+    # For whom the user acts on the day asked for (workflow.substitution.principals).
     principals: list[int] | None = None
-    principals_on: date | None = None
 
 
 # Every API request runs it: built once, the token's hash and the day bound.
@@ -106,7 +105,7 @@ def verified(session: Session, token: str, *, now: datetime,
     if record.expires_at <= now or not account_enabled(user) \
             or user.session_epoch != record.session_epoch:
         return None
-    return Verified(user, record, name, zone, principals_from(user.id, substituted), today)
+    return Verified(user, record, name, zone, principals_from(user.id, substituted))
 
 
 def verify_token(session: Session, token: str, *, now: datetime) -> User | None:

@@ -45,11 +45,10 @@ class Live:
     # dates in its time zone (None before the profile is filled in).
     organisation_name: str | None = None
     organisation_timezone: str | None = None
-    # The navigation's badges (workflow.nav_counts) as of `badges_on`, the day the caller
-    # took for today: every page shows them, and here they cost no round trip of their own.
+    # On the day the caller took for today: the navigation's badges (workflow.nav_counts),
+    # which every page shows, and for whom the user acts (workflow.substitution.principals),
+    # which the programme's actions ask. Here they cost no round trip of their own.
     badges: NavCounts | None = None
-    badges_on: date | None = None
-    # For whom the user acts on `badges_on` (workflow.substitution.principals).
     principals: list[int] | None = None
 
 
@@ -69,15 +68,14 @@ _LIVE = (
 def load_live(session: Session, session_id: int, user_id: int, *, today: date) -> Live | None:
     """The user of a session record that is not ended, with what each request needs to
     know, in one statement (primary-key lookups; the user row lands in the identity map).
-    `today`: the day the badges' substitutions are counted on (in the organisation's time
+    `today`: the day the badges and the principals are read for (in the organisation's time
     zone, which this statement reads: the caller guesses it and checks the guess)."""
     row = session.execute(_LIVE, {"session_id": session_id, "user_id": user_id,
                                   "today": today}).first()
     if row is None:
         return None
     return Live(row[0], session_id, row[1], row[2] is not None, row[3], row[4],
-                NavCounts(unread=row[5] or 0, tasks=row[6] or 0), today,
-                principals_from(user_id, row[7]))
+                NavCounts(unread=row[5] or 0, tasks=row[6] or 0), principals_from(user_id, row[7]))
 
 
 def touch(session: Session | Connection, session_id: int, *, now: datetime) -> None:

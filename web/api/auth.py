@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
-from workflow import api_signin, api_tokens, second_factor, timefmt, user_sessions
+from workflow import api_signin, api_tokens, second_factor, user_sessions
 from workflow.models import ApiToken
 from workflow.signin import TooManyAttempts
 
@@ -38,17 +38,16 @@ def _authenticate():
     if token is None:
         raise ApiError(401, "unauthorized",
                        "Требуется токен доступа: заголовок Authorization: Bearer <токен>")
-    # The principals come with the token, read for the day it is in the zone the last
-    # request of this process found; kept only if the profile read now says the same zone.
-    guessed = organisation.last_timezone()
-    found = api_tokens.verified(db(), token, now=now(),
-                                today=timefmt.local_date(now(), guessed))
+    # The principals come with the token (organisation.expected_today).
+    zone, today = organisation.expected_today(now())
+    found = api_tokens.verified(db(), token, now=now(), today=today)
     if found is None:
         raise ApiError(401, "invalid_token",
                        "Токен доступа недействителен или истёк; получите новый")
     user, record = found.user, found.record
     settings = organisation.remember(found.organisation_name, found.organisation_timezone)
-    if settings.timezone == guessed and request.method in ("GET", "HEAD"):
+    # A GET changes nothing they depend on; another request may (declaring an absence).
+    if settings.timezone == zone and request.method in ("GET", "HEAD"):
         principals.remember(user, found.principals)
     g.api_user = user
     g.api_token = token
