@@ -138,7 +138,8 @@ def build(session: Session, programme: Programme, me: User) -> Panel | None:
         route=view,
         route_svg=_svg(route_svg, view, graph_id=f"route-p{programme.id}") if view else None,
         states_svg=_svg(state_machine_svg, programme.state, graph_id="states"),
-        visas=visas(session, programme),
+        # Visas are given on decisions: a programme that never had one has none.
+        visas=visas(session, programme) if latest is not None else [],
         open_tasks=tasks,
     )
     if engine.may_reassign(me) and tasks:

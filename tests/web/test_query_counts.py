@@ -17,9 +17,12 @@ from workflow.states import ProgrammeState, RemarkState
 # 28/25/17/26: the organisation is read on the page's own session and its time zone is not
 # read again for the substitutions; the guards reuse the requirements the page loaded.
 # Then 9 and 25/23/15/24 -> 7 and 24/22/15/23: the navigation's two badges and the
-# substitutions they need are one statement (workflow/nav_counts.py).
-QUEUE_BUDGET = 7
-PROGRAMME_PAGE_BUDGET = {"reviewer": 24, "reviewer2": 22, "editor": 15, "admin": 23}
+# substitutions they need are one statement (workflow/nav_counts.py). Then -> 4 and 14/14/10/15
+# (as measured, the budgets tightened to them): the badges and the user's principals ride on the
+# session check, the tab counts come with the filter's campaigns, and a programme that never had
+# a decision reads no visas.
+QUEUE_BUDGET = 4
+PROGRAMME_PAGE_BUDGET = {"reviewer": 14, "reviewer2": 14, "editor": 10, "admin": 15}
 
 
 def _get(app, client, url) -> int:
@@ -48,8 +51,9 @@ def test_queue_runs_the_same_queries_for_3_and_30_programmes(app, client, world)
     _programmes(world, 3, 27)
     many = {url: _get(app, client, url) for url in urls}
     assert few == many
-    # The budget: BEGIN, the user, the organisation, the tab counts (from the counters), one page
-    # of rows, the campaigns of the filter, and the navigation's badges (one statement). A filter by municipality counts the table instead: same number.
+    # The budget: BEGIN, the session check (with the user, the organisation and the badges),
+    # the tab counts (from the counters) with the campaigns of the filter, one page of rows.
+    # A filter by municipality counts the table instead: same number.
     assert max(many.values()) <= QUEUE_BUDGET, many
     sign_in(client, "editor")
     home_few = _get(app, client, "/")
@@ -88,15 +92,16 @@ def test_programme_page_runs_the_same_queries_whatever_its_history(app, client, 
     for login in ("reviewer", "reviewer2", "editor", "admin"):
         sign_in(client, login)
         counts = [_get(app, client, f"/programmes/{p.id}") for p in (small, big)]
-        assert counts[0] == counts[1], login
+        # The same, but for the visas: a programme that never had a decision has none to read.
+        assert counts[1] - 1 <= counts[0] <= counts[1], (login, counts)
         # The ministry's page carries the route panel (route, stages, visas, open tasks) and
         # the tasks badge: about ten statements more than the municipality's, still constant;
         # the reassignment choices and the substitution lookup add two or three more.
-        assert counts[0] <= PROGRAMME_PAGE_BUDGET[login], (login, counts)
+        assert counts[1] <= PROGRAMME_PAGE_BUDGET[login], (login, counts)
         # Each one's current revision, named in the address.
         revisions = [_get(app, client, f"/programmes/{p.id}?rev={p.revision_number}")
                      for p in (small, big)]
-        assert revisions[0] == revisions[1], login
+        assert revisions[1] - 1 <= revisions[0] <= revisions[1], (login, revisions)
         # An older revision: its assessments are not the current ones the actions' guards
         # count from (workflow.facts.KnownFacts), so the guards ask once more.
         older = _get(app, client, f"/programmes/{big.id}?rev=1")
