@@ -69,13 +69,27 @@ class ProgrammePage:
 # The page's statements are built once, with the programme's id a bound parameter: building
 # them (and their cache keys) on every request cost more than SQLite took to run them.
 _ID = bindparam("programme_id", type_=Integer)
+
+
+def _person(relationship):
+    """A user the page names (a reviewer, an author, an assessor, an actor, "за кого"): their
+    name and position (the route panel names the reviewer by both) and what a guard may ask
+    (role, active), not the whole row with its municipality,
+    which `User.municipality` joins by default. Six such users made half of the page's 450
+    columns, each a Python object in PostgreSQL's driver on every request. Anything else is
+    read if asked (and by then the row is usually in the session already)."""
+    return (joinedload(relationship)
+            .load_only(User.full_name, User.position, User.role, User.active,
+                       User.municipality_id)
+            .lazyload(User.municipality))
+
 _PROGRAMME = (
     select(Programme)
     .where(Programme.id == _ID)
     .options(
         joinedload(Programme.campaign).selectinload(Campaign.requirements),
         joinedload(Programme.municipality),
-        joinedload(Programme.reviewer),
+        _person(Programme.reviewer),
         # Joined, not a statement of their own: one row per section, a dozen at most.
         joinedload(Programme.sections),
     )
@@ -92,9 +106,9 @@ _ALL_REMARKS = (
     select(Remark)
     .where(Remark.programme_id == _ID)
     .options(
-        joinedload(Remark.author),
+        _person(Remark.author),
         # A remark has a few replies: joined, one statement for the threads.
-        joinedload(Remark.replies).joinedload(RemarkReply.author),
+        joinedload(Remark.replies).options(_person(RemarkReply.author)),
     )
     .order_by(Remark.created_at, Remark.id)
 )
@@ -102,12 +116,12 @@ _EXTERNAL_REMARKS = _ALL_REMARKS.where(Remark.visibility == RemarkVisibility.EXT
 _ASSESSMENTS = (
     select(Assessment)
     .where(Assessment.revision_id == bindparam("revision_id", type_=Integer))
-    .options(joinedload(Assessment.assessor), joinedload(Assessment.on_behalf_of))
+    .options(_person(Assessment.assessor), _person(Assessment.on_behalf_of))
 )
 _EVENTS = (
     select(WorkflowEvent)
     .where(WorkflowEvent.programme_id == _ID)
-    .options(joinedload(WorkflowEvent.actor), joinedload(WorkflowEvent.on_behalf_of))
+    .options(_person(WorkflowEvent.actor), _person(WorkflowEvent.on_behalf_of))
     .order_by(WorkflowEvent.seq)
 )
 
