@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Integer, bindparam, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, load_only
 
 from workflow import deadlines, timefmt
 from workflow.facts import KnownFacts
@@ -233,6 +233,8 @@ def programme_page(session: Session, programme: Programme, actor: User, rev,
     letters = list(session.scalars(
         select(Letter)
         .where(Letter.programme_id == programme.id, visible_letters_filter(actor))
+        # What the list of letters shows, not their texts and frozen data.
+        .options(load_only(Letter.heading, Letter.state, Letter.number, Letter.registered_on))
         .order_by(Letter.id)
     ))
     first = next((r.created_at for r in revisions if r.number == 1), None)
