@@ -66,6 +66,14 @@ def expected_today(moment: datetime) -> tuple[str, date]:
     return zone, timefmt.local_date(moment, zone)
 
 
+def day_values_hold(zone: str, settings: OrganisationSettings) -> bool:
+    """Whether what the user's statement read for `expected_today`'s day is kept for the
+    request: the profile read says the zone guessed, and the request is a GET, which changes
+    nothing those values depend on (another request may: reading a notification, declaring
+    an absence)."""
+    return settings.timezone == zone and request.method in ("GET", "HEAD")
+
+
 def remember(name: str | None, timezone: str | None) -> OrganisationSettings:
     """The profile as the session check read it (workflow.user_sessions.load_live, the same
     statement): the request needs no query of its own."""

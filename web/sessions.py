@@ -55,9 +55,7 @@ def live_session(user_id: int) -> bool:
         return False
     g.live_session = live
     settings = organisation.remember(live.organisation_name, live.organisation_timezone)
-    # A GET changes nothing the badges or the principals depend on; another request may
-    # (reading a notification, declaring an absence).
-    if settings.timezone == zone and request.method in ("GET", "HEAD"):
+    if organisation.day_values_hold(zone, settings):
         nav_badges.remember(live.user, live.badges)
         principals.remember(live.user, live.principals)
     return True

@@ -46,8 +46,7 @@ def _authenticate():
                        "Токен доступа недействителен или истёк; получите новый")
     user, record = found.user, found.record
     settings = organisation.remember(found.organisation_name, found.organisation_timezone)
-    # A GET changes nothing they depend on; another request may (declaring an absence).
-    if settings.timezone == zone and request.method in ("GET", "HEAD"):
+    if organisation.day_values_hold(zone, settings):
         principals.remember(user, found.principals)
     g.api_user = user
     g.api_token = token

@@ -74,19 +74,10 @@ def _rows_of(page):
 def _rows_joined_to(page):
     """The same rows for a page of ids only (workflow.queue.page_ids carrying nothing): a page
     far down walks past `offset` rows, and joining each of them would cost more than joining
-    the page's own rows afterwards."""
-    return (
-        select(Programme.id, Programme.title, Programme.state, Programme.submitted_at,
-               Campaign.id, Campaign.title, Campaign.deadline, Municipality.id,
-               Municipality.name, _REVIEWER.id, _REVIEWER.full_name,
-               open_external_count(), _first_submitted_at(Programme.id))
-        .select_from(page)
-        .join(Programme, Programme.id == page.c.id)
-        .join(Campaign, Campaign.id == Programme.campaign_id)
-        .join(Municipality, Municipality.id == Programme.municipality_id)
-        .outerjoin(_REVIEWER, _REVIEWER.id == Programme.reviewer_id)
-        .order_by(*q.in_page_order(page))
-    )
+    the page's own rows afterwards. The same columns, carried by a join of its ids."""
+    ids = (select(page.c.id, page.c.grp, page.c.submitted_at)
+           .join(Programme, Programme.id == page.c.id))
+    return _rows_of(_carrying(ids).subquery("rows"))
 
 
 def _rows(filters, tab: str, first_page: bool):
