@@ -36,6 +36,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder="static",
     )
+    from .localised_templates import LocalisedEnvironment
+
+    app.jinja_environment = LocalisedEnvironment  # fixed strings translated once per language
     os.makedirs(app.instance_path, exist_ok=True)
     # Fixed behaviour, not operator settings.
     app.config.from_mapping(
