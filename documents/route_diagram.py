@@ -278,7 +278,3 @@ def route_svg(view: RouteView, *, graph_id: str = "route") -> str:
 
 def state_machine_svg(current: str | None, *, graph_id: str = "states") -> str:
     return render_svg(state_machine_dot(current, graph_id=graph_id))
-
-
-def cache_size() -> int:
-    return len(_cache)

@@ -124,12 +124,6 @@ def revoke_token(session: Session, token: str) -> bool:
     return True
 
 
-def revoke_all(session: Session, user: User) -> int:
-    """Forget every token of `user`; the epoch check already refuses them, this tidies up."""
-    result = session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
-    return result.rowcount or 0
-
-
 def purge_expired(session: Session, *, now: datetime) -> int:
     result = session.execute(delete(ApiToken).where(ApiToken.expires_at <= now))
     return result.rowcount or 0

@@ -132,19 +132,6 @@ def revision_files(session: Session, programme: Programme, number: int) -> list[
     ))
 
 
-def files_by_revision(session: Session, programme: Programme) -> dict[int, list[RevisionFile]]:
-    """Every revision's files in one query, by revision number."""
-    result: dict[int, list[RevisionFile]] = {}
-    for number, f in session.execute(
-        select(Revision.number, RevisionFile)
-        .join(RevisionFile, RevisionFile.revision_id == Revision.id)
-        .where(Revision.programme_id == programme.id)
-        .order_by(Revision.number, RevisionFile.id)
-    ):
-        result.setdefault(number, []).append(f)
-    return result
-
-
 def get_working_file(programme: Programme, actor: User, file_id: int) -> ProgrammeFile:
     if may_see_working_files(programme, actor):
         for f in programme.files:

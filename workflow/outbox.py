@@ -43,10 +43,6 @@ def due_ids(session: Session, now: datetime, limit: int = 500) -> list[int]:
         .order_by(MailOutbox.next_attempt_at, MailOutbox.id).limit(limit)))
 
 
-def id_for_key(session: Session, key: str) -> int | None:
-    return session.scalar(select(MailOutbox.id).where(MailOutbox.idempotency_key == key))
-
-
 @dataclass(frozen=True)
 class Claimed:
     """A plain copy of a claimed mail: what the sender needs, no ORM object."""

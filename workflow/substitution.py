@@ -70,10 +70,3 @@ def acting_for(session: Session, actor, principal_id: int | None, now: datetime)
     if principal_id is None or principal_id == actor.id:
         return None
     return principal_id if principal_id in principals(session, actor, now) else None
-
-
-def is_absent(session: Session, user_id: int, now: datetime) -> bool:
-    today = local_today(session, now)
-    return session.scalar(
-        select(Absence.id).where(Absence.user_id == user_id, absent_on(today)).limit(1)
-    ) is not None

@@ -25,9 +25,6 @@ class Revision(Base):
         cascade="all, delete-orphan",
     )
 
-    def text_for(self, requirement_id: int) -> str:
-        return next((s.text for s in self.sections if s.requirement_id == requirement_id), "")
-
 
 class RevisionSection(Base):
     __tablename__ = "revision_section"
