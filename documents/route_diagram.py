@@ -17,9 +17,11 @@ import textwrap
 import threading
 import xml.etree.ElementTree as ET
 from collections import OrderedDict
+from collections.abc import Callable
 
 from defusedxml.ElementTree import fromstring
 
+from workflow.i18n import N_
 from workflow.route_views import RouteView, StageView
 
 DOT_TIMEOUT_SECONDS = 10
@@ -29,18 +31,26 @@ SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 _REGISTRY_LOCK = threading.Lock()
 
-KIND_LABELS = {"review": "Экспертиза", "endorse": "Визирование", "sign": "Подписание"}
+# A diagram is part of a screen, so its fixed words are in the screen's language: each is
+# marked with `N_` for the catalogue (babel.cfg extracts this file), and the screens pass
+# their `translate`. The labels that come from `workflow` (states, actions, participants)
+# go through the same function; stage names are data and are shown as typed.
+Translate = Callable[..., str]
+
+
+def as_is(message: str, **params) -> str:
+    """Russian, the language every message is written in."""
+    return message % params if params else message
+
+
+KIND_LABELS = {"review": N_("Экспертиза"), "endorse": N_("Визирование"),
+               "sign": N_("Подписание")}
 STATUS_LABELS = {
-    "done": "пройден",
-    "current": "текущий этап",
-    "refused": "отказ",
-    "skipped": "пропущен",
+    "done": N_("пройден"),
+    "current": N_("текущий этап"),
+    "refused": N_("отказ"),
+    "skipped": N_("пропущен"),
     "pending": "",
-}
-REFUSAL_LABELS = {
-    "previous": "на предыдущий этап",
-    "reviewer": "эксперту",
-    "municipality": "возврат муниципалитету",
 }
 # Fill, border colour, border width, border style per stage status.
 _STAGE_STYLE = {
@@ -76,14 +86,15 @@ def _label(lines: list[str]) -> str:
     return "\\n".join(dot_string(line)[1:-1] for line in lines if line)
 
 
-def _mode_label(stage: StageView) -> str:
+def _mode_label(stage: StageView, t: Translate) -> str:
     if len(stage.participants) <= 1:
         return ""
     if stage.mode == "all":
-        return "решают все"
+        return t(N_("решают все"))
     if stage.mode == "any":
-        return "достаточно одного"
-    return f"кворум: {stage.quorum} из {len(stage.participants)}"
+        return t(N_("достаточно одного"))
+    return t(N_("кворум: %(quorum)s из %(total)s"), quorum=stage.quorum,
+             total=len(stage.participants))
 
 
 def _wrapped(text: str) -> list[str]:
@@ -92,21 +103,25 @@ def _wrapped(text: str) -> list[str]:
     return textwrap.wrap(text, _WRAP, break_long_words=False) or [text]
 
 
-def _stage_lines(stage: StageView) -> list[str]:
+def _stage_lines(stage: StageView, t: Translate) -> list[str]:
     lines = _wrapped(f"{stage.position}. {stage.name}")
-    kind = KIND_LABELS.get(stage.kind, stage.kind)
-    if kind.casefold() != stage.name.casefold():  # not «Экспертиза» twice
-        lines.append(kind)
+    kind = KIND_LABELS.get(stage.kind)
+    if kind is None:
+        kind = stage.kind
+    elif kind.casefold() == stage.name.casefold():  # not «Экспертиза» twice
+        kind = ""
+    if kind:
+        lines.append(t(kind))
     shown = stage.participants[:_MAX_PARTICIPANTS_SHOWN]
     for participant in shown:
-        lines += _wrapped(participant)
+        lines += _wrapped(t(participant))
     if len(stage.participants) > len(shown):
-        lines.append(f"и ещё {len(stage.participants) - len(shown)}")
-    lines.append(_mode_label(stage))
-    lines.append(f"срок: {stage.limit_days} раб. дн.")
+        lines.append(t(N_("и ещё %(count)s"), count=len(stage.participants) - len(shown)))
+    lines.append(_mode_label(stage, t))
+    lines.append(t(N_("срок: %(days)s раб. дн."), days=stage.limit_days))
     status = STATUS_LABELS.get(stage.status, "")
     if status:
-        lines.append(f"[{status}]")
+        lines.append(f"[{t(status)}]")
     return lines
 
 
@@ -119,7 +134,7 @@ def _check_graph_id(graph_id: str) -> None:
         raise ValueError(f"bad graph id {graph_id!r}")
 
 
-def route_dot(view: RouteView, *, graph_id: str = "route") -> str:
+def route_dot(view: RouteView, *, graph_id: str = "route", translate: Translate = as_is) -> str:
     """DOT source of a route: stages left to right, refusals as dashed edges back."""
     _check_graph_id(graph_id)
     out = [
@@ -133,11 +148,13 @@ def route_dot(view: RouteView, *, graph_id: str = "route") -> str:
         fill, colour, width, style = _STAGE_STYLE.get(stage.status, _STAGE_STYLE["pending"])
         out.append(
             f'  s{index} [id="{graph_id}-stage-{index}" class={dot_string("stage " + stage.status)} '
-            f'label="{_label(_stage_lines(stage))}" style="{style}" fillcolor="{fill}" '
+            f'label="{_label(_stage_lines(stage, translate))}" style="{style}" fillcolor="{fill}" '
             f'color="{colour}" penwidth={width}];'
         )
     for index in range(1, len(stages)):
         out.append(f'  s{index - 1} -> s{index} [id="{graph_id}-next-{index}"];')
+    refusal = dot_string(translate(N_("отказ")))
+    municipality = [translate(N_("Муниципалитет")), translate(N_("(возврат на доработку)"))]
     reviewer = next((i for i, s in enumerate(stages) if s.kind == "review"), None)
     needs_municipality = False
     for index, stage in enumerate(stages):
@@ -151,18 +168,19 @@ def route_dot(view: RouteView, *, graph_id: str = "route") -> str:
         if target:
             out.append(
                 f'  s{index} -> {target} [id="{graph_id}-refusal-{index}" style=dashed color="#a94442" '
-                f'fontcolor="#a94442" constraint=false label="отказ"];'
+                f'fontcolor="#a94442" constraint=false label={refusal}];'
             )
     if needs_municipality:
         out.append(
             f'  municipality [id="{graph_id}-municipality" class="municipality" shape=ellipse '
-            'label="Муниципалитет\\n(возврат на доработку)" color="#777777"];'
+            f'label="{_label(municipality)}" color="#777777"];'
         )
     out.append("}")
     return "\n".join(out)
 
 
-def state_machine_dot(current: str | None, *, graph_id: str = "states") -> str:
+def state_machine_dot(current: str | None, *, graph_id: str = "states",
+                      translate: Translate = as_is) -> str:
     """DOT source of the programme state table (workflow.machine), `current` highlighted."""
     from workflow.machine import PROGRAMME_TRANSITIONS
     from workflow.states import PROGRAMME_STATE_LABELS, ProgrammeState
@@ -176,7 +194,7 @@ def state_machine_dot(current: str | None, *, graph_id: str = "states") -> str:
         f'  edge [fontname="{_FONT}" fontsize=8 color="#555555"];',
     ]
     for state in ProgrammeState:
-        label = PROGRAMME_STATE_LABELS.get(state, state.value)
+        label = translate(PROGRAMME_STATE_LABELS.get(state, state.value))
         if state.value == current:
             out.append(
                 f'  "{state.value}" [id="{graph_id}-{state.value}" class="state current" '
@@ -190,7 +208,7 @@ def state_machine_dot(current: str | None, *, graph_id: str = "states") -> str:
         for source in spec.sources:
             out.append(
                 f'  "{source.value}" -> "{spec.dest.value}" '
-                f'[id="{graph_id}-t{number}-{source.value}" label={dot_string(spec.label)}];'
+                f'[id="{graph_id}-t{number}-{source.value}" label={dot_string(translate(spec.label))}];'
             )
     out.append("}")
     return "\n".join(out)
@@ -272,9 +290,10 @@ def render_svg(dot_source: str) -> str:
     return svg
 
 
-def route_svg(view: RouteView, *, graph_id: str = "route") -> str:
-    return render_svg(route_dot(view, graph_id=graph_id))
+def route_svg(view: RouteView, *, graph_id: str = "route", translate: Translate = as_is) -> str:
+    return render_svg(route_dot(view, graph_id=graph_id, translate=translate))
 
 
-def state_machine_svg(current: str | None, *, graph_id: str = "states") -> str:
-    return render_svg(state_machine_dot(current, graph_id=graph_id))
+def state_machine_svg(current: str | None, *, graph_id: str = "states",
+                      translate: Translate = as_is) -> str:
+    return render_svg(state_machine_dot(current, graph_id=graph_id, translate=translate))

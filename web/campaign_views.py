@@ -21,6 +21,7 @@ from workflow.campaign_status_model import (
     CampaignStatus,
 )
 from workflow.errors import NotFound, PermissionDenied
+from workflow.i18n import N_
 from workflow.models import User
 from workflow.states import Role
 
@@ -73,16 +74,16 @@ def all_charts(status: CampaignStatus, *, russian: bool = False) -> dict[str, st
     return {
         "states": charts.state_bar(
             [(key, label(key), status.figures.by_state[key]) for key in STATE_ORDER],
-            title=t("Программы по состояниям")),
+            title=t(N_("Программы по состояниям"))),
         "cumulative": charts.cumulative(
             status.submissions, status.approvals, start=status.started_on,
             deadline=status.deadline, today=status.today, total=len(status.rows),
-            title=t("Направлено и согласовано нарастающим итогом"),
-            labels={"submissions": t("Направлено"), "approvals": t("Согласовано"),
-                    "deadline": t("Срок")}),
+            title=t(N_("Направлено и согласовано нарастающим итогом")),
+            labels={"submissions": t(N_("Направлено")), "approvals": t(N_("Согласовано")),
+                    "deadline": t(N_("Срок"))}),
         "verdicts": charts.requirement_verdicts(
             [(r.position, r.text, r.verdicts) for r in status.requirements],
-            title=t("Оценки требований (чаще не выполняемые — выше)"), verdict_labels=verdicts),
+            title=t(N_("Оценки требований (чаще не выполняемые — выше)")), verdict_labels=verdicts),
     }
 
 

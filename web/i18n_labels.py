@@ -21,6 +21,11 @@ _PATTERNS = (
     (re.compile(r"^Ответьте на замечания \((\d+)\) и направьте программу повторно$"),
      lambda m: gettext("Ответьте на замечания (%(count)s) и направьте программу повторно",
                        count=m.group(1))),
+    # A route stage's participants (workflow.routes._participants).
+    (re.compile(r"^Эксперт программы: (.+)$", re.S),
+     lambda m: gettext("Эксперт программы: %(who)s", who=m.group(1))),
+    (re.compile(r"^Роль: (.+)$", re.S),
+     lambda m: gettext("Роль: %(role)s", role=tr(m.group(1)))),
 )
 
 
@@ -35,6 +40,13 @@ def tr(value):
             if match:
                 return render(match)
     return translated
+
+
+def translate(message: str, **params) -> str:
+    """A message written in Russian (`%(name)s` for its values) in the current language, for
+    code outside `web` that takes a translate function (documents.route_diagram)."""
+    text = tr(message)
+    return text % params if params else text
 
 
 class TranslatedLabels(Mapping):

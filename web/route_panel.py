@@ -24,6 +24,8 @@ from workflow.states import (
     TaskState,
 )
 
+from .i18n_labels import translate
+
 log = logging.getLogger(__name__)
 
 
@@ -136,8 +138,10 @@ def build(session: Session, programme: Programme, me: User) -> Panel | None:
     tasks = open_stage_tasks(session, programme, active)
     panel = Panel(
         route=view,
-        route_svg=_svg(route_svg, view, graph_id=f"route-p{programme.id}") if view else None,
-        states_svg=_svg(state_machine_svg, programme.state, graph_id="states"),
+        route_svg=_svg(route_svg, view, graph_id=f"route-p{programme.id}",
+                       translate=translate) if view else None,
+        states_svg=_svg(state_machine_svg, programme.state, graph_id="states",
+                        translate=translate),
         # Visas are given on decisions: a programme that never had one has none.
         visas=visas(session, programme) if latest is not None else [],
         open_tasks=tasks,

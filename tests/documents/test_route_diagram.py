@@ -181,3 +181,29 @@ def test_svg_keeps_its_default_namespace_whatever_else_registered_one():
     finally:
         ET.register_namespace("", route_diagram.SVG_NS)
     assert svg.startswith("<svg ") and "ns0:" not in svg
+
+
+def test_fixed_words_and_workflow_labels_go_through_translate():
+    """A screen passes its language's `translate`: every fixed word, the participants and the
+    states come out through it, with their values put in; stage names (data) stay as typed."""
+    asked = []
+
+    def shout(message, **params):
+        asked.append(message)
+        return (message % params if params else message).upper()
+
+    view = _demo(("done", "refused", "pending"))
+    stage = replace(view.stages[1], mode="quorum", quorum=2,
+                    participants=("А. Аа", "Б. Бб", "В. Вв", "Г. Гг", "Д. Дд"))
+    nodes = _nodes(route_svg(replace(view, stages=(view.stages[0], stage, view.stages[2])),
+                             translate=shout))
+    texts = nodes["route-stage-1"]["texts"]
+    assert texts[0] == "2. Визы начальников отделов"  # the stage's name, as typed
+    for line in ("ВИЗИРОВАНИЕ", "КВОРУМ: 2 ИЗ 5", "И ЕЩЁ 1", "СРОК: 3 РАБ. ДН.", "[ОТКАЗ]", "А. АА"):
+        assert line in texts, line
+    assert "ЭКСПЕРТ ПРОГРАММЫ" in nodes["route-stage-0"]["texts"]
+    assert nodes["route-municipality"]["texts"] == ["МУНИЦИПАЛИТЕТ", "(ВОЗВРАТ НА ДОРАБОТКУ)"]
+    assert "кворум: %(quorum)s из %(total)s" in asked and "срок: %(days)s раб. дн." in asked
+    states = fromstring(state_machine_svg("draft", translate=shout))
+    words = {t.text for t in states.iter(f"{NS}text")}
+    assert "ЧЕРНОВИК" in words and "СОГЛАСОВАТЬ" in words and "Черновик" not in words

@@ -72,6 +72,28 @@ def test_programme_page_in_english(client, seeded):
         assert phrase in page, phrase
     # Reasons why an action is blocked come from the domain and stay Russian.
     assert "not available yet:" in page
+    # The route and state diagrams are drawn in the screen's language.
+    diagrams = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert len(diagrams) == 2
+    drawn = " ".join(diagrams)
+    for phrase in ("The programme’s reviewer: ", "time limit: 10 working days", "[current stage]",
+                   "Role: Signatory", "(returned for revision)", ">refused<", ">Under review<",
+                   ">Approve<"):
+        assert phrase in drawn, phrase
+    # Stage names and people's names are data; no fixed word is left in Russian.
+    for word in ("срок:", "текущий этап", "Эксперт программы", "Роль:", "отказ", "Черновик",
+                 "Согласовать"):
+        assert word not in drawn, word
+
+
+def test_campaign_charts_in_english(client, seeded):
+    sign_in(client, "reviewer")
+    _switch(client, "en")
+    page = text(client.get("/campaigns/status", follow_redirects=True))
+    for phrase in ("Programmes by state", "Submitted and approved, cumulative",
+                   "Requirement assessments (most often not met on top)"):
+        assert phrase in page, phrase
+    assert "Программы по состояниям" not in page and "нарастающим итогом" not in page
 
 
 def test_login_page_and_messages_in_english(client):

@@ -207,6 +207,12 @@ def test_admin_creates_and_edits_a_route_versions_listed_with_diagrams(client, w
     assert "Версия 2" in page and "Версия 1" in page
     assert page.count("<svg") == 2
     assert 'id="route-v' in page
+    assert "<td>Эксперт программы</td>" in page and "<td>Роль: Подписант</td>" in page
+    # In English: the participants in the table and the diagrams' fixed words.
+    assert client.post("/lang/en", data={"next": "/"}).status_code == 302
+    page = client.get(f"/admin/routes/{route.id}").get_data(as_text=True)
+    assert "<td>The programme’s reviewer</td>" in page and "<td>Role: Signatory</td>" in page
+    assert "time limit: 2 working days" in page and "срок:" not in page
 
 
 def test_route_validation_errors_are_shown_in_russian_and_nothing_saved(client, world, rw,

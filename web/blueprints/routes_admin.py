@@ -30,6 +30,7 @@ from workflow.states import (
 
 from ..database import db, now
 from ..guards import me, only_for
+from ..i18n_labels import translate
 from ..work import unit_of_work
 
 bp = Blueprint("routes_admin", __name__)
@@ -75,7 +76,8 @@ def index():
 
 def _version_svg(view, graph_id: str):
     try:
-        return Markup(route_svg(view, graph_id=graph_id))  # escaped labels, sanitised SVG
+        # Escaped labels, sanitised SVG.
+        return Markup(route_svg(view, graph_id=graph_id, translate=translate))
     except DiagramError:
         return None
 
