@@ -21,7 +21,9 @@ from .states import Role
 @dataclass(frozen=True)
 class Guard:
     name: str
-    # Returns None when the condition holds, or the Russian reason why it does not.
+    # Returns None when the condition holds, or the Russian reason why it does not. The screens
+    # show it translated (`web.i18n_labels.tr`: a fixed reason is marked `N_`, one with
+    # numbers in it is matched there by a pattern).
     check: Callable[[object], str | None]
     # Guards on the caller's input (a reason) are not evaluated when listing actions.
     on_input: bool = False
@@ -61,7 +63,8 @@ def _all_sections_filled(f) -> str | None:
 
 def _has_open_external_remark(f) -> str | None:
     if f.open_external_remarks == 0:
-        return "Для возврата на доработку нужно хотя бы одно открытое замечание для муниципалитета"
+        return N_("Для возврата на доработку нужно хотя бы одно открытое замечание для "
+                  "муниципалитета")
     return None
 
 
