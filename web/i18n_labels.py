@@ -14,31 +14,32 @@ from collections.abc import Iterator, Mapping
 
 from flask_babel import gettext
 
+from workflow.i18n import N_
+
 from .extensions import fast_gettext
 
-# Labels built with a number inside; matched as a whole and translated with the number.
+
+def _with_a_value(message: str, value=lambda v: v):
+    """A label the domain writes with one value in it (`message`, its `%(name)s` the value):
+    matched as written, translated with the value put in (through `value`, for a value that
+    is itself a label)."""
+    name = re.search(r"%\((\w+)\)s", message).group(1)
+    before, after = message.split(f"%({name})s")
+    pattern = re.compile(f"^{re.escape(before)}(.+){re.escape(after)}$", re.S)
+    return pattern, lambda match: gettext(message, **{name: value(match.group(1))})
+
+
+# Labels with a value inside, each marked for the catalogue where it is listed here.
 _PATTERNS = (
-    (re.compile(r"^Ответьте на замечания \((\d+)\) и направьте программу повторно$"),
-     lambda m: gettext("Ответьте на замечания (%(count)s) и направьте программу повторно",
-                       count=m.group(1))),
+    _with_a_value(N_("Ответьте на замечания (%(count)s) и направьте программу повторно")),
     # Why an action is not available yet (the guards of workflow.machine).
-    (re.compile(r"^Не заполнены разделы программы по требованиям № ([\d, ]+)$"),
-     lambda m: gettext("Не заполнены разделы программы по требованиям № %(listed)s",
-                       listed=m.group(1))),
-    (re.compile(r"^Ответьте на все замечания министерства: без ответа осталось (\d+)$"),
-     lambda m: gettext("Ответьте на все замечания министерства: без ответа осталось %(count)s",
-                       count=m.group(1))),
-    (re.compile(r"^Не все требования оценены как «Выполнено»: требования № ([\d, ]+)$"),
-     lambda m: gettext("Не все требования оценены как «Выполнено»: требования № %(listed)s",
-                       listed=m.group(1))),
-    (re.compile(r"^Есть неснятые замечания \((\d+)\): снимите их перед согласованием$"),
-     lambda m: gettext("Есть неснятые замечания (%(count)s): снимите их перед согласованием",
-                       count=m.group(1))),
+    _with_a_value(N_("Не заполнены разделы программы по требованиям № %(listed)s")),
+    _with_a_value(N_("Ответьте на все замечания министерства: без ответа осталось %(count)s")),
+    _with_a_value(N_("Не все требования оценены как «Выполнено»: требования № %(listed)s")),
+    _with_a_value(N_("Есть неснятые замечания (%(count)s): снимите их перед согласованием")),
     # A route stage's participants (workflow.routes._participants).
-    (re.compile(r"^Эксперт программы: (.+)$", re.S),
-     lambda m: gettext("Эксперт программы: %(who)s", who=m.group(1))),
-    (re.compile(r"^Роль: (.+)$", re.S),
-     lambda m: gettext("Роль: %(role)s", role=tr(m.group(1)))),
+    _with_a_value(N_("Эксперт программы: %(who)s")),
+    _with_a_value(N_("Роль: %(role)s"), value=lambda role: tr(role)),
 )
 
 
