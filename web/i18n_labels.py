@@ -16,7 +16,10 @@ from flask_babel import gettext
 
 from workflow.i18n import N_
 
-from .extensions import fast_gettext
+from .extensions import fast_gettext, request_locale
+
+# The language of every msgid: its catalogue would map each label to itself.
+SOURCE_LANGUAGE = "ru"
 
 
 def _with_a_value(message: str, value=lambda v: v):
@@ -44,8 +47,9 @@ _PATTERNS = (
 
 
 def tr(value):
-    """The label in the current language: its catalogue translation, or itself."""
-    if not isinstance(value, str) or not value:
+    """The label in the current language: its catalogue translation, or itself. In Russian,
+    the language every label is written in, itself at once (no catalogue, no patterns)."""
+    if not isinstance(value, str) or not value or request_locale() == SOURCE_LANGUAGE:
         return value
     translated = fast_gettext(value)
     if translated == value:
