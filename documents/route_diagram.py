@@ -105,12 +105,8 @@ def _wrapped(text: str) -> list[str]:
 
 def _stage_lines(stage: StageView, t: Translate) -> list[str]:
     lines = _wrapped(f"{stage.position}. {stage.name}")
-    kind = KIND_LABELS.get(stage.kind)
-    if kind is None:
-        kind = stage.kind
-    elif kind.casefold() == stage.name.casefold():  # not «Экспертиза» twice
-        kind = ""
-    if kind:
+    kind = KIND_LABELS.get(stage.kind, stage.kind)
+    if kind.casefold() != stage.name.casefold():  # not «Экспертиза» twice
         lines.append(t(kind))
     shown = stage.participants[:_MAX_PARTICIPANTS_SHOWN]
     for participant in shown:

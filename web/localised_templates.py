@@ -23,6 +23,8 @@ from flask.templating import Environment
 from jinja2 import nodes
 from jinja2.visitor import NodeTransformer
 
+from .extensions import request_locale, request_translations
+
 # The names under which templates call gettext (`{% trans %}` compiles to `gettext`).
 GETTEXT_NAMES = frozenset({"_", "gettext"})
 
@@ -30,22 +32,13 @@ GETTEXT_NAMES = frozenset({"_", "gettext"})
 _compiling_with: ContextVar[object | None] = ContextVar("compiling_with", default=None)
 
 
-def _request_language() -> tuple[str, object] | None:
-    if not has_request_context():
-        return None
-    from .extensions import request_locale, request_translations
-
-    return request_locale(), request_translations()
-
-
 class LocalisedEnvironment(Environment):
     """Flask's environment with its template cache keyed by language as well as by name."""
 
     def _load_template(self, name, globals):  # noqa: A002 (Jinja's own signature)
-        language = _request_language()
-        if language is None:
+        if not has_request_context():
             return super()._load_template(name, globals)
-        locale, translations = language
+        locale = request_locale()
         if self.loader is None:
             raise TypeError("no loader for this environment specified")
         # Jinja's own cache key, with the language added (jinja2.Environment._load_template).
@@ -56,7 +49,8 @@ class LocalisedEnvironment(Environment):
                 if globals:
                     template.globals.update(globals)
                 return template
-        token = _compiling_with.set(translations)
+        # Compiled (once per language) with the catalogue the runtime `_()` would use.
+        token = _compiling_with.set(request_translations())
         try:
             template = self.loader.load(self, name, self.make_globals(globals))
         finally:
